@@ -1,0 +1,3 @@
+from slotwise.cli import app
+
+app()

@@ -1,0 +1,49 @@
+"""The application factory: one FastAPI app serving every JSON face."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from slotwise import __version__
+from slotwise.api.envelope import RequestIdMiddleware
+from slotwise.api.errors import install_error_handlers
+from slotwise.config import Settings
+from slotwise.db.engine import Database
+
+# Methods and headers the Nylas Scheduler web component sends cross-origin.
+CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+CORS_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "X-Source",
+    "X-Nylas-Web-Elements-Version",
+    "X-Nylas-Application-Public-Id",
+    "Idempotency-Key",
+]
+
+
+def _include_routers(app: FastAPI) -> None:
+    # Each face registers its routers here; imports are local so the list reads as the map.
+    from slotwise.api.routers import health
+
+    app.include_router(health.router)
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(title="Slotwise", version=__version__, docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.db = database or Database(settings.resolved_database_url)
+    install_error_handlers(app)
+    _include_routers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=CORS_METHODS,
+        allow_headers=CORS_HEADERS,
+        expose_headers=["X-Request-Id"],
+        max_age=600,
+    )
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,132 @@
+"""Request-scoped building blocks shared by every router: body, session, auth, parsing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from slotwise.api.errors import describe_validation_errors
+from slotwise.config import Settings
+from slotwise.db.engine import Database
+from slotwise.db.models import ApiKey
+from slotwise.errors import InvalidRequest, PayloadTooLarge, Unauthorized, field_error
+
+M = TypeVar("M", bound=BaseModel)
+
+_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _session(request: Request) -> Iterator[Session]:
+    """One unit of work per request: committed when the handler returns, else rolled back.
+
+    Writes start with BEGIN IMMEDIATE on SQLite (see db.engine), so a request's checks and
+    writes are never interleaved with another writer's.
+    """
+    db = get_db(request)
+    with db.session(write=request.method not in _READ_METHODS) as session:
+        yield session
+
+
+# scope="function": commit before the response is sent, so a failed commit is never reported
+# to the client as a success.
+DbSession = Depends(_session, scope="function")
+
+
+async def json_body(request: Request) -> Any:
+    """The request body parsed as JSON; an empty body reads as {} (DELETE bodies are optional)."""
+    settings = get_settings(request)
+    raw = await request.body()
+    if len(raw) > settings.max_body_bytes:
+        raise PayloadTooLarge(f"body: larger than {settings.max_body_bytes} bytes")
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"body: malformed JSON ({exc})") from None
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise InvalidRequest("body: expected a JSON object")
+    return body
+
+
+def validate(model: type[M], data: Any) -> M:
+    """Validate `data` against a pydantic model, as a 400 that names each bad field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRequest(describe_validation_errors(exc.errors())) from None
+
+
+def parse_bool(name: str, value: str | None, default: bool | None = None) -> bool | None:
+    """Query booleans: Python sends True/False, Node true/false; accept any case and 0/1."""
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"true", "1", "yes"}:
+        return True
+    if lowered in {"false", "0", "no"}:
+        return False
+    raise field_error(name, f"expected true or false, got {value!r}")
+
+
+def parse_int(name: str, value: str | None, default: int | None = None) -> int | None:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise field_error(name, f"expected an integer, got {value!r}") from None
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def is_admin_key(request: Request, session: Session, token: str | None) -> bool:
+    if not token:
+        return False
+    settings = get_settings(request)
+    if settings.api_key and token == settings.api_key:
+        return True
+    found = session.scalar(select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(token)))
+    return found is not None
+
+
+def require_api_key(request: Request, session: Session = DbSession) -> None:
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("Authorization: missing Bearer API key")
+    if not is_admin_key(request, session, token):
+        raise Unauthorized("Authorization: the API key is not valid")
+
+
+AdminAuth = Depends(require_api_key)

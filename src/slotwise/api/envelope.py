@@ -1,0 +1,83 @@
+"""The Nylas envelopes: every response is JSON carrying a request id, errors included.
+
+Success: {"request_id", "data"} (lists add "next_cursor"); acknowledgements: {"request_id"}.
+Errors: {"request_id", "error": {"type", "message"}}. The same id goes in `X-Request-Id`,
+because the Node SDK reads it from the header and the Python SDK from the body.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = b"x-request-id"
+
+
+def request_id(request: Request) -> str:
+    rid = getattr(request.state, "request_id", None)
+    if rid is None:
+        rid = new_request_id()
+        request.state.request_id = rid
+    return str(rid)
+
+
+def new_request_id() -> str:
+    return secrets.token_hex(16)
+
+
+def ok(request: Request, data: Any, status_code: int = 200) -> JSONResponse:
+    return JSONResponse({"request_id": request_id(request), "data": data}, status_code)
+
+
+def ok_list(request: Request, data: list[Any], next_cursor: str | None = None) -> JSONResponse:
+    body = {"request_id": request_id(request), "data": data, "next_cursor": next_cursor}
+    return JSONResponse(body)
+
+
+def ack(request: Request, **extra: Any) -> JSONResponse:
+    return JSONResponse({"request_id": request_id(request), **extra})
+
+
+def error_response(
+    request: Request, status_code: int, error_type: str, message: str
+) -> JSONResponse:
+    body = {"request_id": request_id(request), "error": {"type": error_type, "message": message}}
+    return JSONResponse(body, status_code)
+
+
+class RequestIdMiddleware:
+    """Give each request an id (kept on request.state) and echo it in `X-Request-Id`.
+
+    Also collapses repeated slashes in the path: the SDKs build `{api_uri}{path}`, so an api_uri
+    with a trailing slash sends `//v3/...`.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if "//" in path:
+            while "//" in path:
+                path = path.replace("//", "/")
+            scope = dict(scope, path=path, raw_path=path.encode())
+        rid = new_request_id()
+        scope.setdefault("state", {})["request_id"] = rid
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != REQUEST_ID_HEADER
+                ]
+                headers.append((REQUEST_ID_HEADER, rid.encode()))
+                message = dict(message, headers=headers)
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)

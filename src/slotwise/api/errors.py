@@ -1,0 +1,61 @@
+"""Render every failure in the Nylas error envelope, in one place, for the JSON faces."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from slotwise.api.envelope import error_response
+from slotwise.errors import SlotwiseError
+
+log = logging.getLogger("slotwise.api")
+
+_HTTP_TYPES = {
+    400: "invalid_request_error",
+    401: "unauthorized",
+    403: "insufficient_scopes",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    413: "invalid_request_error",
+    429: "rate_limit_error",
+}
+
+
+def describe_validation_errors(errors: Any) -> str:
+    """Turn pydantic/FastAPI errors into one message that names each field and its problem."""
+    parts = []
+    for err in list(errors)[:5]:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        field = ".".join(loc) or "body"
+        parts.append(f"{field}: {err.get('msg', 'is invalid')}")
+    return "; ".join(parts) or "Invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SlotwiseError)
+    async def _slotwise(request: Request, exc: SlotwiseError) -> JSONResponse:
+        return error_response(request, exc.status_code, exc.error_type, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        message = describe_validation_errors(exc.errors())
+        return error_response(request, 400, "invalid_request_error", message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        error_type = _HTTP_TYPES.get(exc.status_code, "invalid_request_error")
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            message = f"No such path: {request.method} {request.url.path}"
+        else:
+            message = str(exc.detail)
+        return error_response(request, exc.status_code, error_type, message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, 500, "internal_error", "Internal server error")

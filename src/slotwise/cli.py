@@ -1,0 +1,117 @@
+"""The operator's command line: serve, migrate, api-key create (and more as faces grow)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from slotwise import clock
+from slotwise.config import Settings
+from slotwise.db.engine import Database
+from slotwise.db.migrate import upgrade
+from slotwise.db.models import ApiKey
+from slotwise.ids import new_id
+
+app = typer.Typer(help="Slotwise: self-hosted scheduling server.", no_args_is_help=True)
+api_key_app = typer.Typer(help="Manage admin API keys.", no_args_is_help=True)
+app.add_typer(api_key_app, name="api-key")
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where the embedded SQLite database lives."),
+]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    if data_dir is not None:
+        # Exported so that uvicorn's worker processes (which build the app from the
+        # environment) see the same choice.
+        os.environ["SLOTWISE_DATA_DIR"] = str(data_dir)
+    settings = Settings.from_env()
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _hash(key: str) -> str:
+    from slotwise.api.deps import hash_api_key
+
+    return hash_api_key(key)
+
+
+def create_api_key(db: Database, name: str = "") -> str:
+    key = "sw_" + secrets.token_urlsafe(32)
+    with db.session() as session:
+        session.add(ApiKey(id=new_id(), key_hash=_hash(key), name=name, created_at=clock.now()))
+    return key
+
+
+def ensure_first_api_key(settings: Settings, db: Database) -> str | None:
+    """On a first start with no key anywhere, make one; it is shown once and never stored."""
+    if settings.api_key:
+        return None
+    with db.session(write=False) as session:
+        if session.scalar(select(ApiKey.id).limit(1)) is not None:
+            return None
+    return create_api_key(db, name="first start")
+
+
+@app.command()
+def migrate(data_dir: DataDir = None) -> None:
+    """Create or upgrade the database schema."""
+    settings = _settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    typer.echo("Database is up to date.")
+
+
+@api_key_app.command("create")
+def api_key_create(
+    data_dir: DataDir = None,
+    name: Annotated[str, typer.Option(help="A label to remember the key by.")] = "",
+) -> None:
+    """Print a new admin API key (only its hash is stored)."""
+    settings = _settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    typer.echo(create_api_key(db, name))
+    db.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: DataDir = None,
+    workers: Annotated[int, typer.Option(help="HTTP worker processes.")] = 1,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Do not run the in-process delivery worker.")
+    ] = False,
+) -> None:
+    """Apply migrations and serve the API."""
+    import uvicorn
+
+    settings = _settings(data_dir)
+    if no_worker:
+        os.environ["SLOTWISE_RUN_WORKER"] = "false"
+    if "SLOTWISE_PUBLIC_URL" not in os.environ:
+        os.environ["SLOTWISE_PUBLIC_URL"] = f"http://{host}:{port}"
+    upgrade(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    key = ensure_first_api_key(settings, db)
+    db.dispose()
+    if key:
+        typer.echo(f"Created the first admin API key (shown only now): {key}")
+    typer.echo(f"Slotwise listening on http://{host}:{port}")
+    uvicorn.run(
+        "slotwise.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )

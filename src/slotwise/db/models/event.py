@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from slotwise.db.base import Base
+
+
+class Event(Base):
+    """A calendar event. Times are UTC epoch seconds, half-open [start_ts, end_ts).
+
+    A recurring master stores its first occurrence in start_ts/end_ts, its RRULE/EXDATE lines in
+    `recurrence`, and in `recur_until` the end of its last occurrence (NULL when unbounded), so a
+    window query can pick masters without expanding them. Instances are expanded on read.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_calendar_span", "calendar_id", "start_ts", "end_ts"),
+        Index("ix_events_calendar_recur", "calendar_id", "is_recurring", "recur_until"),
+        Index("ix_events_key5", "key5"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grant_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("grants.id", ondelete="CASCADE"), index=True
+    )
+    calendar_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("calendars.id", ondelete="CASCADE")
+    )
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    location: Mapped[str | None] = mapped_column(Text, nullable=True)
+    busy: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(16), default="confirmed")
+    when: Mapped[dict[str, Any]] = mapped_column(JSON)
+    start_ts: Mapped[int] = mapped_column(BigInteger)
+    end_ts: Mapped[int] = mapped_column(BigInteger)
+    is_recurring: Mapped[bool] = mapped_column(Boolean, default=False)
+    recurrence: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    recur_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    participants: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    event_metadata: Mapped[dict[str, str]] = mapped_column("metadata", JSON, default=dict)
+    key1: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    key2: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    key3: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    key4: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    key5: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    organizer: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ical_uid: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Fields stored and returned faithfully but never queried (conferencing, reminders, ...).
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,76 @@
+"""Shared fixtures: migrated databases on each backend, and a live server on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from slotwise.config import Settings
+from slotwise.db.engine import Database
+from tests.support.databases import backends, empty_all_tables, migrated_url
+from tests.support.server import LiveServer
+
+API_KEY = "test-api-key"
+
+
+@pytest.fixture(scope="session", params=backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "master")
+    return migrated_url(backend, tmp_path_factory.mktemp(f"db-{backend}"), worker)
+
+
+@pytest.fixture(scope="session")
+def session_db(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def db(session_db: Database) -> Database:
+    """The backend's database, emptied for this test."""
+    empty_all_tables(session_db)
+    return session_db
+
+
+@pytest.fixture(scope="session")
+def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        data_dir=tmp_path_factory.mktemp("data"),
+        api_key=API_KEY,
+        run_worker=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def session_server(
+    base_settings: Settings, session_db: Database, database_url: str
+) -> Iterator[LiveServer]:
+    settings = dataclasses.replace(base_settings, database_url=database_url)
+    server = LiveServer(settings, session_db).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(session_server: LiveServer, db: Database) -> LiveServer:
+    """A live server on loopback over an emptied database."""
+    return session_server
+
+
+@pytest.fixture
+def api(server: LiveServer) -> Iterator[httpx.Client]:
+    """An HTTP client for the live server, authenticated with the admin API key."""
+    with httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30
+    ) as client:
+        yield client
