@@ -26,8 +26,12 @@ CORS_HEADERS = [
 def _include_routers(app: FastAPI) -> None:
     # Each face registers its routers here; imports are local so the list reads as the map.
     from slotwise.api.routers import health
+    from slotwise.api.routers.v2 import availability as v2_availability
+    from slotwise.api.routers.v3 import availability as v3_availability
 
     app.include_router(health.router)
+    app.include_router(v3_availability.router)
+    app.include_router(v2_availability.router)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

@@ -44,9 +44,16 @@ def _session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def _read_session(request: Request) -> Iterator[Session]:
+    with get_db(request).session(write=False) as session:
+        yield session
+
+
 # scope="function": commit before the response is sent, so a failed commit is never reported
 # to the client as a success.
 DbSession = Depends(_session, scope="function")
+# For POSTs that only read (availability, free/busy): no write lock on SQLite.
+ReadSession = Depends(_read_session, scope="function")
 
 
 async def json_body(request: Request) -> Any:
