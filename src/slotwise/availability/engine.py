@@ -19,12 +19,12 @@ range claims the candidates inside it through two bisects.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
 
 from .grid import grid_starts
 from .hours import RuleCache, open_windows
-from .intervals import Span, intersect_all, subtract, widen
+from .intervals import Span, intersect, subtract, widen
 from .model import (
     COLLECTIVE,
     MAX_AVAILABILITY,
@@ -98,7 +98,13 @@ def compute_availability(
 def collective_slots(participants: Sequence[Participant], ctx: Context) -> list[Slot]:
     if not participants:
         return []
-    common = intersect_all([ctx.free_time(p) for p in participants])
+    # Intersect person by person and stop at the first empty result: with many people a
+    # collective request usually dies early, and later people's calendars need not be read.
+    common = ctx.free_time(participants[0])
+    for p in participants[1:]:
+        if not common:
+            break
+        common = intersect(common, ctx.free_time(p))
     d = ctx.rules.duration
     emails = tuple(p.email for p in participants)
     starts = grid_starts(common, d, step_of(ctx.rules, d), ctx.snap)
@@ -113,24 +119,33 @@ def any_free_slots(participants: Sequence[Participant], ctx: Context) -> list[Sl
     for free in frees:
         candidates.update(grid_starts(free, d, step, ctx.snap))
     starts = sorted(candidates)
-    who: list[list[int]] = [[] for _ in starts]
-    # People are visited in input order, so every slot's list comes out in input order.
+    n = len(starts)
+    # Each feasible-start range of a person becomes "joins at candidate i, leaves at j".
+    joins: list[list[int]] = [[] for _ in range(n + 1)]
+    leaves: list[list[int]] = [[] for _ in range(n + 1)]
     for idx, free in enumerate(frees):
         for a, b in free:
-            last = b - d
-            if last < a:
+            if b - a < d:
                 continue
-            for k in range(bisect_left(starts, a), bisect_right(starts, last)):
-                who[k].append(idx)
+            i = bisect_left(starts, a)
+            j = bisect_right(starts, b - d)
+            if i < j:
+                joins[i].append(idx)
+                leaves[j].append(idx)
     emails = [p.email for p in participants]
-    # Many slots share the same people; build each distinct email tuple once.
-    tuples: dict[tuple[int, ...], tuple[str, ...]] = {}
+    pick = emails.__getitem__
+    # Sweep the candidates keeping the free people sorted by input position; the email tuple
+    # is rebuilt only where someone joins or leaves, and shared by the slots in between.
+    active: list[int] = []
+    names: tuple[str, ...] = ()
     out: list[Slot] = []
-    for s, idxs in zip(starts, who, strict=True):
-        key = tuple(idxs)
-        names = tuples.get(key)
-        if names is None:
-            names = tuples[key] = tuple(emails[i] for i in idxs)
+    for k, s in enumerate(starts):
+        if joins[k] or leaves[k]:
+            for idx in leaves[k]:
+                active.remove(idx)
+            for idx in joins[k]:
+                insort(active, idx)
+            names = tuple(map(pick, active))
         out.append(Slot(s, s + d, names))
     return out
 
