@@ -26,8 +26,11 @@ CORS_HEADERS = [
 def _include_routers(app: FastAPI) -> None:
     # Each face registers its routers here; imports are local so the list reads as the map.
     from slotwise.api.routers import health
+    from slotwise.api.routers.v3 import configurations, sessions
 
     app.include_router(health.router)
+    app.include_router(configurations.router)
+    app.include_router(sessions.router)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
