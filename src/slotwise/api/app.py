@@ -26,11 +26,13 @@ CORS_HEADERS = [
 def _include_routers(app: FastAPI) -> None:
     # Each face registers its routers here; imports are local so the list reads as the map.
     from slotwise.api.routers import health
-    from slotwise.api.routers.v3 import configurations, sessions
+    from slotwise.api.routers.v3 import bookings, configurations, scheduling, sessions
 
     app.include_router(health.router)
     app.include_router(configurations.router)
     app.include_router(sessions.router)
+    app.include_router(scheduling.router)
+    app.include_router(bookings.router)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
