@@ -29,7 +29,16 @@ def _include_routers(app: FastAPI) -> None:
     from slotwise.api.routers.v2 import availability as v2_availability
     from slotwise.api.routers.v2 import free_busy as v2_free_busy
     from slotwise.api.routers.v3 import availability as v3_availability
-    from slotwise.api.routers.v3 import calendars, events, free_busy, grants
+    from slotwise.api.routers.v3 import (
+        bookings,
+        calendars,
+        configurations,
+        events,
+        free_busy,
+        grants,
+        scheduling,
+        sessions,
+    )
 
     app.include_router(health.router)
     app.include_router(grants.router)
@@ -39,6 +48,10 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(v3_availability.router)
     app.include_router(v2_free_busy.router)
     app.include_router(v2_availability.router)
+    app.include_router(configurations.router)
+    app.include_router(sessions.router)
+    app.include_router(scheduling.router)
+    app.include_router(bookings.router)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

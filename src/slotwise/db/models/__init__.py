@@ -1,10 +1,25 @@
 """Every table, one module each, re-exported so any domain can import any model."""
 
 from slotwise.db.models.api_key import ApiKey
+from slotwise.db.models.booking import Booking
 from slotwise.db.models.calendar import Calendar
+from slotwise.db.models.configuration import Configuration
 from slotwise.db.models.event import Event
 from slotwise.db.models.grant import Grant
 from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
+from slotwise.db.models.participant_lock import ParticipantLock
+from slotwise.db.models.scheduling_session import SchedulingSession
 
-__all__ = ["ApiKey", "Calendar", "Event", "Grant", "IdempotencyRecord", "OutboxMessage"]
+__all__ = [
+    "ApiKey",
+    "Booking",
+    "Calendar",
+    "Configuration",
+    "Event",
+    "Grant",
+    "IdempotencyRecord",
+    "OutboxMessage",
+    "ParticipantLock",
+    "SchedulingSession",
+]
