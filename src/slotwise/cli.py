@@ -115,3 +115,23 @@ def serve(
         workers=workers,
         log_level="warning",
     )
+
+
+@app.command()
+def worker(data_dir: DataDir = None) -> None:
+    """Deliver webhooks, emails and reminders until stopped (SIGTERM or Ctrl-C stop cleanly)."""
+    import signal
+    import threading
+
+    from slotwise.worker import Worker
+
+    settings = _settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    typer.echo("Slotwise worker running.")
+    Worker(db, settings).run(stop)
+    db.dispose()
+    typer.echo("Slotwise worker stopped.")

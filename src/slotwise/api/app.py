@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -26,13 +29,32 @@ CORS_HEADERS = [
 def _include_routers(app: FastAPI) -> None:
     # Each face registers its routers here; imports are local so the list reads as the map.
     from slotwise.api.routers import health
+    from slotwise.api.routers.v3 import webhooks
 
     app.include_router(health.router)
+    app.include_router(webhooks.router)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The in-process delivery worker (Settings.run_worker; `serve --no-worker` turns it off).
+    background = None
+    if app.state.settings.run_worker:
+        from slotwise.worker import BackgroundWorker, Worker
+
+        background = BackgroundWorker(Worker(app.state.db, app.state.settings)).start()
+    try:
+        yield
+    finally:
+        if background is not None:
+            background.stop()
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    app = FastAPI(title="Slotwise", version=__version__, docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title="Slotwise", version=__version__, docs_url="/docs", redoc_url=None, lifespan=_lifespan
+    )
     app.state.settings = settings
     app.state.db = database or Database(settings.resolved_database_url)
     install_error_handlers(app)

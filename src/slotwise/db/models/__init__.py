@@ -6,5 +6,24 @@ from slotwise.db.models.event import Event
 from slotwise.db.models.grant import Grant
 from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
+from slotwise.db.models.webhook import (
+    Delivery,
+    DeliveryAttempt,
+    IcalSequence,
+    Reminder,
+    WebhookDestination,
+)
 
-__all__ = ["ApiKey", "Calendar", "Event", "Grant", "IdempotencyRecord", "OutboxMessage"]
+__all__ = [
+    "ApiKey",
+    "Calendar",
+    "Delivery",
+    "DeliveryAttempt",
+    "Event",
+    "Grant",
+    "IcalSequence",
+    "IdempotencyRecord",
+    "OutboxMessage",
+    "Reminder",
+    "WebhookDestination",
+]
