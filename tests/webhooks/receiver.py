@@ -28,7 +28,8 @@ class Received:
 
 
 class Receiver:
-    """Modes: "ok" (200), "error" (500), "slow" (sleeps `delay` then 200); challenges
+    """Modes: "ok" (200), "error" (500), "flaky" (every third POST 500), "slow" (sleeps
+    `delay` then 200); challenges
     are echoed unless `echo_challenge` is False. Posts whose signature does not verify with
     `secret` are answered 401 and counted in `bad_signatures`."""
 
@@ -44,6 +45,8 @@ class Receiver:
         self.failed_posts = 0
         self.bad_signatures = 0
         self.challenges = 0
+        self.in_flight = 0
+        self.posts = 0
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -89,11 +92,16 @@ class Receiver:
     # -- handling ---------------------------------------------------------------------------
     def _handle_post(self, raw: bytes, headers: dict[str, str]) -> int:
         lowered = {k.lower(): v for k, v in headers.items()}
-        if self.mode == "error":
+        with self.lock:
+            self.posts += 1
+            flaky_failure = self.mode == "flaky" and self.posts % 3 == 0
+        if self.mode == "error" or flaky_failure:
             with self.lock:
                 self.failed_posts += 1
             return 500
         if self.mode == "slow":
+            with self.lock:
+                self.in_flight += 1
             time.sleep(self.delay)
         expected = hmac.new((self.secret or "").encode(), raw, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, lowered.get("x-nylas-signature", "")):
