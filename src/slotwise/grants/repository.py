@@ -32,3 +32,35 @@ def find_grants_by_emails(session: Session, emails: list[str]) -> dict[str, Gran
         return {}
     rows = session.scalars(select(Grant).where(func.lower(Grant.email).in_(lowered)))
     return {g.email.lower(): g for g in rows}
+
+
+def list_grants(
+    session: Session,
+    *,
+    limit: int,
+    offset: int,
+    sort_by: str = "created_at",
+    descending: bool = True,
+    email: str | None = None,
+    provider: str | None = None,
+    grant_status: str | None = None,
+    since: int | None = None,
+    before: int | None = None,
+) -> list[Grant]:
+    query = select(Grant)
+    if email:
+        query = query.where(func.lower(Grant.email) == email.strip().lower())
+    if provider:
+        query = query.where(Grant.provider == provider)
+    if grant_status:
+        query = query.where(Grant.grant_status == grant_status)
+    if since is not None:
+        query = query.where(Grant.created_at >= since)
+    if before is not None:
+        query = query.where(Grant.created_at < before)
+    column = Grant.updated_at if sort_by == "updated_at" else Grant.created_at
+    if descending:
+        query = query.order_by(column.desc(), Grant.id.desc())
+    else:
+        query = query.order_by(column.asc(), Grant.id.asc())
+    return list(session.scalars(query.offset(offset).limit(limit)))

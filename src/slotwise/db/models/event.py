@@ -21,6 +21,7 @@ class Event(Base):
         Index("ix_events_calendar_span", "calendar_id", "start_ts", "end_ts"),
         Index("ix_events_calendar_recur", "calendar_id", "is_recurring", "recur_until"),
         Index("ix_events_key5", "key5"),
+        Index("ix_events_master", "master_event_id"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -38,9 +39,16 @@ class Event(Base):
     when: Mapped[dict[str, Any]] = mapped_column(JSON)
     start_ts: Mapped[int] = mapped_column(BigInteger)
     end_ts: Mapped[int] = mapped_column(BigInteger)
+    # The IANA zone the event's wall-clock times are in: recurrences expand in it and all-day
+    # events span its midnights. NULL means UTC.
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     is_recurring: Mapped[bool] = mapped_column(Boolean, default=False)
     recurrence: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     recur_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Set on a stored exception to a recurring series: the master's id and the instance's
+    # original start (the master carries an EXDATE for it).
+    master_event_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    original_start_ts: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     participants: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     event_metadata: Mapped[dict[str, str]] = mapped_column("metadata", JSON, default=dict)
     key1: Mapped[str | None] = mapped_column(String(500), nullable=True)

@@ -1,0 +1,67 @@
+"""v3 calendars of a grant: list, create, find, update, delete ("primary" works as an id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from slotwise.api.deps import AdminAuth, DbSession, json_object
+from slotwise.api.envelope import ack, ok, ok_list
+from slotwise.api.query import apply_select, metadata_pairs, paginate, select_fields
+from slotwise.calendars import service as calendars
+from slotwise.grants.service import get_grant
+
+router = APIRouter(dependencies=[AdminAuth])
+
+
+@router.get("/v3/grants/{grant_id}/calendars")
+def list_calendars(request: Request, grant_id: str, session: Session = DbSession) -> JSONResponse:
+    grant = get_grant(session, grant_id)
+    items = calendars.list_calendars(session, grant, metadata_pairs(request))
+    page, cursor = paginate(request, items)
+    fields = select_fields(request)
+    return ok_list(request, [apply_select(c, fields) for c in page], cursor)
+
+
+@router.post("/v3/grants/{grant_id}/calendars")
+def create_calendar(
+    request: Request,
+    grant_id: str,
+    session: Session = DbSession,
+    body: dict[str, Any] = Depends(json_object),
+) -> JSONResponse:
+    calendar = calendars.create_calendar(session, get_grant(session, grant_id), body)
+    return ok(request, apply_select(calendars.calendar_to_dict(calendar), select_fields(request)))
+
+
+@router.get("/v3/grants/{grant_id}/calendars/{calendar_id}")
+def find_calendar(
+    request: Request, grant_id: str, calendar_id: str, session: Session = DbSession
+) -> JSONResponse:
+    calendar = calendars.resolve_calendar(session, get_grant(session, grant_id), calendar_id)
+    return ok(request, apply_select(calendars.calendar_to_dict(calendar), select_fields(request)))
+
+
+@router.put("/v3/grants/{grant_id}/calendars/{calendar_id}")
+def update_calendar(
+    request: Request,
+    grant_id: str,
+    calendar_id: str,
+    session: Session = DbSession,
+    body: dict[str, Any] = Depends(json_object),
+) -> JSONResponse:
+    calendar = calendars.resolve_calendar(session, get_grant(session, grant_id), calendar_id)
+    calendar = calendars.update_calendar(session, calendar, body)
+    return ok(request, apply_select(calendars.calendar_to_dict(calendar), select_fields(request)))
+
+
+@router.delete("/v3/grants/{grant_id}/calendars/{calendar_id}")
+def delete_calendar(
+    request: Request, grant_id: str, calendar_id: str, session: Session = DbSession
+) -> JSONResponse:
+    calendar = calendars.resolve_calendar(session, get_grant(session, grant_id), calendar_id)
+    calendars.delete_calendar(session, calendar)
+    return ack(request)

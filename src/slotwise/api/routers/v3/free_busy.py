@@ -1,0 +1,64 @@
+"""v3 free/busy: one item per email, busy time of all the calendars its grant owns."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from slotwise.api.deps import AdminAuth, DbSession, json_object, validate
+from slotwise.api.envelope import ok
+from slotwise.calendars.free_busy import MAX_WINDOW, busy_by_email, merge
+from slotwise.errors import field_error
+from slotwise.grants.service import get_grant
+from slotwise.validation import Bool, Epoch
+
+router = APIRouter(dependencies=[AdminAuth])
+
+
+class FreeBusyRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    start_time: Epoch
+    end_time: Epoch
+    emails: list[Annotated[str, Field(min_length=1, max_length=320)]] = Field(
+        min_length=1, max_length=100
+    )
+    tentative_as_busy: Bool = True
+
+
+def check_window(start: int, end: int) -> None:
+    if end <= start:
+        raise field_error("end_time", "must be after start_time")
+    if end - start > MAX_WINDOW:
+        raise field_error("end_time", f"the window may span at most {MAX_WINDOW // 86_400} days")
+
+
+@router.post("/v3/grants/{grant_id}/calendars/free-busy")
+def free_busy(
+    request: Request,
+    grant_id: str,
+    session: Session = DbSession,
+    body: dict[str, Any] = Depends(json_object),
+) -> JSONResponse:
+    get_grant(session, grant_id)
+    req = validate(FreeBusyRequest, body)
+    check_window(req.start_time, req.end_time)
+    items: list[dict[str, Any]] = []
+    for entry in busy_by_email(
+        session, req.emails, req.start_time, req.end_time, tentative_as_busy=req.tentative_as_busy
+    ):
+        if entry.grant is None:
+            items.append(
+                {"object": "error", "email": entry.email, "error": "No grant for this email"}
+            )
+            continue
+        slots = [
+            {"object": "time_slot", "status": "busy", "start_time": s, "end_time": e}
+            for s, e in merge(entry.spans)
+        ]
+        items.append({"object": "free_busy", "email": entry.email, "time_slots": slots})
+    return ok(request, items)

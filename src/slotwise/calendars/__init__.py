@@ -1,0 +1,1 @@
+"""Calendars a grant owns (the v3 Calendar object); `service.resolve_calendar` handles "primary"."""

@@ -1,0 +1,5 @@
+"""Events on Slotwise's own calendars: the v3 Event object, recurrence, and busy time.
+
+Other domains call `service.create_event / update_event / cancel_event / event_to_dict` and
+`busy.read_busy`; routers call the rest of `service`.
+"""

@@ -1,0 +1,146 @@
+"""All event queries."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Row, and_, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from slotwise.db.models import Event
+
+TENTATIVE = ("maybe", "tentative")
+
+
+@dataclass
+class EventFilter:
+    calendar_id: str
+    start: int
+    end: int
+    show_cancelled: bool = False
+    busy: bool | None = None
+    title: str | None = None
+    description: str | None = None
+    location: str | None = None
+    master_event_id: str | None = None
+    ical_uid: str | None = None
+    updated_after: int | None = None
+    updated_before: int | None = None
+    key_columns: dict[str, str] = field(default_factory=dict)  # key1..key5 equality
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def get_event(session: Session, event_id: str) -> Event | None:
+    return session.get(Event, event_id)
+
+
+def events_in_window(session: Session, f: EventFilter) -> list[Event]:
+    """Single events overlapping [start, end) and recurring masters that may; in start order."""
+    single = and_(
+        Event.is_recurring == false(),
+        Event.start_ts < f.end,
+        or_(
+            Event.end_ts > f.start, and_(Event.end_ts == Event.start_ts, Event.start_ts >= f.start)
+        ),
+    )
+    master = and_(
+        Event.is_recurring == true(),
+        Event.start_ts < f.end,
+        or_(Event.recur_until.is_(None), Event.recur_until > f.start),
+    )
+    query = select(Event).where(Event.calendar_id == f.calendar_id, or_(single, master))
+    if not f.show_cancelled:
+        query = query.where(Event.status != "cancelled")
+    if f.busy is not None:
+        query = query.where(Event.busy == (true() if f.busy else false()))
+    for column, text in (
+        (Event.title, f.title),
+        (Event.description, f.description),
+        (Event.location, f.location),
+    ):
+        if text:
+            query = query.where(func.lower(column).like(_like(text), escape="\\"))
+    if f.master_event_id:
+        query = query.where(
+            or_(Event.id == f.master_event_id, Event.master_event_id == f.master_event_id)
+        )
+    if f.ical_uid:
+        query = query.where(Event.ical_uid == f.ical_uid)
+    if f.updated_after is not None:
+        query = query.where(Event.updated_at > f.updated_after)
+    if f.updated_before is not None:
+        query = query.where(Event.updated_at < f.updated_before)
+    for key, value in f.key_columns.items():
+        query = query.where(getattr(Event, key) == value)
+    return list(session.scalars(query.order_by(Event.start_ts, Event.id)))
+
+
+def exceptions_of(session: Session, master_id: str) -> list[Event]:
+    return list(session.scalars(select(Event).where(Event.master_event_id == master_id)))
+
+
+def _busy_conditions(
+    calendar_ids: Sequence[str], tentative_as_busy: bool, exclude: Collection[str]
+) -> list[Any]:
+    conditions: list[Any] = [
+        Event.calendar_id.in_(list(calendar_ids)),
+        Event.busy == true(),
+        Event.status != "cancelled",
+    ]
+    if not tentative_as_busy:
+        conditions.append(Event.status.not_in(TENTATIVE))
+    if exclude:
+        conditions.append(Event.id.not_in(list(exclude)))
+    return conditions
+
+
+def busy_single_rows(
+    session: Session,
+    calendar_ids: Sequence[str],
+    start: int,
+    end: int,
+    *,
+    tentative_as_busy: bool,
+    exclude: Collection[str],
+) -> Sequence[tuple[str, int, int]]:
+    """(calendar_id, start_ts, end_ts) of busy single events overlapping [start, end)."""
+    query = select(Event.calendar_id, Event.start_ts, Event.end_ts).where(
+        *_busy_conditions(calendar_ids, tentative_as_busy, exclude),
+        Event.is_recurring == false(),
+        Event.start_ts < end,
+        Event.end_ts > start,
+    )
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
+
+
+def busy_master_rows(
+    session: Session,
+    calendar_ids: Sequence[str],
+    start: int,
+    end: int,
+    *,
+    tentative_as_busy: bool,
+    exclude: Collection[str],
+) -> Sequence[Row[Any]]:
+    """What expanding the busy recurring masters that may reach [start, end) needs."""
+    query = select(
+        Event.id,
+        Event.calendar_id,
+        Event.start_ts,
+        Event.end_ts,
+        Event.timezone,
+        Event.recurrence,
+        Event.when,
+    ).where(
+        *_busy_conditions(calendar_ids, tentative_as_busy, exclude),
+        Event.is_recurring == true(),
+        Event.start_ts < end,
+        or_(Event.recur_until.is_(None), Event.recur_until > start),
+    )
+    return session.execute(query).all()
