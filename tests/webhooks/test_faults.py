@@ -72,8 +72,8 @@ def worker_process(database_url: str) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "slotwise", "worker"],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -113,7 +113,9 @@ def test_down_then_500_then_killed_mid_delivery_loses_nothing(
 
 def test_worker_process_stops_cleanly_on_sigterm(database_url: str, db: Database) -> None:
     process = worker_process(database_url)
-    time.sleep(1.5)
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith(b"Slotwise worker running")
+    time.sleep(0.3)
     process.send_signal(signal.SIGTERM)
     assert process.wait(15) == 0
 
