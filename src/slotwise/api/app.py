@@ -30,7 +30,15 @@ def _include_routers(app: FastAPI) -> None:
     # Each face registers its routers here; imports are local so the list reads as the map.
     from slotwise.api.routers import health
     from slotwise.api.routers.v2 import free_busy as v2_free_busy
-    from slotwise.api.routers.v3 import calendars, events, free_busy, grants, webhooks
+    from slotwise.api.routers.v3 import (
+        calendars,
+        configurations,
+        events,
+        free_busy,
+        grants,
+        sessions,
+        webhooks,
+    )
 
     app.include_router(health.router)
     app.include_router(grants.router)
@@ -38,6 +46,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(calendars.router)
     app.include_router(events.router)
     app.include_router(v2_free_busy.router)
+    app.include_router(configurations.router)
+    app.include_router(sessions.router)
     app.include_router(webhooks.router)
 
 

@@ -1,11 +1,15 @@
 """Every table, one module each, re-exported so any domain can import any model."""
 
 from slotwise.db.models.api_key import ApiKey
+from slotwise.db.models.booking import Booking
 from slotwise.db.models.calendar import Calendar
+from slotwise.db.models.configuration import Configuration
 from slotwise.db.models.event import Event
 from slotwise.db.models.grant import Grant
 from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
+from slotwise.db.models.participant_lock import ParticipantLock
+from slotwise.db.models.scheduling_session import SchedulingSession
 from slotwise.db.models.webhook import (
     Delivery,
     DeliveryAttempt,
@@ -16,7 +20,9 @@ from slotwise.db.models.webhook import (
 
 __all__ = [
     "ApiKey",
+    "Booking",
     "Calendar",
+    "Configuration",
     "Delivery",
     "DeliveryAttempt",
     "Event",
@@ -24,6 +30,8 @@ __all__ = [
     "IcalSequence",
     "IdempotencyRecord",
     "OutboxMessage",
+    "ParticipantLock",
     "Reminder",
+    "SchedulingSession",
     "WebhookDestination",
 ]

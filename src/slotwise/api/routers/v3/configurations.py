@@ -1,0 +1,87 @@
+"""Scheduling configurations of a grant: /v3/grants/{grant}/scheduling/configurations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int
+from slotwise.api.envelope import ack, ok, ok_list
+from slotwise.db.models import Grant
+from slotwise.errors import NotFound, field_error
+from slotwise.grants.repository import find_grant
+from slotwise.scheduling import repository, service
+
+router = APIRouter(prefix="/v3/grants/{grant}/scheduling/configurations", dependencies=[AdminAuth])
+
+
+def _grant(session: Session, identifier: str) -> Grant:
+    grant = find_grant(session, identifier)
+    if grant is None:
+        raise NotFound(f"grant {identifier} not found")
+    return grant
+
+
+@router.get("")
+def list_configurations(
+    request: Request,
+    grant: str,
+    limit: str | None = None,
+    page_token: str | None = None,
+    session: Session = DbSession,
+) -> JSONResponse:
+    owner = _grant(session, grant)
+    size = parse_int("limit", limit, 50) or 50
+    if not 1 <= size <= 200:
+        raise field_error("limit", "must be between 1 and 200")
+    offset = parse_int("page_token", page_token, 0) or 0
+    if offset < 0:
+        raise field_error("page_token", "is not a page token from this server")
+    rows = repository.list_configurations(session, owner.id, offset=offset, limit=size + 1)
+    cursor = str(offset + size) if len(rows) > size else None
+    return ok_list(request, [service.configuration_to_dict(c) for c in rows[:size]], cursor)
+
+
+@router.post("")
+def create_configuration(
+    request: Request,
+    grant: str,
+    body: dict[str, Any] = Depends(json_object),
+    session: Session = DbSession,
+) -> JSONResponse:
+    config = service.create_configuration(session, _grant(session, grant), body)
+    return ok(request, service.configuration_to_dict(config))
+
+
+@router.get("/{configuration_id}")
+def find_configuration(
+    request: Request, grant: str, configuration_id: str, session: Session = DbSession
+) -> JSONResponse:
+    config = service.get_configuration_of_grant(session, _grant(session, grant), configuration_id)
+    return ok(request, service.configuration_to_dict(config))
+
+
+@router.put("/{configuration_id}")
+def update_configuration(
+    request: Request,
+    grant: str,
+    configuration_id: str,
+    body: dict[str, Any] = Depends(json_object),
+    session: Session = DbSession,
+) -> JSONResponse:
+    config = service.get_configuration_of_grant(session, _grant(session, grant), configuration_id)
+    service.update_configuration(session, config, body)
+    return ok(request, service.configuration_to_dict(config))
+
+
+@router.delete("/{configuration_id}")
+def delete_configuration(
+    request: Request, grant: str, configuration_id: str, session: Session = DbSession
+) -> JSONResponse:
+    config = service.get_configuration_of_grant(session, _grant(session, grant), configuration_id)
+    session.delete(config)
+    session.flush()
+    return ack(request)

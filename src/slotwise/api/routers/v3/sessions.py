@@ -1,0 +1,29 @@
+"""Scheduler sessions: short-lived bearer tokens for one configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from slotwise.api.deps import AdminAuth, DbSession, json_object
+from slotwise.api.envelope import ack, ok
+from slotwise.scheduling import service
+
+router = APIRouter(prefix="/v3/scheduling/sessions", dependencies=[AdminAuth])
+
+
+@router.post("")
+def create_session(
+    request: Request, body: dict[str, Any] = Depends(json_object), session: Session = DbSession
+) -> JSONResponse:
+    row = service.create_session(session, body)
+    return ok(request, {"session_id": row.id})
+
+
+@router.delete("/{session_id}")
+def delete_session(request: Request, session_id: str, session: Session = DbSession) -> JSONResponse:
+    service.delete_session(session, session_id)
+    return ack(request)

@@ -1,0 +1,79 @@
+"""All queries about configurations, sessions and the calendars and history they draw on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from slotwise.db.models import Booking, Calendar, Configuration, Event, SchedulingSession
+
+
+def get_configuration(session: Session, configuration_id: str) -> Configuration | None:
+    return session.get(Configuration, configuration_id)
+
+
+def find_by_slug(session: Session, slug: str) -> Configuration | None:
+    return session.scalar(select(Configuration).where(Configuration.slug == slug))
+
+
+def slug_taken(session: Session, slug: str, *, except_id: str | None = None) -> bool:
+    query = select(Configuration.id).where(Configuration.slug == slug)
+    if except_id is not None:
+        query = query.where(Configuration.id != except_id)
+    return session.scalar(query.limit(1)) is not None
+
+
+def list_configurations(
+    session: Session, grant_id: str, *, offset: int, limit: int
+) -> list[Configuration]:
+    query = (
+        select(Configuration)
+        .where(Configuration.grant_id == grant_id)
+        .order_by(Configuration.created_at, Configuration.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def get_session(session: Session, session_id: str) -> SchedulingSession | None:
+    return session.get(SchedulingSession, session_id)
+
+
+def delete_expired_sessions(session: Session, now: int) -> None:
+    session.execute(delete(SchedulingSession).where(SchedulingSession.expires_at <= now))
+
+
+def calendars_of_grants(session: Session, grant_ids: Iterable[str]) -> list[Calendar]:
+    ids = sorted(set(grant_ids))
+    if not ids:
+        return []
+    return list(session.scalars(select(Calendar).where(Calendar.grant_id.in_(ids))))
+
+
+def last_booked(session: Session, keys: Sequence[str], grant_ids: Sequence[str]) -> dict[str, int]:
+    """When each grant was last booked through a configuration or group with one of `keys`.
+
+    One query over the events stamped with `metadata.key5` (indexed). Cancelled bookings do
+    not count: a meeting that did not happen does not move its host down the order.
+    """
+    if not keys or not grant_ids:
+        return {}
+    query = (
+        select(Event.grant_id, func.max(Event.created_at))
+        .where(Event.key5.in_(list(keys)))
+        .where(Event.grant_id.in_(list(grant_ids)))
+        .where(Event.status != "cancelled")
+        .group_by(Event.grant_id)
+    )
+    return {grant_id: int(at) for grant_id, at in session.execute(query)}
+
+
+def booking_event_id(session: Session, booking_id: str, configuration_id: str) -> str | None:
+    return session.scalar(
+        select(Booking.event_id).where(
+            Booking.id == booking_id, Booking.configuration_id == configuration_id
+        )
+    )
