@@ -11,6 +11,7 @@ import smtplib
 import ssl
 import time
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
@@ -38,11 +39,14 @@ def compose(
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="slotwise")
-    message.set_content(text)
+    # Quoted-printable keeps the message 7-bit, so any SMTP server relays it unchanged.
+    message.set_content(text, cte="quoted-printable")
     if ics is not None:
         # Attached as a file (what most mail programs offer to import) and inline as
         # text/calendar with METHOD, which calendar-aware clients show as an invitation.
-        message.add_alternative(ics, subtype="calendar", params={"method": ics_method})
+        message.add_alternative(
+            ics, subtype="calendar", params={"method": ics_method}, cte="quoted-printable"
+        )
         message.add_attachment(
             ics.encode(),
             maintype="text",
@@ -50,7 +54,8 @@ def compose(
             filename="invite.ics",
             params={"method": ics_method},
         )
-    return {"to": list(to), "raw": message.as_string()}
+    # CRLF line ends, as SMTP wants them (smtplib sends bytes as they are).
+    return {"to": list(to), "raw": message.as_string(policy=SMTP_POLICY)}
 
 
 def send(settings: Settings, message: dict[str, Any], *, timeout: float) -> AttemptResult:

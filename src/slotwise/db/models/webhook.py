@@ -89,7 +89,8 @@ class Reminder(Base):
     """A booking reminder due at `due_at` (start − minutes_before_event).
 
     status: pending | sent | skipped | cancelled. `kind` is webhook or email; `recipient` is
-    all | host | guest (emails only).
+    all | host | guest (emails only). `payload` is the booking notification that scheduled it
+    (a reschedule replaces the booking's pending reminders, a cancellation cancels them).
     """
 
     __tablename__ = "reminders"
@@ -101,6 +102,7 @@ class Reminder(Base):
     kind: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str] = mapped_column(String(16))
     email_subject: Mapped[str | None] = mapped_column(Text, nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     minutes_before_event: Mapped[int] = mapped_column(Integer)
     due_at: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16))

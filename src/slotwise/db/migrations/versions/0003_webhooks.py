@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("recipient", sa.String(length=16), nullable=False),
         sa.Column("email_subject", sa.Text(), nullable=True),
+        sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("minutes_before_event", sa.Integer(), nullable=False),
         sa.Column("due_at", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
