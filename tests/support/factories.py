@@ -18,7 +18,9 @@ def connect(api: httpx.Client, email: str, **settings: Any) -> dict[str, Any]:
 def create_event(
     api: httpx.Client, grant: str, body: dict[str, Any], calendar_id: str = "primary"
 ) -> dict[str, Any]:
-    response = api.post(f"/v3/grants/{grant}/events", params={"calendar_id": calendar_id}, json=body)
+    response = api.post(
+        f"/v3/grants/{grant}/events", params={"calendar_id": calendar_id}, json=body
+    )
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()["data"]
     return data

@@ -29,7 +29,9 @@ CORS_HEADERS = [
 def _include_routers(app: FastAPI) -> None:
     # Each face registers its routers here; imports are local so the list reads as the map.
     from slotwise.api.routers import health
+    from slotwise.api.routers.v2 import availability as v2_availability
     from slotwise.api.routers.v2 import free_busy as v2_free_busy
+    from slotwise.api.routers.v3 import availability as v3_availability
     from slotwise.api.routers.v3 import (
         calendars,
         configurations,
@@ -45,7 +47,9 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(free_busy.router)
     app.include_router(calendars.router)
     app.include_router(events.router)
+    app.include_router(v3_availability.router)
     app.include_router(v2_free_busy.router)
+    app.include_router(v2_availability.router)
     app.include_router(configurations.router)
     app.include_router(sessions.router)
     app.include_router(webhooks.router)

@@ -44,9 +44,16 @@ def _session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def _read_session(request: Request) -> Iterator[Session]:
+    with get_db(request).session(write=False) as session:
+        yield session
+
+
 # scope="function": commit before the response is sent, so a failed commit is never reported
 # to the client as a success.
 DbSession = Depends(_session, scope="function")
+# For POSTs that only read (availability, free/busy): no write lock on SQLite.
+ReadSession = Depends(_read_session, scope="function")
 
 
 async def json_body(request: Request) -> Any:
@@ -58,9 +65,34 @@ async def json_body(request: Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidRequest(f"body: malformed JSON ({exc})") from None
+    _check_text(body, "body")
+    return body
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _check_text(value: Any, where: str) -> None:
+    """Reject strings no database can store: NUL characters and lone surrogates."""
+    stack = [(value, where)]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((k, path) for k in item)
+            stack.extend((v, f"{path}.{k}") for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(item))
+        elif isinstance(item, str):
+            if "\x00" in item:
+                raise field_error(path.removeprefix("body."), "may not contain NUL characters")
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise field_error(path.removeprefix("body."), "is not valid Unicode") from None
 
 
 async def json_object(request: Request) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from slotwise.api.envelope import error_response
@@ -54,6 +55,14 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             message = str(exc.detail)
         return error_response(request, exc.status_code, error_type, message)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot hold (a NUL byte in a path, an integer out of range).
+        log.info("rejected by the database on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(
+            request, 400, "invalid_request_error", "A value is malformed or out of range"
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,227 @@
+"""Availability benchmark: the engine alone, the brute-force oracle, and the whole HTTP request.
+
+Workload (bench/availability_engine.py `make_workload`, deterministic): P people over D days,
+weekday 09:00-17:00 open hours spread over four time zones, four busy events per weekday each;
+30-minute slots every 15 minutes. For each (P, D) and method it prints
+  (a) the engine's median time and the oracle's on the same workload, with their ratio;
+  (b) the median time of `POST /v3/calendars/availability` against a real `slotwise serve`
+      process whose database holds the same busy time as stored events (SQLite; PostgreSQL too
+      when SLOTWISE_BENCH_DATABASE_URL is set).
+
+    python bench/availability.py [--runs 21] [--http-runs 21] [--oracle-runs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+from availability_engine import RULES, SIZES, Workload, make_workload, timed
+
+from slotwise.availability import compute_availability, oracle_availability
+from slotwise.db.engine import Database
+from slotwise.db.migrate import upgrade
+from slotwise.db.models import Calendar, Grant
+from slotwise.events.service import create_event
+
+ROOT = Path(__file__).resolve().parents[1]
+API_KEY = "bench-key"
+METHODS = ("collective", "max-availability")
+
+
+def seed(db: Database, work: Workload) -> None:
+    """Store every busy interval as an event on the person's primary calendar."""
+    for person in work.participants:
+        with db.session() as session:
+            now = int(time.time())
+            grant = Grant(
+                id=person.email.split("@")[0],
+                provider="virtual-calendar",
+                email=person.email,
+                scope=[],
+                settings={},
+                created_at=now,
+                updated_at=now,
+            )
+            calendar = Calendar(
+                id=f"{grant.id}-primary",
+                grant_id=grant.id,
+                name=person.email,
+                is_primary=True,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(grant)
+            session.flush()  # the calendar's foreign key needs the grant row first
+            session.add(calendar)
+            session.flush()
+            for start, end in person.busy:
+                body = {"title": "busy", "when": {"start_time": start, "end_time": end}}
+                create_event(session, grant, calendar, body)
+
+
+def request_body(work: Workload, method: str) -> dict[str, Any]:
+    participants = []
+    for person in work.participants:
+        hours = person.open_hours[0]
+        participants.append(
+            {
+                "email": person.email,
+                "open_hours": [
+                    {
+                        "days": sorted((d + 1) % 7 for d in hours.days),  # v3: 0 = Sunday
+                        "timezone": hours.timezone,
+                        "start": f"{hours.start_minute // 60}:{hours.start_minute % 60:02d}",
+                        "end": f"{hours.end_minute // 60}:{hours.end_minute % 60:02d}",
+                    }
+                ],
+            }
+        )
+    return {
+        "start_time": work.window_start,
+        "end_time": work.window_end,
+        "duration_minutes": RULES.duration // 60,
+        "interval_minutes": (RULES.interval or RULES.duration) // 60,
+        "round_to": RULES.round_to // 60,
+        "participants": participants,
+        "availability_rules": {"availability_method": method},
+    }
+
+
+class Server:
+    """A `slotwise serve` process on a free port (no in-process worker)."""
+
+    def __init__(self, database_url: str, data_dir: Path) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        env = dict(
+            os.environ,
+            SLOTWISE_DATABASE_URL=database_url,
+            SLOTWISE_API_KEY=API_KEY,
+            PYTHONPATH=str(ROOT / "src"),
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "slotwise", "serve", "--port", str(self.port), "--no-worker"]
+            + ["--data-dir", str(data_dir)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(self.url + "/healthz", timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise SystemExit("server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def http_median(server: Server, body: dict[str, Any], runs: int, expected_slots: int) -> float:
+    times = []
+    with httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=60
+    ) as client:
+        for i in range(runs + 1):
+            t0 = time.perf_counter()
+            response = client.post("/v3/calendars/availability", json=body)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"HTTP {response.status_code}: {response.text[:300]}")
+            got = len(response.json()["data"]["time_slots"])
+            if got != expected_slots:
+                raise SystemExit(f"HTTP returned {got} slots, engine {expected_slots}")
+            if i:  # the first request warms up the process
+                times.append(elapsed)
+    return statistics.median(times)
+
+
+def reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21, help="engine runs per case (median)")
+    parser.add_argument("--http-runs", type=int, default=21, help="HTTP requests per case")
+    parser.add_argument("--oracle-runs", type=int, default=1, help="oracle runs per case")
+    args = parser.parse_args(argv)
+    pg = os.environ.get("SLOTWISE_BENCH_DATABASE_URL")
+    stores = ["sqlite"] + (["postgresql"] if pg else [])
+    header = (
+        f"{'P':>3} {'D':>3} {'method':<17} {'slots':>6} {'engine ms':>10} {'oracle ms':>10}"
+        f" {'oracle/engine':>13}" + "".join(f" {'HTTP ' + s + ' ms':>20}" for s in stores)
+    )
+    print(header)
+    print("-" * len(header))
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        for p, d in SIZES:
+            work = make_workload(p, d)
+            servers = []
+            for store in stores:
+                url = f"sqlite:///{tmp}/bench-{p}-{d}.db" if store == "sqlite" else str(pg)
+                if store == "postgresql":
+                    reset_postgres(url)
+                upgrade(url)
+                db = Database(url)
+                seed(db, work)
+                db.dispose()
+                servers.append(Server(url, tmp))
+            try:
+                for method in METHODS:
+                    rules = replace(RULES, method=method)
+                    fast, _, got = timed(
+                        lambda r=rules, w=work: compute_availability(
+                            w.participants, w.window_start, w.window_end, r
+                        ),
+                        args.runs,
+                    )
+                    slow, _, want = timed(
+                        lambda r=rules, w=work: oracle_availability(
+                            w.participants, w.window_start, w.window_end, r
+                        ),
+                        args.oracle_runs,
+                    )
+                    if got != want:
+                        raise SystemExit(f"engine and oracle disagree for P={p} D={d} {method}")
+                    body = request_body(work, method)
+                    http = [
+                        http_median(server, body, args.http_runs, len(got.slots))
+                        for server in servers
+                    ]
+                    print(
+                        f"{p:>3} {d:>3} {method:<17} {len(got.slots):>6} {fast:>10.2f}"
+                        f" {slow:>10.1f} {slow / fast:>13.0f}"
+                        + "".join(f" {h:>20.1f}" for h in http)
+                    )
+            finally:
+                for server in servers:
+                    server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""`POST /v3/calendars/availability`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from slotwise.api.deps import AdminAuth, ReadSession, json_object
+from slotwise.api.envelope import ok
+from slotwise.calendar_availability import v3
+
+router = APIRouter(prefix="/v3/calendars", dependencies=[AdminAuth])
+
+
+@router.post("/availability")
+def calendar_availability(
+    request: Request,
+    body: dict[str, Any] = Depends(json_object),
+    session: Session = ReadSession,
+) -> JSONResponse:
+    return ok(request, v3.compute(session, body))

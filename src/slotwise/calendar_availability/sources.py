@@ -1,0 +1,113 @@
+"""Reading what the engine needs from the database: busy time and round-robin history.
+
+Whatever the number of participants, this is a fixed number of queries: one for grants, one
+for their calendars, and the busy reader's (at most two), plus one for round-robin history.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from slotwise.db.models import Calendar, Event, Grant
+from slotwise.errors import field_error
+from slotwise.events.busy import read_busy
+from slotwise.grants.repository import find_grants_by_emails
+
+
+@dataclass(frozen=True)
+class CalendarRequest:
+    """Whose busy time to read: an email, its calendar ids (None = primary), and the field."""
+
+    email: str
+    calendar_ids: Sequence[str] | None
+    field: str
+
+
+def grants_for(session: Session, emails: Sequence[str]) -> dict[str, Grant]:
+    """Grants keyed by the lower-cased email."""
+    return find_grants_by_emails(session, list(emails))
+
+
+def resolve_calendar_ids(
+    session: Session, grants: dict[str, Grant], requests: Sequence[CalendarRequest]
+) -> dict[str, list[str]]:
+    """The calendar ids to read per email (lower-cased); "primary" names the primary calendar."""
+    grant_ids = {g.id for g in grants.values()}
+    owned: dict[str, set[str]] = defaultdict(set)
+    primary: dict[str, str] = {}
+    if grant_ids:
+        rows = session.execute(
+            select(Calendar.id, Calendar.grant_id, Calendar.is_primary).where(
+                Calendar.grant_id.in_(grant_ids)
+            )
+        )
+        for cal_id, grant_id, is_primary in rows:
+            owned[grant_id].add(cal_id)
+            if is_primary:
+                primary[grant_id] = cal_id
+    out: dict[str, list[str]] = {}
+    for req in requests:
+        grant = grants.get(req.email.lower())
+        if grant is None:
+            continue
+        wanted = list(req.calendar_ids) if req.calendar_ids else ["primary"]
+        ids: list[str] = []
+        for i, cal_id in enumerate(wanted):
+            if cal_id == "primary":
+                if grant.id in primary:
+                    ids.append(primary[grant.id])
+            elif cal_id in owned[grant.id]:
+                ids.append(cal_id)
+            else:
+                raise field_error(
+                    f"{req.field}[{i}]", f"calendar {cal_id!r} does not belong to {req.email}"
+                )
+        out[req.email.lower()] = ids
+    return out
+
+
+def busy_by_email(
+    session: Session,
+    calendars: dict[str, list[str]],
+    start: int,
+    end: int,
+    *,
+    tentative_as_busy: bool = True,
+) -> dict[str, list[tuple[int, int]]]:
+    """Busy intervals per email (lower-cased) over [start, end), read in one pass."""
+    all_ids = sorted({cal for ids in calendars.values() for cal in ids})
+    per_calendar = read_busy(session, all_ids, start, end, tentative_as_busy=tentative_as_busy)
+    return {
+        email: [span for cal in ids for span in per_calendar.get(cal, ())]
+        for email, ids in calendars.items()
+    }
+
+
+def last_booked_at(
+    session: Session, grants: dict[str, Grant], group_id: str | None
+) -> dict[str, int]:
+    """When each person was last booked into round-robin group `group_id` (metadata key5).
+
+    With no group (the v2 face has none), any round-robin booking counts.
+
+    "Last booked" is when the booking was made (the event's creation time), so a guest
+    booking a slot far ahead still moves the host to the back of the line right away.
+    """
+    by_grant = {g.id: email for email, g in grants.items()}
+    if not by_grant:
+        return {}
+    rows = session.execute(
+        select(Event.grant_id, func.max(Event.created_at))
+        .where(
+            Event.key5 == group_id if group_id is not None else Event.key5.is_not(None),
+            Event.grant_id.in_(by_grant),
+            Event.status != "cancelled",
+        )
+        .group_by(Event.grant_id)
+    )
+    return {by_grant[grant_id]: int(at) for grant_id, at in rows if at is not None}

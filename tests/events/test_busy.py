@@ -1,0 +1,147 @@
+"""read_busy: what counts as busy, recurrence expansion, and at most two queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from slotwise.calendars.service import new_calendar, resolve_calendar
+from slotwise.db.engine import Database
+from slotwise.db.models import Calendar, Grant
+from slotwise.events.busy import read_busy
+from slotwise.events.service import cancel_event, create_event
+from slotwise.grants.service import connect_custom
+
+T0 = 1_767_261_600  # 2026-01-01 10:00 UTC
+HOUR = 3600
+DAY = 86_400
+
+
+@contextmanager
+def count_queries(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", before)
+
+
+def _grant(session: Session, email: str) -> tuple[Grant, Calendar]:
+    grant = connect_custom(
+        session, {"provider": "virtual-calendar", "settings": {"email": email}}
+    ).grant
+    return grant, resolve_calendar(session, grant, "primary")
+
+
+def test_busy_rules(db: Database) -> None:
+    with db.session() as session:
+        grant, cal = _grant(session, "a@example.com")
+        span = {"start_time": T0, "end_time": T0 + HOUR}
+        create_event(session, grant, cal, {"when": span})
+        create_event(session, grant, cal, {"when": span, "busy": False})
+        gone = create_event(session, grant, cal, {"when": span, "title": "gone"})
+        cancel_event(session, gone)
+        skipped = create_event(
+            session, grant, cal, {"when": {"start_time": T0 + 2 * HOUR, "end_time": T0 + 3 * HOUR}}
+        )
+        tentative = create_event(
+            session, grant, cal, {"when": {"start_time": T0 + 4 * HOUR, "end_time": T0 + 5 * HOUR}}
+        )
+        tentative.status = "maybe"
+        create_event(session, grant, cal, {"when": {"start_time": T0 - HOUR, "end_time": T0}})
+        cal_id, skipped_id = cal.id, skipped.id
+    with db.session(write=False) as session:
+        busy = read_busy(session, [cal_id], T0, T0 + DAY)
+        assert busy == {
+            cal_id: [
+                (T0, T0 + HOUR),
+                (T0 + 2 * HOUR, T0 + 3 * HOUR),
+                (T0 + 4 * HOUR, T0 + 5 * HOUR),
+            ]
+        }
+        strict = read_busy(
+            session, [cal_id], T0, T0 + DAY, tentative_as_busy=False, exclude_event_ids=[skipped_id]
+        )
+        assert strict == {cal_id: [(T0, T0 + HOUR)]}
+        assert read_busy(session, [cal_id, "unknown"], T0, T0 + DAY)["unknown"] == []
+
+
+def test_recurring_series_expand_and_exclusions(db: Database) -> None:
+    with db.session() as session:
+        grant, cal = _grant(session, "a@example.com")
+        master = create_event(
+            session,
+            grant,
+            cal,
+            {
+                "when": {"start_time": T0, "end_time": T0 + HOUR},
+                "recurrence": [
+                    "RRULE:FREQ=DAILY;UNTIL=20260105T235959Z",
+                    "EXDATE:20260103T100000Z",
+                ],
+            },
+        )
+        create_event(
+            session,
+            grant,
+            cal,
+            {
+                "when": {"start_time": T0 - 100 * DAY, "end_time": T0 - 100 * DAY + HOUR},
+                "recurrence": ["RRULE:FREQ=DAILY;COUNT=2"],
+            },
+        )
+        master_id, cal_id = master.id, cal.id
+        assert master.recur_until == T0 + 4 * DAY + HOUR
+    with db.session(write=False) as session:
+        busy = read_busy(session, [cal_id], T0 - DAY, T0 + 30 * DAY)[cal_id]
+        assert busy == [(T0 + d * DAY, T0 + d * DAY + HOUR) for d in (0, 1, 3, 4)]
+        instance = f"{master_id}_20260102T100000Z"
+        without = read_busy(
+            session, [cal_id], T0 - DAY, T0 + 30 * DAY, exclude_event_ids=[instance]
+        )[cal_id]
+        assert (T0 + DAY, T0 + DAY + HOUR) not in without
+        assert (
+            read_busy(session, [cal_id], T0 - DAY, T0 + 30 * DAY, exclude_event_ids=[master_id])[
+                cal_id
+            ]
+            == []
+        )
+
+
+def test_many_calendars_take_at_most_two_queries(db: Database) -> None:
+    ids = []
+    with db.session() as session:
+        for i in range(50):
+            grant, cal = _grant(session, f"p{i}@example.com")
+            extra = new_calendar(session, grant, name="extra")
+            for day in range(0, 31, 3):
+                create_event(
+                    session,
+                    grant,
+                    cal,
+                    {"when": {"start_time": T0 + day * DAY, "end_time": T0 + day * DAY + HOUR}},
+                )
+            create_event(
+                session,
+                grant,
+                extra,
+                {
+                    "when": {"start_time": T0, "end_time": T0 + HOUR},
+                    "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR"],
+                },
+            )
+            ids += [cal.id, extra.id]
+    with db.session(write=False) as session, count_queries(db) as statements:
+        busy = read_busy(session, ids, T0, T0 + 31 * DAY)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 2
+    assert all(len(busy[i]) == 11 for i in ids[0::2])
+    assert all(len(busy[i]) >= 13 for i in ids[1::2])
