@@ -118,6 +118,26 @@ def serve(
 
 
 @app.command()
+def worker(data_dir: DataDir = None) -> None:
+    """Deliver webhooks, emails and reminders until stopped (SIGTERM or Ctrl-C stop cleanly)."""
+    import signal
+    import threading
+
+    from slotwise.worker import Worker
+
+    settings = _settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    typer.echo("Slotwise worker running.")
+    Worker(db, settings).run(stop)
+    db.dispose()
+    typer.echo("Slotwise worker stopped.")
+
+
+@app.command()
 def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
