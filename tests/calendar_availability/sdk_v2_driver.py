@@ -44,7 +44,9 @@ def main() -> None:
         try:
             results.append({"result": method(**_kwargs(client, call["kwargs"]))})
         except NylasApiError as exc:
-            results.append({"error": exc.response.status_code, "body": exc.response.text})
+            results.append(
+                {"error": exc.response.status_code, "body": exc.response.text, "message": str(exc)}
+            )
     print(json.dumps(results))
 
 

@@ -336,6 +336,8 @@ def test_v2_sdk_free_busy_availability_and_consecutive(
     # A refusal reaches the program as the SDK's NylasApiError carrying the server's message.
     assert refused["error"] == 400
     assert json.loads(refused["body"])["error"]["message"].startswith("round_robin")
+    # The v2 SDK reads `message` at the top level and shows it in its exception.
+    assert "round_robin" in refused["message"]
 
     assert [item["email"] for item in free_busy] == [ANN, BOB]
     assert all(item["object"] == "free_busy" for item in free_busy)
