@@ -42,8 +42,12 @@ def make_page(api: httpx.Client, ada: tuple[str, str]) -> Any:
                 "duration_minutes": 30,
                 "availability_rules": {
                     "default_open_hours": [
-                        {"days": WEEKDAYS_AND_WEEKEND, "start": "9:00", "end": "17:00",
-                         "timezone": "UTC"}
+                        {
+                            "days": WEEKDAYS_AND_WEEKEND,
+                            "start": "9:00",
+                            "end": "17:00",
+                            "timezone": "UTC",
+                        }
                     ]
                 },
             },

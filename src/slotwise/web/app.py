@@ -24,18 +24,15 @@ def is_web_path(path: str) -> bool:
 
 
 def _html_for_web(handler: Handler) -> Handler:
+    """Wrap an error handler: under the web paths, the same status as an HTML page."""
+
     async def handle(request: Request, exc: Any) -> Response:
-        if is_web_path(request.url.path):
-            status = int(getattr(exc, "status_code", 500) or 500)
-            if status < 400:
-                status = 500
-            if status == 422:  # request validation: the input is wrong
-                status = 400
-            return error_page(request, status, str(getattr(exc, "message", "") or ""))
         result = handler(request, exc)
-        if isinstance(result, Response):
-            return result
-        return await result
+        response = result if isinstance(result, Response) else await result
+        if not is_web_path(request.url.path):
+            return response
+        status = 400 if response.status_code == 422 else response.status_code
+        return error_page(request, status, str(getattr(exc, "message", "") or ""))
 
     return handle
 

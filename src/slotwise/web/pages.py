@@ -78,9 +78,18 @@ def _one(form: Form, name: str) -> str:
 
 
 def same_origin(request: Request) -> None:
-    """Refuse a POST that another site's page made (a browser always sends Origin on POST)."""
+    """Refuse a POST that another site's page made.
+
+    Browsers say where a request comes from in `Sec-Fetch-Site`; older ones only in `Origin`.
+    A request with neither (not from a browser) passes: the booking_ref is its credential.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        if site not in {"same-origin", "none"}:
+            raise Forbidden("This form was sent from another site.")
+        return
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
         return
     allowed = {request.headers.get("host", ""), urlsplit(get_settings(request).public_url).netloc}
     if urlsplit(origin).netloc not in allowed:
@@ -323,7 +332,9 @@ def _manage_page(
     week = None
     if can_reschedule and chosen is None:
         day = views.parse_day(first, views.local_day(now, zone))
-        week = views.week(session, config, zone, day, now, exclude_event_ids=own)
+        week = views.week(
+            session, config, zone, day, now, exclude_event_ids=own, skip_start=booking.start_ts
+        )
     context.update(
         path=f"/bookings/{ref}",
         ref=ref,

@@ -20,15 +20,15 @@ _env = Environment(
     lstrip_blocks=True,
 )
 
-# No external assets; nothing may frame the pages; a booking_ref in the address never leaks
-# to another site through Referer; pages hold live slots and credentials, so never cached.
+# No external assets; nothing may frame the pages; a booking_ref in the address never leaks to
+# another site through Referer (same-origin); pages hold live slots and credentials: no caching.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }

@@ -161,14 +161,20 @@ def week(
     now: int,
     *,
     exclude_event_ids: tuple[str, ...] = (),
+    skip_start: int | None = None,
 ) -> WeekView:
-    """The offered slots of the `DAYS_PER_PAGE` local days from `first`, grouped by day."""
+    """The offered slots of the `DAYS_PER_PAGE` local days from `first`, grouped by day.
+
+    `skip_start` leaves out the slot a booking being rescheduled already has.
+    """
     tz = ZoneInfo(zone)
     last = first + timedelta(days=DAYS_PER_PAGE)
     start, end = _midnight(first, tz), _midnight(last, tz)
     offer = compute_offer(session, config, start, end, now=now, exclude_event_ids=exclude_event_ids)
     by_day: dict[date, list[SlotView]] = {}
     for slot in offer.result.slots:
+        if slot.start == skip_start:
+            continue
         by_day.setdefault(local_day(slot.start, zone), []).append(
             SlotView(slot.start, time_label(slot.start, zone))
         )
