@@ -201,8 +201,12 @@ def test_invalid_input_keeps_the_form(web: httpx.Client, make_page) -> None:
     assert 'value="Grace Hopper"' in missing
     bad_email = _html(web.post("/book/check", data=_form(start, guest_email="nope")), 400)
     assert "Your email:" in bad_email
-    no_start = _html(web.post("/book/check", data={**_form(start), "start": "soon"}), 409)
-    assert "just taken" in no_start
+    for odd in ("soon", "99999999999999999999", "-5", "1e9"):
+        no_start = _html(web.post("/book/check", data={**_form(start), "start": odd}), 409)
+        assert "just taken" in no_start
+        _html(web.get("/book/check", params={"start": odd}))
+    far = _html(web.post("/book/check", data=_form(start + 400 * DAY, guest_name="")), 400)
+    assert "Your name: is required" in far
     _html(web.post("/book/check", content=b"\xff\xfe", headers={"content-type": "text/plain"}), 400)
     _html(web.post("/book/check", data=_form(start, guest_name="a\x00b")), 400)
 

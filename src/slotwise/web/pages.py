@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hmac
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -96,11 +96,13 @@ def same_origin(request: Request) -> None:
         raise Forbidden("This form was sent from another site.")
 
 
-def _int(text: str | None) -> int | None:
+def _time(text: str | None) -> int | None:
+    """A Unix time from a form or query (years 1970-5138), else None."""
     try:
-        return int(text or "")
+        value = int(text or "")
     except ValueError:
         return None
+    return value if 0 <= value < 10**11 else None
 
 
 def link(path: str, **params: Any) -> str:
@@ -166,7 +168,7 @@ def _slots_page(
     day = views.parse_day(first, views.local_day(now, zone))
     context = _base(request, session, config, zone)
     context.update(
-        path=f"/book/{name}",
+        path=f"/book/{quote(name, safe='')}",
         week=views.week(session, config, zone, day, now),
         message=message,
     )
@@ -189,7 +191,7 @@ def _form_page(
     end = start + duration_seconds(config.document)
     context = _base(request, session, config, zone)
     context.update(
-        path=f"/book/{name}",
+        path=f"/book/{quote(name, safe='')}",
         start=start,
         first=first or "",
         when=views.when_label(start, end, zone),
@@ -211,7 +213,7 @@ def booking_page(request: Request, name: str) -> Response:
     with get_db(request).session(write=False) as session:
         config = public_configuration(session, name)
         zone = _zone_for(config, query.get("tz"))
-        start = _int(query.get("start"))
+        start = _time(query.get("start"))
         if start is None:
             return _slots_page(request, session, config, name, zone, query.get("from"))
         if not views.slot_is_offered(session, config, start, clock.now()):
@@ -226,7 +228,7 @@ def booking_page(request: Request, name: str) -> Response:
 def book(request: Request, name: str, form: Form = Depends(form_data)) -> Response:
     same_origin(request)
     db = get_db(request)
-    start = _int(_one(form, "start"))
+    start = _time(_one(form, "start"))
     try:
         with db.session() as session:
             config = public_configuration(session, name)
@@ -368,7 +370,7 @@ def manage_page(request: Request, ref: str) -> Response:
             ref,
             query.get("tz"),
             first=query.get("from"),
-            start=_int(query.get("start")),
+            start=_time(query.get("start")),
             done=done if done in {"booked", "rescheduled", "cancelled"} else "",
         )
 
@@ -417,7 +419,7 @@ def problem_text(exc: SlotwiseError) -> str:
 @router.post("/bookings/{ref}/reschedule")
 def reschedule(request: Request, ref: str, form: Form = Depends(form_data)) -> Response:
     def change(session: Session, access: Access, booking: Booking) -> None:
-        start = _int(_one(form, "start"))
+        start = _time(_one(form, "start"))
         if start is None:
             raise TimeslotUnavailable()
         config = access.require_configuration()
