@@ -33,11 +33,13 @@ def _include_routers(app: FastAPI) -> None:
     from slotwise.api.routers.v2 import free_busy as v2_free_busy
     from slotwise.api.routers.v3 import availability as v3_availability
     from slotwise.api.routers.v3 import (
+        bookings,
         calendars,
         configurations,
         events,
         free_busy,
         grants,
+        scheduling,
         sessions,
         webhooks,
     )
@@ -52,6 +54,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(v2_availability.router)
     app.include_router(configurations.router)
     app.include_router(sessions.router)
+    app.include_router(scheduling.router)
+    app.include_router(bookings.router)
     app.include_router(webhooks.router)
 
 

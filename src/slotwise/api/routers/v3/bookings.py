@@ -1,0 +1,90 @@
+"""Bookings: /v3/scheduling/bookings (create) and /v3/scheduling/bookings/{id}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from slotwise.api.deps import DbSession, json_object
+from slotwise.api.envelope import ack, ok, request_id
+from slotwise.api.routers.v3._access import scheduling_access
+from slotwise.bookings import idempotency, service
+from slotwise.bookings.payloads import booking_to_dict
+
+router = APIRouter(prefix="/v3/scheduling/bookings")
+
+
+@router.post("")
+def create_booking(
+    request: Request, body: dict[str, Any] = Depends(json_object), session: Session = DbSession
+) -> JSONResponse:
+    access = scheduling_access(request, session)
+    config = access.require_configuration()
+    key = request.headers.get("idempotency-key")
+    if key is not None:
+        digest = idempotency.request_hash({"configuration_id": config.id, "body": body})
+        found = idempotency.reserve(session, key, digest)
+        if found is not None:
+            return JSONResponse(
+                {**found.body, "request_id": request_id(request)}, found.status_code
+            )
+    booking, _ = service.create_booking(
+        session, access, body, query_timezone=request.query_params.get("timezone")
+    )
+    # The booking_ref carries the salt that confirms a pending booking, so only the API key
+    # gets it back for a pending one (the organizer receives it by notification).
+    include_ref = booking.status != "pending" or access.is_admin
+    response = {
+        "request_id": request_id(request),
+        "data": booking_to_dict(booking, include_ref=include_ref),
+    }
+    if key is not None:
+        idempotency.complete(session, key, 200, response)
+    return JSONResponse(response)
+
+
+@router.get("/{booking_id}")
+def find_booking(request: Request, booking_id: str, session: Session = DbSession) -> JSONResponse:
+    access = scheduling_access(request, session, configuration_required=False)
+    booking = service.find_booking(session, access, booking_id)
+    return ok(request, booking_to_dict(booking, include_ref=access.is_admin))
+
+
+@router.put("/{booking_id}")
+def confirm_booking(
+    request: Request,
+    booking_id: str,
+    body: dict[str, Any] = Depends(json_object),
+    session: Session = DbSession,
+) -> JSONResponse:
+    access = scheduling_access(request, session, configuration_required=False)
+    booking = service.confirm_booking(session, access, booking_id, body)
+    return ok(request, booking_to_dict(booking, include_ref=True))
+
+
+@router.patch("/{booking_id}")
+def reschedule_booking(
+    request: Request,
+    booking_id: str,
+    body: dict[str, Any] = Depends(json_object),
+    session: Session = DbSession,
+) -> JSONResponse:
+    access = scheduling_access(request, session, configuration_required=False)
+    booking = service.reschedule_booking(session, access, booking_id, body)
+    include_ref = booking.status != "pending" or access.is_admin
+    return ok(request, booking_to_dict(booking, include_ref=include_ref))
+
+
+@router.delete("/{booking_id}")
+def cancel_booking(
+    request: Request,
+    booking_id: str,
+    body: dict[str, Any] = Depends(json_object),
+    session: Session = DbSession,
+) -> JSONResponse:
+    access = scheduling_access(request, session, configuration_required=False)
+    service.cancel_booking(session, access, booking_id, body)
+    return ack(request)

@@ -1,0 +1,48 @@
+"""Public scheduling reads: /v3/scheduling/availability and /v3/scheduling/ui-settings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from slotwise import clock
+from slotwise.api.deps import DbSession, get_settings
+from slotwise.api.envelope import ok
+from slotwise.api.routers.v3._access import scheduling_access
+from slotwise.bookings.service import find_booking
+from slotwise.scheduling import repository
+from slotwise.scheduling.availability import compute_offer, parse_window, slots_to_dict
+from slotwise.scheduling.ui_settings import ui_settings
+
+router = APIRouter(prefix="/v3/scheduling")
+
+
+@router.get("/availability")
+def availability(
+    request: Request,
+    start_time: str | None = None,
+    end_time: str | None = None,
+    booking_id: str | None = None,
+    session: Session = DbSession,
+) -> JSONResponse:
+    access = scheduling_access(request, session)
+    config = access.require_configuration()
+    start, end = parse_window(start_time, end_time)
+    exclude: tuple[str, ...] = ()
+    if booking_id:
+        event_id = repository.booking_event_id(session, booking_id, config.id)
+        exclude = (event_id,) if event_id else ()
+    offer = compute_offer(session, config, start, end, now=clock.now(), exclude_event_ids=exclude)
+    return ok(request, slots_to_dict(offer))
+
+
+@router.get("/ui-settings")
+def get_ui_settings(
+    request: Request, booking_id: str | None = None, session: Session = DbSession
+) -> JSONResponse:
+    access = scheduling_access(request, session)
+    config = access.require_configuration()
+    booking = find_booking(session, access, booking_id) if booking_id else None
+    settings = get_settings(request)
+    return ok(request, ui_settings(config, application_id=settings.application_id, booking=booking))

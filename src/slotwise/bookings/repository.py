@@ -1,0 +1,39 @@
+"""All booking queries, including the compare-and-swap status changes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from slotwise.db.models import Booking, Event
+
+
+def get_booking(session: Session, booking_id: str) -> Booking | None:
+    return session.get(Booking, booking_id)
+
+
+def get_event(session: Session, event_id: str | None) -> Event | None:
+    return session.get(Event, event_id) if event_id else None
+
+
+def change_status(
+    session: Session, booking: Booking, *, expected: Collection[str], values: dict[str, object]
+) -> bool:
+    """UPDATE … WHERE status IN expected; True if this transaction made the change."""
+    result = session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status.in_(list(expected)))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    changed = bool(getattr(result, "rowcount", 0))
+    if changed:
+        session.refresh(booking)
+    return changed
+
+
+def bookings_of_configuration(session: Session, configuration_id: str) -> list[Booking]:
+    query = select(Booking).where(Booking.configuration_id == configuration_id)
+    return list(session.scalars(query.order_by(Booking.start_ts)))

@@ -1,0 +1,445 @@
+"""Booking rules: create, confirm or reject a pending one, reschedule, cancel. Never commits.
+
+Every path that takes time follows the same order inside the request's one transaction:
+lock the people it may book (`locks.lock_participants`, fixed order), re-check the slot with
+`scheduling.availability.compute_offer` (the function that lists the slots), then write the
+event, the booking and the outbox rows. The commit at the request boundary releases the locks.
+
+A slot is re-checked by asking for the availability of exactly [start, end): the engine anchors
+its grid on free stretches, so a slot that is free for everyone concerned, aligned to
+`round_to`, of the configured duration, and inside notice and horizon is offered by that window
+whatever window the guest's client listed it in.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from slotwise import clock
+from slotwise.bookings import fields, locks, payloads, repository
+from slotwise.db.models import Booking, Calendar, Configuration, Event
+from slotwise.errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    TimeslotUnavailable,
+    field_error,
+)
+from slotwise.events.service import cancel_event, create_event, update_event
+from slotwise.ids import new_salt, new_uuid
+from slotwise.notifications import record
+from slotwise.scheduling import repository as scheduling_repository
+from slotwise.scheduling.access import Access
+from slotwise.scheduling.availability import compute_offer, duration_seconds, organizer_timezone
+from slotwise.scheduling.service import Host, hosts_of, resolve_calendar_id
+from slotwise.scheduling.validation import is_round_robin
+
+SOURCE = "/nylas/passthru"
+CONFIRM_STATUSES = {"confirm": "booked", "confirmed": "booked"}
+REJECT_STATUSES = {"cancel", "cancelled", "canceled"}
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    start: int
+    end: int
+    guest: dict[str, str]
+    participants: list[str] | None
+    timezone: str | None
+    email_language: str
+    additional_guests: list[dict[str, Any]]
+    additional_fields: dict[str, Any]
+
+
+def _time(name: str, value: Any) -> int:
+    if isinstance(value, bool) or value is None:
+        raise field_error(name, "is required (Unix seconds)")
+    try:
+        return int(float(value)) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError):
+        raise field_error(name, f"expected Unix seconds, got {value!r}") from None
+
+
+def _times(body: dict[str, Any]) -> tuple[int, int]:
+    start = _time("start_time", body.get("start_time"))
+    end = _time("end_time", body.get("end_time"))
+    if end <= start:
+        raise field_error("end_time", "must be after start_time")
+    return start, end
+
+
+def _email(where: str, value: Any) -> str:
+    if not isinstance(value, str) or not fields.EMAIL_RE.match(value.strip()):
+        raise field_error(where, f"expected an email address, got {value!r}")
+    return value.strip()
+
+
+def parse_request(
+    body: dict[str, Any], config: Configuration, query_timezone: str | None
+) -> BookingRequest:
+    start, end = _times(body)
+    guest = body.get("guest")
+    if not isinstance(guest, dict):
+        raise field_error("guest", "is required ({email, name})")
+    name = guest.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise field_error("guest.name", "is required")
+    guest_out = {"email": _email("guest.email", guest.get("email")), "name": name.strip()}
+    participants = body.get("participants")
+    emails: list[str] | None = None
+    if participants is not None:
+        if not isinstance(participants, list):
+            raise field_error("participants", "expected a list of {email}")
+        emails = []
+        for i, p in enumerate(participants):
+            value = p.get("email") if isinstance(p, dict) else p
+            emails.append(_email(f"participants[{i}].email", value))
+        if not emails:
+            emails = None
+    extra_guests = []
+    raw_guests = body.get("additional_guests") or []
+    if not isinstance(raw_guests, list):
+        raise field_error("additional_guests", "expected a list of {email, name}")
+    for i, g in enumerate(raw_guests):
+        if not isinstance(g, dict):
+            raise field_error(f"additional_guests[{i}]", "expected {email, name}")
+        extra_guests.append(
+            {
+                "email": _email(f"additional_guests[{i}].email", g.get("email")),
+                "name": g.get("name"),
+            }
+        )
+    timezone = body.get("timezone") or query_timezone
+    if timezone is not None and not isinstance(timezone, str):
+        raise field_error("timezone", "expected an IANA time zone name")
+    language = body.get("email_language") or "en"
+    if not isinstance(language, str) or len(language) > 8:
+        raise field_error("email_language", "expected a language code such as en")
+    definitions = (config.document.get("scheduler") or {}).get("additional_fields") or {}
+    answers = fields.check_answers(definitions, body.get("additional_fields"))
+    return BookingRequest(start, end, guest_out, emails, timezone, language, extra_guests, answers)
+
+
+def _check_duration(config: Configuration, start: int, end: int) -> None:
+    if end - start != duration_seconds(config.document):
+        minutes = duration_seconds(config.document) // 60
+        raise TimeslotUnavailable(f"slots of this configuration last {minutes} minutes")
+
+
+def _pick_hosts(
+    session: Session, config: Configuration, wanted: list[str] | None
+) -> tuple[list[Host], Host | None]:
+    """(the hosts to lock and check, the organizer if fixed in advance)."""
+    hosts = hosts_of(session, config.document)
+    if not hosts:
+        raise InvalidRequest("participants: no participant of this configuration can be booked")
+    if is_round_robin(config.document):
+        pool = [h for h in hosts if h.document.get("availability") and h.document.get("booking")]
+        if wanted is not None:
+            lowered = {e.lower() for e in wanted}
+            unknown = lowered - {h.email.lower() for h in pool}
+            if unknown:
+                raise field_error(
+                    "participants", f"not bookable in this configuration: {sorted(unknown)}"
+                )
+            pool = [h for h in pool if h.email.lower() in lowered]
+        return pool, None
+    organizer = next((h for h in hosts if h.is_organizer), None)
+    if organizer is None:
+        raise InvalidRequest("participants: the configuration's organizer has no grant")
+    return hosts, organizer
+
+
+def _calendar_of(session: Session, host: Host) -> str:
+    calendar_id = (host.document.get("booking") or {}).get("calendar_id")
+    calendars = scheduling_repository.calendars_of_grants(session, [host.grant.id])
+    resolved = resolve_calendar_id(calendars, host.grant.id, calendar_id or "")
+    if resolved is None:
+        raise InvalidRequest(f"participants: {host.email} has no booking calendar")
+    return resolved
+
+
+def _stamps(config: Configuration, start: int, end: int, now: int) -> dict[str, str]:
+    return {
+        "source": "scheduler",
+        "key5": config.id,
+        "scheduler_last_start": str(start),
+        "scheduler_last_end": str(end),
+        "scheduler_updated_at": str(now),
+    }
+
+
+def _event_participants(
+    config: Configuration, organizer: Host, hosts: list[Host], req: BookingRequest
+) -> list[dict[str, Any]]:
+    people: list[dict[str, Any]] = []
+    seen = {organizer.email.lower()}
+
+    def add(email: str, name: Any) -> None:
+        if email.lower() not in seen:
+            seen.add(email.lower())
+            people.append({"email": email, "name": name or ""})
+
+    if not is_round_robin(config.document):
+        for host in hosts:
+            add(host.email, host.name)
+    for p in config.document.get("participants") or []:
+        if not (p.get("availability") or p.get("booking")):
+            add(p["email"], p.get("name"))
+    add(req.guest["email"], req.guest["name"])
+    for g in req.additional_guests:
+        add(g["email"], g.get("name"))
+    return people
+
+
+def _take_slot(
+    session: Session,
+    config: Configuration,
+    hosts: list[Host],
+    start: int,
+    end: int,
+    now: int,
+    *,
+    exclude_event_ids: tuple[str, ...] = (),
+) -> tuple[list[Host], list[str]]:
+    """Lock `hosts`, re-check [start, end); (hosts free for it, the round-robin order)."""
+    locks.lock_participants(session, [h.grant.id for h in hosts])
+    offer = compute_offer(
+        session, config, start, end, now=now, exclude_event_ids=exclude_event_ids, hosts=hosts
+    )
+    slot = next((s for s in offer.result.slots if s.start == start and s.end == end), None)
+    if slot is None:
+        raise TimeslotUnavailable()
+    free = {e.lower() for e in slot.emails}
+    return [h for h in offer.hosts if h.email.lower() in free], offer.full_order
+
+
+def create_booking(
+    session: Session, access: Access, body: dict[str, Any], *, query_timezone: str | None = None
+) -> tuple[Booking, Event]:
+    config = access.require_configuration()
+    req = parse_request(body, config, query_timezone)
+    _check_duration(config, req.start, req.end)
+    now = clock.now()
+    candidates, organizer = _pick_hosts(session, config, req.participants)
+    free, order = _take_slot(session, config, candidates, req.start, req.end, now)
+    if organizer is None:
+        by_email = {h.email.lower(): h for h in free}
+        first = next((by_email[e.lower()] for e in order if e.lower() in by_email), None)
+        organizer = first or free[0]
+        booked = [organizer]
+    else:
+        booked = candidates
+    document = config.document
+    event_booking = document.get("event_booking") or {}
+    pending = event_booking.get("booking_type") == "organizer-confirmation"
+    title = str(event_booking.get("title"))
+    calendar_id = _calendar_of(session, organizer)
+    booking_id = new_uuid()
+    event_body: dict[str, Any] = {
+        "title": (payloads.PENDING_PREFIX + title) if pending else title,
+        "description": event_booking.get("description"),
+        "location": event_booking.get("location"),
+        "busy": True,
+        "when": {
+            "start_time": req.start,
+            "end_time": req.end,
+            "start_timezone": organizer_timezone(document),
+            "end_timezone": organizer_timezone(document),
+        },
+        "participants": _event_participants(config, organizer, booked, req),
+        "metadata": _stamps(config, req.start, req.end, now),
+    }
+    if event_booking.get("conferencing"):
+        event_body["conferencing"] = event_booking["conferencing"]
+    calendar = session.get(Calendar, calendar_id)
+    if calendar is None:
+        raise InvalidRequest(f"participants: {organizer.email} has no booking calendar")
+    event = create_event(session, organizer.grant, calendar, event_body)
+    booking = Booking(
+        id=booking_id,
+        configuration_id=config.id,
+        event_id=event.id,
+        organizer_grant_id=organizer.grant.id,
+        organizer_calendar_id=calendar_id,
+        organizer_email=organizer.email,
+        organizer_name=organizer.name or organizer.grant.name,
+        hosts=[organizer.email] + [h.email for h in booked if h is not organizer],
+        status="pending" if pending else "booked",
+        salt=new_salt(),
+        title=title,
+        description=event_booking.get("description"),
+        guest=req.guest,
+        additional_guests=req.additional_guests,
+        additional_fields=req.additional_fields,
+        guest_timezone=req.timezone,
+        email_language=req.email_language,
+        start_ts=req.start,
+        end_ts=req.end,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(booking)
+    session.flush()
+    if pending:
+        record(
+            session,
+            "booking.pending",
+            payloads.pending_payload(booking, config, event),
+            source=SOURCE,
+        )
+    else:
+        record(
+            session,
+            "booking.created",
+            payloads.created_payload(booking, config, event),
+            source=SOURCE,
+        )
+    return booking, event
+
+
+def find_booking(session: Session, access: Access, booking_id: str) -> Booking:
+    """The booking, if the caller's configuration (or API key) reaches it."""
+    booking = repository.get_booking(session, booking_id)
+    config = access.configuration
+    if booking is None or (config is not None and booking.configuration_id != config.id):
+        raise NotFound(f"booking {booking_id} not found")
+    return booking
+
+
+def _configuration_of(session: Session, booking: Booking) -> Configuration:
+    config = scheduling_repository.get_configuration(session, booking.configuration_id)
+    if config is None:
+        raise NotFound(f"booking {booking.id} not found")
+    return config
+
+
+def _check_cancellation_notice(
+    config: Configuration, booking: Booking, now: int, what: str
+) -> None:
+    notice = (config.document.get("scheduler") or {}).get("min_cancellation_notice") or 0
+    if notice and booking.start_ts - now < int(notice) * 60:
+        raise InvalidRequest(
+            f"start_time: a booking can only be {what} at least {notice} minutes before it starts"
+        )
+
+
+def confirm_booking(
+    session: Session, access: Access, booking_id: str, body: dict[str, Any]
+) -> Booking:
+    """PUT: the organizer accepts (`confirmed`/`confirm`) or rejects a pending booking."""
+    booking = find_booking(session, access, booking_id)
+    salt = body.get("salt")
+    status = body.get("status")
+    if not isinstance(salt, str) or not salt:
+        raise field_error("salt", "is required")
+    if status not in CONFIRM_STATUSES and status not in REJECT_STATUSES:
+        raise field_error("status", "must be confirmed or cancelled")
+    if not hmac.compare_digest(salt.rstrip("="), booking.salt):
+        raise field_error("salt", "does not match this booking")
+    config = _configuration_of(session, booking)
+    event = repository.get_event(session, booking.event_id)
+    now = clock.now()
+    if status in CONFIRM_STATUSES:
+        if not repository.change_status(
+            session, booking, expected={"pending"}, values={"status": "booked", "updated_at": now}
+        ):
+            raise Conflict(f"status: the booking is {booking.status}, not pending")
+        if event is not None:
+            update_event(session, event, {"title": booking.title})
+        record(
+            session,
+            "booking.created",
+            payloads.created_payload(booking, config, event),
+            source=SOURCE,
+        )
+        return booking
+    reason = body.get("cancellation_reason") or ""
+    if not isinstance(reason, str):
+        raise field_error("cancellation_reason", "expected a string")
+    values = {"status": "cancelled", "cancellation_reason": reason, "updated_at": now}
+    if not repository.change_status(session, booking, expected={"pending"}, values=values):
+        raise Conflict(f"status: the booking is {booking.status}, not pending")
+    if event is not None:
+        cancel_event(session, event)
+    record(
+        session,
+        "booking.cancelled",
+        payloads.cancelled_payload(booking, config, event),
+        source=SOURCE,
+    )
+    return booking
+
+
+def reschedule_booking(
+    session: Session, access: Access, booking_id: str, body: dict[str, Any]
+) -> Booking:
+    """PATCH: move a booking to another offered slot; same id, same host, same event."""
+    booking = find_booking(session, access, booking_id)
+    start, end = _times(body)
+    config = _configuration_of(session, booking)
+    if booking.status == "cancelled":
+        raise Conflict("status: a cancelled booking cannot be rescheduled")
+    now = clock.now()
+    _check_cancellation_notice(config, booking, now, "rescheduled")
+    _check_duration(config, start, end)
+    hosts = hosts_of(session, config.document)
+    booked = {e.lower() for e in booking.hosts}
+    if is_round_robin(config.document):
+        hosts = [h for h in hosts if h.email.lower() in booked]
+    if not any(h.email.lower() == booking.organizer_email.lower() for h in hosts):
+        raise Conflict("participants: the booking's host is no longer part of the configuration")
+    own = (booking.event_id,) if booking.event_id else ()
+    _take_slot(session, config, hosts, start, end, now, exclude_event_ids=own)
+    event = repository.get_event(session, booking.event_id)
+    old_start, old_end = booking.start_ts, booking.end_ts
+    if event is not None:
+        metadata = dict(event.event_metadata or {})
+        metadata.update(_stamps(config, start, end, now))
+        when = dict(event.when or {})
+        when.update({"start_time": start, "end_time": end})
+        when.pop("object", None)
+        update_event(session, event, {"when": when, "metadata": metadata})
+    booking.start_ts, booking.end_ts, booking.updated_at = start, end, now
+    session.flush()
+    record(
+        session,
+        "booking.rescheduled",
+        payloads.rescheduled_payload(booking, config, event, old_start, old_end),
+        source=SOURCE,
+    )
+    return booking
+
+
+def cancel_booking(
+    session: Session, access: Access, booking_id: str, body: dict[str, Any]
+) -> Booking:
+    """DELETE: cancel a booked or pending booking and its event."""
+    booking = find_booking(session, access, booking_id)
+    reason = body.get("cancellation_reason") or ""
+    if not isinstance(reason, str):
+        raise field_error("cancellation_reason", "expected a string")
+    config = _configuration_of(session, booking)
+    if booking.status == "cancelled":
+        raise Conflict("status: the booking is already cancelled")
+    now = clock.now()
+    _check_cancellation_notice(config, booking, now, "cancelled")
+    values = {"status": "cancelled", "cancellation_reason": reason, "updated_at": now}
+    if not repository.change_status(
+        session, booking, expected={"booked", "pending"}, values=values
+    ):
+        raise Conflict("status: the booking is already cancelled")
+    event = repository.get_event(session, booking.event_id)
+    if event is not None:
+        cancel_event(session, event)
+    record(
+        session,
+        "booking.cancelled",
+        payloads.cancelled_payload(booking, config, event),
+        source=SOURCE,
+    )
+    return booking

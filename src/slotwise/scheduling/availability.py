@@ -1,0 +1,256 @@
+"""A configuration's availability: turn it into engine input, read busy time, compute slots.
+
+This is the one function both "which slots are offered" (GET /v3/scheduling/availability) and
+"may this booking be made" (bookings) call, so a booking can never take what the list would not
+offer.
+
+Choices where the reference is silent:
+* Busy time of a host comes from `availability.calendar_ids` **and** their
+  `booking.calendar_id`, so existing bookings always block their own time even when the booking
+  calendar is not listed for availability.
+* Open hours: a participant's own `availability.open_hours` win over
+  `availability_rules.default_open_hours`. Participant hours are read in the entry's timezone,
+  else the participant's, else `event_booking.timezone`; default open hours are read in
+  `event_booking.timezone` when it is set, else the entry's own timezone; UTC last.
+  v3 days count 0 = Sunday, the engine's 0 = Monday.
+* `round_to` defaults to 15 minutes, aligned in `event_booking.timezone`; `interval_minutes`
+  defaults to the duration (back-to-back slots).
+* `min_booking_notice` (minutes, default 60) moves the earliest start to now + notice;
+  `available_days_in_future` (days, default 30) ends the offer at the end of that local day.
+* Round-robin order: when each host was last booked (event creation time, cancelled ones
+  excluded) through this configuration or its `round_robin_group_id` (metadata key5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from slotwise import availability as engine
+from slotwise.db.models import Configuration
+from slotwise.errors import InvalidRequest
+from slotwise.events.busy import read_busy
+from slotwise.scheduling import repository
+from slotwise.scheduling.service import Host, hosts_of, resolve_calendar_id
+from slotwise.scheduling.validation import availability_method, hhmm_minutes, is_round_robin
+
+DEFAULT_ROUND_TO = 15
+DEFAULT_NOTICE_MINUTES = 60
+DEFAULT_DAYS_IN_FUTURE = 30
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a configuration offers in a window, and who could host it."""
+
+    result: engine.AvailabilityResult
+    hosts: list[Host]
+    full_order: list[str]  # round-robin order over all considered hosts ([] if collective)
+
+
+def _document_parts(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    availability = document.get("availability") or {}
+    return availability, availability.get("availability_rules") or {}
+
+
+def organizer_timezone(document: dict[str, Any]) -> str:
+    return str((document.get("event_booking") or {}).get("timezone") or "UTC")
+
+
+def scheduler_setting(document: dict[str, Any], key: str, default: int) -> int:
+    value = (document.get("scheduler") or {}).get(key)
+    return default if value is None else int(value)
+
+
+def duration_seconds(document: dict[str, Any]) -> int:
+    return int(document["availability"]["duration_minutes"]) * 60
+
+
+def rules_of(document: dict[str, Any]) -> engine.Rules:
+    availability, rules = _document_parts(document)
+    buffer = rules.get("buffer") or {}
+    interval = availability.get("interval_minutes")
+    round_to = availability.get("round_to") or DEFAULT_ROUND_TO
+    return engine.Rules(
+        duration=duration_seconds(document),
+        interval=int(interval) * 60 if interval else None,
+        round_to=int(round_to) * 60,
+        round_to_timezone=organizer_timezone(document),
+        method=availability_method(document),
+        buffer_before=int(buffer.get("before") or 0) * 60,
+        buffer_after=int(buffer.get("after") or 0) * 60,
+    )
+
+
+def bookable_window(document: dict[str, Any], start: int, end: int, now: int) -> tuple[int, int]:
+    """[start, end) clipped by minimum notice and the days offered into the future."""
+    notice = scheduler_setting(document, "min_booking_notice", DEFAULT_NOTICE_MINUTES)
+    days = scheduler_setting(document, "available_days_in_future", DEFAULT_DAYS_IN_FUTURE)
+    tz = ZoneInfo(organizer_timezone(document))
+    last_day = datetime.fromtimestamp(now, tz).date() + timedelta(days=days)
+    horizon = datetime(last_day.year, last_day.month, last_day.day, tzinfo=tz) + timedelta(days=1)
+    return max(start, now + notice * 60), min(end, int(horizon.timestamp()))
+
+
+def _weekly(entry: dict[str, Any], timezone: str) -> engine.WeeklyHours:
+    end = hhmm_minutes("end", entry["end"])
+    return engine.WeeklyHours(
+        days=frozenset((int(d) + 6) % 7 for d in entry.get("days") or []),
+        start_minute=hhmm_minutes("start", entry["start"]),
+        end_minute=end,
+        timezone=timezone,
+        exdates=frozenset(date.fromisoformat(x) for x in entry.get("exdates") or []),
+    )
+
+
+def _specific(entry: dict[str, Any], timezone: str) -> engine.SpecificHours:
+    return engine.SpecificHours(
+        date=date.fromisoformat(entry["date"]),
+        start_minute=hhmm_minutes("start", entry["start"]),
+        end_minute=hhmm_minutes("end", entry["end"]),
+        timezone=entry.get("timezone") or timezone,
+    )
+
+
+def open_hours_of(host: Host, document: dict[str, Any]) -> list[engine.WeeklyHours]:
+    _, rules = _document_parts(document)
+    booking_tz = (document.get("event_booking") or {}).get("timezone")
+    own = (host.document.get("availability") or {}).get("open_hours") or []
+    if own:
+        fallback = host.document.get("timezone") or booking_tz or "UTC"
+        return [_weekly(e, e.get("timezone") or fallback) for e in own]
+    return [
+        _weekly(e, booking_tz or e.get("timezone") or "UTC")
+        for e in rules.get("default_open_hours") or []
+    ]
+
+
+def specific_of(host: Host, document: dict[str, Any]) -> tuple[list[engine.SpecificHours], bool]:
+    _, rules = _document_parts(document)
+    tz = host.document.get("timezone") or organizer_timezone(document)
+    own = [_specific(e, tz) for e in host.document.get("specific_time_availability") or []]
+    dates = {s.date for s in own}
+    defaults = [
+        s
+        for s in (_specific(e, tz) for e in rules.get("default_specific_time_availability") or [])
+        if s.date not in dates
+    ]
+    only = bool(rules.get("only_specific_time_availability")) or bool(
+        host.document.get("only_specific_time_availability")
+    )
+    return own + defaults, only
+
+
+def busy_calendars(session: Session, hosts: Sequence[Host]) -> dict[str, list[str]]:
+    """Calendar ids whose events make each host busy (availability + booking calendars)."""
+    calendars = repository.calendars_of_grants(session, [h.grant.id for h in hosts])
+    out: dict[str, list[str]] = {}
+    for host in hosts:
+        wanted = list((host.document.get("availability") or {}).get("calendar_ids") or [])
+        booking_calendar = (host.document.get("booking") or {}).get("calendar_id")
+        if booking_calendar:
+            wanted.append(booking_calendar)
+        ids: list[str] = []
+        for cal in wanted:
+            resolved = resolve_calendar_id(calendars, host.grant.id, cal)
+            if resolved and resolved not in ids:
+                ids.append(resolved)
+        out[host.email] = ids
+    return out
+
+
+def compute_offer(
+    session: Session,
+    config: Configuration,
+    start: int,
+    end: int,
+    *,
+    now: int,
+    exclude_event_ids: Collection[str] = (),
+    only_emails: Collection[str] | None = None,
+    hosts: list[Host] | None = None,
+) -> Offer:
+    """Slots of `config` in [start, end) as offered at `now` (callers validate the window)."""
+    document = config.document
+    rules = rules_of(document)
+    if hosts is None:
+        hosts = hosts_of(session, document)
+    if is_round_robin(document):
+        hosts = [h for h in hosts if h.document.get("availability") and h.document.get("booking")]
+    if only_emails is not None:
+        wanted = {e.lower() for e in only_emails}
+        hosts = [h for h in hosts if h.email.lower() in wanted]
+    lo, hi = bookable_window(document, start, end, now)
+    if not hosts or hi <= lo:
+        return Offer(engine.AvailabilityResult([], []), hosts, [])
+    calendars = busy_calendars(session, hosts)
+    all_ids = sorted({c for ids in calendars.values() for c in ids})
+    _, availability_rules = _document_parts(document)
+    tentative = availability_rules.get("tentative_as_busy")
+    busy = read_busy(
+        session,
+        all_ids,
+        lo - rules.buffer_after,
+        hi + rules.buffer_before,
+        tentative_as_busy=True if tentative is None else bool(tentative),
+        exclude_event_ids=tuple(exclude_event_ids),
+    )
+    last: dict[str, int] = {}
+    if is_round_robin(document):
+        keys = [config.id]
+        if config.round_robin_group_id:
+            keys.append(config.round_robin_group_id)
+        last = repository.last_booked(session, keys, [h.grant.id for h in hosts])
+    participants = []
+    for host in hosts:
+        specific, only_specific = specific_of(host, document)
+        spans = [span for cal in calendars[host.email] for span in busy.get(cal, [])]
+        participants.append(
+            engine.Participant(
+                email=host.email,
+                busy=sorted((int(s), int(e)) for s, e in spans),
+                open_hours=open_hours_of(host, document),
+                specific=specific,
+                only_specific=only_specific,
+                last_booked_at=last.get(host.grant.id),
+            )
+        )
+    try:
+        result = engine.compute_availability(participants, lo, hi, rules, not_before=lo)
+    except engine.AvailabilityInputError as exc:
+        raise InvalidRequest(f"availability: {exc}") from None
+    full_order = engine.round_robin_order(participants) if is_round_robin(document) else []
+    return Offer(result, hosts, full_order)
+
+
+def parse_window(start_time: str | None, end_time: str | None) -> tuple[int, int]:
+    values = []
+    for name, raw in (("start_time", start_time), ("end_time", end_time)):
+        if raw is None or raw == "":
+            raise InvalidRequest(f"{name}: is required (Unix seconds)")
+        try:
+            values.append(int(float(raw)))
+        except ValueError:
+            raise InvalidRequest(f"{name}: expected Unix seconds, got {raw!r}") from None
+    start, end = values
+    if end <= start:
+        raise InvalidRequest("end_time: must be after start_time")
+    if end - start > 400 * DAY:
+        raise InvalidRequest("end_time: the window may span at most 400 days")
+    return start, end
+
+
+def slots_to_dict(offer: Offer) -> dict[str, Any]:
+    return {
+        "order": list(offer.result.order),
+        "time_slots": [
+            {"emails": list(s.emails), "start_time": s.start, "end_time": s.end}
+            for s in offer.result.slots
+        ],
+    }
