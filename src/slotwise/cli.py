@@ -115,3 +115,63 @@ def serve(
         workers=workers,
         log_level="warning",
     )
+
+
+@app.command()
+def worker(data_dir: DataDir = None) -> None:
+    """Deliver webhooks, emails and reminders until stopped (SIGTERM or Ctrl-C stop cleanly)."""
+    import signal
+    import threading
+
+    from slotwise.worker import Worker
+
+    settings = _settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    typer.echo("Slotwise worker running.")
+    Worker(db, settings).run(stop)
+    db.dispose()
+    typer.echo("Slotwise worker stopped.")
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve with a demo grant, calendar and a week of events; print the URL and an API key."""
+    from datetime import date
+
+    from slotwise.demo import DEMO_EMAIL, seed_demo
+
+    settings = _settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    with db.session() as session:
+        grant_id = seed_demo(session, date.today()).id
+    key = create_api_key(db, name="demo")
+    db.dispose()
+    url = f"http://{host}:{port}"
+    typer.echo(
+        f"""
+Slotwise demo
+  URL:      {url}
+  API key:  {key}
+  Grant:    {DEMO_EMAIL} ({grant_id})
+
+Try it:
+  curl -H "Authorization: Bearer {key}" \\
+    "{url}/v3/grants/{DEMO_EMAIL}/events?calendar_id=primary"
+
+Or with the official Python SDK (pip install nylas):
+  from nylas import Client
+  nylas = Client(api_key="{key}", api_uri="{url}")
+  for event in nylas.events.list("{DEMO_EMAIL}", {{"calendar_id": "primary"}}).data:
+      print(event.title, event.when)
+"""
+    )
+    serve(host=host, port=port, data_dir=data_dir, workers=1, no_worker=False)

@@ -8,3 +8,8 @@ import time
 def now() -> int:
     """Current time as integer UTC epoch seconds."""
     return int(time.time())
+
+
+def now_ms() -> int:
+    """Current time as integer UTC epoch milliseconds (retry schedules and leases use it)."""
+    return int(time.time() * 1000)

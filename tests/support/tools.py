@@ -6,10 +6,13 @@ On a developer machine a missing tool skips the test with a message naming it. I
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +54,44 @@ def npm_package(spec: str, folder: str) -> Path:
         missing(f"npm package {spec} ({result.stderr.strip()[-300:]})")
     marker.write_text(spec)
     return target
+
+
+def pip_package(spec: str, folder: str) -> Path:
+    """Install a Python package (e.g. "nylas==5.14.1") into .cache/<folder> once; return the folder.
+
+    For packages that must not meet the test process (another version of an installed one):
+    import them in a subprocess with PYTHONPATH set to the folder.
+    """
+    target = CACHE / folder
+    marker = target / ".installed"
+    if marker.exists() and marker.read_text() == spec:
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", "--target", str(target)]
+        + [spec],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        missing(f"Python package {spec} ({result.stderr.strip()[-300:]})")
+    marker.write_text(spec)
+    return target
+
+
+def run_json(
+    command: list[str], *, env: dict[str, str], cwd: Path | None = None, stdin: str = ""
+) -> Any:
+    """Run a helper program; it must exit 0 and print one JSON document as its last line."""
+    result = subprocess.run(
+        command,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env},
+        cwd=cwd,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    return json.loads(result.stdout.strip().splitlines()[-1])

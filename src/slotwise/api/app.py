@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -38,6 +41,7 @@ def _include_routers(app: FastAPI) -> None:
         grants,
         scheduling,
         sessions,
+        webhooks,
     )
 
     app.include_router(health.router)
@@ -52,11 +56,29 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(sessions.router)
     app.include_router(scheduling.router)
     app.include_router(bookings.router)
+    app.include_router(webhooks.router)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The in-process delivery worker (Settings.run_worker; `serve --no-worker` turns it off).
+    background = None
+    if app.state.settings.run_worker:
+        from slotwise.worker import BackgroundWorker, Worker
+
+        background = BackgroundWorker(Worker(app.state.db, app.state.settings)).start()
+    try:
+        yield
+    finally:
+        if background is not None:
+            background.stop()
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    app = FastAPI(title="Slotwise", version=__version__, docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title="Slotwise", version=__version__, docs_url="/docs", redoc_url=None, lifespan=_lifespan
+    )
     app.state.settings = settings
     app.state.db = database or Database(settings.resolved_database_url)
     install_error_handlers(app)

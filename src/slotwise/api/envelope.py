@@ -45,7 +45,13 @@ def ack(request: Request, **extra: Any) -> JSONResponse:
 def error_response(
     request: Request, status_code: int, error_type: str, message: str
 ) -> JSONResponse:
-    body = {"request_id": request_id(request), "error": {"type": error_type, "message": message}}
+    body: dict[str, Any] = {
+        "request_id": request_id(request),
+        "error": {"type": error_type, "message": message},
+    }
+    if not request.url.path.startswith("/v3/"):
+        # The v2 faces' clients read `message` and `type` at the top level.
+        body.update(message=message, type=error_type)
     return JSONResponse(body, status_code)
 
 

@@ -6,13 +6,32 @@ worker, however the process that made it ends.
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.db.models import OutboxMessage
-from slotwise.ids import new_id
+
+_last_ns = 0
+_lock = threading.Lock()
+
+
+def notification_id() -> str:
+    """A new notification id that sorts in creation order.
+
+    16 hex digits of nanoseconds (strictly increasing within a process) and 8 random ones. Two
+    changes to the same object are serialized by the database, so the later change's id always
+    sorts after the earlier one's: the worker relies on that to deliver them in order.
+    """
+    global _last_ns
+    with _lock:
+        stamp = max(time.time_ns(), _last_ns + 1)
+        _last_ns = stamp
+    return f"{stamp:016x}{secrets.token_hex(4)}"
 
 
 def record(
@@ -20,7 +39,7 @@ def record(
 ) -> OutboxMessage:
     """Queue notification `trigger` (e.g. "booking.created") about `obj` (its data.object)."""
     message = OutboxMessage(
-        id=new_id(), trigger=trigger, source=source, payload=obj, created_at=clock.now()
+        id=notification_id(), trigger=trigger, source=source, payload=obj, created_at=clock.now()
     )
     session.add(message)
     return message

@@ -10,16 +10,28 @@ from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
 from slotwise.db.models.participant_lock import ParticipantLock
 from slotwise.db.models.scheduling_session import SchedulingSession
+from slotwise.db.models.webhook import (
+    Delivery,
+    DeliveryAttempt,
+    IcalSequence,
+    Reminder,
+    WebhookDestination,
+)
 
 __all__ = [
     "ApiKey",
     "Booking",
     "Calendar",
     "Configuration",
+    "Delivery",
+    "DeliveryAttempt",
     "Event",
     "Grant",
+    "IcalSequence",
     "IdempotencyRecord",
     "OutboxMessage",
     "ParticipantLock",
+    "Reminder",
     "SchedulingSession",
+    "WebhookDestination",
 ]

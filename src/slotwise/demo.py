@@ -1,0 +1,105 @@
+"""Demo data: one grant (demo@slotwise.local), its primary calendar and a realistic week."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from slotwise.calendars.service import resolve_calendar
+from slotwise.db.models import Grant
+from slotwise.events.service import create_event
+from slotwise.grants import repository as grants_repository
+from slotwise.grants.service import connect_custom
+
+DEMO_EMAIL = "demo@slotwise.local"
+DEMO_ZONE = "Europe/London"
+
+# (weekday 0=Monday, start "HH:MM", minutes, title, extra fields)
+_WEEK: list[tuple[int, str, int, str, dict[str, Any]]] = [
+    (0, "10:00", 60, "Roadmap review", {"location": "Room 2"}),
+    (
+        1,
+        "14:00",
+        45,
+        "Interview: backend engineer",
+        {"participants": [{"email": "candidate@example.com", "name": "Sam Candidate"}]},
+    ),
+    (2, "12:30", 60, "Lunch (free)", {"busy": False}),
+    (3, "15:00", 90, "Customer call", {"participants": [{"email": "buyer@example.com"}]}),
+    (4, "16:00", 60, "Team retro", {}),
+]
+
+
+def seed_demo(session: Session, today: date) -> Grant:
+    """Create the demo grant and a week of events from `today`; a second run changes nothing."""
+    existing = grants_repository.find_grant_by_email(session, DEMO_EMAIL)
+    if existing is not None:
+        return existing
+    grant = connect_custom(
+        session,
+        {
+            "provider": "virtual-calendar",
+            "settings": {"email": DEMO_EMAIL, "name": "Demo User", "timezone": DEMO_ZONE},
+        },
+    ).grant
+    calendar = resolve_calendar(session, grant, "primary")
+    zone = ZoneInfo(DEMO_ZONE)
+    monday = today - timedelta(days=today.weekday())
+
+    def at(day: date, hhmm: str) -> int:
+        hour, minute = map(int, hhmm.split(":"))
+        return int(datetime.combine(day, time(hour, minute), zone).timestamp())
+
+    first = at(monday, "09:30")
+    create_event(
+        session,
+        grant,
+        calendar,
+        {
+            "title": "Daily standup",
+            "when": {"start_time": first, "end_time": first + 15 * 60, "start_timezone": DEMO_ZONE},
+            "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"],
+        },
+    )
+    one_on_one = at(monday + timedelta(days=1), "11:00")
+    create_event(
+        session,
+        grant,
+        calendar,
+        {
+            "title": "1:1 with manager",
+            "when": {
+                "start_time": one_on_one,
+                "end_time": one_on_one + 30 * 60,
+                "start_timezone": DEMO_ZONE,
+            },
+            "recurrence": ["RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=12"],
+            "participants": [{"email": "manager@example.com", "name": "Morgan"}],
+        },
+    )
+    for weekday, start, minutes, title, extra in _WEEK:
+        begin = at(monday + timedelta(days=weekday), start)
+        create_event(
+            session,
+            grant,
+            calendar,
+            {
+                "title": title,
+                "when": {"start_time": begin, "end_time": begin + minutes * 60},
+                **extra,
+            },
+        )
+    create_event(
+        session,
+        grant,
+        calendar,
+        {
+            "title": "Company offsite",
+            "when": {"date": (monday + timedelta(days=4)).isoformat()},
+            "busy": False,
+        },
+    )
+    return grant

@@ -1,0 +1,72 @@
+"""What a booking notification causes besides webhooks: emails and reminders.
+
+Runs inside the fan-out transaction of the notification, so they happen exactly when the
+notification is dispatched. Emails are skipped when SMTP is not configured or the
+configuration's event_booking.disable_emails is true (reminder emails are configured one by
+one and still go out).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from slotwise import clock
+from slotwise.config import Settings
+from slotwise.db.models import Configuration, Delivery, IcalSequence, OutboxMessage
+from slotwise.ids import new_id
+from slotwise.notifications import booking_emails, email, reminders
+
+
+def next_ical_sequence(session: Session, booking_id: str) -> int:
+    """0 for a booking's first invitation, then 1, 2, ... (fan-out is serialized)."""
+    row = session.get(IcalSequence, booking_id)
+    now = clock.now()
+    if row is None:
+        session.add(IcalSequence(booking_id=booking_id, sequence=0, updated_at=now))
+        return 0
+    row.sequence += 1
+    row.updated_at = now
+    return row.sequence
+
+
+def on_booking_notification(session: Session, settings: Settings, message: OutboxMessage) -> None:
+    """Queue the booking's emails and (re)schedule its reminders, in the fan-out transaction."""
+    trigger, payload = message.trigger, message.payload
+    booking_id = payload.get("booking_id")
+    if trigger == "booking.reminder" or not booking_id:
+        return
+    config_id = payload.get("configuration_id")
+    config = session.get(Configuration, config_id) if config_id else None
+    document: dict[str, Any] = (config.document if config is not None else None) or {}
+    event_booking = document.get("event_booking") or {}
+    now = clock.now()
+    if trigger in ("booking.created", "booking.rescheduled"):
+        reminders.schedule(session, payload, list(event_booking.get("reminders") or []), now)
+    elif trigger == "booking.cancelled":
+        reminders.cancel(session, str(booking_id))
+    if (
+        trigger not in booking_emails.EMAIL_TRIGGERS
+        or not email.smtp_configured(settings)
+        or event_booking.get("disable_emails")
+    ):
+        return
+    sequence = next_ical_sequence(session, str(booking_id))
+    for composed in booking_emails.compose_all(trigger, payload, document, sequence, settings, now):
+        session.add(
+            Delivery(
+                id=new_id(),
+                kind="email",
+                outbox_id=message.id,
+                destination_id=None,
+                trigger=trigger,
+                order_key=f"booking:{booking_id}/to:{composed['to'][0]}",
+                sequence=message.id,
+                message=composed,
+                status="pending",
+                attempts=0,
+                next_attempt_ms=clock.now_ms(),
+                created_at=now,
+            )
+        )

@@ -1,0 +1,62 @@
+"""Fan-out: each new outbox row becomes deliveries (one per subscribed destination, plus the
+booking emails) and, for bookings, reminder rows, all in one transaction with marking the row
+dispatched. A crash before the commit leaves the row undispatched, to be fanned out again.
+
+Fan-out runs one at a time (PostgreSQL: a transaction-scoped advisory lock; SQLite: the write
+transaction), taking rows in id order, so deliveries about one object are created in the
+order the changes happened.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from slotwise import clock
+from slotwise.config import Settings
+from slotwise.db.engine import Database
+from slotwise.db.models import Delivery, OutboxMessage
+from slotwise.ids import new_id
+from slotwise.notifications import booking_effects
+from slotwise.webhooks import repository
+from slotwise.webhooks.policy import DeliveryPolicy
+from slotwise.webhooks.triggers import order_key
+
+_FANOUT_LOCK = 0x510791CE  # arbitrary, fixed: the advisory lock id of the fan-out
+
+
+def dispatch_outbox(db: Database, settings: Settings, policy: DeliveryPolicy) -> int:
+    """Fan out up to one batch of undispatched outbox rows; return how many."""
+    with db.session() as session:
+        if not db.is_sqlite:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FANOUT_LOCK})
+        statement = (
+            select(OutboxMessage)
+            .where(OutboxMessage.dispatched_at.is_(None))
+            .order_by(OutboxMessage.id)
+            .limit(policy.batch_size)
+        )
+        messages = session.scalars(statement).all()
+        now, now_ms = clock.now(), clock.now_ms()
+        for message in messages:
+            key = order_key(message.trigger, message.payload)
+            for destination in repository.destinations_for(session, message.trigger):
+                session.add(
+                    Delivery(
+                        id=new_id(),
+                        kind="webhook",
+                        outbox_id=message.id,
+                        destination_id=destination.id,
+                        trigger=message.trigger,
+                        order_key=key,
+                        sequence=message.id,
+                        message=None,
+                        status="pending",
+                        attempts=0,
+                        next_attempt_ms=now_ms,
+                        created_at=now,
+                    )
+                )
+            if message.trigger.startswith("booking."):
+                booking_effects.on_booking_notification(session, settings, message)
+            message.dispatched_at = now
+        return len(messages)

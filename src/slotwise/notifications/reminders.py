@@ -1,0 +1,143 @@
+"""Booking reminders: rows due at start − minutes_before_event, fired by the worker.
+
+Scheduling happens in the fan-out of booking.created / booking.rescheduled (the booking's
+pending reminders are replaced), and booking.cancelled cancels them. A reminder whose time has
+already passed when it is scheduled is stored as `skipped`; one still pending when its event
+has begun (the worker was down) is skipped too. Firing is one transaction: the
+booking.reminder outbox row (webhook reminders) or the reminder emails, plus marking it sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from slotwise import clock
+from slotwise.config import Settings
+from slotwise.db.engine import Database
+from slotwise.db.models import Delivery, Grant, Reminder
+from slotwise.ids import new_id
+from slotwise.notifications import booking_emails, email
+from slotwise.notifications.outbox import notification_id, record
+from slotwise.webhooks.policy import DeliveryPolicy
+
+SOURCE = "/nylas/passthru"
+_NOT_IN_REMINDERS = (
+    "old_start_time",
+    "old_end_time",
+    "cancellation_reason",
+    "host_confirmation_url",
+)
+
+
+def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: int) -> None:
+    """Replace the booking's pending reminders with those of `specs` (event_booking.reminders)."""
+    booking_id = str(payload.get("booking_id"))
+    cancel(session, booking_id)
+    start = int((payload.get("booking_info") or {}).get("start_time") or 0)
+    for spec in specs:
+        if not isinstance(spec, dict) or spec.get("type") not in ("webhook", "email"):
+            continue
+        try:
+            minutes = int(spec.get("minutes_before_event") or 0)
+        except (TypeError, ValueError):
+            continue
+        due = start - minutes * 60
+        session.add(
+            Reminder(
+                id=new_id(),
+                booking_id=booking_id,
+                configuration_id=str(payload.get("configuration_id")),
+                kind=spec["type"],
+                recipient=spec.get("recipient") or "all",
+                email_subject=spec.get("email_subject"),
+                payload=payload,
+                minutes_before_event=minutes,
+                due_at=due,
+                status="pending" if due > now else "skipped",
+                created_at=now,
+            )
+        )
+
+
+def cancel(session: Session, booking_id: str) -> None:
+    session.execute(
+        update(Reminder)
+        .where(Reminder.booking_id == booking_id, Reminder.status == "pending")
+        .values(status="cancelled")
+    )
+
+
+def reminder_payload(session: Session, reminder: Reminder, now: int) -> dict[str, Any]:
+    """booking.reminder's data.object (reference §8.6)."""
+    info = {
+        k: v
+        for k, v in (reminder.payload.get("booking_info") or {}).items()
+        if k not in _NOT_IN_REMINDERS
+    }
+    organizer = booking_emails.people(info).organizer["email"]
+    provider = session.scalar(select(Grant.provider).where(Grant.email == organizer).limit(1))
+    info.update(
+        time_until_event=int(info.get("start_time") or 0) - now,
+        organizer_email=organizer,
+        provider=provider or "virtual-calendar",
+    )
+    return {
+        "booking_id": reminder.booking_id,
+        "configuration_id": reminder.configuration_id,
+        "object": "booking",
+        "booking_info": info,
+    }
+
+
+def fire_due(db: Database, settings: Settings, policy: DeliveryPolicy) -> int:
+    """Fire the reminders that are due; returns how many were handled."""
+    now = clock.now()
+    with db.session() as session:
+        statement = (
+            select(Reminder)
+            .where(Reminder.status == "pending", Reminder.due_at <= now)
+            .order_by(Reminder.due_at, Reminder.id)
+            .limit(policy.batch_size)
+        )
+        if not db.is_sqlite:
+            statement = statement.with_for_update(skip_locked=True)
+        reminders = session.scalars(statement).all()
+        for reminder in reminders:
+            start = int((reminder.payload.get("booking_info") or {}).get("start_time") or 0)
+            if start <= now:
+                reminder.status = "skipped"
+                continue
+            if reminder.kind == "webhook":
+                record(
+                    session,
+                    "booking.reminder",
+                    reminder_payload(session, reminder, now),
+                    source=SOURCE,
+                )
+            elif email.smtp_configured(settings):
+                messages = booking_emails.reminder_emails(
+                    reminder.payload, reminder.recipient, reminder.email_subject, settings
+                )
+                for message in messages:
+                    session.add(
+                        Delivery(
+                            id=new_id(),
+                            kind="email",
+                            outbox_id=None,
+                            destination_id=None,
+                            trigger="booking.reminder",
+                            order_key=f"booking:{reminder.booking_id}/to:{message['to'][0]}",
+                            sequence=notification_id(),
+                            message=message,
+                            status="pending",
+                            attempts=0,
+                            next_attempt_ms=clock.now_ms(),
+                            created_at=now,
+                        )
+                    )
+            reminder.status = "sent"
+            reminder.fired_at = now
+        return len(reminders)

@@ -1,0 +1,1 @@
+"""Webhook destinations and the signed delivery of notifications to them."""

@@ -1,0 +1,60 @@
+"""Every query about webhook destinations, deliveries and their attempts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from slotwise.db.models import Delivery, DeliveryAttempt, WebhookDestination
+
+
+def get_destination(session: Session, destination_id: str) -> WebhookDestination | None:
+    return session.get(WebhookDestination, destination_id)
+
+
+def list_destinations(session: Session) -> Sequence[WebhookDestination]:
+    statement = select(WebhookDestination).order_by(
+        WebhookDestination.created_at, WebhookDestination.id
+    )
+    return session.scalars(statement).all()
+
+
+def destinations_for(session: Session, trigger: str) -> list[WebhookDestination]:
+    """Destinations that take new notifications of `trigger` (active or failing ones)."""
+    statement = select(WebhookDestination).where(
+        WebhookDestination.status.in_(("active", "failing"))
+    )
+    return [d for d in session.scalars(statement) if trigger in (d.trigger_types or [])]
+
+
+def recent_deliveries(session: Session, destination_id: str, limit: int) -> Sequence[Delivery]:
+    statement = (
+        select(Delivery)
+        .where(Delivery.destination_id == destination_id)
+        .order_by(Delivery.sequence.desc(), Delivery.id)
+        .limit(limit)
+    )
+    return session.scalars(statement).all()
+
+
+def attempts_of(session: Session, delivery_ids: list[str]) -> Sequence[DeliveryAttempt]:
+    if not delivery_ids:
+        return []
+    statement = (
+        select(DeliveryAttempt)
+        .where(DeliveryAttempt.delivery_id.in_(delivery_ids))
+        .order_by(DeliveryAttempt.delivery_id, DeliveryAttempt.attempt)
+    )
+    return session.scalars(statement).all()
+
+
+def attempts_since(
+    session: Session, destination_id: str, since_ms: int
+) -> Sequence[DeliveryAttempt]:
+    statement = select(DeliveryAttempt).where(
+        DeliveryAttempt.destination_id == destination_id,
+        DeliveryAttempt.started_ms >= since_ms,
+    )
+    return session.scalars(statement).all()

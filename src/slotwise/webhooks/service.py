@@ -1,0 +1,165 @@
+"""Webhook destinations: create (after the challenge handshake), update, rotate, delete."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy.orm import Session
+
+from slotwise import clock
+from slotwise.db.models import Delivery, WebhookDestination
+from slotwise.errors import NotFound, field_error
+from slotwise.ids import new_id
+from slotwise.webhooks import repository
+from slotwise.webhooks.schemas import CreateWebhook, UpdateWebhook
+from slotwise.webhooks.triggers import KNOWN_TRIGGERS, visible_triggers
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def to_wire(destination: WebhookDestination, *, with_secret: bool = False) -> dict[str, Any]:
+    """The destination as the SDKs read it (every field the Python SDK requires)."""
+    data: dict[str, Any] = {
+        "id": destination.id,
+        "description": destination.description,
+        "trigger_types": visible_triggers(list(destination.trigger_types or [])),
+        "webhook_url": destination.webhook_url,
+        "status": destination.status,
+        "notification_email_addresses": list(destination.notification_email_addresses or []),
+        "compressed_delivery": bool(destination.compressed_delivery),
+        "status_updated_at": destination.status_updated_at,
+        "created_at": destination.created_at,
+        "updated_at": destination.updated_at,
+    }
+    if with_secret:
+        data["webhook_secret"] = destination.secret
+    return data
+
+
+def check_triggers(triggers: list[str]) -> list[str]:
+    if not triggers:
+        raise field_error("trigger_types", "must name at least one trigger type")
+    for trigger in triggers:
+        if trigger not in KNOWN_TRIGGERS:
+            raise field_error("trigger_types", f"unknown trigger type {trigger!r}")
+    return list(dict.fromkeys(triggers))
+
+
+def check_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise field_error("webhook_url", "must be an absolute http or https URL")
+    return url.strip()
+
+
+def check_emails(addresses: list[str]) -> list[str]:
+    for address in addresses:
+        if "@" not in address or any(c.isspace() for c in address.strip()):
+            raise field_error("notification_email_addresses", f"not an email address: {address!r}")
+    return [a.strip() for a in addresses]
+
+
+def verify_endpoint(url: str, timeout: float) -> None:
+    """The challenge handshake: GET url?challenge=<random> must echo the value as its body.
+
+    Run before any database write, so a slow endpoint holds no lock. Leading and trailing
+    whitespace around the echoed value is tolerated.
+    """
+    challenge = secrets.token_urlsafe(24)
+    try:
+        response = httpx.get(
+            url, params={"challenge": challenge}, timeout=timeout, follow_redirects=False
+        )
+    except httpx.TimeoutException:
+        raise field_error(
+            "webhook_url", f"the endpoint did not answer the challenge within {timeout:g} s"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise field_error("webhook_url", f"the challenge request failed ({exc})") from None
+    if response.status_code != 200:
+        raise field_error(
+            "webhook_url", f"the challenge request got HTTP {response.status_code}, not 200"
+        )
+    if response.text.strip() != challenge:
+        raise field_error("webhook_url", "the endpoint did not echo the challenge value")
+
+
+def create_destination(session: Session, body: CreateWebhook) -> WebhookDestination:
+    """Store a destination whose endpoint has already passed `verify_endpoint`."""
+    now = clock.now()
+    destination = WebhookDestination(
+        id=new_id(),
+        description=body.description,
+        trigger_types=check_triggers(body.trigger_types),
+        webhook_url=check_url(body.webhook_url),
+        status="active",
+        notification_email_addresses=check_emails(body.notification_email_addresses or []),
+        compressed_delivery=bool(body.compressed_delivery),
+        secret=new_secret(),
+        failure_streak_since_ms=None,
+        status_updated_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(destination)
+    session.flush()
+    return destination
+
+
+def find_destination(session: Session, destination_id: str) -> WebhookDestination:
+    destination = repository.get_destination(session, destination_id)
+    if destination is None:
+        raise NotFound(f"webhook destination {destination_id!r} not found")
+    return destination
+
+
+def needs_verification(destination: WebhookDestination, body: UpdateWebhook) -> str | None:
+    """The URL to challenge before `update_destination`: re-activation or a new URL."""
+    url = check_url(body.webhook_url) if body.webhook_url is not None else None
+    reactivating = body.status == "active" and destination.status != "active"
+    if (url is not None and url != destination.webhook_url) or reactivating:
+        return url or destination.webhook_url
+    return None
+
+
+def update_destination(
+    session: Session, destination: WebhookDestination, body: UpdateWebhook
+) -> WebhookDestination:
+    """Apply a partial update; fields left out (or null) keep their values."""
+    now = clock.now()
+    if body.trigger_types is not None:
+        destination.trigger_types = check_triggers(body.trigger_types)
+    if body.webhook_url is not None:
+        destination.webhook_url = check_url(body.webhook_url)
+    if body.description is not None:
+        destination.description = body.description
+    if body.notification_email_addresses is not None:
+        destination.notification_email_addresses = check_emails(body.notification_email_addresses)
+    if body.compressed_delivery is not None:
+        destination.compressed_delivery = body.compressed_delivery
+    if body.status is not None and body.status != destination.status:
+        destination.status = body.status
+        destination.status_updated_at = now
+        destination.failure_streak_since_ms = None
+    destination.updated_at = now
+    session.flush()
+    return destination
+
+
+def rotate_secret(session: Session, destination: WebhookDestination) -> WebhookDestination:
+    """A new secret, effective at once: the next attempt of every delivery is signed with it."""
+    destination.secret = new_secret()
+    destination.updated_at = clock.now()
+    session.flush()
+    return destination
+
+
+def delete_destination(session: Session, destination: WebhookDestination) -> None:
+    session.query(Delivery).filter(Delivery.destination_id == destination.id).delete()
+    session.delete(destination)
+    session.flush()

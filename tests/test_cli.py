@@ -1,0 +1,134 @@
+"""The real command line, run as subprocesses on SQLite in a temporary data directory."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.server import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY = re.compile(r"(sw_[A-Za-z0-9_-]{20,})")
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLOTWISE_")}
+    env["PYTHONPATH"] = str(ROOT / "src")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "slotwise", *args],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+        check=True,
+    )
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[object]:
+    procs: list[subprocess.Popen[str]] = []
+
+    def _start(*args: str) -> tuple[str, str]:
+        port = free_port()
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "slotwise",
+                *args,
+                "--port",
+                str(port),
+                "--data-dir",
+                str(tmp_path / "data"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=_env(),
+        )
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        output = ""
+        deadline = time.monotonic() + 60
+        assert proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            output += line
+            if "listening on" in line:
+                break
+            if not line and proc.poll() is not None:
+                pytest.fail(f"server exited: {output}")
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    return url, output
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        pytest.fail(f"server did not answer: {output}")
+
+    yield _start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_serve_prints_a_first_key_once_and_api_key_create_works(
+    start: object, tmp_path: Path
+) -> None:
+    url, output = start("serve", "--no-worker")  # type: ignore[operator]
+    found = KEY.search(output)
+    assert found, output
+    key = found.group(1)
+    ok = httpx.get(url + "/v3/grants", headers={"Authorization": f"Bearer {key}"})
+    assert ok.status_code == 200 and ok.json()["data"] == []
+    wrong = httpx.get(url + "/v3/grants", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    assert wrong.json()["error"]["type"] == "unauthorized"
+    assert wrong.headers["x-request-id"] == wrong.json()["request_id"]
+
+    created = _run("api-key", "create", "--data-dir", str(tmp_path / "data")).stdout.strip()
+    assert KEY.fullmatch(created)
+    assert created != key
+    again = httpx.get(url + "/v3/grants", headers={"Authorization": f"Bearer {created}"})
+    assert again.status_code == 200
+
+
+def test_second_serve_prints_no_new_key(start: object, tmp_path: Path) -> None:
+    _run("migrate", "--data-dir", str(tmp_path / "data"))
+    _run("api-key", "create", "--data-dir", str(tmp_path / "data"))
+    _url, output = start("serve", "--no-worker")  # type: ignore[operator]
+    assert not KEY.search(output), output
+
+
+def test_demo_serves_a_demo_grant_with_events(start: object) -> None:
+    url, output = start("demo")  # type: ignore[operator]
+    found = KEY.search(output)
+    assert found, output
+    assert "curl" in output and "from nylas import Client" in output
+    from nylas import Client
+
+    client = Client(api_key=found.group(1), api_uri=url)
+    grant = client.grants.find("demo@slotwise.local").data
+    now = int(time.time())
+    events = client.events.list(
+        grant.id, {"calendar_id": "primary", "start": now - 8 * 86_400, "end": now + 8 * 86_400}
+    ).data
+    titles = {e.title for e in events}
+    assert "Daily standup" in titles
+    assert any(e.master_event_id for e in events)

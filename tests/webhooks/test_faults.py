@@ -1,0 +1,159 @@
+"""Faults: receiver down, then failing, then back; a worker process killed mid-delivery;
+several workers at once. Every committed notification arrives, in order per booking, and no
+attempt is ever made twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from slotwise.db.engine import Database
+from slotwise.notifications import record
+from slotwise.worker import Worker
+from tests.webhooks.conftest import FAST
+from tests.webhooks.receiver import Receiver
+
+ROOT = Path(__file__).resolve().parents[2]
+TRIGGERS = ["booking.created", "booking.rescheduled", "booking.cancelled"]
+
+
+def subscribe(api: httpx.Client, receiver: Receiver) -> None:
+    response = api.post(
+        "/v3/webhooks", json={"trigger_types": TRIGGERS, "webhook_url": receiver.url}
+    )
+    assert response.status_code == 200, response.text
+    receiver.secret = response.json()["data"]["webhook_secret"]
+
+
+def record_history(db: Database, bookings: int) -> dict[str, list[str]]:
+    """created → rescheduled → cancelled for each booking, one transaction per change."""
+    expected: dict[str, list[str]] = {}
+    for trigger in TRIGGERS:
+        for n in range(bookings):
+            with db.session() as session:
+                message = record(session, trigger, {"booking_id": f"b{n}", "booking_info": {}})
+            expected.setdefault(f"b{n}", []).append(message.id)
+    return expected
+
+
+def check(receiver: Receiver, expected: dict[str, list[str]]) -> None:
+    pairs = Counter((r.id, r.attempt) for r in receiver.received)
+    assert max(pairs.values()) == 1, "an attempt was delivered twice"
+    for booking_id, ids in expected.items():
+        first_seen: list[str] = []
+        for r in receiver.received:
+            if r.object["booking_id"] == booking_id and r.id not in first_seen:
+                first_seen.append(r.id)
+        assert first_seen == ids, f"{booking_id}: out of order or missing"
+    assert receiver.bad_signatures == 0
+
+
+def worker_process(database_url: str) -> subprocess.Popen[bytes]:
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT / "src"),
+        SLOTWISE_DATABASE_URL=database_url,
+        SLOTWISE_WORKER_POLL_SECONDS="0.05",
+        SLOTWISE_WEBHOOK_RETRY_BASE_SECONDS="0.05",
+        SLOTWISE_WEBHOOK_RETRY_MAX_SECONDS="0.3",
+        SLOTWISE_WEBHOOK_MAX_ATTEMPTS="1000",
+        SLOTWISE_WORKER_LEASE_SECONDS="2",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "slotwise", "worker"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait(condition: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_down_then_500_then_killed_mid_delivery_loses_nothing(
+    api: httpx.Client, db: Database, database_url: str, receiver: Receiver
+) -> None:
+    subscribe(api, receiver)
+    receiver.stop()  # down: connections refused
+    expected = record_history(db, bookings=3)
+    process = worker_process(database_url)
+    try:
+        time.sleep(1.0)
+        receiver.mode = "error"
+        receiver.start()
+        wait(lambda: receiver.failed_posts >= 3, 20, "500 answers")
+        receiver.mode, receiver.delay = "slow", 5.0
+        wait(lambda: receiver.in_flight >= 1, 20, "a delivery in flight")
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+        receiver.mode = "ok"
+        process = worker_process(database_url)
+        wait(lambda: len({r.id for r in receiver.received}) >= 9, 60, "every notification")
+    finally:
+        process.terminate()
+        process.wait(10)
+    check(receiver, expected)
+
+
+def test_worker_process_stops_cleanly_on_sigterm(database_url: str, db: Database) -> None:
+    process = worker_process(database_url)
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith(b"Slotwise worker running")
+    time.sleep(0.3)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(15) == 0
+
+
+@pytest.mark.parametrize("workers", [4])
+def test_several_workers_never_repeat_an_attempt(
+    api: httpx.Client, db: Database, settings: object, workers: int
+) -> None:
+    receivers = [Receiver().start() for _ in range(2)]
+    try:
+        for r in receivers:
+            subscribe(api, r)
+            r.mode = "flaky"
+        expected = record_history(db, bookings=10)
+        stop = threading.Event()
+        databases = [Database(db.url) for _ in range(workers)]  # one engine each, like processes
+        threads = [
+            threading.Thread(
+                target=Worker(database, settings, FAST).run,  # type: ignore[arg-type]
+                args=(stop,),
+                daemon=True,
+            )
+            for database in databases
+        ]
+        for t in threads:
+            t.start()
+        try:
+            for r in receivers:
+                wait(lambda r=r: len({x.id for x in r.received}) >= 30, 90, "all notifications")
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(10)
+            for database in databases:
+                database.dispose()
+        for r in receivers:
+            check(r, expected)
+            assert r.failed_posts > 0
+    finally:
+        for r in receivers:
+            r.stop()
