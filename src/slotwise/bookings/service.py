@@ -36,7 +36,7 @@ from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import Access
 from slotwise.scheduling.availability import compute_offer, duration_seconds, organizer_timezone
 from slotwise.scheduling.service import Host, hosts_of
-from slotwise.scheduling.validation import is_round_robin
+from slotwise.scheduling.validation import is_round_robin, unix_seconds
 
 SOURCE = "/nylas/passthru"
 CONFIRM_STATUSES = {"confirm": "booked", "confirmed": "booked"}
@@ -55,18 +55,9 @@ class BookingRequest:
     additional_fields: dict[str, Any]
 
 
-def _time(name: str, value: Any) -> int:
-    if isinstance(value, bool) or value is None:
-        raise field_error(name, "is required (Unix seconds)")
-    try:
-        return int(float(value)) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError):
-        raise field_error(name, f"expected Unix seconds, got {value!r}") from None
-
-
 def _times(body: dict[str, Any]) -> tuple[int, int]:
-    start = _time("start_time", body.get("start_time"))
-    end = _time("end_time", body.get("end_time"))
+    start = unix_seconds("start_time", body.get("start_time"))
+    end = unix_seconds("end_time", body.get("end_time"))
     if end <= start:
         raise field_error("end_time", "must be after start_time")
     return start, end

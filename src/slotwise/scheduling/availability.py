@@ -37,7 +37,12 @@ from slotwise.errors import InvalidRequest
 from slotwise.events.busy import read_busy
 from slotwise.scheduling import repository
 from slotwise.scheduling.service import Host, hosts_of
-from slotwise.scheduling.validation import availability_method, hhmm_minutes, is_round_robin
+from slotwise.scheduling.validation import (
+    availability_method,
+    hhmm_minutes,
+    is_round_robin,
+    unix_seconds,
+)
 
 DEFAULT_ROUND_TO = 15
 DEFAULT_NOTICE_MINUTES = 60
@@ -229,15 +234,8 @@ def compute_offer(
 
 
 def parse_window(start_time: str | None, end_time: str | None) -> tuple[int, int]:
-    values = []
-    for name, raw in (("start_time", start_time), ("end_time", end_time)):
-        if raw is None or raw == "":
-            raise InvalidRequest(f"{name}: is required (Unix seconds)")
-        try:
-            values.append(int(float(raw)))
-        except ValueError:
-            raise InvalidRequest(f"{name}: expected Unix seconds, got {raw!r}") from None
-    start, end = values
+    start = unix_seconds("start_time", start_time if start_time != "" else None)
+    end = unix_seconds("end_time", end_time if end_time != "" else None)
     if end <= start:
         raise InvalidRequest("end_time: must be after start_time")
     if end - start > 400 * DAY:

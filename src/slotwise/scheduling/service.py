@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -200,7 +201,7 @@ def create_session(session: Session, body: dict[str, Any]) -> SchedulingSession:
     ttl = body.get("time_to_live", SESSION_TTL_DEFAULT_MINUTES)
     if ttl is None:
         ttl = SESSION_TTL_DEFAULT_MINUTES
-    if isinstance(ttl, bool) or not isinstance(ttl, int | float):
+    if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not math.isfinite(ttl):
         raise field_error("time_to_live", "expected a number of minutes")
     if ttl <= 0 or ttl > SESSION_TTL_MAX_MINUTES:
         raise field_error(
