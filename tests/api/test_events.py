@@ -258,7 +258,9 @@ def test_update_and_delete(api: httpx.Client, grant: dict[str, Any], db: Databas
     assert api.get(_url(grant, "nope"), params=params).status_code == 404
     with db.session() as session:
         messages = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.trigger.like("event.%"))
+            select(OutboxMessage)
+            .where(OutboxMessage.trigger.like("event.%"))
+            .order_by(OutboxMessage.id)  # notification ids sort in creation order
         ).all()
     assert [m.trigger for m in messages] == ["event.created", "event.updated", "event.deleted"]
     assert messages[0].payload["when"]["object"] == "timespan"
