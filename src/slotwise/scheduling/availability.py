@@ -36,8 +36,13 @@ from slotwise.db.models import Configuration
 from slotwise.errors import InvalidRequest
 from slotwise.events.busy import read_busy
 from slotwise.scheduling import repository
-from slotwise.scheduling.service import Host, hosts_of, resolve_calendar_id
-from slotwise.scheduling.validation import availability_method, hhmm_minutes, is_round_robin
+from slotwise.scheduling.service import Host, hosts_of
+from slotwise.scheduling.validation import (
+    availability_method,
+    hhmm_minutes,
+    is_round_robin,
+    unix_seconds,
+)
 
 DEFAULT_ROUND_TO = 15
 DEFAULT_NOTICE_MINUTES = 60
@@ -147,9 +152,8 @@ def specific_of(host: Host, document: dict[str, Any]) -> tuple[list[engine.Speci
     return own + defaults, only
 
 
-def busy_calendars(session: Session, hosts: Sequence[Host]) -> dict[str, list[str]]:
+def busy_calendars(hosts: Sequence[Host]) -> dict[str, list[str]]:
     """Calendar ids whose events make each host busy (availability + booking calendars)."""
-    calendars = repository.calendars_of_grants(session, [h.grant.id for h in hosts])
     out: dict[str, list[str]] = {}
     for host in hosts:
         wanted = list((host.document.get("availability") or {}).get("calendar_ids") or [])
@@ -158,7 +162,7 @@ def busy_calendars(session: Session, hosts: Sequence[Host]) -> dict[str, list[st
             wanted.append(booking_calendar)
         ids: list[str] = []
         for cal in wanted:
-            resolved = resolve_calendar_id(calendars, host.grant.id, cal)
+            resolved = host.calendar_id(cal)
             if resolved and resolved not in ids:
                 ids.append(resolved)
         out[host.email] = ids
@@ -189,7 +193,7 @@ def compute_offer(
     lo, hi = bookable_window(document, start, end, now)
     if not hosts or hi <= lo:
         return Offer(engine.AvailabilityResult([], []), hosts, [])
-    calendars = busy_calendars(session, hosts)
+    calendars = busy_calendars(hosts)
     all_ids = sorted({c for ids in calendars.values() for c in ids})
     _, availability_rules = _document_parts(document)
     tentative = availability_rules.get("tentative_as_busy")
@@ -230,15 +234,8 @@ def compute_offer(
 
 
 def parse_window(start_time: str | None, end_time: str | None) -> tuple[int, int]:
-    values = []
-    for name, raw in (("start_time", start_time), ("end_time", end_time)):
-        if raw is None or raw == "":
-            raise InvalidRequest(f"{name}: is required (Unix seconds)")
-        try:
-            values.append(int(float(raw)))
-        except ValueError:
-            raise InvalidRequest(f"{name}: expected Unix seconds, got {raw!r}") from None
-    start, end = values
+    start = unix_seconds("start_time", start_time if start_time != "" else None)
+    end = unix_seconds("end_time", end_time if end_time != "" else None)
     if end <= start:
         raise InvalidRequest("end_time: must be after start_time")
     if end - start > 400 * DAY:
