@@ -57,10 +57,18 @@ def select_fields(request: Request) -> list[str] | None:
     return fields or None
 
 
-def apply_select(data: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+# Fields the Python SDK needs in a single-object response (it raises KeyError without them).
+CALENDAR_REQUIRED = ("id", "grant_id", "name", "read_only", "is_owned_by_user")
+EVENT_REQUIRED = ("id", "grant_id", "calendar_id", "busy", "participants", "when")
+
+
+def apply_select(
+    data: dict[str, Any], fields: list[str] | None, keep: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Only the `select`ed fields (plus `object` and `keep`)."""
     if not fields:
         return data
-    return {k: v for k, v in data.items() if k in fields or k == "object"}
+    return {k: v for k, v in data.items() if k in fields or k == "object" or k in keep}
 
 
 def metadata_pairs(request: Request) -> dict[str, str]:
