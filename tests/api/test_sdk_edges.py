@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.factories import connect
+from tests.support.factories import connect, create_event
 
 T0 = 1_780_000_000
 HOUR = 3600
@@ -42,3 +43,39 @@ def test_select_keeps_the_fields_the_python_sdk_requires(
     # Lists are decoded leniently: there `select` still trims to what was asked.
     listed = api.get(f"{base}/calendars", params={"select": "id,name"}).json()["data"][0]
     assert set(listed) <= {"id", "name", "object"}
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "RRULE:FREQ=DAILY;INTERVAL=0",
+        "RRULE:FREQ=WEEKLY;INTERVAL=-2",
+        "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=3",
+        "RRULE:FREQ=YEARLY;BYYEARDAY=-400",
+    ],
+)
+def test_recurrence_that_never_advances_is_a_quick_400(
+    api: httpx.Client, grant: dict[str, Any], rule: str
+) -> None:
+    started = time.monotonic()
+    response = api.post(
+        f"/v3/grants/{grant['id']}/events",
+        params={"calendar_id": "primary"},
+        json={"when": {"start_time": T0, "end_time": T0 + HOUR}, "recurrence": [rule]},
+        timeout=20,
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"].startswith("recurrence[0]")
+    assert time.monotonic() - started < 5
+
+
+def test_sparse_rules_are_still_accepted(api: httpx.Client, grant: dict[str, Any]) -> None:
+    leap_day = create_event(
+        api,
+        grant["id"],
+        {
+            "when": {"start_time": T0, "end_time": T0 + HOUR},
+            "recurrence": ["RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;COUNT=2"],
+        },
+    )
+    assert leap_day["recurrence"]

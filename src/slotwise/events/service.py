@@ -160,13 +160,14 @@ def _check_capacity(capacity: int | None, participants: list[dict[str, Any]]) ->
         )
 
 
-def series_of(event: Event) -> Series:
+def series_of(event: Event, *, check_occurs: bool = False) -> Series:
     return parse_series(
         event.recurrence or [],
         first_start=event.start_ts,
         first_end=event.end_ts,
         timezone=event.timezone,
         all_day=event.when.get("object") in ("date", "datespan"),
+        check_occurs=check_occurs,
     )
 
 
@@ -179,7 +180,7 @@ def _apply_recurrence(event: Event, lines: list[str] | None) -> None:
     event.is_recurring = True
     event.recurrence = list(lines)
     try:
-        series = series_of(event)
+        series = series_of(event, check_occurs=True)
     except RecurrenceError as exc:
         raise InvalidRequest(str(exc)) from None
     event.recur_until = series.last_end()
