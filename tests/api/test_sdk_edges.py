@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from slotwise.validation import MAX_EPOCH
 from tests.support.factories import connect, create_event
 
 T0 = 1_780_000_000
@@ -79,3 +80,31 @@ def test_sparse_rules_are_still_accepted(api: httpx.Client, grant: dict[str, Any
         },
     )
     assert leap_day["recurrence"]
+
+
+def test_listing_up_to_the_last_instant_with_a_series(
+    api: httpx.Client, grant: dict[str, Any]
+) -> None:
+    create_event(
+        api,
+        grant["id"],
+        {
+            "when": {"start_time": T0, "end_time": T0 + HOUR},
+            "recurrence": ["RRULE:FREQ=YEARLY"],
+        },
+    )
+    response = api.get(
+        f"/v3/grants/{grant['id']}/events",
+        params={"calendar_id": "primary", "start": MAX_EPOCH - 86_400 * 400, "end": MAX_EPOCH},
+    )
+    assert response.status_code == 200, response.text
+    assert len(response.json()["data"]) == 1
+    busy = api.post(
+        f"/v3/grants/{grant['id']}/calendars/free-busy",
+        json={
+            "start_time": MAX_EPOCH - 86_400 * 400,
+            "end_time": MAX_EPOCH,
+            "emails": [grant["email"]],
+        },
+    )
+    assert busy.status_code == 200, busy.text

@@ -20,6 +20,7 @@ from dateutil import rrule
 
 from slotwise import zones
 from slotwise.errors import SlotwiseError
+from slotwise.validation import MAX_EPOCH
 
 # No sub-daily frequencies: a calendar series of those would swamp every busy query.
 ALLOWED_FREQ = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
@@ -75,7 +76,8 @@ class Series:
         """
         reach = self.duration if self.all_day_days is None else self.all_day_days * 86_400
         after = zones.epoch_to_local(max(start - reach, 0), self.tz) - timedelta(days=1)
-        before = zones.epoch_to_local(end, self.tz) + timedelta(days=1)
+        # A day of slack each side, kept clear of the end of year 9999.
+        before = zones.epoch_to_local(min(end, MAX_EPOCH - 3 * 86_400), self.tz) + timedelta(days=1)
         spans = []
         for local in self._starts(max(after, self.dtstart), before):
             s, e = self.instance_span(local)
