@@ -108,3 +108,21 @@ def test_listing_up_to_the_last_instant_with_a_series(
         },
     )
     assert busy.status_code == 200, busy.text
+
+
+def test_metadata_pair_values_with_commas(api: httpx.Client, grant: dict[str, Any]) -> None:
+    base = f"/v3/grants/{grant['id']}/calendars"
+    api.post(base, json={"name": "a", "metadata": {"owner": "Smith, Jo", "team": "x,y:z"}})
+    api.post(base, json={"name": "b", "metadata": {"owner": "Smith"}})
+
+    def names(*pairs: str) -> list[str]:
+        params = httpx.QueryParams([("metadata_pair", p) for p in pairs])
+        return [c["name"] for c in api.get(base, params=params).json()["data"]]
+
+    # Several parameters are one pair each (the Python SDK): a comma belongs to the value.
+    # In a single parameter, a comma piece without a colon still continues the value.
+    assert names("owner:Smith, Jo") == ["a"]
+    assert names("owner:Smith, Jo", "team:x,y:z") == ["a"]
+    # One parameter joining pairs with commas (the Node SDK).
+    assert names("owner:Smith,team:x") == []
+    assert names("owner:Smith") == ["b"]
