@@ -126,3 +126,25 @@ def test_metadata_pair_values_with_commas(api: httpx.Client, grant: dict[str, An
     # One parameter joining pairs with commas (the Node SDK).
     assert names("owner:Smith,team:x") == []
     assert names("owner:Smith") == ["b"]
+
+
+def test_deleting_a_former_series_cancels_its_changed_instances(
+    api: httpx.Client, grant: dict[str, Any]
+) -> None:
+    url = f"/v3/grants/{grant['id']}/events"
+    q = {"calendar_id": "primary"}
+    window = {**q, "start": T0 - 86_400, "end": T0 + 10 * 86_400}
+    master = create_event(
+        api,
+        grant["id"],
+        {
+            "when": {"start_time": T0, "end_time": T0 + HOUR},
+            "recurrence": ["RRULE:FREQ=DAILY;COUNT=3"],
+        },
+    )
+    second = api.get(url, params=window).json()["data"][1]
+    assert api.put(f"{url}/{second['id']}", params=q, json={"title": "moved"}).status_code == 200
+    # The series becomes a single event, then goes: nothing of it may be left behind.
+    assert api.put(f"{url}/{master['id']}", params=q, json={"recurrence": []}).status_code == 200
+    assert api.delete(f"{url}/{master['id']}", params=q).status_code == 200
+    assert api.get(url, params=window).json()["data"] == []

@@ -298,7 +298,8 @@ def cancel_event(session: Session, event: Event) -> Event:
         return event
     now = clock.now()
     targets = [event]
-    if event.is_recurring:
+    if not event.master_event_id:
+        # Changed instances go with their series (also one made single since).
         targets += [
             e for e in repository.exceptions_of(session, event.id) if e.status != "cancelled"
         ]
