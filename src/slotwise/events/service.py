@@ -402,13 +402,19 @@ def _not_found(event_id: str) -> NotFound:
 
 
 def locate(
-    session: Session, grant: Grant, calendar: Calendar, event_id: str
+    session: Session, grant: Grant, calendar: Calendar, event_id: str, *, lock: bool = False
 ) -> tuple[Event, tuple[int, int] | None]:
-    """The stored event with this id, or (master, instance span) for a virtual instance."""
-    event = _owned(repository.get_event(session, event_id), grant, calendar)
+    """The stored event with this id, or (master, instance span) for a virtual instance.
+
+    `lock` (writes) locks the series' master before anything is read, so that concurrent
+    changes to its instances neither both store the same exception nor lose an EXDATE.
+    """
+    parts = split_instance_id(event_id)
+    if lock and parts is not None:
+        repository.get_event(session, parts[0], for_update=True)
+    event = _owned(repository.get_event(session, event_id, for_update=lock), grant, calendar)
     if event is not None:
         return event, None
-    parts = split_instance_id(event_id)
     if parts is not None:
         master = _owned(repository.get_event(session, parts[0]), grant, calendar)
         if master is not None and master.is_recurring:
@@ -427,14 +433,14 @@ def find_event(session: Session, grant: Grant, calendar: Calendar, event_id: str
 
 def event_for_write(session: Session, grant: Grant, calendar: Calendar, event_id: str) -> Event:
     """The row an update or RSVP changes (an instance becomes an exception row first)."""
-    event, span = locate(session, grant, calendar, event_id)
+    event, span = locate(session, grant, calendar, event_id, lock=True)
     if span is None:
         return event
     return materialize_instance(session, event, *span)
 
 
 def delete_event(session: Session, grant: Grant, calendar: Calendar, event_id: str) -> None:
-    event, span = locate(session, grant, calendar, event_id)
+    event, span = locate(session, grant, calendar, event_id, lock=True)
     if span is None:
         cancel_event(session, event)
         return
