@@ -51,7 +51,11 @@ def check_triggers(triggers: list[str]) -> list[str]:
 
 
 def check_url(url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
+    except ValueError:
+        raise field_error("webhook_url", "must be an absolute http or https URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise field_error("webhook_url", "must be an absolute http or https URL")
     return url.strip()
