@@ -5,16 +5,18 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from slotwise.config import Settings
 from slotwise.db.engine import Database
+from slotwise.notifications import record
 from slotwise.webhooks.sender import Notification, post
 from tests.conftest import API_KEY
 from tests.support.server import LiveServer, free_port
@@ -168,3 +170,30 @@ def test_huge_receiver_answer_is_not_read_whole(nasty: Nasty) -> None:
     assert result.success and result.status_code == 200
     assert result.response_body is not None and len(result.response_body) <= 2000
     assert time.monotonic() - started < 2
+
+
+def test_breaker_counts_attempts_in_the_database(
+    api: httpx.Client, db: Database, receiver: Receiver, run_worker: Callable[..., None]
+) -> None:
+    """Judging a destination must not load every attempt row of the window (a failing
+    destination may have days of them), only their counts."""
+    response = api.post(
+        "/v3/webhooks", json={"trigger_types": ["booking.created"], "webhook_url": receiver.url}
+    )
+    receiver.secret = response.json()["data"]["webhook_secret"]
+    receiver.mode = "error"
+    with db.session() as session:
+        for n in range(3):
+            record(session, "booking.created", {"booking_id": f"b{n}", "booking_info": {}})
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        run_worker(lambda: receiver.failed_posts >= 6)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    loads = [s for s in statements if "delivery_attempts.response_body" in s and "SELECT" in s]
+    assert loads == []
