@@ -12,14 +12,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from slotwise.config import Settings
 from slotwise.db.engine import Database
+from slotwise.db.models import Delivery, DeliveryAttempt
 from slotwise.notifications import record
 from slotwise.webhooks.sender import Notification, post
 from tests.conftest import API_KEY
 from tests.support.server import LiveServer, free_port
+from tests.webhooks.conftest import FAST, ThreadedWorker
 from tests.webhooks.receiver import Receiver
 
 
@@ -197,3 +199,88 @@ def test_breaker_counts_attempts_in_the_database(
         event.remove(db.engine, "before_cursor_execute", seen)
     loads = [s for s in statements if "delivery_attempts.response_body" in s and "SELECT" in s]
     assert loads == []
+
+
+def test_delete_while_deliveries_are_pending_and_in_flight(
+    api: httpx.Client, db: Database, receiver: Receiver, settings: Settings
+) -> None:
+    response = api.post(
+        "/v3/webhooks", json={"trigger_types": ["booking.created"], "webhook_url": receiver.url}
+    )
+    webhook = response.json()["data"]
+    receiver.secret = webhook["webhook_secret"]
+    receiver.mode, receiver.delay = "slow", 1.0
+    with db.session() as session:
+        for n in range(10):
+            record(session, "booking.created", {"booking_id": f"b{n}", "booking_info": {}})
+    policy = dataclasses.replace(FAST, batch_size=2, request_timeout_seconds=5, lease_seconds=10)
+    with ThreadedWorker(db, settings, policy):
+        deadline = time.monotonic() + 10
+        while receiver.in_flight == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert receiver.in_flight > 0
+        deleted = api.delete(f"/v3/webhooks/{webhook['id']}")
+        assert deleted.status_code == 200, deleted.text
+        posts_at_delete = receiver.posts
+        time.sleep(2.5)
+    assert receiver.posts == posts_at_delete  # what was in flight finished; nothing new
+    assert api.get(f"/v3/webhooks/{webhook['id']}").status_code == 404
+    with db.session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Delivery)) == 0
+        assert session.scalar(select(func.count()).select_from(DeliveryAttempt)) == 0
+
+
+@pytest.mark.parametrize("status", [301, 302, 400, 404, 410, 500, 503])
+def test_non_2xx_answers_are_failed_attempts_and_retried(
+    api: httpx.Client,
+    db: Database,
+    receiver: Receiver,
+    run_worker: Callable[..., None],
+    status: int,
+) -> None:
+    """Redirects are not followed; 3xx/4xx/5xx all count as failures and are retried."""
+    response = api.post(
+        "/v3/webhooks", json={"trigger_types": ["booking.created"], "webhook_url": receiver.url}
+    )
+    webhook = response.json()["data"]
+    receiver.secret = webhook["webhook_secret"]
+    receiver.mode, receiver.status = "status", status
+    with db.session() as session:
+        record(session, "booking.created", {"booking_id": "b1", "booking_info": {}})
+    run_worker(lambda: receiver.posts >= 2)
+    listed = api.get(f"/v3/webhooks/{webhook['id']}/deliveries").json()["data"]
+    [delivery] = listed
+    assert delivery["status"] == "pending" and delivery["attempts"] >= 2
+    assert {a["status_code"] for a in delivery["attempt_log"]} == {status}
+    assert not any(a["success"] for a in delivery["attempt_log"])
+    receiver.mode = "ok"
+    run_worker(lambda: len(receiver.received) == 1)
+    assert receiver.received[0].attempt >= 3
+
+
+def test_big_compressed_payload_after_rotation(
+    api: httpx.Client, db: Database, receiver: Receiver, run_worker: Callable[..., None]
+) -> None:
+    """A 1.5 MB booking payload, gzipped, signed with the rotated secret only."""
+    response = api.post(
+        "/v3/webhooks",
+        json={
+            "trigger_types": ["booking.created"],
+            "webhook_url": receiver.url,
+            "compressed_delivery": True,
+        },
+    )
+    webhook = response.json()["data"]
+    assert webhook["compressed_delivery"] is True
+    big = {"booking_id": "b1", "booking_info": {"event_description": "x" * 1_500_000}}
+    with db.session() as session:
+        record(session, "booking.created", big)
+    rotated = api.post(f"/v3/webhooks/rotate-secret/{webhook['id']}").json()["data"]
+    assert rotated["webhook_secret"] != webhook["webhook_secret"]
+    receiver.secret = webhook["webhook_secret"]  # the old secret no longer verifies
+    run_worker(lambda: receiver.bad_signatures >= 1)
+    receiver.secret = rotated["webhook_secret"]
+    run_worker(lambda: len(receiver.received) == 1)
+    [received] = receiver.received
+    assert received.compressed and received.type == "booking.created"
+    assert received.object == big and received.attempt == 2
