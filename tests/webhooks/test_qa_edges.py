@@ -284,3 +284,45 @@ def test_big_compressed_payload_after_rotation(
     [received] = receiver.received
     assert received.compressed and received.type == "booking.created"
     assert received.object == big and received.attempt == 2
+
+
+def test_many_destinations_by_many_notifications(
+    api: httpx.Client, db: Database, settings: Settings
+) -> None:
+    """6 destinations × 40 notifications: all delivered, with a bounded number of statements
+    per delivery (no query per row of a growing table)."""
+    receivers = [Receiver().start() for _ in range(6)]
+    try:
+        for r in receivers:
+            response = api.post(
+                "/v3/webhooks", json={"trigger_types": ["booking.created"], "webhook_url": r.url}
+            )
+            r.secret = response.json()["data"]["webhook_secret"]
+        with db.session() as session:
+            for n in range(40):
+                record(session, "booking.created", {"booking_id": f"b{n}", "booking_info": {}})
+        statements: list[str] = []
+
+        def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        started = time.monotonic()
+        try:
+            policy = dataclasses.replace(FAST, batch_size=50)
+            with ThreadedWorker(db, settings, policy):
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline:
+                    if all(len(r.received) >= 40 for r in receivers):
+                        break
+                    time.sleep(0.05)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        elapsed = time.monotonic() - started
+        assert all(len(r.received) == 40 for r in receivers)
+        per_delivery = len(statements) / 240
+        print(f"240 deliveries in {elapsed:.1f} s, {per_delivery:.1f} statements each")
+        assert per_delivery < 12
+    finally:
+        for r in receivers:
+            r.stop()
