@@ -397,3 +397,45 @@ def test_round_robin_books_the_first_free_in_order(api: httpx.Client, db: Databa
         api, config["id"], start + 3 * HOUR, participants=[{"email": "bob@example.com"}]
     ).json()["data"]
     assert fourth["organizer"]["email"] == "bob@example.com"
+
+
+def test_ui_settings_for_the_component_and_a_rescheduled_booking(
+    api: httpx.Client, server, ada
+) -> None:
+    config = _config(
+        api,
+        ada,
+        scheduler={
+            "min_cancellation_notice": 15,
+            "additional_fields": {
+                "company": {"label": "Company", "type": "text", "required": True}
+            },
+        },
+    )
+    guest = httpx.Client(base_url=server.url)
+    params = {"configuration_id": config["id"]}
+    data = guest.get("/v3/scheduling/ui-settings", params=params).json()["data"]
+    assert data["configuration_id"] == config["id"]
+    assert data["organizer"] == {"name": "Ada", "email": "ada@example.com"}
+    assert data["booking_type"] == "booking"
+    assert data["scheduler"]["min_booking_notice"] == 0
+    assert data["scheduler"]["min_cancellation_notice"] == 15
+    assert data["scheduler"]["available_days_in_future"] == 30
+    assert data["scheduler"]["additional_fields"]["company"]["required"] is True
+    assert "booking" not in data
+    booked = book(
+        guest,
+        config["id"],
+        future_hour(2, 10),
+        additional_fields={"company": "Acme"},
+        additional_guests=[{"email": "friend@example.com", "name": "Friend"}],
+    ).json()["data"]
+    again = guest.get(
+        "/v3/scheduling/ui-settings", params={**params, "booking_id": booked["booking_id"]}
+    ).json()["data"]
+    assert again["booking"]["guest"] == {"email": "guest@example.com", "name": "Guest"}
+    assert again["booking"]["additional_fields"] == {"company": "Acme"}
+    assert again["booking"]["additional_guests"] == [
+        {"email": "friend@example.com", "name": "Friend"}
+    ]
+    assert "salt" not in again["booking"] and "booking_ref" not in again["booking"]
