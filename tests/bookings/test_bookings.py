@@ -138,6 +138,23 @@ def test_slot_not_offered_is_a_409(api: httpx.Client, ada, offset: int, minutes:
     assert error["message"].startswith("The selected timeslot is unavailable")
 
 
+def test_every_listed_slot_can_be_booked_with_a_finer_interval(api: httpx.Client, ada) -> None:
+    # interval 5 with round_to 15: listed starts fall every 5 minutes, off the round_to grid.
+    config = _config(api, ada, availability={"duration_minutes": 30, "interval_minutes": 5})
+    start = future_hour(2, 10)
+    listed = api.get(
+        "/v3/scheduling/availability",
+        params={"configuration_id": config["id"], "start_time": start, "end_time": start + HOUR},
+    ).json()["data"]["time_slots"]
+    starts = [s["start_time"] for s in listed]
+    assert starts[:3] == [start, start + 300, start + 600]
+    assert book(api, config["id"], start + 300).status_code == 200
+    # Not on the 5-minute grain at all.
+    off_grid = book(api, config["id"], start + 1800 + 120)
+    assert off_grid.status_code == 409
+    assert off_grid.json()["error"]["type"] == "timeslot_not_available"
+
+
 def test_taken_slot_and_min_notice_are_refused(api: httpx.Client, ada) -> None:
     config = _config(api, ada, scheduler={"min_booking_notice": 3 * 24 * 60})
     too_soon = book(api, config["id"], future_hour(1, 10))

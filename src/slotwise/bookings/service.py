@@ -34,7 +34,12 @@ from slotwise.ids import new_salt, new_uuid
 from slotwise.notifications import record
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import Access
-from slotwise.scheduling.availability import compute_offer, duration_seconds, organizer_timezone
+from slotwise.scheduling.availability import (
+    compute_offer,
+    duration_seconds,
+    on_offered_grid,
+    organizer_timezone,
+)
 from slotwise.scheduling.service import Host, hosts_of
 from slotwise.scheduling.validation import is_round_robin, unix_seconds
 
@@ -197,9 +202,18 @@ def _take_slot(
     exclude_event_ids: tuple[str, ...] = (),
 ) -> tuple[list[Host], list[str]]:
     """Lock `hosts`, re-check [start, end); (hosts free for it, the round-robin order)."""
+    if not on_offered_grid(config.document, start):
+        raise TimeslotUnavailable("it is not on this configuration's slot grid")
     locks.lock_participants(session, [h.grant.id for h in hosts])
     offer = compute_offer(
-        session, config, start, end, now=now, exclude_event_ids=exclude_event_ids, hosts=hosts
+        session,
+        config,
+        start,
+        end,
+        now=now,
+        exclude_event_ids=exclude_event_ids,
+        hosts=hosts,
+        exact=True,
     )
     slot = next((s for s in offer.result.slots if s.start == start and s.end == end), None)
     if slot is None:

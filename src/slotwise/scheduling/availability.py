@@ -23,8 +23,9 @@ Choices where the reference is silent:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from slotwise import availability as engine
+from slotwise.availability.zones import Snapper
 from slotwise.db.models import Configuration
 from slotwise.errors import InvalidRequest
 from slotwise.events.busy import read_busy
@@ -91,6 +93,20 @@ def rules_of(document: dict[str, Any]) -> engine.Rules:
         buffer_before=int(buffer.get("before") or 0) * 60,
         buffer_after=int(buffer.get("after") or 0) * 60,
     )
+
+
+def on_offered_grid(document: dict[str, Any], start: int) -> bool:
+    """Whether `start` is a start the slot lists can show, whatever window they were read for.
+
+    Listed starts are a free stretch's start rounded up to `round_to`, then every interval; so
+    every one of them is a wall-clock multiple of gcd(round_to, interval). Where a stretch
+    begins depends on the listing's window and on the time it was read (minimum notice moves
+    it), so a booking is held to that common grain rather than to one particular listing.
+    """
+    rules = rules_of(document)
+    grain = math.gcd(rules.round_to, rules.interval or rules.duration)
+    snap = Snapper(grain, rules.round_to_timezone, start - DAY, start + DAY)
+    return snap(start) == start
 
 
 def bookable_window(document: dict[str, Any], start: int, end: int, now: int) -> tuple[int, int]:
@@ -179,10 +195,17 @@ def compute_offer(
     exclude_event_ids: Collection[str] = (),
     only_emails: Collection[str] | None = None,
     hosts: list[Host] | None = None,
+    exact: bool = False,
 ) -> Offer:
-    """Slots of `config` in [start, end) as offered at `now` (callers validate the window)."""
+    """Slots of `config` in [start, end) as offered at `now` (callers validate the window).
+
+    `exact` asks about the single slot [start, end) itself, with no grid laid over it: the
+    booking re-check, whose grid is checked apart (`on_offered_grid`).
+    """
     document = config.document
     rules = rules_of(document)
+    if exact:
+        rules = replace(rules, round_to=0, interval=None)
     if hosts is None:
         hosts = hosts_of(session, document)
     if is_round_robin(document):
