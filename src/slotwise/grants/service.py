@@ -18,10 +18,11 @@ from slotwise.errors import InvalidRequest, NotFound, field_error
 from slotwise.grants import repository
 from slotwise.grants.schemas import ConnectCustom, GrantUpdate
 from slotwise.ids import new_id
+from slotwise.providers import connect as remote
 from slotwise.validation import validate_model
 
-# Providers whose calendars Slotwise can hold. Provider modules add their kinds here.
-PROVIDERS: set[str] = {"virtual-calendar"}
+# Providers whose calendars Slotwise can hold (slotwise.providers has one module per kind).
+PROVIDERS: set[str] = {"virtual-calendar", "caldav", "icloud", "ics"}
 SOURCE = "/nylas/system"
 _SECRET_WORDS = ("password", "secret", "token")
 
@@ -77,6 +78,8 @@ def connect_custom(session: Session, body: dict[str, Any]) -> Connected:
         zones.check_zone("settings.timezone", timezone)
     settings = request.settings.model_dump(exclude_none=True)
     email = request.settings.email
+    # A remote account is checked by contacting its server, before any database work.
+    found = remote.check(request.provider, settings) if remote.is_remote(request.provider) else []
     now = clock.now()
     grant = repository.find_grant_by_email(session, email)
     if grant is not None:
@@ -92,6 +95,8 @@ def connect_custom(session: Session, body: dict[str, Any]) -> Connected:
         grant.grant_status = "valid"
         grant.updated_at = now
         session.flush()
+        if found:
+            remote.attach(session, grant, found)
         notifications.record(session, "grant.updated", _notice(grant, 25002), source=SOURCE)
         return Connected(grant, created=False)
     grant = Grant(
@@ -107,7 +112,10 @@ def connect_custom(session: Session, body: dict[str, Any]) -> Connected:
     )
     session.add(grant)
     session.flush()
-    calendars.new_calendar(session, grant, name=email, is_primary=True, timezone=timezone)
+    if found:
+        remote.attach(session, grant, found)
+    else:
+        calendars.new_calendar(session, grant, name=email, is_primary=True, timezone=timezone)
     notifications.record(session, "grant.created", _notice(grant, 25000), source=SOURCE)
     return Connected(grant, created=True)
 
