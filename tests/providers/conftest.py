@@ -103,3 +103,14 @@ def vcalendar(*vevents: str, timezone: str | None = None) -> str:
         lines += ["BEGIN:VEVENT", *[v.strip() for v in vevent.strip().splitlines()], "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
+
+
+def simple_event(uid: str, start: int, end: int, *lines: str) -> str:
+    """A one-event VCALENDAR with UTC times."""
+    from datetime import UTC, datetime
+
+    def at(ts: int) -> str:
+        return datetime.fromtimestamp(ts, UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    head = [f"UID:{uid}", f"DTSTAMP:{at(start)}", f"DTSTART:{at(start)}", f"DTEND:{at(end)}"]
+    return vcalendar("\n".join(head + list(lines)))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from slotwise.db.engine import Database
 from slotwise.db.models import Event, ProviderCalendar
-from tests.providers.conftest import Account, vcalendar
+from tests.providers.conftest import Account, simple_event, vcalendar
 from tests.support.radicale import Radicale
 from tests.support.scheduling import config_body, create_config, future_hour, participant
 from tests.support.server import free_port
@@ -195,39 +195,17 @@ def test_remote_changes_and_deletions_reach_the_mirror(
     api: httpx.Client, account: Account, db: Database, always_sync: None
 ) -> None:
     t0 = future_hour(days=3, hour=9)
-    fmt = "%Y%m%dT%H%M%SZ"
-
-    def at(ts: int) -> str:
-        return datetime.fromtimestamp(ts, UTC).strftime(fmt)
-
-    account.put(
-        "a.ics", vcalendar(f"UID:a\nDTSTAMP:{at(t0)}\nDTSTART:{at(t0)}\nDTEND:{at(t0 + HOUR)}")
-    )
-    account.put(
-        "b.ics",
-        vcalendar(
-            f"UID:b\nDTSTAMP:{at(t0)}\nDTSTART:{at(t0 + 3 * HOUR)}\nDTEND:{at(t0 + 4 * HOUR)}"
-        ),
-    )
+    account.put("a.ics", simple_event("a", t0, t0 + HOUR))
+    account.put("b.ics", simple_event("b", t0 + 3 * HOUR, t0 + 4 * HOUR))
     grant = _connect(api, account)
     window = (t0 - HOUR, t0 + 8 * HOUR)
     assert _busy(api, grant, *window) == [(t0, t0 + HOUR), (t0 + 3 * HOUR, t0 + 4 * HOUR)]
     with db.session(write=False) as session:
         ids_before = set(session.scalars(select(Event.id)))
     # Move a, delete b, add c.
-    account.put(
-        "a.ics",
-        vcalendar(
-            f"UID:a\nDTSTAMP:{at(t0)}\nSEQUENCE:1\nDTSTART:{at(t0 + HOUR)}\nDTEND:{at(t0 + 2 * HOUR)}"
-        ),
-    )
+    account.put("a.ics", simple_event("a", t0 + HOUR, t0 + 2 * HOUR, "SEQUENCE:1"))
     account.delete("b.ics")
-    account.put(
-        "c.ics",
-        vcalendar(
-            f"UID:c\nDTSTAMP:{at(t0)}\nDTSTART:{at(t0 + 5 * HOUR)}\nDTEND:{at(t0 + 6 * HOUR)}"
-        ),
-    )
+    account.put("c.ics", simple_event("c", t0 + 5 * HOUR, t0 + 6 * HOUR))
     assert _busy(api, grant, *window) == [
         (t0 + HOUR, t0 + 2 * HOUR),
         (t0 + 5 * HOUR, t0 + 6 * HOUR),
@@ -345,9 +323,7 @@ def test_remote_conflict_after_listing_is_caught_by_the_booking(
     # Listing: the slot is free (and the mirror has just been refreshed).
     assert (start, start + 1800) not in _busy(api, grant, start - HOUR, start + HOUR)
     # Someone books the time directly on the calendar server...
-    fmt = "%Y%m%dT%H%M%SZ"
-    s, e = (datetime.fromtimestamp(t, UTC).strftime(fmt) for t in (start, start + HOUR))
-    account.put("elsewhere.ics", vcalendar(f"UID:elsewhere\nDTSTAMP:{s}\nDTSTART:{s}\nDTEND:{e}"))
+    account.put("elsewhere.ics", simple_event("elsewhere", start, start + HOUR))
     # ...well within the staleness allowance, yet the booking re-check sees it.
     response = _book(api, config["id"], start)
     assert response.status_code == 409, response.text
@@ -364,9 +340,7 @@ def test_provider_down_keeps_availability_answering(
     path = own_radicale.mkcalendar("dora", "pw", "work", "Work")
     account = Account(own_radicale, "dora", "pw", path)
     t0 = future_hour(days=3, hour=11)
-    fmt = "%Y%m%dT%H%M%SZ"
-    s, e = (datetime.fromtimestamp(t, UTC).strftime(fmt) for t in (t0, t0 + HOUR))
-    account.put("x.ics", vcalendar(f"UID:x\nDTSTAMP:{s}\nDTSTART:{s}\nDTEND:{e}"))
+    account.put("x.ics", simple_event("x", t0, t0 + HOUR))
     grant = _connect(api, account)
     assert _busy(api, grant, t0 - HOUR, t0 + 2 * HOUR) == [(t0, t0 + HOUR)]
     own_radicale.stop()

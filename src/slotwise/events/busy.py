@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from slotwise.events import repository
 from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
-from slotwise.providers.sync import refresh_calendars
 
 
 def read_busy(
@@ -37,8 +36,6 @@ def read_busy(
     busy: dict[str, list[tuple[int, int]]] = {cid: [] for cid in ids}
     if not ids or end <= start:
         return busy
-    # Remote calendars (CalDAV, feeds) whose mirror is stale are synced first.
-    refresh_calendars(session, ids)
     exclude = set(exclude_event_ids)
     singles = repository.busy_single_rows(
         session, ids, start, end, tentative_as_busy=tentative_as_busy, exclude=exclude

@@ -35,6 +35,7 @@ from slotwise import availability as engine
 from slotwise.db.models import Configuration
 from slotwise.errors import InvalidRequest
 from slotwise.events.busy import read_busy
+from slotwise.providers.sync import refresh_calendars
 from slotwise.scheduling import repository
 from slotwise.scheduling.service import Host, hosts_of, resolve_calendar_id
 from slotwise.scheduling.validation import availability_method, hhmm_minutes, is_round_robin
@@ -193,6 +194,7 @@ def compute_offer(
     all_ids = sorted({c for ids in calendars.values() for c in ids})
     _, availability_rules = _document_parts(document)
     tentative = availability_rules.get("tentative_as_busy")
+    refresh_calendars(session, all_ids)  # stale remote (CalDAV, feed) mirrors first
     busy = read_busy(
         session,
         all_ids,
