@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -9,8 +10,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Event, ProviderCalendar
+from slotwise.providers.policy import POLICY
+from slotwise.worker import Worker
 from tests.providers.conftest import Account, simple_event, vcalendar
 from tests.support.radicale import Radicale
 from tests.support.scheduling import config_body, create_config, future_hour, participant
@@ -206,6 +210,20 @@ def test_remote_changes_and_deletions_reach_the_mirror(
     account.put("a.ics", simple_event("a", t0 + HOUR, t0 + 2 * HOUR, "SEQUENCE:1"))
     account.delete("b.ics")
     account.put("c.ics", simple_event("c", t0 + 5 * HOUR, t0 + 6 * HOUR))
+    # Availability (a read-only request) syncs first and sees the changes.
+    response = api.post(
+        "/v3/calendars/availability",
+        json={
+            "start_time": t0,
+            "end_time": t0 + 7 * HOUR,
+            "duration_minutes": 60,
+            "interval_minutes": 60,
+            "participants": [{"email": grant["email"]}],
+        },
+    )
+    assert response.status_code == 200, response.text
+    starts = [slot["start_time"] for slot in response.json()["data"]["time_slots"]]
+    assert [(s - t0) // HOUR for s in starts] == [0, 2, 3, 4, 6]
     assert _busy(api, grant, *window) == [
         (t0 + HOUR, t0 + 2 * HOUR),
         (t0 + 5 * HOUR, t0 + 6 * HOUR),
@@ -384,3 +402,20 @@ def test_icloud_is_caldav_with_a_default_url(
     assert grant.status_code == 200, grant.text
     assert grant.json()["data"]["provider"] == "icloud"
     assert [c["name"] for c in _calendars(api, grant.json()["data"]["id"])] == ["Work"]
+
+
+def test_the_worker_refreshes_stale_mirrors(
+    api: httpx.Client, account: Account, db: Database, base_settings: Settings
+) -> None:
+    t0 = future_hour(days=3, hour=15)
+    grant = _connect(api, account)
+    account.put("late.ics", simple_event("late", t0, t0 + HOUR))
+    before = POLICY.sync_seconds
+    try:
+        worker = Worker(db, dataclasses.replace(base_settings, provider_sync_seconds=0))
+        worker.run_once()
+    finally:
+        POLICY.sync_seconds = before
+    with db.session(write=False) as session:
+        rows = list(session.scalars(select(Event).where(Event.ical_uid == "late")))
+    assert [(e.grant_id, e.start_ts, e.end_ts) for e in rows] == [(grant["id"], t0, t0 + HOUR)]
