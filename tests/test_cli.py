@@ -121,6 +121,9 @@ def test_demo_serves_a_demo_grant_with_events(start: object) -> None:
     found = KEY.search(output)
     assert found, output
     assert "curl" in output and "from nylas import Client" in output
+    assert f"Book a meeting: {url}/book/demo" in output
+    page = httpx.get(f"{url}/book/demo")
+    assert page.status_code == 200 and "Meeting with the demo user" in page.text
     from nylas import Client
 
     client = Client(api_key=found.group(1), api_uri=url)

@@ -146,18 +146,21 @@ def demo(
     """Serve with a demo grant, calendar and a week of events; print the URL and an API key."""
     from datetime import date
 
-    from slotwise.demo import DEMO_EMAIL, seed_demo
+    from slotwise.demo import DEMO_EMAIL, seed_demo, seed_demo_page
 
     settings = _settings(data_dir)
     upgrade(settings.resolved_database_url)
     db = Database(settings.resolved_database_url)
     with db.session() as session:
-        grant_id = seed_demo(session, date.today()).id
+        grant = seed_demo(session, date.today())
+        grant_id, slug = grant.id, seed_demo_page(session, grant).slug
     key = create_api_key(db, name="demo")
     db.dispose()
     url = f"http://{host}:{port}"
     typer.echo(
         f"""
+Book a meeting: {url}/book/{slug}
+
 Slotwise demo
   URL:      {url}
   API key:  {key}

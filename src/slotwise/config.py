@@ -33,6 +33,9 @@ class Settings:
     smtp_password: str | None = None
     smtp_starttls: bool = False
     smtp_ssl: bool = False
+    # PEM bundle of the CA(s) the SMTP server's certificate must chain to; without it the
+    # system's trusted CAs are used. Verification (including the host name) is never skipped.
+    smtp_ca_file: str | None = None
     smtp_from: str = "Slotwise <no-reply@slotwise.local>"
     webhook_challenge_timeout: float = 10.0
     max_body_bytes: int = 1_048_576
@@ -63,6 +66,7 @@ class Settings:
             "smtp_password": env.get("SLOTWISE_SMTP_PASSWORD") or None,
             "smtp_starttls": _bool(env.get("SLOTWISE_SMTP_STARTTLS"), False),
             "smtp_ssl": _bool(env.get("SLOTWISE_SMTP_SSL"), False),
+            "smtp_ca_file": env.get("SLOTWISE_SMTP_CA_FILE") or None,
             "smtp_from": env.get("SLOTWISE_SMTP_FROM", "Slotwise <no-reply@slotwise.local>"),
             "webhook_challenge_timeout": float(env.get("SLOTWISE_WEBHOOK_CHALLENGE_TIMEOUT", "10")),
             "provider_sync_seconds": float(env.get("SLOTWISE_PROVIDER_SYNC_SECONDS", "60")),

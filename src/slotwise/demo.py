@@ -1,4 +1,5 @@
-"""Demo data: one grant (demo@slotwise.local), its primary calendar and a realistic week."""
+"""Demo data: one grant (demo@slotwise.local), its primary calendar, a realistic week, and a
+public booking page (/book/demo) over that calendar."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from slotwise.calendars.service import resolve_calendar
-from slotwise.db.models import Grant
+from slotwise.db.models import Configuration, Grant
 from slotwise.events.service import create_event
 from slotwise.grants import repository as grants_repository
 from slotwise.grants.service import connect_custom
+from slotwise.scheduling import repository as scheduling_repository
+from slotwise.scheduling.service import create_configuration
 
 DEMO_EMAIL = "demo@slotwise.local"
 DEMO_ZONE = "Europe/London"
+DEMO_SLUG = "demo"
 
 # (weekday 0=Monday, start "HH:MM", minutes, title, extra fields)
 _WEEK: list[tuple[int, str, int, str, dict[str, Any]]] = [
@@ -103,3 +107,56 @@ def seed_demo(session: Session, today: date) -> Grant:
         },
     )
     return grant
+
+
+def seed_demo_page(session: Session, grant: Grant) -> Configuration:
+    """The public booking page /book/demo: 30-minute meetings, weekdays 9-17 in DEMO_ZONE."""
+    existing = scheduling_repository.find_by_slug(session, DEMO_SLUG)
+    if existing is not None:
+        return existing
+    return create_configuration(
+        session,
+        grant,
+        {
+            "slug": DEMO_SLUG,
+            "requires_session_auth": False,
+            "participants": [
+                {
+                    "email": DEMO_EMAIL,
+                    "name": "Demo User",
+                    "is_organizer": True,
+                    "availability": {"calendar_ids": ["primary"]},
+                    "booking": {"calendar_id": "primary"},
+                }
+            ],
+            "availability": {
+                "duration_minutes": 30,
+                "availability_rules": {
+                    "default_open_hours": [
+                        {
+                            "days": [1, 2, 3, 4, 5],
+                            "start": "9:00",
+                            "end": "17:00",
+                            "timezone": DEMO_ZONE,
+                        }
+                    ]
+                },
+            },
+            "event_booking": {
+                "title": "Meeting with the demo user",
+                "description": "A 30-minute call, booked through Slotwise's demo page.",
+                "timezone": DEMO_ZONE,
+            },
+            "scheduler": {
+                "min_booking_notice": 60,
+                "available_days_in_future": 30,
+                "additional_fields": {
+                    "topic": {
+                        "label": "What would you like to talk about?",
+                        "type": "multi_line_text",
+                        "required": False,
+                    },
+                },
+            },
+        },
+    )

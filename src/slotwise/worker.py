@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from slotwise import clock
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.notifications import delivery, dispatch, reminders
@@ -29,11 +31,14 @@ class Worker:
         policy: DeliveryPolicy | None = None,
         *,
         concurrency: int = 4,
+        now_fn: Callable[[], int] = clock.now,
     ) -> None:
         self.db = db
         self.settings = settings
         self.policy = policy or DeliveryPolicy.from_env()
         self.concurrency = concurrency
+        # The clock reminders are judged by (tests move it to a reminder's due time).
+        self.now_fn = now_fn
         provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
 
     def run_once(self) -> int:
@@ -41,7 +46,7 @@ class Worker:
         done = dispatch.dispatch_outbox(self.db, self.settings, self.policy)
         # Remote calendars (CalDAV, feeds) whose mirror is stale.
         done += provider_sync.sync_due(self.db)
-        done += reminders.fire_due(self.db, self.settings, self.policy)
+        done += reminders.fire_due(self.db, self.settings, self.policy, now_fn=self.now_fn)
         claims = delivery.claim_due(self.db, self.policy)
         if claims:
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(claims))) as pool:

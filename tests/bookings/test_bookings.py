@@ -138,6 +138,23 @@ def test_slot_not_offered_is_a_409(api: httpx.Client, ada, offset: int, minutes:
     assert error["message"].startswith("The selected timeslot is unavailable")
 
 
+def test_every_listed_slot_can_be_booked_with_a_finer_interval(api: httpx.Client, ada) -> None:
+    # interval 5 with round_to 15: listed starts fall every 5 minutes, off the round_to grid.
+    config = _config(api, ada, availability={"duration_minutes": 30, "interval_minutes": 5})
+    start = future_hour(2, 10)
+    listed = api.get(
+        "/v3/scheduling/availability",
+        params={"configuration_id": config["id"], "start_time": start, "end_time": start + HOUR},
+    ).json()["data"]["time_slots"]
+    starts = [s["start_time"] for s in listed]
+    assert starts[:3] == [start, start + 300, start + 600]
+    assert book(api, config["id"], start + 300).status_code == 200
+    # Not on the 5-minute grain at all.
+    off_grid = book(api, config["id"], start + 1800 + 120)
+    assert off_grid.status_code == 409
+    assert off_grid.json()["error"]["type"] == "timeslot_not_available"
+
+
 def test_taken_slot_and_min_notice_are_refused(api: httpx.Client, ada) -> None:
     config = _config(api, ada, scheduler={"min_booking_notice": 3 * 24 * 60})
     too_soon = book(api, config["id"], future_hour(1, 10))
@@ -338,7 +355,8 @@ def test_idempotency_key_replays_the_first_response(api: httpx.Client, db: Datab
     assert clash.status_code == 400
     assert clash.json()["error"]["type"] == "api.invalid_idempotency_key"
     with db.session(write=False) as session:
-        assert len(list(session.scalars(select(Booking)))) == 1
+        [stored] = list(session.scalars(select(Booking)))
+    assert stored.idempotency_key == "key-1"
 
 
 def test_a_session_never_reaches_another_configurations_bookings(
@@ -396,3 +414,45 @@ def test_round_robin_books_the_first_free_in_order(api: httpx.Client, db: Databa
         api, config["id"], start + 3 * HOUR, participants=[{"email": "bob@example.com"}]
     ).json()["data"]
     assert fourth["organizer"]["email"] == "bob@example.com"
+
+
+def test_ui_settings_for_the_component_and_a_rescheduled_booking(
+    api: httpx.Client, server, ada
+) -> None:
+    config = _config(
+        api,
+        ada,
+        scheduler={
+            "min_cancellation_notice": 15,
+            "additional_fields": {
+                "company": {"label": "Company", "type": "text", "required": True}
+            },
+        },
+    )
+    guest = httpx.Client(base_url=server.url)
+    params = {"configuration_id": config["id"]}
+    data = guest.get("/v3/scheduling/ui-settings", params=params).json()["data"]
+    assert data["configuration_id"] == config["id"]
+    assert data["organizer"] == {"name": "Ada", "email": "ada@example.com"}
+    assert data["booking_type"] == "booking"
+    assert data["scheduler"]["min_booking_notice"] == 0
+    assert data["scheduler"]["min_cancellation_notice"] == 15
+    assert data["scheduler"]["available_days_in_future"] == 30
+    assert data["scheduler"]["additional_fields"]["company"]["required"] is True
+    assert "booking" not in data
+    booked = book(
+        guest,
+        config["id"],
+        future_hour(2, 10),
+        additional_fields={"company": "Acme"},
+        additional_guests=[{"email": "friend@example.com", "name": "Friend"}],
+    ).json()["data"]
+    again = guest.get(
+        "/v3/scheduling/ui-settings", params={**params, "booking_id": booked["booking_id"]}
+    ).json()["data"]
+    assert again["booking"]["guest"] == {"email": "guest@example.com", "name": "Guest"}
+    assert again["booking"]["additional_fields"] == {"company": "Acme"}
+    assert again["booking"]["additional_guests"] == [
+        {"email": "friend@example.com", "name": "Friend"}
+    ]
+    assert "salt" not in again["booking"] and "booking_ref" not in again["booking"]

@@ -196,3 +196,24 @@ def test_window_is_required_and_checked(api: httpx.Client, ada) -> None:
     for params in ({}, {"start_time": "x", "end_time": "1"}, {"start_time": 10, "end_time": 5}):
         response = api.get("/v3/scheduling/availability", params={**base, **params})
         assert response.status_code == 400, params
+
+
+def test_max_fairness_offers_the_least_recently_booked_half(
+    api: httpx.Client, db: Database
+) -> None:
+    a_grant, a_cal = make_grant(db, "ada@example.com")
+    _, b_cal = make_grant(db, "bob@example.com")
+    body = round_robin(
+        config_body([participant("ada@example.com", a_cal), participant("bob@example.com", b_cal)]),
+        method="max-fairness",
+    )
+    config = create_config(api, a_grant, body)
+    start = future_hour(2, 9)
+    data = slots(api, config["id"], start, start + HOUR)
+    assert data["order"] == ["ada@example.com"]  # never booked, alphabetical: the kept half
+    assert all(s["emails"] == ["ada@example.com"] for s in data["time_slots"])
+    first = book(api, config["id"], start + 3 * HOUR).json()["data"]
+    assert first["organizer"]["email"] == "ada@example.com"
+    data = slots(api, config["id"], start, start + HOUR)
+    assert data["order"] == ["bob@example.com"]
+    assert all(s["emails"] == ["bob@example.com"] for s in data["time_slots"])

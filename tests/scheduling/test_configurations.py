@@ -9,10 +9,19 @@ import pytest
 from sqlalchemy import func, select
 
 from slotwise.db.engine import Database
-from slotwise.db.models import Booking, Configuration, Grant, SchedulingSession
+from slotwise.db.models import (
+    Booking,
+    Configuration,
+    Event,
+    Grant,
+    ParticipantLock,
+    SchedulingSession,
+)
 from tests.support.scheduling import (
+    book,
     config_body,
     create_config,
+    future_hour,
     make_grant,
     participant,
     round_robin,
@@ -314,12 +323,11 @@ def test_deleting_a_grant_leaves_no_orphans(api: httpx.Client, db: Database, ada
     data = create_config(
         api, grant_id, config_body([participant("ada@example.com", calendar_id, organizer=True)])
     )
-    assert (
-        api.post("/v3/scheduling/sessions", json={"configuration_id": data["id"]}).status_code
-        == 200
-    )
-    with db.session() as session:
-        session.delete(session.get(Grant, grant_id))
+    session_body = {"configuration_id": data["id"]}
+    assert api.post("/v3/scheduling/sessions", json=session_body).status_code == 200
+    assert book(api, data["id"], future_hour(2, 10)).status_code == 200
+    assert api.delete(f"/v3/grants/{grant_id}").status_code == 200
     with db.session(write=False) as session:
-        for model in (Configuration, SchedulingSession, Booking):
+        assert session.get(Grant, grant_id) is None
+        for model in (Configuration, SchedulingSession, Booking, ParticipantLock, Event):
             assert session.scalar(select(func.count()).select_from(model)) == 0

@@ -29,7 +29,7 @@ class Received:
 
 class Receiver:
     """Modes: "ok" (200), "error" (500), "flaky" (every third POST 500), "slow" (sleeps
-    `delay` then 200); challenges
+    `delay` then 200), "status" (answers `status`); challenges
     are echoed unless `echo_challenge` is False. Posts whose signature does not verify with
     `secret` are answered 401 and counted in `bad_signatures`."""
 
@@ -38,6 +38,7 @@ class Receiver:
         self.url = f"http://127.0.0.1:{self.port}/hook"
         self.secret: str | None = None
         self.mode = "ok"
+        self.status = 500  # what mode "status" answers every POST with
         self.delay = 0.0
         self.echo_challenge = True
         self.challenge_delay = 0.0
@@ -99,6 +100,10 @@ class Receiver:
             with self.lock:
                 self.failed_posts += 1
             return 500
+        if self.mode == "status":
+            with self.lock:
+                self.failed_posts += 1
+            return self.status
         if self.mode == "slow":
             with self.lock:
                 self.in_flight += 1

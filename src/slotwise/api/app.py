@@ -58,6 +58,10 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(bookings.router)
     app.include_router(webhooks.router)
 
+    from slotwise import web
+
+    web.install(app)  # hosted HTML pages (booking, manage, organizer confirmation)
+
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:

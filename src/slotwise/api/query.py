@@ -57,21 +57,42 @@ def select_fields(request: Request) -> list[str] | None:
     return fields or None
 
 
-def apply_select(data: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+# Fields the Python SDK needs in a single-object response (it raises KeyError without them).
+CALENDAR_REQUIRED = ("id", "grant_id", "name", "read_only", "is_owned_by_user")
+EVENT_REQUIRED = ("id", "grant_id", "calendar_id", "busy", "participants", "when")
+
+
+def apply_select(
+    data: dict[str, Any], fields: list[str] | None, keep: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Only the `select`ed fields (plus `object` and `keep`)."""
     if not fields:
         return data
-    return {k: v for k, v in data.items() if k in fields or k == "object"}
+    return {k: v for k, v in data.items() if k in fields or k == "object" or k in keep}
+
+
+def _split_pairs(raw: str) -> list[str]:
+    """Node's "k:v,k2:v2"; a piece without a colon continues the previous value ("k:a, b")."""
+    items: list[str] = []
+    for piece in raw.split(","):
+        if items and ":" not in piece:
+            items[-1] += "," + piece
+        else:
+            items.append(piece)
+    return items
 
 
 def metadata_pairs(request: Request) -> dict[str, str]:
     """`metadata_pair` as Python sends it (repeated k:v) or as Node does (one "k:v,k2:v2")."""
+    raws = request.query_params.getlist("metadata_pair")
+    # Python sends one parameter per pair, so commas there belong to the value.
+    items = raws if len(raws) > 1 else [i for raw in raws for i in _split_pairs(raw)]
     pairs: dict[str, str] = {}
-    for raw in request.query_params.getlist("metadata_pair"):
-        for item in raw.split(","):
-            if not item.strip():
-                continue
-            key, sep, value = item.partition(":")
-            if not sep or not key.strip():
-                raise field_error("metadata_pair", f"expected key:value, got {item!r}")
-            pairs[key.strip()] = value
+    for item in items:
+        if not item.strip():
+            continue
+        key, sep, value = item.partition(":")
+        if not sep or not key.strip():
+            raise field_error("metadata_pair", f"expected key:value, got {item!r}")
+        pairs[key.strip()] = value
     return pairs

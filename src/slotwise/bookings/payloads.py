@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from slotwise.db.models import Booking, Configuration, Event
@@ -9,6 +10,14 @@ from slotwise.ids import encode_booking_ref
 from slotwise.scheduling.availability import organizer_timezone
 
 PENDING_PREFIX = "[PENDING] "
+
+# The server's public URL while it handles a request (set by the app, see slotwise.web). When a
+# configuration has no URL template of its own, the links point to the hosted pages there:
+# {public_url}/bookings/{booking_ref} to reschedule or cancel, and
+# {public_url}/scheduling/organizer-confirmation/{booking_ref} to confirm a pending booking.
+hosted_pages_url: ContextVar[str | None] = ContextVar("hosted_pages_url", default=None)
+MANAGE_PAGE = "/bookings/"
+ORGANIZER_PAGE = "/scheduling/organizer-confirmation/"
 
 
 def booking_ref(booking: Booking) -> str:
@@ -38,8 +47,11 @@ def booking_to_dict(booking: Booking, *, include_ref: bool) -> dict[str, Any]:
     return data
 
 
-def _template(url: Any, ref: str) -> str | None:
-    return url.replace(":booking_ref", ref) if isinstance(url, str) and url else None
+def _template(url: Any, ref: str, page: str = MANAGE_PAGE) -> str | None:
+    if isinstance(url, str) and url:
+        return url.replace(":booking_ref", ref)
+    base = hosted_pages_url.get()
+    return f"{base}{page}{ref}" if base else None
 
 
 def booking_info(
@@ -102,7 +114,8 @@ def created_payload(booking: Booking, config: Configuration, event: Event | None
 
 def pending_payload(booking: Booking, config: Configuration, event: Event | None) -> dict[str, Any]:
     scheduler = config.document.get("scheduler") or {}
-    url = _template(scheduler.get("organizer_confirmation_url"), booking_ref(booking))
+    ref = booking_ref(booking)
+    url = _template(scheduler.get("organizer_confirmation_url"), ref, ORGANIZER_PAGE)
     payload = created_payload(booking, config, event)
     payload["booking_type"] = "organizer-confirmation"
     payload["booking_info"]["host_confirmation_url"] = url

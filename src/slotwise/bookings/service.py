@@ -35,9 +35,14 @@ from slotwise.notifications import record
 from slotwise.providers.sync import refresh_grants
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import Access
-from slotwise.scheduling.availability import compute_offer, duration_seconds, organizer_timezone
-from slotwise.scheduling.service import Host, hosts_of, resolve_calendar_id
-from slotwise.scheduling.validation import is_round_robin
+from slotwise.scheduling.availability import (
+    compute_offer,
+    duration_seconds,
+    on_offered_grid,
+    organizer_timezone,
+)
+from slotwise.scheduling.service import Host, hosts_of
+from slotwise.scheduling.validation import is_round_robin, unix_seconds
 
 SOURCE = "/nylas/passthru"
 CONFIRM_STATUSES = {"confirm": "booked", "confirmed": "booked"}
@@ -56,18 +61,9 @@ class BookingRequest:
     additional_fields: dict[str, Any]
 
 
-def _time(name: str, value: Any) -> int:
-    if isinstance(value, bool) or value is None:
-        raise field_error(name, "is required (Unix seconds)")
-    try:
-        return int(float(value)) if isinstance(value, str) else int(value)
-    except (TypeError, ValueError):
-        raise field_error(name, f"expected Unix seconds, got {value!r}") from None
-
-
 def _times(body: dict[str, Any]) -> tuple[int, int]:
-    start = _time("start_time", body.get("start_time"))
-    end = _time("end_time", body.get("end_time"))
+    start = unix_seconds("start_time", body.get("start_time"))
+    end = unix_seconds("end_time", body.get("end_time"))
     if end <= start:
         raise field_error("end_time", "must be after start_time")
     return start, end
@@ -155,13 +151,12 @@ def _pick_hosts(
     return hosts, organizer
 
 
-def _calendar_of(session: Session, host: Host) -> str:
-    calendar_id = (host.document.get("booking") or {}).get("calendar_id")
-    calendars = scheduling_repository.calendars_of_grants(session, [host.grant.id])
-    resolved = resolve_calendar_id(calendars, host.grant.id, calendar_id or "")
-    if resolved is None:
+def _calendar_of(host: Host) -> Calendar:
+    calendar_id = host.booking_calendar_id
+    calendar = next((c for c in host.calendars if c.id == calendar_id), None)
+    if calendar is None:
         raise InvalidRequest(f"participants: {host.email} has no booking calendar")
-    return resolved
+    return calendar
 
 
 def _stamps(config: Configuration, start: int, end: int, now: int) -> dict[str, str]:
@@ -208,11 +203,20 @@ def _take_slot(
     exclude_event_ids: tuple[str, ...] = (),
 ) -> tuple[list[Host], list[str]]:
     """Lock `hosts`, re-check [start, end); (hosts free for it, the round-robin order)."""
+    if not on_offered_grid(config.document, start):
+        raise TimeslotUnavailable("it is not on this configuration's slot grid")
     # Remote calendars are synced whatever their age, before the locks are taken.
     refresh_grants(session, [h.grant.id for h in hosts], max_age=0)
     locks.lock_participants(session, [h.grant.id for h in hosts])
     offer = compute_offer(
-        session, config, start, end, now=now, exclude_event_ids=exclude_event_ids, hosts=hosts
+        session,
+        config,
+        start,
+        end,
+        now=now,
+        exclude_event_ids=exclude_event_ids,
+        hosts=hosts,
+        exact=True,
     )
     slot = next((s for s in offer.result.slots if s.start == start and s.end == end), None)
     if slot is None:
@@ -241,7 +245,8 @@ def create_booking(
     event_booking = document.get("event_booking") or {}
     pending = event_booking.get("booking_type") == "organizer-confirmation"
     title = str(event_booking.get("title"))
-    calendar_id = _calendar_of(session, organizer)
+    calendar = _calendar_of(organizer)
+    calendar_id = calendar.id
     booking_id = new_uuid()
     event_body: dict[str, Any] = {
         "title": (payloads.PENDING_PREFIX + title) if pending else title,
@@ -259,9 +264,6 @@ def create_booking(
     }
     if event_booking.get("conferencing"):
         event_body["conferencing"] = event_booking["conferencing"]
-    calendar = session.get(Calendar, calendar_id)
-    if calendar is None:
-        raise InvalidRequest(f"participants: {organizer.email} has no booking calendar")
     event = create_event(session, organizer.grant, calendar, event_body)
     booking = Booking(
         id=booking_id,
@@ -287,7 +289,6 @@ def create_booking(
         updated_at=now,
     )
     session.add(booking)
-    session.flush()
     if pending:
         record(
             session,

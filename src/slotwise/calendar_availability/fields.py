@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slotwise.errors import field_error
+from slotwise.validation import MAX_EPOCH
 
 MAX_WINDOW_SECONDS = 732 * 86400
 MAX_PARTICIPANTS = 50
@@ -49,6 +50,10 @@ def minutes_multiple_of_5(field: str, value: int | None, *, allow_zero: bool = F
 
 
 def window(start: int, end: int) -> None:
+    if not 0 <= start <= MAX_EPOCH:
+        raise field_error("start_time", "is out of range")
+    if not 0 <= end <= MAX_EPOCH:
+        raise field_error("end_time", "is out of range")
     if end <= start:
         raise field_error("end_time", "must be after start_time")
     if end - start > MAX_WINDOW_SECONDS:

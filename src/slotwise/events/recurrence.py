@@ -20,11 +20,16 @@ from dateutil import rrule
 
 from slotwise import zones
 from slotwise.errors import SlotwiseError
+from slotwise.validation import MAX_EPOCH
 
 # No sub-daily frequencies: a calendar series of those would swamp every busy query.
 ALLOWED_FREQ = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 # Instances looked at per master and per read, and when computing where a series ends.
 MAX_INSTANCES = 10_000
+
+# The Gregorian calendar (leap years and weekdays) repeats every 400 years, so a rule that
+# yields nothing over that long never will.
+_CYCLE_YEARS = 400
 
 _VALUE = re.compile(r"^(\d{8})(?:T(\d{6})(Z)?)?$")
 
@@ -71,7 +76,8 @@ class Series:
         """
         reach = self.duration if self.all_day_days is None else self.all_day_days * 86_400
         after = zones.epoch_to_local(max(start - reach, 0), self.tz) - timedelta(days=1)
-        before = zones.epoch_to_local(end, self.tz) + timedelta(days=1)
+        # A day of slack each side, kept clear of the end of year 9999.
+        before = zones.epoch_to_local(min(end, MAX_EPOCH - 3 * 86_400), self.tz) + timedelta(days=1)
         spans = []
         for local in self._starts(max(after, self.dtstart), before):
             s, e = self.instance_span(local)
@@ -137,6 +143,8 @@ def _rule_text(value: str, tz: tzinfo, all_day: bool) -> str:
         key = key.strip().upper()
         if key == "FREQ" and val.strip().upper() not in ALLOWED_FREQ:
             raise ValueError(f"FREQ must be one of {', '.join(sorted(ALLOWED_FREQ))}")
+        if key == "INTERVAL" and not (val.strip().isdigit() and int(val) >= 1):
+            raise ValueError("INTERVAL must be a positive integer")
         if key == "UNTIL":
             until = _local_value(val, {}, tz)
             if not isinstance(until, datetime):
@@ -149,6 +157,20 @@ def _rule_text(value: str, tz: tzinfo, all_day: bool) -> str:
     return ";".join(parts)
 
 
+def _ever_occurs(rule: rrule.rrule, dtstart: datetime) -> bool:
+    """Whether `rule` yields any instance at all.
+
+    dateutil scans a rule that matches nothing (say, February 30th) up to year 9999 before it
+    gives up, on every read. Probe a copy moved forward by whole calendar cycles instead, so
+    that the scan stops after one to two cycles.
+    """
+    cycles = max(0, (datetime.max.year - 2 * _CYCLE_YEARS - dtstart.year) // _CYCLE_YEARS)
+    probe = rule.replace(
+        dtstart=dtstart.replace(year=dtstart.year + cycles * _CYCLE_YEARS), count=None, until=None
+    )
+    return next(iter(probe), None) is not None
+
+
 def parse_series(
     lines: list[str],
     *,
@@ -156,10 +178,12 @@ def parse_series(
     first_end: int,
     timezone: str | None,
     all_day: bool,
+    check_occurs: bool = False,
 ) -> Series:
     """Parse recurrence lines for a master whose first instance is [first_start, first_end).
 
-    Raises RecurrenceError naming the offending line.
+    Raises RecurrenceError naming the offending line. `check_occurs` (for writes) also
+    rejects a rule that never yields an instance, which would make every read slow.
     """
     tz = zones.zone(timezone)
     dtstart = zones.epoch_to_local(first_start, tz)
@@ -180,6 +204,8 @@ def parse_series(
                 rule = rrule.rrulestr(text, dtstart=dtstart)
                 if not isinstance(rule, rrule.rrule):
                     raise ValueError("expected one rule")
+                if check_occurs and not _ever_occurs(rule, dtstart):
+                    raise ValueError("the rule never produces an instance")
                 rules.rrule(rule)
                 has_rule = True
                 upper = text.upper()

@@ -161,13 +161,14 @@ def _check_capacity(capacity: int | None, participants: list[dict[str, Any]]) ->
         )
 
 
-def series_of(event: Event) -> Series:
+def series_of(event: Event, *, check_occurs: bool = False) -> Series:
     return parse_series(
         event.recurrence or [],
         first_start=event.start_ts,
         first_end=event.end_ts,
         timezone=event.timezone,
         all_day=event.when.get("object") in ("date", "datespan"),
+        check_occurs=check_occurs,
     )
 
 
@@ -180,7 +181,7 @@ def _apply_recurrence(event: Event, lines: list[str] | None) -> None:
     event.is_recurring = True
     event.recurrence = list(lines)
     try:
-        series = series_of(event)
+        series = series_of(event, check_occurs=True)
     except RecurrenceError as exc:
         raise InvalidRequest(str(exc)) from None
     event.recur_until = series.last_end()
@@ -300,7 +301,8 @@ def cancel_event(session: Session, event: Event) -> Event:
         return event
     now = clock.now()
     targets = [event]
-    if event.is_recurring:
+    if not event.master_event_id:
+        # Changed instances go with their series (also one made single since).
         targets += [
             e for e in repository.exceptions_of(session, event.id) if e.status != "cancelled"
         ]
@@ -405,13 +407,19 @@ def _not_found(event_id: str) -> NotFound:
 
 
 def locate(
-    session: Session, grant: Grant, calendar: Calendar, event_id: str
+    session: Session, grant: Grant, calendar: Calendar, event_id: str, *, lock: bool = False
 ) -> tuple[Event, tuple[int, int] | None]:
-    """The stored event with this id, or (master, instance span) for a virtual instance."""
-    event = _owned(repository.get_event(session, event_id), grant, calendar)
+    """The stored event with this id, or (master, instance span) for a virtual instance.
+
+    `lock` (writes) locks the series' master before anything is read, so that concurrent
+    changes to its instances neither both store the same exception nor lose an EXDATE.
+    """
+    parts = split_instance_id(event_id)
+    if lock and parts is not None:
+        repository.get_event(session, parts[0], for_update=True)
+    event = _owned(repository.get_event(session, event_id, for_update=lock), grant, calendar)
     if event is not None:
         return event, None
-    parts = split_instance_id(event_id)
     if parts is not None:
         master = _owned(repository.get_event(session, parts[0]), grant, calendar)
         if master is not None and master.is_recurring:
@@ -430,14 +438,14 @@ def find_event(session: Session, grant: Grant, calendar: Calendar, event_id: str
 
 def event_for_write(session: Session, grant: Grant, calendar: Calendar, event_id: str) -> Event:
     """The row an update or RSVP changes (an instance becomes an exception row first)."""
-    event, span = locate(session, grant, calendar, event_id)
+    event, span = locate(session, grant, calendar, event_id, lock=True)
     if span is None:
         return event
     return materialize_instance(session, event, *span)
 
 
 def delete_event(session: Session, grant: Grant, calendar: Calendar, event_id: str) -> None:
-    event, span = locate(session, grant, calendar, event_id)
+    event, span = locate(session, grant, calendar, event_id, lock=True)
     if span is None:
         cancel_event(session, event)
         return

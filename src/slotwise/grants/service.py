@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from slotwise import clock, notifications, zones
@@ -19,6 +20,7 @@ from slotwise.grants import repository
 from slotwise.grants.schemas import ConnectCustom, GrantUpdate
 from slotwise.ids import new_id
 from slotwise.providers import connect as remote
+from slotwise.providers.base import RemoteCalendar
 from slotwise.validation import validate_model
 
 # Providers whose calendars Slotwise can hold (slotwise.providers has one module per kind).
@@ -82,23 +84,38 @@ def connect_custom(session: Session, body: dict[str, Any]) -> Connected:
     found = remote.check(request.provider, settings) if remote.is_remote(request.provider) else []
     now = clock.now()
     grant = repository.find_grant_by_email(session, email)
-    if grant is not None:
-        if grant.provider != request.provider:
-            raise field_error(
-                "settings.email", f"already connected with provider {grant.provider!r}"
-            )
-        grant.settings = {**(grant.settings or {}), **settings}
-        if request.settings.name is not None:
-            grant.name = request.settings.name
-        if request.scope is not None:
-            grant.scope = request.scope
-        grant.grant_status = "valid"
-        grant.updated_at = now
-        session.flush()
-        if found:
-            remote.attach(session, grant, found)
-        notifications.record(session, "grant.updated", _notice(grant, 25002), source=SOURCE)
-        return Connected(grant, created=False)
+    if grant is None:
+        grant = _new_grant(session, request, settings, now, found)
+        if grant is not None:
+            return Connected(grant, created=True)
+        # Another request connected this email meanwhile: re-authenticate that grant.
+        grant = repository.find_grant_by_email(session, email)
+        assert grant is not None
+    if grant.provider != request.provider:
+        raise field_error("settings.email", f"already connected with provider {grant.provider!r}")
+    grant.settings = {**(grant.settings or {}), **settings}
+    if request.settings.name is not None:
+        grant.name = request.settings.name
+    if request.scope is not None:
+        grant.scope = request.scope
+    grant.grant_status = "valid"
+    grant.updated_at = now
+    session.flush()
+    if found:
+        remote.attach(session, grant, found)
+    notifications.record(session, "grant.updated", _notice(grant, 25002), source=SOURCE)
+    return Connected(grant, created=False)
+
+
+def _new_grant(
+    session: Session,
+    request: ConnectCustom,
+    settings: dict[str, Any],
+    now: int,
+    found: list[RemoteCalendar],
+) -> Grant | None:
+    """A new grant with its primary calendar; None when a concurrent request took the email."""
+    email = request.settings.email
     grant = Grant(
         id=new_id(),
         provider=request.provider,
@@ -110,14 +127,19 @@ def connect_custom(session: Session, body: dict[str, Any]) -> Connected:
         created_at=now,
         updated_at=now,
     )
-    session.add(grant)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(grant)
+            session.flush()
+    except IntegrityError:
+        return None
     if found:
         remote.attach(session, grant, found)
     else:
+        timezone = request.settings.timezone
         calendars.new_calendar(session, grant, name=email, is_primary=True, timezone=timezone)
     notifications.record(session, "grant.created", _notice(grant, 25000), source=SOURCE)
-    return Connected(grant, created=True)
+    return grant
 
 
 def update_grant(session: Session, grant: Grant, body: dict[str, Any]) -> Grant:

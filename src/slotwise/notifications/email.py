@@ -58,6 +58,11 @@ def compose(
     return {"to": list(to), "raw": message.as_string(policy=SMTP_POLICY)}
 
 
+def _tls_context(settings: Settings) -> ssl.SSLContext:
+    """Verifying TLS: the system's CAs, or only those of SLOTWISE_SMTP_CA_FILE when set."""
+    return ssl.create_default_context(cafile=settings.smtp_ca_file)
+
+
 def send(settings: Settings, message: dict[str, Any], *, timeout: float) -> AttemptResult:
     """One SMTP conversation; any failure is reported, never raised."""
     started = int(time.time() * 1000)
@@ -82,13 +87,13 @@ def send(settings: Settings, message: dict[str, Any], *, timeout: float) -> Atte
                 settings.smtp_host,
                 settings.smtp_port,
                 timeout=timeout,
-                context=ssl.create_default_context(),
+                context=_tls_context(settings),
             )
         else:
             smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
         with smtp:
             if settings.smtp_starttls and not settings.smtp_ssl:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=_tls_context(settings))
             if settings.smtp_username:
                 smtp.login(settings.smtp_username, settings.smtp_password or "")
             refused = smtp.sendmail(sender, list(message["to"]), message["raw"].encode())

@@ -9,6 +9,7 @@ booking.reminder outbox row (webhook reminders) or the reminder emails, plus mar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select, update
@@ -92,9 +93,15 @@ def reminder_payload(session: Session, reminder: Reminder, now: int) -> dict[str
     }
 
 
-def fire_due(db: Database, settings: Settings, policy: DeliveryPolicy) -> int:
-    """Fire the reminders that are due; returns how many were handled."""
-    now = clock.now()
+def fire_due(
+    db: Database,
+    settings: Settings,
+    policy: DeliveryPolicy,
+    *,
+    now_fn: Callable[[], int] = clock.now,
+) -> int:
+    """Fire the reminders that are due at `now_fn()`; returns how many were handled."""
+    now = now_fn()
     with db.session() as session:
         statement = (
             select(Reminder)

@@ -23,8 +23,9 @@ Choices where the reference is silent:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,13 +33,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from slotwise import availability as engine
+from slotwise.availability.zones import Snapper
 from slotwise.db.models import Configuration
 from slotwise.errors import InvalidRequest
 from slotwise.events.busy import read_busy
 from slotwise.providers.sync import refresh_calendars
 from slotwise.scheduling import repository
-from slotwise.scheduling.service import Host, hosts_of, resolve_calendar_id
-from slotwise.scheduling.validation import availability_method, hhmm_minutes, is_round_robin
+from slotwise.scheduling.service import Host, hosts_of
+from slotwise.scheduling.validation import (
+    availability_method,
+    hhmm_minutes,
+    is_round_robin,
+    unix_seconds,
+)
 
 DEFAULT_ROUND_TO = 15
 DEFAULT_NOTICE_MINUTES = 60
@@ -87,6 +94,20 @@ def rules_of(document: dict[str, Any]) -> engine.Rules:
         buffer_before=int(buffer.get("before") or 0) * 60,
         buffer_after=int(buffer.get("after") or 0) * 60,
     )
+
+
+def on_offered_grid(document: dict[str, Any], start: int) -> bool:
+    """Whether `start` is a start the slot lists can show, whatever window they were read for.
+
+    Listed starts are a free stretch's start rounded up to `round_to`, then every interval; so
+    every one of them is a wall-clock multiple of gcd(round_to, interval). Where a stretch
+    begins depends on the listing's window and on the time it was read (minimum notice moves
+    it), so a booking is held to that common grain rather than to one particular listing.
+    """
+    rules = rules_of(document)
+    grain = math.gcd(rules.round_to, rules.interval or rules.duration)
+    snap = Snapper(grain, rules.round_to_timezone, start - DAY, start + DAY)
+    return snap(start) == start
 
 
 def bookable_window(document: dict[str, Any], start: int, end: int, now: int) -> tuple[int, int]:
@@ -148,9 +169,8 @@ def specific_of(host: Host, document: dict[str, Any]) -> tuple[list[engine.Speci
     return own + defaults, only
 
 
-def busy_calendars(session: Session, hosts: Sequence[Host]) -> dict[str, list[str]]:
+def busy_calendars(hosts: Sequence[Host]) -> dict[str, list[str]]:
     """Calendar ids whose events make each host busy (availability + booking calendars)."""
-    calendars = repository.calendars_of_grants(session, [h.grant.id for h in hosts])
     out: dict[str, list[str]] = {}
     for host in hosts:
         wanted = list((host.document.get("availability") or {}).get("calendar_ids") or [])
@@ -159,7 +179,7 @@ def busy_calendars(session: Session, hosts: Sequence[Host]) -> dict[str, list[st
             wanted.append(booking_calendar)
         ids: list[str] = []
         for cal in wanted:
-            resolved = resolve_calendar_id(calendars, host.grant.id, cal)
+            resolved = host.calendar_id(cal)
             if resolved and resolved not in ids:
                 ids.append(resolved)
         out[host.email] = ids
@@ -176,10 +196,17 @@ def compute_offer(
     exclude_event_ids: Collection[str] = (),
     only_emails: Collection[str] | None = None,
     hosts: list[Host] | None = None,
+    exact: bool = False,
 ) -> Offer:
-    """Slots of `config` in [start, end) as offered at `now` (callers validate the window)."""
+    """Slots of `config` in [start, end) as offered at `now` (callers validate the window).
+
+    `exact` asks about the single slot [start, end) itself, with no grid laid over it: the
+    booking re-check, whose grid is checked apart (`on_offered_grid`).
+    """
     document = config.document
     rules = rules_of(document)
+    if exact:
+        rules = replace(rules, round_to=0, interval=None)
     if hosts is None:
         hosts = hosts_of(session, document)
     if is_round_robin(document):
@@ -190,7 +217,7 @@ def compute_offer(
     lo, hi = bookable_window(document, start, end, now)
     if not hosts or hi <= lo:
         return Offer(engine.AvailabilityResult([], []), hosts, [])
-    calendars = busy_calendars(session, hosts)
+    calendars = busy_calendars(hosts)
     all_ids = sorted({c for ids in calendars.values() for c in ids})
     _, availability_rules = _document_parts(document)
     tentative = availability_rules.get("tentative_as_busy")
@@ -232,15 +259,8 @@ def compute_offer(
 
 
 def parse_window(start_time: str | None, end_time: str | None) -> tuple[int, int]:
-    values = []
-    for name, raw in (("start_time", start_time), ("end_time", end_time)):
-        if raw is None or raw == "":
-            raise InvalidRequest(f"{name}: is required (Unix seconds)")
-        try:
-            values.append(int(float(raw)))
-        except ValueError:
-            raise InvalidRequest(f"{name}: expected Unix seconds, got {raw!r}") from None
-    start, end = values
+    start = unix_seconds("start_time", start_time if start_time != "" else None)
+    end = unix_seconds("end_time", end_time if end_time != "" else None)
     if end <= start:
         raise InvalidRequest("end_time: must be after start_time")
     if end - start > 400 * DAY:

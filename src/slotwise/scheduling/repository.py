@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from slotwise.db.models import Booking, Calendar, Configuration, Event, SchedulingSession
+from slotwise.db.models import Booking, Calendar, Configuration, Event, Grant, SchedulingSession
 
 
 def get_configuration(session: Session, configuration_id: str) -> Configuration | None:
@@ -51,6 +51,26 @@ def calendars_of_grants(session: Session, grant_ids: Iterable[str]) -> list[Cale
     if not ids:
         return []
     return list(session.scalars(select(Calendar).where(Calendar.grant_id.in_(ids))))
+
+
+def grants_with_calendars(
+    session: Session, emails: Iterable[str]
+) -> dict[str, tuple[Grant, list[Calendar]]]:
+    """Grants by lower-cased email with all their calendars, in one query."""
+    lowered = sorted({e.strip().lower() for e in emails})
+    if not lowered:
+        return {}
+    rows = session.execute(
+        select(Grant, Calendar)
+        .outerjoin(Calendar, Calendar.grant_id == Grant.id)
+        .where(func.lower(Grant.email).in_(lowered))
+    )
+    out: dict[str, tuple[Grant, list[Calendar]]] = {}
+    for grant, calendar in rows:
+        entry = out.setdefault(grant.email.lower(), (grant, []))
+        if calendar is not None:
+            entry[1].append(calendar)
+    return out
 
 
 def last_booked(session: Session, keys: Sequence[str], grant_ids: Sequence[str]) -> dict[str, int]:

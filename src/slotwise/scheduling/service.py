@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,15 @@ class Host:
     grant: Grant
     document: dict[str, Any]  # the participant entry as stored
     is_organizer: bool
+    calendars: tuple[Calendar, ...]  # all calendars of the grant
+
+    def calendar_id(self, calendar_id: str | None) -> str | None:
+        """One of this host's calendar ids (`primary` resolved), or None."""
+        return resolve_calendar_id(list(self.calendars), self.grant.id, calendar_id or "")
+
+    @property
+    def booking_calendar_id(self) -> str | None:
+        return self.calendar_id((self.document.get("booking") or {}).get("calendar_id"))
 
 
 def participant_grants(session: Session, document: dict[str, Any]) -> dict[str, Grant]:
@@ -40,15 +50,20 @@ def participant_grants(session: Session, document: dict[str, Any]) -> dict[str, 
 
 
 def hosts_of(session: Session, document: dict[str, Any]) -> list[Host]:
-    """Participants with availability or booking (those must map to a grant), in order."""
-    grants = participant_grants(session, document)
+    """Participants with availability or booking (those must map to a grant), in order.
+
+    One query brings their grants and calendars.
+    """
+    emails = [p.get("email", "") for p in document.get("participants") or []]
+    found = repository.grants_with_calendars(session, [e for e in emails if isinstance(e, str)])
     hosts = []
     for p in document.get("participants") or []:
         if not (p.get("availability") or p.get("booking")):
             continue
-        grant = grants.get(str(p.get("email", "")).lower())
-        if grant is None:
+        entry = found.get(str(p.get("email", "")).lower())
+        if entry is None:
             continue
+        grant, calendars = entry
         hosts.append(
             Host(
                 email=grant.email,
@@ -56,6 +71,7 @@ def hosts_of(session: Session, document: dict[str, Any]) -> list[Host]:
                 grant=grant,
                 document=p,
                 is_organizer=bool(p.get("is_organizer")),
+                calendars=tuple(calendars),
             )
         )
     return hosts
@@ -185,7 +201,7 @@ def create_session(session: Session, body: dict[str, Any]) -> SchedulingSession:
     ttl = body.get("time_to_live", SESSION_TTL_DEFAULT_MINUTES)
     if ttl is None:
         ttl = SESSION_TTL_DEFAULT_MINUTES
-    if isinstance(ttl, bool) or not isinstance(ttl, int | float):
+    if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not math.isfinite(ttl):
         raise field_error("time_to_live", "expected a number of minutes")
     if ttl <= 0 or ttl > SESSION_TTL_MAX_MINUTES:
         raise field_error(

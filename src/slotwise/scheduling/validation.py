@@ -6,6 +6,7 @@ on the whole object after a PUT has been merged, so a partial update is checked 
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Any
@@ -40,6 +41,10 @@ MAX_DURATION_MINUTES = 24 * 60
 MAX_DAYS_IN_FUTURE = 366
 
 
+def _is_one_of(value: Any, allowed: frozenset[str]) -> bool:
+    return isinstance(value, str) and value in allowed
+
+
 def is_round_robin(document: dict[str, Any]) -> bool:
     return availability_method(document) in ROUND_ROBIN_METHODS
 
@@ -55,6 +60,28 @@ def round_robin_group_id(document: dict[str, Any]) -> str | None:
     # Python sends round_robin_group_id, Node round_robin_event_id.
     value = rules.get("round_robin_group_id") or rules.get("round_robin_event_id")
     return str(value) if value else None
+
+
+MAX_UNIX = 253_402_300_799  # 9999-12-31T23:59:59Z
+
+
+def unix_seconds(field: str, value: Any) -> int:
+    """Unix seconds from a JSON number or a numeric string (as the SDKs send them)."""
+    if isinstance(value, bool) or value is None:
+        raise field_error(field, "is required (Unix seconds)")
+    number: float | int
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float | str):
+        try:
+            number = float(value) if isinstance(value, str) else value
+        except ValueError:
+            raise field_error(field, f"expected Unix seconds, got {value!r}") from None
+    else:
+        raise field_error(field, f"expected Unix seconds, got {value!r}")
+    if number != number or not 0 <= number <= MAX_UNIX:  # NaN, infinities, out of range
+        raise field_error(field, f"expected Unix seconds between 0 and {MAX_UNIX}")
+    return int(number)
 
 
 def hhmm_minutes(field: str, value: Any) -> int:
@@ -114,7 +141,12 @@ def _int(
 ) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or int(value) != value
+    ):
         raise field_error(field, f"expected an integer, got {value!r}")
     number = int(value)
     if lo is not None and number < lo:
@@ -142,17 +174,26 @@ def _str(field: str, value: Any, *, required: bool = False) -> None:
         raise field_error(field, "must not be empty")
 
 
+def _check_span(where: str, entry: dict[str, Any]) -> None:
+    start = hhmm_minutes(f"{where}.start", entry.get("start"))
+    end = hhmm_minutes(f"{where}.end", entry.get("end"))
+    if start >= 24 * 60:
+        raise field_error(f"{where}.start", "must be before 24:00")
+    # "0:00" and "24:00" as the end both mean the midnight that ends the day.
+    if end not in (0, 24 * 60) and end <= start:
+        raise field_error(f"{where}.end", "must be after start")
+
+
 def check_open_hours(field: str, value: Any) -> None:
     for i, entry in enumerate(_list(field, value)):
         where = f"{field}[{i}]"
         entry = _obj(where, entry, required=True)
         days = _list(f"{where}.days", entry.get("days"), required=True)
         for day in days:
+            if day is None:
+                raise field_error(f"{where}.days", "expected day numbers 0 (Sunday) to 6")
             _int(f"{where}.days", day, lo=0, hi=6)
-        start = hhmm_minutes(f"{where}.start", entry.get("start"))
-        end = hhmm_minutes(f"{where}.end", entry.get("end"))
-        if end != 0 and end <= start:
-            raise field_error(f"{where}.end", "must be after start")
+        _check_span(where, entry)
         if entry.get("timezone") is not None:
             check_timezone(f"{where}.timezone", entry.get("timezone"))
         for exdate in _list(f"{where}.exdates", entry.get("exdates")):
@@ -164,10 +205,7 @@ def check_specific_times(field: str, value: Any) -> None:
         where = f"{field}[{i}]"
         entry = _obj(where, entry, required=True)
         check_date(f"{where}.date", entry.get("date"))
-        start = hhmm_minutes(f"{where}.start", entry.get("start"))
-        end = hhmm_minutes(f"{where}.end", entry.get("end"))
-        if end != 0 and end <= start:
-            raise field_error(f"{where}.end", "must be after start")
+        _check_span(where, entry)
         if entry.get("timezone") is not None:
             check_timezone(f"{where}.timezone", entry.get("timezone"))
 
@@ -178,7 +216,7 @@ def check_additional_fields(field: str, value: Any) -> None:
         spec = _obj(where, spec, required=True)
         _str(f"{where}.label", spec.get("label"), required=True)
         kind = spec.get("type")
-        if kind not in FIELD_TYPES:
+        if not _is_one_of(kind, FIELD_TYPES):
             raise field_error(f"{where}.type", f"must be one of {sorted(FIELD_TYPES)}")
         if not isinstance(spec.get("required"), bool):
             raise field_error(f"{where}.required", "is required (true or false)")
@@ -203,13 +241,13 @@ def check_reminders(field: str, value: Any) -> None:
     for i, entry in enumerate(_list(field, value)):
         where = f"{field}[{i}]"
         entry = _obj(where, entry, required=True)
-        if entry.get("type") not in REMINDER_TYPES:
+        if not _is_one_of(entry.get("type"), REMINDER_TYPES):
             raise field_error(f"{where}.type", f"must be one of {sorted(REMINDER_TYPES)}")
         if entry.get("minutes_before_event") is None:
             raise field_error(f"{where}.minutes_before_event", "is required")
         _int(f"{where}.minutes_before_event", entry.get("minutes_before_event"), lo=1)
         recipient = entry.get("recipient")
-        if recipient is not None and recipient not in REMINDER_RECIPIENTS:
+        if recipient is not None and not _is_one_of(recipient, REMINDER_RECIPIENTS):
             raise field_error(f"{where}.recipient", f"must be one of {sorted(REMINDER_RECIPIENTS)}")
         _str(f"{where}.email_subject", entry.get("email_subject"))
 
@@ -287,7 +325,7 @@ def check_availability(document: dict[str, Any]) -> None:
     _int("availability.round_to", availability.get("round_to"), lo=5, hi=60, multiple_of=5)
     rules = _obj("availability.availability_rules", availability.get("availability_rules"))
     method = rules.get("availability_method")
-    if method is not None and method not in METHODS:
+    if method is not None and not _is_one_of(method, METHODS):
         raise field_error(
             "availability.availability_rules.availability_method",
             f"must be one of {sorted(METHODS)}",
@@ -321,7 +359,7 @@ def check_event_booking(document: dict[str, Any]) -> None:
     if booking.get("timezone") is not None:
         check_timezone("event_booking.timezone", booking.get("timezone"))
     kind = booking.get("booking_type")
-    if kind is not None and kind not in BOOKING_TYPES:
+    if kind is not None and not _is_one_of(kind, BOOKING_TYPES):
         raise field_error("event_booking.booking_type", f"must be one of {sorted(BOOKING_TYPES)}")
     for key in ("disable_emails", "hide_participants", "notify_participants"):
         _bool(f"event_booking.{key}", booking.get(key))

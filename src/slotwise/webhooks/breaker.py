@@ -26,11 +26,8 @@ from slotwise.webhooks.policy import DeliveryPolicy
 
 
 def _failure_rate(session: Session, destination_id: str, since_ms: int) -> tuple[int, float]:
-    attempts = repository.attempts_since(session, destination_id, since_ms)
-    if not attempts:
-        return 0, 0.0
-    failed = sum(1 for a in attempts if not a.success)
-    return len(attempts), failed / len(attempts)
+    total, failed = repository.attempt_counts(session, destination_id, since_ms)
+    return total, (failed / total if total else 0.0)
 
 
 def after_attempt(

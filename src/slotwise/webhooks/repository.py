@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Delivery, DeliveryAttempt, WebhookDestination
@@ -50,11 +50,14 @@ def attempts_of(session: Session, delivery_ids: list[str]) -> Sequence[DeliveryA
     return session.scalars(statement).all()
 
 
-def attempts_since(
-    session: Session, destination_id: str, since_ms: int
-) -> Sequence[DeliveryAttempt]:
-    statement = select(DeliveryAttempt).where(
+def attempt_counts(session: Session, destination_id: str, since_ms: int) -> tuple[int, int]:
+    """(attempts, failed attempts) of a destination since `since_ms`, counted by the database."""
+    statement = select(
+        func.count(),
+        func.coalesce(func.sum(case((DeliveryAttempt.success.is_(False), 1), else_=0)), 0),
+    ).where(
         DeliveryAttempt.destination_id == destination_id,
         DeliveryAttempt.started_ms >= since_ms,
     )
-    return session.scalars(statement).all()
+    total, failed = session.execute(statement).one()
+    return int(total), int(failed)

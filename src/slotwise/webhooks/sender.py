@@ -36,6 +36,32 @@ class AttemptResult:
     error: str | None = None
 
 
+def bounded_request(
+    method: str, url: str, *, timeout: float, max_bytes: int, **kwargs: Any
+) -> tuple[httpx.Response, bytes]:
+    """One request whose answer is read for at most `timeout` seconds in all, and at most
+    `max_bytes` of its body (the rest is never read).
+
+    httpx's timeouts bound each network operation, not the whole exchange: an endpoint that
+    trickles its body a byte at a time would otherwise hold the caller (a worker's lease, a
+    create request) indefinitely, and a huge body would be read into memory whole. Raises
+    httpx.TimeoutException when the deadline passes while the body is still arriving.
+    """
+    deadline = time.monotonic() + timeout
+    body = bytearray()
+    with (
+        httpx.Client(timeout=timeout, follow_redirects=False) as client,
+        client.stream(method, url, **kwargs) as response,
+    ):
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > max_bytes:
+                break
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout(f"no complete answer within {timeout:g} s")
+    return response, bytes(body[: max_bytes + 1])
+
+
 def sign(secret: str, body: bytes) -> str:
     """X-Nylas-Signature: lowercase hex HMAC-SHA256 of the exact bytes sent."""
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -93,8 +119,9 @@ def post(
     started = int(time.time() * 1000)
     clock_start = time.monotonic()
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-            response = client.post(url, content=body, headers=headers)
+        response, answer = bounded_request(
+            "POST", url, timeout=timeout, max_bytes=body_limit, content=body, headers=headers
+        )
     except httpx.HTTPError as exc:
         return AttemptResult(
             success=False,
@@ -107,6 +134,6 @@ def post(
         started_ms=started,
         duration_ms=int((time.monotonic() - clock_start) * 1000),
         status_code=response.status_code,
-        response_body=response.text[:body_limit],
+        response_body=answer.decode(response.encoding or "utf-8", "replace")[:body_limit],
         error=None if response.is_success else f"HTTP {response.status_code}",
     )

@@ -15,7 +15,11 @@ from slotwise.errors import NotFound, field_error
 from slotwise.ids import new_id
 from slotwise.webhooks import repository
 from slotwise.webhooks.schemas import CreateWebhook, UpdateWebhook
+from slotwise.webhooks.sender import bounded_request
 from slotwise.webhooks.triggers import KNOWN_TRIGGERS, visible_triggers
+
+# The echo is a 32-character value; surrounding whitespace is tolerated, within reason.
+_ECHO_LIMIT = 65536
 
 
 def new_secret() -> str:
@@ -51,7 +55,11 @@ def check_triggers(triggers: list[str]) -> list[str]:
 
 
 def check_url(url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
+    except ValueError:
+        raise field_error("webhook_url", "must be an absolute http or https URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise field_error("webhook_url", "must be an absolute http or https URL")
     return url.strip()
@@ -72,8 +80,8 @@ def verify_endpoint(url: str, timeout: float) -> None:
     """
     challenge = secrets.token_urlsafe(24)
     try:
-        response = httpx.get(
-            url, params={"challenge": challenge}, timeout=timeout, follow_redirects=False
+        response, answer = bounded_request(
+            "GET", url, timeout=timeout, max_bytes=_ECHO_LIMIT, params={"challenge": challenge}
         )
     except httpx.TimeoutException:
         raise field_error(
@@ -85,7 +93,9 @@ def verify_endpoint(url: str, timeout: float) -> None:
         raise field_error(
             "webhook_url", f"the challenge request got HTTP {response.status_code}, not 200"
         )
-    if response.text.strip() != challenge:
+    if len(answer) > _ECHO_LIMIT:
+        raise field_error("webhook_url", "the endpoint answered the challenge with a huge body")
+    if answer.decode("utf-8", "replace").strip() != challenge:
         raise field_error("webhook_url", "the endpoint did not echo the challenge value")
 
 

@@ -42,6 +42,7 @@ def create_booking(
         "data": booking_to_dict(booking, include_ref=include_ref),
     }
     if key is not None:
+        booking.idempotency_key = key
         idempotency.complete(session, key, 200, response)
     return JSONResponse(response)
 

@@ -10,11 +10,23 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ack, ok, ok_list
-from slotwise.api.query import apply_select, metadata_pairs, paginate, select_fields
+from slotwise.api.query import (
+    CALENDAR_REQUIRED,
+    apply_select,
+    metadata_pairs,
+    paginate,
+    select_fields,
+)
 from slotwise.calendars import service as calendars
+from slotwise.db.models import Calendar
 from slotwise.grants.service import get_grant
 
 router = APIRouter(dependencies=[AdminAuth])
+
+
+def _one(request: Request, calendar: Calendar) -> JSONResponse:
+    data = calendars.calendar_to_dict(calendar)
+    return ok(request, apply_select(data, select_fields(request), CALENDAR_REQUIRED))
 
 
 @router.get("/v3/grants/{grant_id}/calendars")
@@ -34,7 +46,7 @@ def create_calendar(
     body: dict[str, Any] = Depends(json_object),
 ) -> JSONResponse:
     calendar = calendars.create_calendar(session, get_grant(session, grant_id), body)
-    return ok(request, apply_select(calendars.calendar_to_dict(calendar), select_fields(request)))
+    return _one(request, calendar)
 
 
 @router.get("/v3/grants/{grant_id}/calendars/{calendar_id}")
@@ -42,7 +54,7 @@ def find_calendar(
     request: Request, grant_id: str, calendar_id: str, session: Session = DbSession
 ) -> JSONResponse:
     calendar = calendars.resolve_calendar(session, get_grant(session, grant_id), calendar_id)
-    return ok(request, apply_select(calendars.calendar_to_dict(calendar), select_fields(request)))
+    return _one(request, calendar)
 
 
 @router.put("/v3/grants/{grant_id}/calendars/{calendar_id}")
@@ -55,7 +67,7 @@ def update_calendar(
 ) -> JSONResponse:
     calendar = calendars.resolve_calendar(session, get_grant(session, grant_id), calendar_id)
     calendar = calendars.update_calendar(session, calendar, body)
-    return ok(request, apply_select(calendars.calendar_to_dict(calendar), select_fields(request)))
+    return _one(request, calendar)
 
 
 @router.delete("/v3/grants/{grant_id}/calendars/{calendar_id}")

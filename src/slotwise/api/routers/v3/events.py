@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_bool, parse_int
 from slotwise.api.envelope import ack, ok, ok_list
-from slotwise.api.query import apply_select, metadata_pairs, paginate, select_fields
+from slotwise.api.query import EVENT_REQUIRED, apply_select, metadata_pairs, paginate, select_fields
 from slotwise.calendars.service import resolve_calendar
 from slotwise.db.models import Calendar, Grant
 from slotwise.errors import field_error
@@ -39,6 +39,10 @@ def _target(request: Request, session: Session, grant_id: str) -> tuple[Grant, C
     if not calendar_id:
         raise field_error("calendar_id", "is required (a calendar id or primary)")
     return grant, resolve_calendar(session, grant, calendar_id)
+
+
+def _one(request: Request, data: dict[str, Any]) -> JSONResponse:
+    return ok(request, apply_select(data, select_fields(request), EVENT_REQUIRED))
 
 
 def _check_booleans(request: Request) -> None:
@@ -118,7 +122,7 @@ def create_event(
     grant, calendar = _target(request, session, grant_id)
     _check_booleans(request)
     event = events.create_event(session, grant, calendar, body)
-    return ok(request, apply_select(events.event_to_dict(event), select_fields(request)))
+    return _one(request, events.event_to_dict(event))
 
 
 @router.get("/v3/grants/{grant_id}/events/{event_id}")
@@ -128,7 +132,7 @@ def find_event(
     grant, calendar = _target(request, session, grant_id)
     _check_booleans(request)
     data = events.find_event(session, grant, calendar, event_id)
-    return ok(request, apply_select(data, select_fields(request)))
+    return _one(request, data)
 
 
 @router.put("/v3/grants/{grant_id}/events/{event_id}")
@@ -143,7 +147,7 @@ def update_event(
     _check_booleans(request)
     event = events.event_for_write(session, grant, calendar, event_id)
     event = events.update_event(session, event, body)
-    return ok(request, apply_select(events.event_to_dict(event), select_fields(request)))
+    return _one(request, events.event_to_dict(event))
 
 
 @router.delete("/v3/grants/{grant_id}/events/{event_id}")

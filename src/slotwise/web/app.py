@@ -1,0 +1,67 @@
+"""Wiring the hosted pages into the application: routes, stylesheet, HTML errors, links."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from slotwise.bookings.payloads import hosted_pages_url
+from slotwise.web.render import STATIC_DIR, error_page
+
+# Paths served as HTML. Errors under them render as a page, never as the JSON envelope.
+WEB_PREFIXES = ("/book/", "/bookings/", "/scheduling/organizer-confirmation/", "/static/")
+
+Handler = Callable[[Request, Any], Awaitable[Response] | Response]
+
+
+def is_web_path(path: str) -> bool:
+    return path.startswith(WEB_PREFIXES) or path in {"/book", "/bookings"}
+
+
+def _html_for_web(handler: Handler) -> Handler:
+    """Wrap an error handler: under the web paths, the same status as an HTML page."""
+
+    async def handle(request: Request, exc: Any) -> Response:
+        result = handler(request, exc)
+        response = result if isinstance(result, Response) else await result
+        if not is_web_path(request.url.path):
+            return response
+        status = 400 if response.status_code == 422 else response.status_code
+        return error_page(request, status, str(getattr(exc, "message", "") or ""))
+
+    return handle
+
+
+class HostedLinksMiddleware:
+    """Let booking payloads built during this request link to the hosted pages.
+
+    `bookings.payloads` falls back to `{public_url}/bookings/{booking_ref}` (and the organizer
+    confirmation page) when a configuration has no URL templates of its own.
+    """
+
+    def __init__(self, app: ASGIApp, public_url: str) -> None:
+        self.app = app
+        self.public_url = public_url
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = hosted_pages_url.set(self.public_url)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            hosted_pages_url.reset(token)
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, the stylesheet and HTML errors; call after the error handlers exist."""
+    from slotwise.web import pages
+
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for key, handler in list(app.exception_handlers.items()):
+        app.exception_handlers[key] = _html_for_web(handler)
+    app.add_middleware(HostedLinksMiddleware, public_url=app.state.settings.public_url)

@@ -1,0 +1,516 @@
+"""The hosted pages' routes.
+
+    GET  /book/{slug_or_id}                                  slots by local day, week by week
+    GET  /book/{slug_or_id}?start=...                        the booking form for one slot
+    POST /book/{slug_or_id}                                  book it (the API's create path)
+    GET  /bookings/{booking_ref}                             the booking; reschedule and cancel
+    POST /bookings/{booking_ref}/reschedule | /cancel
+    GET  /scheduling/organizer-confirmation/{booking_ref}    a pending booking, with buttons
+    POST /scheduling/organizer-confirmation/{booking_ref}    confirm or decline it
+
+GET never changes anything (mail scanners fetch links). Each POST answers 303 to the page
+that shows the result, or re-renders its page with the problem and a 4xx status.
+
+Credentials: only public configurations (`requires_session_auth` false) have a booking page.
+The booking_ref, which carries the booking's salt, is the credential of the manage and
+organizer pages: any part that does not match is a 404. POSTs whose `Origin` names another
+site are refused (403); the pages may not be framed (see render.SECURITY_HEADERS).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from slotwise import clock
+from slotwise.api.deps import get_db, get_settings
+from slotwise.bookings import service
+from slotwise.bookings.payloads import booking_ref
+from slotwise.bookings.repository import get_booking
+from slotwise.db.models import Booking, Configuration
+from slotwise.errors import (
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    SlotwiseError,
+    TimeslotUnavailable,
+)
+from slotwise.ids import decode_booking_ref
+from slotwise.scheduling import repository as scheduling_repository
+from slotwise.scheduling.access import PUBLIC, Access
+from slotwise.scheduling.availability import duration_seconds, organizer_timezone
+from slotwise.web import views
+from slotwise.web.render import redirect, render
+
+router = APIRouter()
+
+Form = dict[str, list[str]]
+SLOT_TAKEN = "Sorry, that time was just taken. Please pick another one."
+
+
+# -- request helpers ---------------------------------------------------------------------------
+
+
+async def form_data(request: Request) -> Form:
+    """The POSTed form (application/x-www-form-urlencoded), size-limited and plain text."""
+    raw = await request.body()
+    if len(raw) > get_settings(request).max_body_bytes:
+        raise PayloadTooLarge("The form is too large.")
+    try:
+        form = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidRequest("The form could not be read.") from None
+    if any("\x00" in v for values in form.values() for v in values):
+        raise InvalidRequest("The form contains characters that cannot be stored.")
+    return {key: [v.strip() for v in values] for key, values in form.items()}
+
+
+def _one(form: Form, name: str) -> str:
+    values = form.get(name) or [""]
+    return values[0]
+
+
+def same_origin(request: Request) -> None:
+    """Refuse a POST that another site's page made.
+
+    Browsers say where a request comes from in `Sec-Fetch-Site`; older ones only in `Origin`.
+    A request with neither (not from a browser) passes: the booking_ref is its credential.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        if site not in {"same-origin", "none"}:
+            raise Forbidden("This form was sent from another site.")
+        return
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return
+    allowed = {request.headers.get("host", ""), urlsplit(get_settings(request).public_url).netloc}
+    if urlsplit(origin).netloc not in allowed:
+        raise Forbidden("This form was sent from another site.")
+
+
+def _time(text: str | None) -> int | None:
+    """A Unix time from a form or query (years 1970-5138), else None."""
+    try:
+        value = int(text or "")
+    except ValueError:
+        return None
+    return value if 0 <= value < 10**11 else None
+
+
+def link(path: str, **params: Any) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{path}?{query}" if query else path
+
+
+def public_configuration(session: Session, name: str) -> Configuration:
+    """A public configuration by slug or id; private or unknown ones are a 404."""
+    config = scheduling_repository.find_by_slug(session, name)
+    if config is None and len(name) <= 64:
+        config = scheduling_repository.get_configuration(session, name)
+    if config is None or config.requires_session_auth:
+        raise NotFound(f"no booking page {name!r}")
+    return config
+
+
+def booking_by_ref(session: Session, ref: str) -> tuple[Booking, Configuration]:
+    """The booking a booking_ref names, if every part of it (salt included) matches."""
+    parts = decode_booking_ref(ref) if len(ref) <= 200 else None
+    booking = get_booking(session, parts.booking_id) if parts is not None else None
+    if (
+        parts is None
+        or booking is None
+        or booking.configuration_id != parts.configuration_id
+        or not hmac.compare_digest(parts.salt, booking.salt)
+    ):
+        raise NotFound("no such booking")
+    config = scheduling_repository.get_configuration(session, booking.configuration_id)
+    if config is None:
+        raise NotFound("no such booking")
+    return booking, config
+
+
+def _base(request: Request, session: Session, config: Configuration, zone: str) -> dict[str, Any]:
+    return {
+        "page": views.page_info(session, config),
+        "zone": zone,
+        "zones": views.zone_options(zone),
+        "link": link,
+        "message": "",
+        "error": "",
+        # Let the script show the browser's zone only on a first GET that named none.
+        "auto_zone": request.method in {"GET", "HEAD"} and "tz" not in request.query_params,
+    }
+
+
+# -- booking page --------------------------------------------------------------------------------
+
+
+def _slots_page(
+    request: Request,
+    session: Session,
+    config: Configuration,
+    name: str,
+    zone: str,
+    first: str | None,
+    *,
+    message: str = "",
+    status: int = 200,
+) -> Response:
+    now = clock.now()
+    day = views.parse_day(first, views.local_day(now, zone))
+    context = _base(request, session, config, zone)
+    context.update(
+        path=f"/book/{quote(name, safe='')}",
+        week=views.week(session, config, zone, day, now),
+        message=message,
+    )
+    return render("book.html", context, status)
+
+
+def _form_page(
+    request: Request,
+    session: Session,
+    config: Configuration,
+    name: str,
+    zone: str,
+    start: int,
+    first: str | None,
+    form: Form | None,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    end = start + duration_seconds(config.document)
+    context = _base(request, session, config, zone)
+    context.update(
+        path=f"/book/{quote(name, safe='')}",
+        start=start,
+        first=first or "",
+        when=views.when_label(start, end, zone),
+        fields=views.form_fields(config, form),
+        guest_name=_one(form, "guest_name") if form else "",
+        guest_email=_one(form, "guest_email") if form else "",
+        error=error,
+    )
+    return render("book_form.html", context, status)
+
+
+def _zone_for(config: Configuration, requested: str | None) -> str:
+    return views.guest_zone(requested, organizer_timezone(config.document))
+
+
+@router.api_route("/book/{name}", methods=["GET", "HEAD"])
+def booking_page(request: Request, name: str) -> Response:
+    query = request.query_params
+    with get_db(request).session(write=False) as session:
+        config = public_configuration(session, name)
+        zone = _zone_for(config, query.get("tz"))
+        start = _time(query.get("start"))
+        if start is None:
+            return _slots_page(request, session, config, name, zone, query.get("from"))
+        if not views.slot_is_offered(session, config, start, clock.now()):
+            message = "That time is not available any more. Please pick another one."
+            return _slots_page(
+                request, session, config, name, zone, query.get("from"), message=message
+            )
+        return _form_page(request, session, config, name, zone, start, query.get("from"), None)
+
+
+@router.post("/book/{name}")
+def book(request: Request, name: str, form: Form = Depends(form_data)) -> Response:
+    same_origin(request)
+    db = get_db(request)
+    start = _time(_one(form, "start"))
+    try:
+        with db.session() as session:
+            config = public_configuration(session, name)
+            zone = _zone_for(config, _one(form, "tz"))
+            if start is None:
+                raise TimeslotUnavailable()
+            body = {
+                "start_time": start,
+                "end_time": start + duration_seconds(config.document),
+                "guest": {"name": _one(form, "guest_name"), "email": _one(form, "guest_email")},
+                "timezone": zone,
+                "additional_fields": views.answers_of(config, form),
+            }
+            booking, _ = service.create_booking(session, Access(config, PUBLIC), body)
+            ref, pending = booking_ref(booking), booking.status == "pending"
+            redirect_to = (config.document.get("scheduler") or {}).get("confirmation_redirect_url")
+            context = _base(request, session, config, zone)
+            context["booking"] = views.booking_view(booking, config, zone)
+    except TimeslotUnavailable:
+        with db.session(write=False) as session:
+            config = public_configuration(session, name)
+            zone = _zone_for(config, _one(form, "tz"))
+            first = _one(form, "from") or None
+            return _slots_page(
+                request, session, config, name, zone, first, message=SLOT_TAKEN, status=409
+            )
+    except InvalidRequest as exc:
+        with db.session(write=False) as session:
+            config = public_configuration(session, name)
+            zone = _zone_for(config, _one(form, "tz"))
+            return _form_page(
+                request,
+                session,
+                config,
+                name,
+                zone,
+                start or 0,
+                _one(form, "from"),
+                form,
+                error=friendly(config, exc.message),
+                status=400,
+            )
+    if isinstance(redirect_to, str) and redirect_to:
+        return redirect(redirect_to)
+    if pending:
+        # The booking_ref would let its holder confirm the booking: the guest does not get it.
+        return render("pending.html", context)
+    return redirect(link(f"/bookings/{ref}", tz=zone, done="booked"))
+
+
+def friendly(config: Configuration, message: str) -> str:
+    """A service message for a guest: field paths read as the form's labels."""
+    field, sep, problem = message.partition(": ")
+    if not sep:
+        return message
+    labels = {"guest.name": "Your name", "guest.email": "Your email", "start_time": "The time"}
+    definitions = (config.document.get("scheduler") or {}).get("additional_fields") or {}
+    for key, spec in definitions.items():
+        if isinstance(spec, dict):
+            labels[f"additional_fields.{key}"] = str(spec.get("label") or key)
+    return f"{labels.get(field, field)}: {problem}"
+
+
+# -- manage page ---------------------------------------------------------------------------------
+
+
+def _manage_page(
+    request: Request,
+    session: Session,
+    booking: Booking,
+    config: Configuration,
+    ref: str,
+    requested_zone: str | None,
+    *,
+    first: str | None = None,
+    start: int | None = None,
+    done: str = "",
+    message: str = "",
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    zone = views.guest_zone(
+        requested_zone, booking.guest_timezone or organizer_timezone(config.document)
+    )
+    now = clock.now()
+    context = _base(request, session, config, zone)
+    info = context["page"]
+    scheduler = info.scheduler
+    live = booking.status != "cancelled"
+    notice = int(scheduler.get("min_cancellation_notice") or 0)
+    deadline = booking.start_ts - notice * 60
+    open_for_changes = live and (not notice or now < deadline)
+    can_reschedule = open_for_changes and not scheduler.get("hide_rescheduling_options")
+    can_cancel = open_for_changes and not scheduler.get("hide_cancellation_options")
+    own = (booking.event_id,) if booking.event_id else ()
+    chosen = None
+    if can_reschedule and start is not None:
+        if views.slot_is_offered(session, config, start, now, exclude_event_ids=own):
+            end = start + duration_seconds(config.document)
+            chosen = {"start": start, "when": views.when_label(start, end, zone)}
+        else:
+            message = message or "That time is not available any more. Please pick another one."
+    week = None
+    if can_reschedule and chosen is None:
+        day = views.parse_day(first, views.local_day(now, zone))
+        week = views.week(
+            session, config, zone, day, now, exclude_event_ids=own, skip_start=booking.start_ts
+        )
+    context.update(
+        path=f"/bookings/{ref}",
+        ref=ref,
+        address=str(request.url.replace(query="")),
+        booking=views.booking_view(booking, config, zone),
+        can_reschedule=can_reschedule,
+        can_cancel=can_cancel,
+        deadline=views.moment_label(deadline, zone) if notice else "",
+        too_late=live and bool(notice) and now >= deadline,
+        week=week,
+        chosen=chosen,
+        first=first or "",
+        done=done,
+        message=message,
+        error=error,
+    )
+    return render("manage.html", context, status)
+
+
+@router.api_route("/bookings/{ref}", methods=["GET", "HEAD"])
+def manage_page(request: Request, ref: str) -> Response:
+    query = request.query_params
+    with get_db(request).session(write=False) as session:
+        booking, config = booking_by_ref(session, ref)
+        done = query.get("done", "")
+        return _manage_page(
+            request,
+            session,
+            booking,
+            config,
+            ref,
+            query.get("tz"),
+            first=query.get("from"),
+            start=_time(query.get("start")),
+            done=done if done in {"booked", "rescheduled", "cancelled"} else "",
+        )
+
+
+def _manage_change(request: Request, ref: str, form: Form, what: str, change: Any) -> Response:
+    """Run `change(session, access, booking)`; on success 303 to the page, else show why."""
+    same_origin(request)
+    db = get_db(request)
+    zone = _one(form, "tz") or None
+    try:
+        with db.session() as session:
+            booking, config = booking_by_ref(session, ref)
+            scheduler = config.document.get("scheduler") or {}
+            if scheduler.get(f"hide_{what}_options"):
+                raise Forbidden(f"This booking cannot be {_PAST[what]} here.")
+            change(session, Access(config, PUBLIC), booking)
+    except (TimeslotUnavailable, InvalidRequest, Conflict) as exc:
+        taken = isinstance(exc, TimeslotUnavailable)
+        with db.session(write=False) as session:
+            booking, config = booking_by_ref(session, ref)
+            return _manage_page(
+                request,
+                session,
+                booking,
+                config,
+                ref,
+                zone,
+                first=_one(form, "from") or None,
+                message=SLOT_TAKEN if taken else "",
+                error="" if taken else problem_text(exc),
+                status=exc.status_code,
+            )
+    return redirect(link(f"/bookings/{ref}", tz=zone, done=_PAST[what]))
+
+
+_PAST = {"rescheduling": "rescheduled", "cancellation": "cancelled"}
+
+
+def problem_text(exc: SlotwiseError) -> str:
+    """The service's message without its leading field path."""
+    field, sep, rest = exc.message.partition(": ")
+    text = rest if sep and " " not in field else exc.message
+    return text[:1].upper() + text[1:]
+
+
+@router.post("/bookings/{ref}/reschedule")
+def reschedule(request: Request, ref: str, form: Form = Depends(form_data)) -> Response:
+    def change(session: Session, access: Access, booking: Booking) -> None:
+        start = _time(_one(form, "start"))
+        if start is None:
+            raise TimeslotUnavailable()
+        config = access.require_configuration()
+        end = start + duration_seconds(config.document)
+        service.reschedule_booking(
+            session, access, booking.id, {"start_time": start, "end_time": end}
+        )
+
+    return _manage_change(request, ref, form, "rescheduling", change)
+
+
+@router.post("/bookings/{ref}/cancel")
+def cancel(request: Request, ref: str, form: Form = Depends(form_data)) -> Response:
+    def change(session: Session, access: Access, booking: Booking) -> None:
+        body = {"cancellation_reason": _one(form, "reason")}
+        service.cancel_booking(session, access, booking.id, body)
+
+    return _manage_change(request, ref, form, "cancellation", change)
+
+
+# -- organizer confirmation ----------------------------------------------------------------------
+
+
+def _organizer_page(
+    request: Request,
+    session: Session,
+    booking: Booking,
+    config: Configuration,
+    ref: str,
+    *,
+    action: str = "",
+    done: str = "",
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    zone = organizer_timezone(config.document)
+    context = _base(request, session, config, zone)
+    context.update(
+        path=f"/scheduling/organizer-confirmation/{ref}",
+        booking=views.booking_view(booking, config, zone),
+        action=action if action in {"confirm", "decline"} else "",
+        done=done,
+        error=error,
+    )
+    return render("organizer.html", context, status)
+
+
+@router.api_route("/scheduling/organizer-confirmation/{ref}", methods=["GET", "HEAD"])
+def organizer_page(request: Request, ref: str) -> Response:
+    query = request.query_params
+    with get_db(request).session(write=False) as session:
+        booking, config = booking_by_ref(session, ref)
+        done = query.get("done", "")
+        return _organizer_page(
+            request,
+            session,
+            booking,
+            config,
+            ref,
+            action=query.get("action", ""),
+            done=done if done in {"confirmed", "declined"} else "",
+        )
+
+
+@router.post("/scheduling/organizer-confirmation/{ref}")
+def organizer_decision(request: Request, ref: str, form: Form = Depends(form_data)) -> Response:
+    same_origin(request)
+    action = _one(form, "action")
+    if action not in {"confirm", "decline"}:
+        raise InvalidRequest("Choose confirm or decline.")
+    db = get_db(request)
+    try:
+        with db.session() as session:
+            booking, config = booking_by_ref(session, ref)
+            body = {
+                "salt": booking.salt,
+                "status": "confirmed" if action == "confirm" else "cancelled",
+                "cancellation_reason": _one(form, "reason"),
+            }
+            service.confirm_booking(session, Access(config, PUBLIC), booking.id, body)
+    except (InvalidRequest, Conflict) as exc:
+        with db.session(write=False) as session:
+            booking, config = booking_by_ref(session, ref)
+            return _organizer_page(
+                request,
+                session,
+                booking,
+                config,
+                ref,
+                error=problem_text(exc),
+                status=exc.status_code,
+            )
+    done = "confirmed" if action == "confirm" else "declined"
+    return redirect(link(f"/scheduling/organizer-confirmation/{ref}", done=done))

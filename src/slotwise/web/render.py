@@ -1,0 +1,64 @@
+"""Jinja2 rendering and the headers every hosted page carries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+
+_env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(["html"], default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+# No external assets; nothing may frame the pages; a booking_ref in the address never leaks to
+# another site through Referer (same-origin); pages hold live slots and credentials: no caching.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+_TITLES = {
+    400: "Something is not right",
+    401: "Not available",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not allowed",
+    409: "That did not work",
+    413: "Too much data",
+    500: "Something went wrong",
+}
+
+
+def render(name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    html = _env.get_template(name).render(**context)
+    return HTMLResponse(html, status_code, headers=SECURITY_HEADERS)
+
+
+def redirect(url: str) -> Response:
+    """303 See Other: after a POST the browser GETs the result (reload never re-posts)."""
+    return RedirectResponse(url, 303, headers=SECURITY_HEADERS)
+
+
+def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
+    if status_code == 404:
+        message = "This page does not exist, or the link is no longer valid."
+    elif status_code >= 500:
+        message = "Please try again in a moment."
+    title = _TITLES.get(status_code, "Something is not right")
+    return render("error.html", {"title": title, "message": message}, status_code)

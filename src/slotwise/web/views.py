@@ -1,0 +1,373 @@
+"""What the pages show, computed from the domain: zones, weeks of slots, times, form fields.
+
+All times stay UTC epoch seconds until they are formatted here in the guest's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from slotwise.db.models import Booking, Configuration
+from slotwise.scheduling.availability import (
+    DAY,
+    bookable_window,
+    compute_offer,
+    duration_seconds,
+    organizer_timezone,
+)
+from slotwise.scheduling.service import hosts_of
+from slotwise.zones import is_zone
+
+DAYS_PER_PAGE = 7
+MAX_DAYS_AHEAD = 400
+
+# Offered in the zone picker; any other valid IANA zone asked for by `tz` is added to it.
+COMMON_ZONES = (
+    "UTC",
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Chicago",
+    "America/New_York",
+    "America/Halifax",
+    "America/Mexico_City",
+    "America/Bogota",
+    "America/Sao_Paulo",
+    "America/Argentina/Buenos_Aires",
+    "Atlantic/Reykjavik",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Amsterdam",
+    "Europe/Stockholm",
+    "Europe/Warsaw",
+    "Europe/Athens",
+    "Europe/Helsinki",
+    "Europe/Istanbul",
+    "Europe/Moscow",
+    "Africa/Lagos",
+    "Africa/Cairo",
+    "Africa/Johannesburg",
+    "Africa/Nairobi",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Kolkata",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Jakarta",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Manila",
+    "Asia/Seoul",
+    "Asia/Tokyo",
+    "Australia/Perth",
+    "Australia/Adelaide",
+    "Australia/Brisbane",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+)
+
+
+def guest_zone(requested: str | None, default: str) -> str:
+    """The zone the page shows times in: `tz` if it is a known zone, else `default`."""
+    if requested and is_zone(requested):
+        return requested
+    return default if is_zone(default) else "UTC"
+
+
+def zone_options(selected: str) -> list[str]:
+    return sorted({*COMMON_ZONES, selected}, key=lambda z: (z != "UTC", z))
+
+
+def _midnight(day: date, tz: ZoneInfo) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
+
+
+def local_day(ts: int, zone: str) -> date:
+    return datetime.fromtimestamp(ts, ZoneInfo(zone)).date()
+
+
+def parse_day(text: str | None, today: date) -> date:
+    """`from` as a date within [today, today + 400 days]; anything else reads as today."""
+    try:
+        day = date.fromisoformat(text or "")
+    except ValueError:
+        return today
+    return min(max(day, today), today + timedelta(days=MAX_DAYS_AHEAD))
+
+
+def day_label(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def time_label(ts: int, zone: str) -> str:
+    return f"{datetime.fromtimestamp(ts, ZoneInfo(zone)):%H:%M}"
+
+
+def moment_label(ts: int, zone: str) -> str:
+    """'Tuesday 3 March 2026, 09:00'."""
+    moment = datetime.fromtimestamp(ts, ZoneInfo(zone))
+    return f"{day_label(moment.date())} {moment.year}, {moment:%H:%M}"
+
+
+def when_label(start: int, end: int, zone: str) -> str:
+    """'Tuesday 3 March 2026, 09:00–09:30'."""
+    return f"{moment_label(start, zone)}–{time_label(end, zone)}"
+
+
+@dataclass(frozen=True)
+class SlotView:
+    start: int
+    label: str
+
+
+@dataclass(frozen=True)
+class DayView:
+    iso: str
+    label: str
+    slots: list[SlotView]
+
+
+@dataclass(frozen=True)
+class WeekView:
+    first: date
+    days: list[DayView]
+    previous: str | None  # the `from` of the page before, if any
+    next: str | None
+    range_label: str
+
+    @property
+    def empty(self) -> bool:
+        return not any(d.slots for d in self.days)
+
+
+def week(
+    session: Session,
+    config: Configuration,
+    zone: str,
+    first: date,
+    now: int,
+    *,
+    exclude_event_ids: tuple[str, ...] = (),
+    skip_start: int | None = None,
+) -> WeekView:
+    """The offered slots of the `DAYS_PER_PAGE` local days from `first`, grouped by day.
+
+    `skip_start` leaves out the slot a booking being rescheduled already has.
+    """
+    tz = ZoneInfo(zone)
+    last = first + timedelta(days=DAYS_PER_PAGE)
+    start, end = _midnight(first, tz), _midnight(last, tz)
+    offer = compute_offer(session, config, start, end, now=now, exclude_event_ids=exclude_event_ids)
+    by_day: dict[date, list[SlotView]] = {}
+    for slot in offer.result.slots:
+        if slot.start == skip_start:
+            continue
+        by_day.setdefault(local_day(slot.start, zone), []).append(
+            SlotView(slot.start, time_label(slot.start, zone))
+        )
+    days = [
+        DayView(d.isoformat(), day_label(d), by_day.get(d, []))
+        for d in (first + timedelta(days=i) for i in range(DAYS_PER_PAGE))
+    ]
+    today = local_day(now, zone)
+    _, horizon = bookable_window(config.document, now, now + MAX_DAYS_AHEAD * DAY, now)
+    previous = None
+    if first > today:
+        previous = max(today, first - timedelta(days=DAYS_PER_PAGE)).isoformat()
+    following = last.isoformat() if end < horizon else None
+    final = last - timedelta(days=1)
+    return WeekView(first, days, previous, following, f"{day_label(first)} – {day_label(final)}")
+
+
+def slot_is_offered(
+    session: Session,
+    config: Configuration,
+    start: int,
+    now: int,
+    *,
+    exclude_event_ids: tuple[str, ...] = (),
+) -> bool:
+    end = start + duration_seconds(config.document)
+    offer = compute_offer(session, config, start, end, now=now, exclude_event_ids=exclude_event_ids)
+    return any(s.start == start and s.end == end for s in offer.result.slots)
+
+
+def organizer_label(session: Session, config: Configuration) -> str:
+    """Who the guest meets: the organizer, or the hosts' names for a round-robin page."""
+    hosts = hosts_of(session, config.document)
+    organizer = next((h for h in hosts if h.is_organizer), None)
+    chosen = [organizer] if organizer is not None else hosts
+    names = [h.name or h.grant.name or h.email for h in chosen]
+    return ", ".join(n for n in names if n)
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """The configuration as the guest sees it."""
+
+    title: str
+    description: str
+    location: str
+    minutes: int
+    organizer: str
+    organizer_zone: str
+    pending_type: bool
+    policy: str
+    scheduler: dict[str, Any] = field(default_factory=dict)
+
+
+def page_info(session: Session, config: Configuration) -> PageInfo:
+    document = config.document
+    event_booking = document.get("event_booking") or {}
+    scheduler = document.get("scheduler") or {}
+    return PageInfo(
+        title=str(event_booking.get("title") or "Meeting"),
+        description=str(event_booking.get("description") or ""),
+        location=str(event_booking.get("location") or ""),
+        minutes=duration_seconds(document) // 60,
+        organizer=organizer_label(session, config),
+        organizer_zone=organizer_timezone(document),
+        pending_type=event_booking.get("booking_type") == "organizer-confirmation",
+        policy=str(scheduler.get("cancellation_policy") or ""),
+        scheduler=scheduler,
+    )
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One of `scheduler.additional_fields`, ready for the form."""
+
+    key: str
+    name: str  # the form control's name
+    label: str
+    type: str
+    required: bool
+    options: list[str]
+    value: Any  # str, or list[str] for multi_select, or bool for checkbox
+
+
+def form_fields(config: Configuration, submitted: dict[str, list[str]] | None) -> list[FieldView]:
+    """The additional fields in `order`, with the submitted (else default) values."""
+    definitions = (config.document.get("scheduler") or {}).get("additional_fields") or {}
+    ordered = sorted(
+        (item for item in definitions.items() if isinstance(item[1], dict)),
+        key=lambda item: (_order(item[1].get("order")), item[0]),
+    )
+    views = []
+    for key, spec in ordered:
+        kind = str(spec.get("type") or "text")
+        if kind == "metadata":  # not shown to guests
+            continue
+        name = f"field.{key}"
+        options = spec.get("options") or []
+        options = [str(o) for o in (options if isinstance(options, list) else [options])]
+        value: Any
+        if submitted is not None:
+            given = submitted.get(name, [])
+            if kind == "multi_select":
+                value = given
+            elif kind == "checkbox":
+                value = bool(given)
+            else:
+                value = given[0] if given else ""
+        else:
+            default = spec.get("default")
+            if kind == "multi_select":
+                value = [str(v) for v in default] if isinstance(default, list) else []
+            elif kind == "checkbox":
+                value = default is True or str(default).lower() == "true"
+            else:
+                value = "" if default is None else str(default)
+        views.append(
+            FieldView(
+                key=key,
+                name=name,
+                label=str(spec.get("label") or key),
+                type=kind,
+                required=bool(spec.get("required")),
+                options=options,
+                value=value,
+            )
+        )
+    return views
+
+
+def _order(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("inf")
+
+
+def answers_of(config: Configuration, form: dict[str, list[str]]) -> dict[str, Any]:
+    """The form's additional-field answers, as the bookings API takes them."""
+    definitions = (config.document.get("scheduler") or {}).get("additional_fields") or {}
+    answers: dict[str, Any] = {}
+    for key, spec in definitions.items():
+        if not isinstance(spec, dict) or spec.get("type") == "metadata":
+            continue
+        given = [v for v in form.get(f"field.{key}", []) if v != ""]
+        if spec.get("type") == "multi_select":
+            if given:
+                answers[key] = given
+        elif spec.get("type") == "checkbox":
+            answers[key] = bool(given)
+        elif given:
+            answers[key] = given[0]
+    return answers
+
+
+@dataclass(frozen=True)
+class BookingView:
+    title: str
+    when: str
+    zone: str
+    status: str
+    organizer: str
+    guest_name: str
+    guest_email: str
+    location: str
+    description: str
+    cancellation_reason: str
+    answers: list[tuple[str, str]]
+
+
+def booking_view(booking: Booking, config: Configuration, zone: str) -> BookingView:
+    definitions = (config.document.get("scheduler") or {}).get("additional_fields") or {}
+    answers = []
+    for key, value in (booking.additional_fields or {}).items():
+        found = definitions.get(key)
+        spec: dict[str, Any] = found if isinstance(found, dict) else {}
+        if spec.get("type") == "metadata":
+            continue
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if isinstance(value, bool):
+            shown = "Yes" if value else "No"
+        answers.append((str(spec.get("label") or key), shown))
+    event_booking = config.document.get("event_booking") or {}
+    return BookingView(
+        title=booking.title,
+        when=when_label(booking.start_ts, booking.end_ts, zone),
+        zone=zone,
+        status=booking.status,
+        organizer=booking.organizer_name or booking.organizer_email,
+        guest_name=str(booking.guest.get("name") or ""),
+        guest_email=str(booking.guest.get("email") or ""),
+        location=str(event_booking.get("location") or ""),
+        description=booking.description or "",
+        cancellation_reason=booking.cancellation_reason or "",
+        answers=answers,
+    )

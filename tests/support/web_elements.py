@@ -1,0 +1,111 @@
+"""The official scheduling web component, unpacked once into .cache/, and a page to load it.
+
+`npm install @nylas/web-elements@2.6.0` fails (a dependency version the registry lacks), but the
+package's browser bundle needs nothing else: `npm pack` it and unpack the tarball.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tarfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from tests.support.tools import CACHE, missing, require_executable
+
+SPEC = "@nylas/web-elements@2.6.0"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Book a meeting</title>
+<script type="module" src="/nylas/nylas-web-elements.esm.js"></script>
+</head><body>
+<div id="mount"></div>
+<script type="module">
+  const q = new URLSearchParams(location.search);
+  const el = document.createElement('nylas-scheduling');
+  el.schedulerApiUrl = q.get('api');
+  el.enableUserFeedback = false;
+  el.nylasBranding = false;
+  el.configurationId = q.get('config_id');
+  el.addEventListener('nylasSchedulerError',
+    e => console.error('scheduler error', JSON.stringify(e.detail)));
+  el.addEventListener('bookedEventInfo', e => { window.booked = e.detail; });
+  document.getElementById('mount').append(el);
+</script>
+</body></html>
+"""
+
+
+def web_elements_bundle() -> Path:
+    """The folder holding nylas-web-elements.esm.js (the lazy-loading browser bundle)."""
+    target = CACHE / "web-elements"
+    bundle = target / "package" / "dist" / "nylas-web-elements"
+    marker = target / ".unpacked"
+    if marker.exists() and marker.read_text() == SPEC and bundle.is_dir():
+        return bundle
+    npm = require_executable("npm")
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    result = subprocess.run(
+        [npm, "pack", SPEC, "--pack-destination", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    tarballs = list(target.glob("*.tgz"))
+    if result.returncode != 0 or not tarballs:
+        missing(f"npm package {SPEC} ({result.stderr.strip()[-300:]})")
+    with tarfile.open(tarballs[0]) as archive:
+        archive.extractall(target, filter="data")
+    if not (bundle / "nylas-web-elements.esm.js").exists():
+        missing(f"the browser bundle inside {SPEC}")
+    marker.write_text(SPEC)
+    return bundle
+
+
+def require_chromium() -> str:
+    if not Path(CHROMIUM).exists():
+        missing("Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing("the playwright Python package")
+    return CHROMIUM
+
+
+@contextmanager
+def page_server(bundle: Path, root: Path) -> Iterator[str]:
+    """Serve the page and the bundle on their own loopback port (another origin than the API)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "index.html").write_text(PAGE)
+    link = root / "nylas"
+    if not link.exists():
+        link.symlink_to(bundle, target_is_directory=True)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

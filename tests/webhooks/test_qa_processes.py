@@ -1,0 +1,117 @@
+"""Two `slotwise serve` processes, each with its in-process worker, plus a `slotwise worker`
+process, over one database: bookings made through both servers are all delivered, and no
+attempt (notification id, attempt number) reaches the receiver twice."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from slotwise.db.engine import Database
+from tests.conftest import API_KEY
+from tests.support.scheduling import HOUR, book, config_body, future_hour, make_grant, participant
+from tests.support.server import free_port
+from tests.webhooks.receiver import Receiver
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOKINGS = 12
+
+
+def start(database_url: str, data_dir: Path, *args: str) -> subprocess.Popen[bytes]:
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT / "src"),
+        SLOTWISE_DATABASE_URL=database_url,
+        SLOTWISE_DATA_DIR=str(data_dir),
+        SLOTWISE_API_KEY=API_KEY,
+        SLOTWISE_RUN_WORKER="true",
+        SLOTWISE_WORKER_POLL_SECONDS="0.05",
+        SLOTWISE_WEBHOOK_RETRY_BASE_SECONDS="0.05",
+        SLOTWISE_WEBHOOK_RETRY_MAX_SECONDS="0.3",
+        SLOTWISE_WEBHOOK_MAX_ATTEMPTS="1000",
+        SLOTWISE_WEBHOOK_TIMEOUT_SECONDS="2",
+        SLOTWISE_WORKER_LEASE_SECONDS="10",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "slotwise", *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def ready(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not start")
+
+
+def test_two_servers_and_a_worker_never_repeat_an_attempt(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    receiver = Receiver().start()
+    receiver.mode = "flaky"
+    ports = [free_port(), free_port()]
+    processes = [start(database_url, tmp_path, "serve", "--port", str(port)) for port in ports]
+    processes.append(start(database_url, tmp_path, "worker"))
+    try:
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        for url in urls:
+            ready(url)
+        clients = [
+            httpx.Client(base_url=url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30)
+            for url in urls
+        ]
+        created = clients[0].post(
+            "/v3/webhooks",
+            json={
+                "trigger_types": ["booking.created", "event.created"],
+                "webhook_url": receiver.url,
+            },
+        )
+        assert created.status_code == 200, created.text
+        receiver.secret = created.json()["data"]["webhook_secret"]
+        grant_id, calendar_id = make_grant(db, "ada@example.com", "Ada")
+        body = config_body([participant("ada@example.com", calendar_id, organizer=True)])
+        config = clients[1].post(f"/v3/grants/{grant_id}/scheduling/configurations", json=body)
+        assert config.status_code == 200, config.text
+        config_id = config.json()["data"]["id"]
+        first = future_hour(2, 8)
+        for n in range(BOOKINGS):
+            response = book(clients[n % 2], config_id, first + n * HOUR)
+            assert response.status_code == 200, response.text
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if len({r.id for r in receiver.received}) >= 2 * BOOKINGS:
+                break
+            time.sleep(0.1)
+        time.sleep(1)  # anything still in flight would show up as a repeat
+        ids = {r.id for r in receiver.received}
+        assert len(ids) == 2 * BOOKINGS
+        pairs = Counter((r.id, r.attempt) for r in receiver.received)
+        assert max(pairs.values()) == 1, "an attempt was delivered twice"
+        assert receiver.failed_posts > 0 and receiver.bad_signatures == 0
+        for client in clients:
+            client.close()
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        receiver.stop()
