@@ -39,6 +39,8 @@ class Settings:
     smtp_from: str = "Slotwise <no-reply@slotwise.local>"
     webhook_challenge_timeout: float = 10.0
     max_body_bytes: int = 1_048_576
+    provider_sync_seconds: float = 60.0
+    provider_timeout_seconds: float = 10.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -67,6 +69,8 @@ class Settings:
             "smtp_ca_file": env.get("SLOTWISE_SMTP_CA_FILE") or None,
             "smtp_from": env.get("SLOTWISE_SMTP_FROM", "Slotwise <no-reply@slotwise.local>"),
             "webhook_challenge_timeout": float(env.get("SLOTWISE_WEBHOOK_CHALLENGE_TIMEOUT", "10")),
+            "provider_sync_seconds": float(env.get("SLOTWISE_PROVIDER_SYNC_SECONDS", "60")),
+            "provider_timeout_seconds": float(env.get("SLOTWISE_PROVIDER_TIMEOUT_SECONDS", "10")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
