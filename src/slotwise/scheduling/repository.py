@@ -91,9 +91,10 @@ def last_booked(session: Session, keys: Sequence[str], grant_ids: Sequence[str])
     return {grant_id: int(at) for grant_id, at in session.execute(query)}
 
 
-def booking_event_id(session: Session, booking_id: str, configuration_id: str) -> str | None:
+def booking_of(session: Session, booking_id: str, configuration_id: str) -> Booking | None:
+    """The booking, if it belongs to this configuration."""
     return session.scalar(
-        select(Booking.event_id).where(
+        select(Booking).where(
             Booking.id == booking_id, Booking.configuration_id == configuration_id
         )
     )

@@ -14,6 +14,7 @@ from slotwise.bookings.service import find_booking
 from slotwise.scheduling import repository
 from slotwise.scheduling.availability import compute_offer, parse_window, slots_to_dict
 from slotwise.scheduling.ui_settings import ui_settings
+from slotwise.scheduling.validation import is_round_robin
 
 router = APIRouter(prefix="/v3/scheduling")
 
@@ -30,10 +31,22 @@ def availability(
     config = access.require_configuration()
     start, end = parse_window(start_time, end_time)
     exclude: tuple[str, ...] = ()
-    if booking_id:
-        event_id = repository.booking_event_id(session, booking_id, config.id)
-        exclude = (event_id,) if event_id else ()
-    offer = compute_offer(session, config, start, end, now=clock.now(), exclude_event_ids=exclude)
+    hosts: list[str] | None = None
+    booking = repository.booking_of(session, booking_id, config.id) if booking_id else None
+    if booking is not None:
+        exclude = (booking.event_id,) if booking.event_id else ()
+        if is_round_robin(config.document):
+            # A reschedule keeps its host, so offer only the times that host can take.
+            hosts = list(booking.hosts)
+    offer = compute_offer(
+        session,
+        config,
+        start,
+        end,
+        now=clock.now(),
+        exclude_event_ids=exclude,
+        only_emails=hosts,
+    )
     return ok(request, slots_to_dict(offer))
 
 
