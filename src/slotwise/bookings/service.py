@@ -42,7 +42,7 @@ from slotwise.scheduling.availability import (
     organizer_timezone,
 )
 from slotwise.scheduling.service import Host, hosts_of
-from slotwise.scheduling.validation import is_round_robin, unix_seconds
+from slotwise.scheduling.validation import check_timezone, is_round_robin, unix_seconds
 
 SOURCE = "/nylas/passthru"
 CONFIRM_STATUSES = {"confirm": "booked", "confirmed": "booked"}
@@ -111,8 +111,8 @@ def parse_request(
             }
         )
     timezone = body.get("timezone") or query_timezone
-    if timezone is not None and not isinstance(timezone, str):
-        raise field_error("timezone", "expected an IANA time zone name")
+    if timezone is not None:
+        check_timezone("timezone", timezone)
     language = body.get("email_language") or "en"
     if not isinstance(language, str) or len(language) > 8:
         raise field_error("email_language", "expected a language code such as en")
