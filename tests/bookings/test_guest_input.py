@@ -49,3 +49,23 @@ def test_browser_zone_names_are_accepted(api: httpx.Client, config: dict) -> Non
     for i, zone in enumerate(["Asia/Katmandu", "Asia/Kathmandu", "UTC", "America/Los_Angeles"]):
         response = book(api, config["id"], future_hour(2, 10 + i), timezone=zone)
         assert response.status_code == 200, response.text
+
+
+def test_configuration_text_that_bookings_store_is_bounded(api: httpx.Client, db: Database) -> None:
+    """A configuration accepted on one backend must stay bookable on every backend."""
+    grant_id, calendar_id = make_grant(db, "ada@example.com", "Ada")
+    long_name = participant("ada@example.com", calendar_id, organizer=True, name="N" * 400)
+    response = api.post(
+        f"/v3/grants/{grant_id}/scheduling/configurations", json=config_body([long_name])
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"].startswith("participants[0].name")
+    body = config_body([participant("ada@example.com", calendar_id)])
+    body["participants"][0]["is_organizer"] = True
+    body["availability"]["availability_rules"] = {"round_robin_group_id": "g" * 600}
+    response = api.post(f"/v3/grants/{grant_id}/scheduling/configurations", json=body)
+    assert response.status_code == 400, response.text
+    assert "round_robin_group_id" in response.json()["error"]["message"]
+    fine = participant("ada@example.com", calendar_id, organizer=True, name="N" * 320)
+    config = create_config(api, grant_id, config_body([fine]))
+    assert book(api, config["id"], future_hour(2, 10)).status_code == 200

@@ -39,6 +39,8 @@ HHMM_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 MAX_DURATION_MINUTES = 24 * 60
 MAX_DAYS_IN_FUTURE = 366
+MAX_NAME = 320  # bookings.organizer_name
+MAX_GROUP_ID = 500  # configurations.round_robin_group_id
 
 
 def _is_one_of(value: Any, allowed: frozenset[str]) -> bool:
@@ -163,7 +165,7 @@ def _bool(field: str, value: Any) -> None:
         raise field_error(field, "expected true or false")
 
 
-def _str(field: str, value: Any, *, required: bool = False) -> None:
+def _str(field: str, value: Any, *, required: bool = False, most: int | None = None) -> None:
     if value is None:
         if required:
             raise field_error(field, "is required")
@@ -172,6 +174,8 @@ def _str(field: str, value: Any, *, required: bool = False) -> None:
         raise field_error(field, "expected a string")
     if required and not value.strip():
         raise field_error(field, "must not be empty")
+    if most is not None and len(value) > most:
+        raise field_error(field, f"must be at most {most} characters")
 
 
 def _check_span(where: str, entry: dict[str, Any]) -> None:
@@ -266,7 +270,8 @@ def check_participants_shape(document: dict[str, Any]) -> list[dict[str, Any]]:
         if email.lower() in seen:
             raise field_error(f"{where}.email", f"{email} is listed twice")
         seen.add(email.lower())
-        _str(f"{where}.name", p.get("name"))
+        # Bookings keep the organizer's name in a bounded column.
+        _str(f"{where}.name", p.get("name"), most=MAX_NAME)
         _bool(f"{where}.is_organizer", p.get("is_organizer"))
         if p.get("timezone") is not None:
             check_timezone(f"{where}.timezone", p.get("timezone"))
@@ -348,7 +353,7 @@ def check_availability(document: dict[str, Any]) -> None:
     )
     _bool("availability.availability_rules.tentative_as_busy", rules.get("tentative_as_busy"))
     for key in ("round_robin_group_id", "round_robin_event_id"):
-        _str(f"availability.availability_rules.{key}", rules.get(key))
+        _str(f"availability.availability_rules.{key}", rules.get(key), most=MAX_GROUP_ID)
 
 
 def check_event_booking(document: dict[str, Any]) -> None:
