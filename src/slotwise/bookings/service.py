@@ -399,8 +399,14 @@ def reschedule_booking(
         raise Conflict("participants: the booking's host is no longer part of the configuration")
     own = (booking.event_id,) if booking.event_id else ()
     _take_slot(session, config, hosts, start, end, now, exclude_event_ids=own)
-    event = repository.get_event(session, booking.event_id)
     old_start, old_end = booking.start_ts, booking.end_ts
+    # Compare-and-swap: a cancellation committed meanwhile wins, and nothing moves.
+    values = {"start_ts": start, "end_ts": end, "updated_at": now}
+    if not repository.change_status(
+        session, booking, expected={"booked", "pending"}, values=values
+    ):
+        raise Conflict("status: the booking was cancelled meanwhile")
+    event = repository.get_event(session, booking.event_id)
     if event is not None:
         metadata = dict(event.event_metadata or {})
         metadata.update(_stamps(config, start, end, now))
@@ -408,8 +414,6 @@ def reschedule_booking(
         when.update({"start_time": start, "end_time": end})
         when.pop("object", None)
         update_event(session, event, {"when": when, "metadata": metadata})
-    booking.start_ts, booking.end_ts, booking.updated_at = start, end, now
-    session.flush()
     record(
         session,
         "booking.rescheduled",
