@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import unquote
 
 from sqlalchemy import Engine, or_, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from slotwise import clock
@@ -202,7 +201,7 @@ def _apply_changes(session: Session, target: Target, changes: Changes) -> None:
             continue
         try:
             resource = parse_resource(remote.data, target.timezone)
-        except (ICalError, ValueError) as exc:
+        except (ICalError, ValueError, TypeError, AttributeError) as exc:
             log.warning("calendar %s: skipping %s: %s", target.calendar_id, remote.href, exc)
             continue
         item = items.get(remote.href)
@@ -375,7 +374,7 @@ def _refresh(session: Session, targets: list[Target]) -> None:
         try:
             with _mirror_session(session) as writer:
                 apply(writer, outcome)
-        except SQLAlchemyError:
+        except Exception:  # a mirror that cannot be stored must not break reads or the worker
             log.exception("could not store the sync of calendar %s", target.calendar_id)
 
 
@@ -413,7 +412,7 @@ def sync_due(db: Database, *, limit: int = 20) -> int:
         try:
             with db.session(write=True) as session:
                 apply(session, outcome)
-        except SQLAlchemyError:
+        except Exception:  # a mirror that cannot be stored must not break reads or the worker
             log.exception("could not store the sync of calendar %s", target.calendar_id)
     return len(targets)
 
