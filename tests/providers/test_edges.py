@@ -216,3 +216,29 @@ def test_a_server_that_hangs_costs_at_most_the_timeout(
         state = session.get(ProviderCalendar, calendar_id)
         assert state is not None and state.error and "in time" in state.error
     assert "Lost" not in [v[2] for v in _mirror(db, calendar_id).values()]
+
+
+def test_calendars_removed_on_the_server_go_on_reconnect(
+    api: httpx.Client, account: Account, db: Database
+) -> None:
+    home = account.server.mkcalendar(account.user, account.password, "home", "Home")
+    t0 = future_hour(days=3, hour=9)
+    with account.client() as client:
+        ics = simple_event("h", t0, t0 + HOUR).encode()
+        assert client.put(home + "h.ics", content=ics).status_code == 201
+    grant = _connect(api, account)
+    names = {c["name"]: c for c in _calendars(api, grant["id"])}
+    assert set(names) == {"Work", "Home"}
+    # The primary one goes first: the other becomes the primary.
+    gone = next(c for c in names.values() if c["is_primary"])
+    kept = next(c for c in names.values() if not c["is_primary"])
+    with account.client() as client:
+        path = account.path if gone["name"] == "Work" else home
+        assert client.delete(path).status_code in (200, 204)
+    assert _connect(api, account)["id"] == grant["id"]
+    after = _calendars(api, grant["id"])
+    assert [(c["id"], c["is_primary"]) for c in after] == [(kept["id"], True)]
+    with db.session(write=False) as session:
+        calendars = {e.calendar_id for e in session.scalars(select(Event))}
+        assert gone["id"] not in calendars
+        assert session.get(ProviderCalendar, gone["id"]) is None
