@@ -412,7 +412,7 @@ def reschedule_booking(
     _take_slot(session, config, hosts, start, end, now, exclude_event_ids=own)
     old_start, old_end = booking.start_ts, booking.end_ts
     # Compare-and-swap: a cancellation committed meanwhile wins, and nothing moves.
-    values = {"start_ts": start, "end_ts": end, "updated_at": now}
+    values: dict[str, object] = {"start_ts": start, "end_ts": end, "updated_at": now}
     if not repository.change_status(
         session, booking, expected={"booked", "pending"}, values=values
     ):
