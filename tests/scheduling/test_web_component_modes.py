@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from slotwise.db.engine import Database
@@ -84,6 +85,8 @@ class Browser:
         context = self.browser.new_context(
             viewport={"width": 1100, "height": 900}, timezone_id=timezone
         )
+        # Generous: the suite runs two workers on two cores next to this browser.
+        context.set_default_timeout(45_000)
         page = context.new_page()
         page.on(
             "console",
@@ -97,6 +100,9 @@ class Browser:
         page.on("request", record)
         query = "&".join(f"{k}={v}" for k, v in {"api": self.server.url, **props}.items())
         page.goto(f"{self.site}/modes.html?{query}")
+        # Let the component finish its first calls (ui-settings, availability) before a test
+        # clicks: buttons render before the state they act on has arrived.
+        page.wait_for_load_state("networkidle")
         return page
 
     def called(self, method: str, path: str) -> list[str]:
@@ -204,8 +210,9 @@ def test_reschedule_in_page_then_again(
             slots.nth(3 + round_).click()
             page.locator("button.button-primary", has_text="Next").click()
             inputs = page.locator("nylas-booking-form input")
-            assert inputs.nth(0).input_value() == "Grace Hopper"  # prefilled from ui-settings
-            assert inputs.nth(1).input_value() == "grace@example.com"
+            # Prefilled from ui-settings; the form fills in after it renders, so wait for it.
+            expect(inputs.nth(0)).to_have_value("Grace Hopper", timeout=15_000)
+            expect(inputs.nth(1)).to_have_value("grace@example.com", timeout=15_000)
             before = bookings(db)[0].start_ts
             page.locator("button.button-primary", has_text="Book now").click()
             wait_for(page, lambda b=before: bookings(db)[0].start_ts != b, "the reschedule")
@@ -234,8 +241,8 @@ def test_reschedule_and_cancel_from_booking_refs(
         pick_first_slot(page)
         page.locator("button.button-primary", has_text="Next").click()
         # The form is prefilled from ui-settings `booking` (guest and additional guests).
-        assert page.locator("input[name='name']").input_value() == "Lin"
-        assert page.locator("input#guest-email-0").input_value() == "kai@example.com"
+        expect(page.locator("input[name='name']")).to_have_value("Lin", timeout=15_000)
+        expect(page.locator("input#guest-email-0")).to_have_value("kai@example.com", timeout=15_000)
         page.locator("button.button-primary", has_text="Book now").click()
         wait_for(page, lambda: bookings(db)[0].start_ts != future_hour(2, 10), "the reschedule")
 
