@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from slotwise.api.errors import describe_validation_errors
 from slotwise.config import Settings
@@ -19,6 +20,7 @@ from slotwise.db.models import ApiKey
 from slotwise.errors import InvalidRequest, PayloadTooLarge, Unauthorized, field_error
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -54,6 +56,23 @@ def _read_session(request: Request) -> Iterator[Session]:
 DbSession = Depends(_session, scope="function")
 # For POSTs that only read (availability, free/busy): no write lock on SQLite.
 ReadSession = Depends(_read_session, scope="function")
+
+
+async def run_unit_of_work(request: Request, work: Callable[[Session], T]) -> T:
+    """`work(session)` and its commit in one worker thread: DbSession's unit of work for
+    async endpoints on hot paths.
+
+    A sync endpoint with DbSession hops to the thread pool three times (opening the session,
+    the endpoint, the commit); each hop costs CPU and a trip through the event loop.
+    """
+    db = get_db(request)
+    write = request.method not in _READ_METHODS
+
+    def run() -> T:
+        with db.session(write=write) as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
 
 
 async def json_body(request: Request) -> Any:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.bookings import fields, locks, payloads, repository
 from slotwise.db.models import Booking, Calendar, Configuration, Event
+from slotwise.db.rows import insert_row
 from slotwise.errors import (
     Conflict,
     InvalidRequest,
@@ -285,7 +286,7 @@ def create_booking(
         created_at=now,
         updated_at=now,
     )
-    session.add(booking)
+    insert_row(session, booking)
     if pending:
         record(
             session,
