@@ -39,6 +39,9 @@ class Settings:
     smtp_from: str = "Slotwise <no-reply@slotwise.local>"
     webhook_challenge_timeout: float = 10.0
     max_body_bytes: int = 1_048_576
+    # Booking transactions run at once per process. They are CPU-bound Python under one GIL:
+    # a few threads keep the database busy, more only add GIL contention (bench/README.md).
+    booking_threads: int = 3
 
     @property
     def resolved_database_url(self) -> str:
@@ -67,6 +70,7 @@ class Settings:
             "smtp_ca_file": env.get("SLOTWISE_SMTP_CA_FILE") or None,
             "smtp_from": env.get("SLOTWISE_SMTP_FROM", "Slotwise <no-reply@slotwise.local>"),
             "webhook_challenge_timeout": float(env.get("SLOTWISE_WEBHOOK_CHALLENGE_TIMEOUT", "10")),
+            "booking_threads": max(1, int(env.get("SLOTWISE_BOOKING_THREADS", "3"))),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
