@@ -16,6 +16,8 @@ from slotwise import clock
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.notifications import delivery, dispatch, reminders
+from slotwise.providers import policy as provider_policy
+from slotwise.providers import sync as provider_sync
 from slotwise.webhooks.policy import DeliveryPolicy
 
 log = logging.getLogger("slotwise.worker")
@@ -37,10 +39,13 @@ class Worker:
         self.concurrency = concurrency
         # The clock reminders are judged by (tests move it to a reminder's due time).
         self.now_fn = now_fn
+        provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
 
     def run_once(self) -> int:
         """One pass over every kind of work; returns how much was done (0 = idle)."""
         done = dispatch.dispatch_outbox(self.db, self.settings, self.policy)
+        # Remote calendars (CalDAV, feeds) whose mirror is stale.
+        done += provider_sync.sync_due(self.db)
         done += reminders.fire_due(self.db, self.settings, self.policy, now_fn=self.now_fn)
         claims = delivery.claim_due(self.db, self.policy)
         if claims:

@@ -85,6 +85,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = database or Database(settings.resolved_database_url)
+    from slotwise.providers import policy as provider_policy
+
+    provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
     install_error_handlers(app)
     _include_routers(app)
     app.add_middleware(

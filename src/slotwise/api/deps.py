@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -175,21 +177,42 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def is_admin_key(request: Request, session: Session, token: str | None) -> bool:
+# Stored keys recently found valid (hash -> monotonic expiry). Keys are only ever added, so a
+# short cache saves a query on every request without letting a wrong key in.
+_KNOWN_KEYS: dict[str, float] = {}
+_KNOWN_KEY_SECONDS = 60.0
+
+
+def is_admin_key(request: Request, session: Session | None, token: str | None) -> bool:
+    """Whether `token` is an admin API key; reads the database (a short read session when
+    `session` is None) only for a key not seen valid in the last minute."""
     if not token:
         return False
     settings = get_settings(request)
-    if settings.api_key and token == settings.api_key:
+    if settings.api_key and hmac.compare_digest(token, settings.api_key):
         return True
-    found = session.scalar(select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(token)))
-    return found is not None
+    digest = hash_api_key(token)
+    if _KNOWN_KEYS.get(digest, 0.0) > time.monotonic():
+        return True
+    query = select(ApiKey.id).where(ApiKey.key_hash == digest)
+    if session is None:
+        with get_db(request).session(write=False) as read:
+            found = read.scalar(query)
+    else:
+        found = session.scalar(query)
+    if found is None:
+        return False
+    _KNOWN_KEYS[digest] = time.monotonic() + _KNOWN_KEY_SECONDS
+    return True
 
 
-def require_api_key(request: Request, session: Session = DbSession) -> None:
+def require_api_key(request: Request) -> None:
+    # Not the request's unit of work: on SQLite a POST's session takes the write lock, and
+    # checking a key must not (read-only POSTs such as availability use a read session).
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("Authorization: missing Bearer API key")
-    if not is_admin_key(request, session, token):
+    if not is_admin_key(request, None, token):
         raise Unauthorized("Authorization: the API key is not valid")
 
 

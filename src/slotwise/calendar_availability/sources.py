@@ -17,6 +17,7 @@ from slotwise.db.models import Calendar, Event, Grant
 from slotwise.errors import field_error
 from slotwise.events.busy import read_busy
 from slotwise.grants.repository import find_grants_by_emails
+from slotwise.providers.sync import refresh_calendars
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def busy_by_email(
 ) -> dict[str, list[tuple[int, int]]]:
     """Busy intervals per email (lower-cased) over [start, end), read in one pass."""
     all_ids = sorted({cal for ids in calendars.values() for cal in ids})
+    refresh_calendars(session, all_ids)  # stale remote (CalDAV, feed) mirrors first
     per_calendar = read_busy(session, all_ids, start, end, tentative_as_busy=tentative_as_busy)
     return {
         email: [span for cal in ids for span in per_calendar.get(cal, ())]

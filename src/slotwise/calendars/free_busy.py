@@ -15,6 +15,7 @@ from slotwise.calendars import repository
 from slotwise.db.models import Grant
 from slotwise.events.busy import read_busy
 from slotwise.grants.repository import find_grants_by_emails
+from slotwise.providers.sync import refresh_calendars
 
 # The longest window one free/busy request may cover.
 MAX_WINDOW = 732 * 86_400
@@ -56,6 +57,7 @@ def busy_by_email(
     else:
         owned = repository.calendar_ids_of(session, grant_ids)
     calendar_ids = [cid for ids in owned.values() for cid in ids]
+    refresh_calendars(session, calendar_ids)  # stale remote (CalDAV, feed) mirrors first
     busy = read_busy(session, calendar_ids, start, end, tentative_as_busy=tentative_as_busy)
     out = []
     for email in emails:

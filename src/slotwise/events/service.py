@@ -32,6 +32,7 @@ from slotwise.events.repository import EventFilter
 from slotwise.events.schemas import METADATA_KEYS, EventFields, Participant, RsvpBody
 from slotwise.events.when import When, parse_when
 from slotwise.ids import new_id
+from slotwise.providers.writeback import write_back
 from slotwise.validation import validate_model
 
 _EXTRA_FIELDS = ("conferencing", "reminders", "resources", "notetaker")
@@ -264,6 +265,7 @@ def create_event(session: Session, grant: Grant, calendar: Calendar, body: dict[
     _check_capacity(event.capacity, event.participants)
     _apply_recurrence(event, fields.recurrence)
     insert_row(session, event)
+    write_back(session, event)
     notifications.record(session, "event.created", event_to_dict(event))
     return event
 
@@ -288,6 +290,7 @@ def update_event(session: Session, event: Event, body: dict[str, Any]) -> Event:
     event.sequence += 1
     event.updated_at = clock.now()
     session.flush()
+    write_back(session, event)
     notifications.record(session, "event.updated", event_to_dict(event))
     return event
 
@@ -311,6 +314,7 @@ def cancel_event(session: Session, event: Event) -> Event:
             session, "event.deleted", _deleted_payload(target.id, target, target.master_event_id)
         )
     session.flush()
+    write_back(session, event)
     return event
 
 
@@ -373,6 +377,7 @@ def send_rsvp(session: Session, grant: Grant, event: Event, body: dict[str, Any]
     event.sequence += 1
     event.updated_at = clock.now()
     session.flush()
+    write_back(session, event)
     notifications.record(session, "event.updated", event_to_dict(event))
     return event
 
@@ -446,6 +451,7 @@ def delete_event(session: Session, grant: Grant, calendar: Calendar, event_id: s
         return
     _exclude_instance(event, span[0])
     session.flush()
+    write_back(session, event)
     notifications.record(
         session, "event.deleted", _deleted_payload(instance_id(event.id, span[0]), event, event.id)
     )

@@ -19,10 +19,12 @@ from slotwise.errors import InvalidRequest, NotFound, field_error
 from slotwise.grants import repository
 from slotwise.grants.schemas import ConnectCustom, GrantUpdate
 from slotwise.ids import new_id
+from slotwise.providers import connect as remote
+from slotwise.providers.base import RemoteCalendar
 from slotwise.validation import validate_model
 
-# Providers whose calendars Slotwise can hold. Provider modules add their kinds here.
-PROVIDERS: set[str] = {"virtual-calendar"}
+# Providers whose calendars Slotwise can hold (slotwise.providers has one module per kind).
+PROVIDERS: set[str] = {"virtual-calendar", "caldav", "icloud", "ics"}
 SOURCE = "/nylas/system"
 _SECRET_WORDS = ("password", "secret", "token")
 
@@ -78,10 +80,12 @@ def connect_custom(session: Session, body: dict[str, Any]) -> Connected:
         zones.check_zone("settings.timezone", timezone)
     settings = request.settings.model_dump(exclude_none=True)
     email = request.settings.email
+    # A remote account is checked by contacting its server, before any database work.
+    found = remote.check(request.provider, settings) if remote.is_remote(request.provider) else []
     now = clock.now()
     grant = repository.find_grant_by_email(session, email)
     if grant is None:
-        grant = _new_grant(session, request, settings, now)
+        grant = _new_grant(session, request, settings, now, found)
         if grant is not None:
             return Connected(grant, created=True)
         # Another request connected this email meanwhile: re-authenticate that grant.
@@ -97,12 +101,18 @@ def connect_custom(session: Session, body: dict[str, Any]) -> Connected:
     grant.grant_status = "valid"
     grant.updated_at = now
     session.flush()
+    if found:
+        remote.attach(session, grant, found)
     notifications.record(session, "grant.updated", _notice(grant, 25002), source=SOURCE)
     return Connected(grant, created=False)
 
 
 def _new_grant(
-    session: Session, request: ConnectCustom, settings: dict[str, Any], now: int
+    session: Session,
+    request: ConnectCustom,
+    settings: dict[str, Any],
+    now: int,
+    found: list[RemoteCalendar],
 ) -> Grant | None:
     """A new grant with its primary calendar; None when a concurrent request took the email."""
     email = request.settings.email
@@ -123,8 +133,11 @@ def _new_grant(
             session.flush()
     except IntegrityError:
         return None
-    timezone = request.settings.timezone
-    calendars.new_calendar(session, grant, name=email, is_primary=True, timezone=timezone)
+    if found:
+        remote.attach(session, grant, found)
+    else:
+        timezone = request.settings.timezone
+        calendars.new_calendar(session, grant, name=email, is_primary=True, timezone=timezone)
     notifications.record(session, "grant.created", _notice(grant, 25000), source=SOURCE)
     return grant
 

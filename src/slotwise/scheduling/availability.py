@@ -37,6 +37,7 @@ from slotwise.availability.zones import Snapper
 from slotwise.db.models import Configuration
 from slotwise.errors import InvalidRequest
 from slotwise.events.busy import read_busy
+from slotwise.providers.sync import refresh_calendars
 from slotwise.scheduling import repository
 from slotwise.scheduling.service import Host, hosts_of
 from slotwise.scheduling.validation import (
@@ -220,6 +221,7 @@ def compute_offer(
     all_ids = sorted({c for ids in calendars.values() for c in ids})
     _, availability_rules = _document_parts(document)
     tentative = availability_rules.get("tentative_as_busy")
+    refresh_calendars(session, all_ids)  # stale remote (CalDAV, feed) mirrors first
     busy = read_busy(
         session,
         all_ids,

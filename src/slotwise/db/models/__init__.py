@@ -9,6 +9,7 @@ from slotwise.db.models.grant import Grant
 from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
 from slotwise.db.models.participant_lock import ParticipantLock
+from slotwise.db.models.provider import ProviderCalendar, ProviderItem
 from slotwise.db.models.scheduling_session import SchedulingSession
 from slotwise.db.models.webhook import (
     Delivery,
@@ -31,6 +32,8 @@ __all__ = [
     "IdempotencyRecord",
     "OutboxMessage",
     "ParticipantLock",
+    "ProviderCalendar",
+    "ProviderItem",
     "Reminder",
     "SchedulingSession",
     "WebhookDestination",

@@ -17,6 +17,7 @@ from slotwise.db.models import Calendar
 from slotwise.errors import NotFound, field_error
 from slotwise.events.busy import read_busy
 from slotwise.grants.service import get_grant
+from slotwise.providers.sync import refresh_calendars
 from slotwise.validation import MAX_EPOCH
 
 router = APIRouter(dependencies=[AdminAuth])
@@ -79,6 +80,7 @@ def free_busy(
             calendar = session.get(Calendar, calendar_id)
             if calendar is None or calendar.grant_id != grant.id:
                 raise NotFound(f"calendars.calendar_ids: no calendar {calendar_id!r}")
+        refresh_calendars(session, account.calendar_ids)  # stale remote mirrors first
         busy = read_busy(session, account.calendar_ids, req.start_time, req.end_time)
         for calendar_id in account.calendar_ids:
             items.append(

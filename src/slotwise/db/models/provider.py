@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from slotwise.db.base import Base
+
+
+class ProviderCalendar(Base):
+    """Where a Slotwise calendar lives on its provider, and how far its mirror has synced.
+
+    `checked_at` is the last sync attempt (success or not): it decides staleness, so a server
+    that is down is not asked again on every request. `synced_at` is the last success and
+    `error` the last failure (cleared on success). `revision` grows with every applied sync:
+    a sync fetched without locks is applied only if nobody applied one in between.
+    """
+
+    __tablename__ = "provider_calendars"
+
+    calendar_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("calendars.id", ondelete="CASCADE"), primary_key=True
+    )
+    grant_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("grants.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    ctag: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sync_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    etag: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    checked_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    synced_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ProviderItem(Base):
+    """One remote calendar object (an iCalendar resource) and the event row it is mirrored in.
+
+    The event is the resource's master (or its only event); overridden instances are exception
+    rows of that master.
+    """
+
+    __tablename__ = "provider_items"
+    __table_args__ = (
+        UniqueConstraint("calendar_id", "href", name="uq_provider_items_calendar_href"),
+        Index("ix_provider_items_event", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    calendar_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("calendars.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[str] = mapped_column(String(64))
+    href: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text, nullable=True)

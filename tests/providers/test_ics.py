@@ -1,0 +1,142 @@
+"""ICS feed grants: a read-only busy source served by a loopback HTTP server."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.providers.conftest import simple_event
+from tests.support.scheduling import future_hour
+
+HOUR = 3600
+
+
+class Feed:
+    """Serves `body` at /cal.ics with an ETag, answering 304 to a matching If-None-Match."""
+
+    def __init__(self) -> None:
+        self.body = ""
+        self.requests: list[dict[str, str]] = []
+        feed = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+                feed.requests.append(dict(self.headers))
+                if self.path != "/cal.ics":
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                data = feed.body.encode()
+                etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/calendar")
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cal.ics"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> Feed:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def feed() -> Iterator[Feed]:
+    server = Feed().start()
+    yield server
+    server.stop()
+
+
+def _connect(api: httpx.Client, url: str) -> httpx.Response:
+    return api.post(
+        "/v3/connect/custom",
+        json={"provider": "ics", "settings": {"email": "feed@example.com", "url": url}},
+    )
+
+
+def _busy(api: httpx.Client, grant_id: str, start: int, end: int) -> list[tuple[int, int]]:
+    response = api.post(
+        f"/v3/grants/{grant_id}/calendars/free-busy",
+        json={"start_time": start, "end_time": end, "emails": ["feed@example.com"]},
+    )
+    assert response.status_code == 200, response.text
+    return [(s["start_time"], s["end_time"]) for s in response.json()["data"][0]["time_slots"]]
+
+
+def test_feed_is_a_read_only_busy_source(api: httpx.Client, feed: Feed, always_sync: None) -> None:
+    t0 = future_hour(days=2, hour=9)
+    feed.body = (
+        simple_event("one", t0, t0 + HOUR)[: -len("END:VCALENDAR\r\n")]
+        + "BEGIN:VEVENT\r\nUID:two\r\nDTSTAMP:20250101T000000Z\r\n"
+        + "DTSTART:20300101T000000Z\r\nDTEND:20300101T010000Z\r\nTRANSP:TRANSPARENT\r\n"
+        + "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    response = _connect(api, feed.url)
+    assert response.status_code == 200, response.text
+    grant = response.json()["data"]
+    calendars = api.get(f"/v3/grants/{grant['id']}/calendars").json()["data"]
+    assert len(calendars) == 1 and calendars[0]["read_only"] and calendars[0]["is_primary"]
+    window = (t0 - HOUR, t0 + 4 * HOUR)
+    assert _busy(api, grant["id"], *window) == [(t0, t0 + HOUR)]
+    # Unchanged feed: the conditional GET gets a 304.
+    assert _busy(api, grant["id"], *window) == [(t0, t0 + HOUR)]
+    assert "If-None-Match" in feed.requests[-1]
+    # Changed feed: the event moved.
+    feed.body = simple_event("one", t0 + 2 * HOUR, t0 + 3 * HOUR)
+    assert _busy(api, grant["id"], *window) == [(t0 + 2 * HOUR, t0 + 3 * HOUR)]
+    # Writes are refused, naming the calendar as read_only.
+    created = api.post(
+        f"/v3/grants/{grant['id']}/events",
+        params={"calendar_id": calendars[0]["id"]},
+        json={"title": "x", "when": {"start_time": t0, "end_time": t0 + HOUR}},
+    )
+    assert created.status_code == 400
+    assert "read" in created.json()["error"]["message"]
+    listed = api.get(
+        f"/v3/grants/{grant['id']}/events",
+        params={"calendar_id": calendars[0]["id"], "start": t0 - HOUR, "end": t0 + 4 * HOUR},
+    ).json()["data"]
+    assert len(listed) == 1
+    updated = api.put(
+        f"/v3/grants/{grant['id']}/events/{listed[0]['id']}",
+        params={"calendar_id": calendars[0]["id"]},
+        json={"title": "mine now"},
+    )
+    assert updated.status_code == 400
+    assert "read_only" in updated.json()["error"]["message"]
+
+
+def test_bad_feeds_are_refused(api: httpx.Client, feed: Feed) -> None:
+    feed.body = "this is not a calendar"
+    response = _connect(api, feed.url)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].startswith("settings.url")
+    missing = _connect(api, feed.url.replace("cal.ics", "nothing.ics"))
+    assert missing.status_code == 400
+    assert missing.json()["error"]["message"].startswith("settings.url")
+    no_url = api.post(
+        "/v3/connect/custom", json={"provider": "ics", "settings": {"email": "feed@example.com"}}
+    )
+    assert no_url.status_code == 400
+    assert "settings.url" in no_url.json()["error"]["message"]
