@@ -38,6 +38,9 @@ def insert_row(session: Session, obj: Any) -> None:
         if prop.key not in state.dict:
             setattr(obj, prop.key, _column_default(column))
         values[column.key] = getattr(obj, prop.key)
+    # Pending ORM changes go first, as a flush would order them (the row may reference one,
+    # such as a calendar added in the same transaction); with nothing pending this is cheap.
+    session.flush()
     session.connection().execute(mapper.local_table.insert(), values)
     make_transient_to_detached(obj)
     session.add(obj)
