@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -15,6 +16,7 @@ from tests.providers.conftest import simple_event
 from tests.support.scheduling import future_hour
 
 HOUR = 3600
+DAY = 86400
 
 
 class Feed:
@@ -140,3 +142,92 @@ def test_bad_feeds_are_refused(api: httpx.Client, feed: Feed) -> None:
     )
     assert no_url.status_code == 400
     assert "settings.url" in no_url.json()["error"]["message"]
+
+
+# ---------------------------------------------------------------------------- what servers write
+
+
+def _at(ts: int, fmt: str = "%Y%m%dT%H%M%S") -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime(fmt)
+
+
+def _vevent(*lines: str) -> str:
+    return (
+        "BEGIN:VEVENT\r\nDTSTAMP:20300101T000000Z\r\n" + "\r\n".join(lines) + "\r\nEND:VEVENT\r\n"
+    )
+
+
+def _feed(*parts: str) -> str:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
+        + "".join(parts)
+        + "END:VCALENDAR\r\n"
+    )
+
+
+def test_one_broken_event_does_not_stop_the_feed(api: httpx.Client, feed: Feed) -> None:
+    t0 = future_hour(days=3, hour=9)
+    feed.body = _feed(
+        _vevent("UID:good", f"DTSTART:{_at(t0)}Z", f"DTEND:{_at(t0 + HOUR)}Z"),
+        _vevent("UID:bad-date", "DTSTART:2030061", f"DTEND:{_at(t0 + HOUR)}Z"),
+        _vevent("UID:bad-zone", "DTSTART;TZID=(UTC-05:00) Eastern:20300610T090000"),
+        _vevent("UID:bad-duration", f"DTSTART:{_at(t0)}Z", "DURATION:soon"),
+    )
+    connected = _connect(api, feed.url)
+    assert connected.status_code == 200, connected.text
+    grant_id = connected.json()["data"]["id"]
+    assert _busy(api, grant_id, t0 - HOUR, t0 + 2 * HOUR) == [(t0, t0 + HOUR)]
+
+
+def test_what_real_servers_write(api: httpx.Client, feed: Feed) -> None:
+    t0 = future_hour(days=10, hour=0)  # midnight UTC ten days ahead
+    custom_zone = (
+        "BEGIN:VTIMEZONE\r\nTZID:Office Time\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+        "TZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+    )
+    feed.body = _feed(
+        "X-WR-CALNAME:Rooms\r\nX-WR-TIMEZONE:UTC\r\n",
+        custom_zone,
+        # folded SUMMARY and an X-property with parameters: 01:00-02:00
+        _vevent(
+            "UID:folded",
+            f"DTSTART:{_at(t0 + HOUR)}Z",
+            f"DTEND:{_at(t0 + 2 * HOUR)}Z",
+            "SUMMARY:A long title that a server",
+            "  folded over two lines",
+            "X-MICROSOFT-CDO-BUSYSTATUS;X-P=1:BUSY",
+        ),
+        # 09:00-10:00 Office Time (+05:30) = 03:30-04:30 UTC
+        _vevent(
+            "UID:custom-zone",
+            f"DTSTART;TZID=Office Time:{_at(t0 + 9 * HOUR)}",
+            f"DTEND;TZID=Office Time:{_at(t0 + 10 * HOUR)}",
+        ),
+        # floating 06:00 in the feed's zone (UTC), with DURATION instead of DTEND
+        _vevent("UID:floating", f"DTSTART:{_at(t0 + 6 * HOUR)}", "DURATION:PT1H30M"),
+        # no DTEND: a moment, busy for nothing
+        _vevent("UID:moment", f"DTSTART:{_at(t0 + 12 * HOUR)}Z"),
+        # all day over three days, starting two days later
+        _vevent(
+            "UID:all-day",
+            f"DTSTART;VALUE=DATE:{_at(t0 + 2 * DAY, '%Y%m%d')}",
+            f"DTEND;VALUE=DATE:{_at(t0 + 5 * DAY, '%Y%m%d')}",
+        ),
+    )
+    connected = _connect(api, feed.url)
+    assert connected.status_code == 200, connected.text
+    grant_id = connected.json()["data"]["id"]
+    # (the moment is a zero-length entry, as for events created in Slotwise)
+    assert [b for b in _busy(api, grant_id, t0, t0 + DAY) if b[0] != b[1]] == [
+        (t0 + HOUR, t0 + 2 * HOUR),
+        (t0 + 3 * HOUR + 1800, t0 + 4 * HOUR + 1800),
+        (t0 + 6 * HOUR, t0 + 7 * HOUR + 1800),
+    ]
+    assert _busy(api, grant_id, t0 + DAY, t0 + 6 * DAY) == [(t0 + 2 * DAY, t0 + 5 * DAY)]
+    events = api.get(
+        f"/v3/grants/{grant_id}/events",
+        params={"calendar_id": "primary", "start": t0, "end": t0 + DAY},
+    )
+    assert events.status_code == 200, events.text
+    titles = {e["title"] for e in events.json()["data"]}
+    assert "A long title that a server folded over two lines" in titles

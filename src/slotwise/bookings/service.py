@@ -77,6 +77,10 @@ def _email(where: str, value: Any) -> str:
     return value.strip()
 
 
+# The longest name an event participant may have (the guests become participants).
+MAX_NAME = 1024
+
+
 def parse_request(
     body: dict[str, Any], config: Configuration, query_timezone: str | None
 ) -> BookingRequest:
@@ -87,6 +91,8 @@ def parse_request(
     name = guest.get("name")
     if not isinstance(name, str) or not name.strip():
         raise field_error("guest.name", "is required")
+    if len(name.strip()) > MAX_NAME:
+        raise field_error("guest.name", f"expected at most {MAX_NAME} characters")
     guest_out = {"email": _email("guest.email", guest.get("email")), "name": name.strip()}
     participants = body.get("participants")
     emails: list[str] | None = None
@@ -106,11 +112,16 @@ def parse_request(
     for i, g in enumerate(raw_guests):
         if not isinstance(g, dict):
             raise field_error(f"additional_guests[{i}]", "expected {email, name}")
+        extra_name = g.get("name")
+        if extra_name is not None and (
+            not isinstance(extra_name, str) or len(extra_name) > MAX_NAME
+        ):
+            raise field_error(
+                f"additional_guests[{i}].name",
+                f"expected a string of at most {MAX_NAME} characters",
+            )
         extra_guests.append(
-            {
-                "email": _email(f"additional_guests[{i}].email", g.get("email")),
-                "name": g.get("name"),
-            }
+            {"email": _email(f"additional_guests[{i}].email", g.get("email")), "name": extra_name}
         )
     timezone = body.get("timezone") or query_timezone
     if timezone is not None and not isinstance(timezone, str):

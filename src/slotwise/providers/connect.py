@@ -60,6 +60,14 @@ def attach(session: Session, grant: Grant, found: list[RemoteCalendar]) -> None:
             select(ProviderCalendar).where(ProviderCalendar.grant_id == grant.id)
         )
     }
+    # Calendars no longer on the server go, with their mirrored events (their busy time
+    # would otherwise count forever, as the mirror can no longer be refreshed).
+    listed = {remote.url for remote in found}
+    for url in [url for url in known if url not in listed]:
+        calendar = session.get(Calendar, known.pop(url).calendar_id)
+        if calendar is not None:
+            session.delete(calendar)  # its sync state and events go by foreign key cascade
+    session.flush()
     has_primary = (
         session.scalar(
             select(Calendar.id).where(Calendar.grant_id == grant.id, Calendar.is_primary)
@@ -71,6 +79,8 @@ def attach(session: Session, grant: Grant, found: list[RemoteCalendar]) -> None:
         if remote.url in known:
             calendar = session.get(Calendar, known[remote.url].calendar_id)
             if calendar is not None:
+                if not has_primary:  # the primary was removed on the server
+                    calendar.is_primary = has_primary = True
                 calendar.name = remote.name[:500]
                 calendar.read_only = remote.read_only
                 calendar.updated_at = now

@@ -133,7 +133,13 @@ def _when(comp: icalendar.cal.Component, calendar_tz: str | None) -> When:
     start = comp.decoded("DTSTART")
     end: date | datetime | None = comp.decoded("DTEND") if comp.get("DTEND") is not None else None
     if end is None and comp.get("DURATION") is not None:
-        end = start + comp.decoded("DURATION")
+        duration = comp.decoded("DURATION")
+        end = start + duration if isinstance(duration, timedelta) else None
+        if end is None:
+            raise ICalError("DURATION is not a duration")
+    # The parser hands back the raw text of a value it cannot read (e.g. a bad TZID).
+    if not isinstance(start, date) or (end is not None and not isinstance(end, date)):
+        raise ICalError("DTSTART/DTEND is not a date or date-time")
     if not isinstance(start, datetime):
         last = start
         if isinstance(end, date) and not isinstance(end, datetime) and end > start:

@@ -23,9 +23,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import Engine, or_, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from slotwise import clock
@@ -201,18 +201,44 @@ def _apply_changes(session: Session, target: Target, changes: Changes) -> None:
             continue
         try:
             resource = parse_resource(remote.data, target.timezone)
-        except (ICalError, ValueError) as exc:
+        except (ICalError, ValueError, TypeError, AttributeError) as exc:
             log.warning("calendar %s: skipping %s: %s", target.calendar_id, remote.href, exc)
             continue
         item = items.get(remote.href)
-        event_id = item.event_id if item else remote_id(target.calendar_id, remote.href)
+        event_id = item.event_id if item else _new_event_id(session, target, remote.href, resource)
         _store(session, target, event_id, resource)
         if item is None:
+            if event_id != remote_id(target.calendar_id, remote.href):
+                # Our own write, maybe not committed yet: insert its event row first, so this
+                # sync waits for (and then yields to) the writing request instead of racing it.
+                session.flush()
             item = ProviderItem(calendar_id=target.calendar_id, href=remote.href, event_id=event_id)
             session.add(item)
             items[remote.href] = item
         item.etag = remote.etag
     session.flush()
+
+
+def _new_event_id(session: Session, target: Target, href: str, resource: Resource) -> str:
+    """The event id of a remote object new to the mirror.
+
+    An object Slotwise wrote itself (`<event id>.ics` holding UID `<event id>@slotwise`) keeps
+    its event's id, so a sync that lists it before the writing request commits mirrors it onto
+    the same row instead of a copy; any other object gets an id derived from its href.
+    """
+    name = unquote(href.rstrip("/").rsplit("/", 1)[-1])
+    first = resource.master or (resource.overrides[0] if resource.overrides else None)
+    own_id = name[:-4]
+    if (
+        name.endswith(".ics")
+        and 0 < len(own_id) <= 64
+        and first is not None
+        and first.uid == f"{own_id}@slotwise"
+    ):
+        own = session.get(Event, own_id)
+        if own is None or own.calendar_id == target.calendar_id:
+            return own_id
+    return remote_id(target.calendar_id, href)
 
 
 def _cancel_rows(session: Session, event_id: str) -> None:
@@ -348,7 +374,7 @@ def _refresh(session: Session, targets: list[Target]) -> None:
         try:
             with _mirror_session(session) as writer:
                 apply(writer, outcome)
-        except SQLAlchemyError:
+        except Exception:  # a mirror that cannot be stored must not break reads or the worker
             log.exception("could not store the sync of calendar %s", target.calendar_id)
 
 
@@ -386,7 +412,7 @@ def sync_due(db: Database, *, limit: int = 20) -> int:
         try:
             with db.session(write=True) as session:
                 apply(session, outcome)
-        except SQLAlchemyError:
+        except Exception:  # a mirror that cannot be stored must not break reads or the worker
             log.exception("could not store the sync of calendar %s", target.calendar_id)
     return len(targets)
 
