@@ -19,12 +19,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -174,40 +176,137 @@ def create_configs(
         return ids, response.json()["data"]["id"]
 
 
+def encode_requests(requests: list[tuple[str, int]]) -> list[bytes]:
+    """Each booking as the bytes of one HTTP/1.1 request, built before the clock starts."""
+    out = []
+    for i, (config_id, start) in enumerate(requests):
+        body = json.dumps(
+            {
+                "start_time": start,
+                "end_time": start + SLOT,
+                "guest": {"email": f"guest{i}@example.com", "name": f"Guest {i}"},
+            }
+        ).encode()
+        head = (
+            f"POST /v3/scheduling/bookings?configuration_id={config_id} HTTP/1.1\r\n"
+            f"Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        out.append(head.encode() + body)
+    return out
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """(status, body) of one HTTP/1.1 response with a Content-Length (all Slotwise sends)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)
+
+
 async def run_load(
-    urls: list[str], requests: list[tuple[str, int]], clients: int
+    servers: list[Server], requests: list[tuple[str, int]], clients: int
 ) -> tuple[float, list[float], dict[int, int]]:
-    queue: asyncio.Queue[tuple[int, tuple[str, int]]] = asyncio.Queue()
-    for item in enumerate(requests):
+    """Send every request over `clients` keep-alive connections; (wall s, latencies, statuses).
+
+    A plain asyncio HTTP/1.1 client rather than a full-featured one: the client shares the
+    machine's cores with the servers and PostgreSQL, so every millisecond it spends per request
+    is taken from them. Each request is still a real HTTP request over TCP, timed one by one.
+    """
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for item in encode_requests(requests):
         queue.put_nowait(item)
     latencies: list[float] = []
     statuses: dict[int, int] = defaultdict(int)
 
     async def worker(n: int) -> None:
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(base_url=urls[n % len(urls)], timeout=120, limits=limits) as c:
+        server = servers[n % len(servers)]
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        try:
             while True:
                 try:
-                    i, (config_id, start) = queue.get_nowait()
+                    raw = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                body = {
-                    "start_time": start,
-                    "end_time": start + SLOT,
-                    "guest": {"email": f"guest{i}@example.com", "name": f"Guest {i}"},
-                }
                 t0 = time.perf_counter()
-                response = await c.post(
-                    "/v3/scheduling/bookings", params={"configuration_id": config_id}, json=body
-                )
+                writer.write(raw)
+                status, body = await read_response(reader)
                 latencies.append((time.perf_counter() - t0) * 1000)
-                statuses[response.status_code] += 1
-                if response.status_code not in (200, 409):
-                    print(f"unexpected {response.status_code}: {response.text[:300]}")
+                statuses[status] += 1
+                if status not in (200, 409):
+                    print(f"unexpected {status}: {body[:300]!r}")
+        finally:
+            writer.close()
 
     t0 = time.perf_counter()
     await asyncio.gather(*(worker(n) for n in range(clients)))
     return time.perf_counter() - t0, latencies, dict(statuses)
+
+
+def _cpu_of(pid: int) -> float | None:
+    """User + system CPU seconds used so far by a process (Linux /proc), None if unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_backends(database: str) -> list[int]:
+    """Pids of the local PostgreSQL backends connected to `database`."""
+    pids = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if cmdline.startswith(b"postgres: ") and f" {database} ".encode() in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds spent during the load by the servers and by PostgreSQL's backends.
+
+    Backends come and go with the connection pools, so they are sampled a few times a second
+    (the last sample of each counts): an estimate, good to a few percent.
+    """
+
+    def __init__(self, server_pids: list[int], database: str | None) -> None:
+        self.server_pids = server_pids
+        self.database = database
+        self.servers_before = sum(_cpu_of(p) or 0.0 for p in server_pids)
+        self.backends: dict[int, tuple[float, float]] = {}  # pid -> (first, last) CPU seen
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._sample_once()
+        self._thread.start()
+
+    def _sample_once(self) -> None:
+        if self.database is None:
+            return
+        for pid in _postgres_backends(self.database):
+            cpu = _cpu_of(pid)
+            if cpu is not None:
+                first = self.backends.get(pid, (cpu, cpu))[0]
+                self.backends[pid] = (first, cpu)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self._sample_once()
+
+    def stop(self) -> tuple[float, float]:
+        """(servers' CPU seconds, PostgreSQL backends' CPU seconds) since the start."""
+        self._stop.set()
+        self._thread.join()
+        self._sample_once()
+        servers = sum(_cpu_of(p) or 0.0 for p in self.server_pids) - self.servers_before
+        return servers, sum(last - first for first, last in self.backends.values())
 
 
 def audit(url: str) -> tuple[int, int]:
@@ -242,12 +341,18 @@ def bench(store: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
         rng = random.Random(7)
         requests = distinct + contended
         rng.shuffle(requests)
-        # Warm both processes (imports, pools) on a slot nobody else asks for.
-        warm = [(config_ids[0], base + (args.per_host + n) * SLOT) for n in range(4)]
-        asyncio.run(run_load([s.url for s in servers], warm, 4))
-        wall, latencies, statuses = asyncio.run(
-            run_load([s.url for s in servers], requests, args.clients)
-        )
+        # Warm both processes (imports, connection pools) on slots nobody else asks for.
+        warm = [
+            (config_ids[n % len(config_ids)], base + (args.per_host + n // len(config_ids)) * SLOT)
+            for n in range(args.clients)
+        ]
+        asyncio.run(run_load(servers, warm, args.clients))
+        database = url.rsplit("/", 1)[-1].split("?")[0] if store == "postgresql" else None
+        meter = CpuMeter([s.process.pid for s in servers], database)
+        client_before = time.process_time()
+        wall, latencies, statuses = asyncio.run(run_load(servers, requests, args.clients))
+        client_cpu = time.process_time() - client_before
+        server_cpu, postgres_cpu = meter.stop()
     finally:
         for server in servers:
             server.stop()
@@ -258,6 +363,13 @@ def bench(store: str, url: str, tmp: Path, args: argparse.Namespace) -> None:
     print(
         f"{store:<11} {len(requests):>8} {ok:>7} {statuses.get(409, 0):>6} {expected:>9}"
         f" {ok / wall:>11.0f} {q[49]:>8.1f} {q[98]:>8.1f} {doubles:>8}"
+    )
+    n = len(requests)
+    print(
+        f"{'':<11} CPU ms per request: servers {1000 * server_cpu / n:.1f},"
+        f" client {1000 * client_cpu / n:.1f}"
+        + (f", PostgreSQL ~{1000 * postgres_cpu / n:.1f}" if database else "")
+        + f" (load average {os.getloadavg()[0]:.1f})"
     )
     if doubles or ok != expected or stored != ok + len(warm):
         raise SystemExit(

@@ -41,6 +41,9 @@ class Settings:
     max_body_bytes: int = 1_048_576
     provider_sync_seconds: float = 60.0
     provider_timeout_seconds: float = 10.0
+    # Booking transactions run at once per process. They are CPU-bound Python under one GIL:
+    # a few threads keep the database busy, more only add GIL contention (bench/README.md).
+    booking_threads: int = 3
 
     @property
     def resolved_database_url(self) -> str:
@@ -71,6 +74,7 @@ class Settings:
             "webhook_challenge_timeout": float(env.get("SLOTWISE_WEBHOOK_CHALLENGE_TIMEOUT", "10")),
             "provider_sync_seconds": float(env.get("SLOTWISE_PROVIDER_SYNC_SECONDS", "60")),
             "provider_timeout_seconds": float(env.get("SLOTWISE_PROVIDER_TIMEOUT_SECONDS", "10")),
+            "booking_threads": max(1, int(env.get("SLOTWISE_BOOKING_THREADS", "3"))),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -49,7 +49,7 @@ def test_crud(api: httpx.Client, db: Database) -> None:
     assert deleted.status_code == 200 and set(deleted.json()) == {"request_id"}
     assert api.get(f"{_base(grant)}/{cal['id']}").status_code == 404
     with db.session() as session:
-        triggers = session.scalars(select(OutboxMessage.trigger)).all()
+        triggers = session.scalars(select(OutboxMessage.trigger).order_by(OutboxMessage.id)).all()
     assert [t for t in triggers if t.startswith("calendar.")] == [
         "calendar.created",
         "calendar.updated",

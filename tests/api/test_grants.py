@@ -31,7 +31,7 @@ def test_connect_custom_twice_returns_the_same_grant(api: httpx.Client, db: Data
     assert again["name"] == "Avery B"
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Calendar)) == 1
-        triggers = session.scalars(select(OutboxMessage.trigger)).all()
+        triggers = session.scalars(select(OutboxMessage.trigger).order_by(OutboxMessage.id)).all()
     assert sorted(triggers) == ["grant.created", "grant.updated"]
 
 

@@ -6,9 +6,11 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from slotwise.db.models import ApiKey
 from slotwise.errors import InvalidRequest, PayloadTooLarge, Unauthorized, field_error
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -56,6 +59,35 @@ def _read_session(request: Request) -> Iterator[Session]:
 DbSession = Depends(_session, scope="function")
 # For POSTs that only read (availability, free/busy): no write lock on SQLite.
 ReadSession = Depends(_read_session, scope="function")
+
+
+async def run_unit_of_work(request: Request, work: Callable[[Session], T]) -> T:
+    """`work(session)` and its commit in one worker thread: DbSession's unit of work for
+    async endpoints on hot paths (booking creation).
+
+    A sync endpoint with DbSession hops to the thread pool three times (opening the session,
+    the endpoint, the commit); each hop costs CPU and a trip through the event loop. At most
+    `Settings.booking_threads` of these run at once per process: the work is CPU-bound
+    Python, so more threads only contend for the GIL; the rest wait their turn on the loop.
+    """
+    db = get_db(request)
+    write = request.method not in _READ_METHODS
+
+    def run() -> T:
+        with db.session(write=write) as session:
+            return work(session)
+
+    return await anyio.to_thread.run_sync(run, limiter=_booking_limiter(request))
+
+
+def _booking_limiter(request: Request) -> anyio.CapacityLimiter:
+    # Made on first use: a limiter belongs to the running event loop.
+    state = request.app.state
+    limiter: anyio.CapacityLimiter | None = getattr(state, "booking_limiter", None)
+    if limiter is None:
+        limiter = anyio.CapacityLimiter(get_settings(request).booking_threads)
+        state.booking_limiter = limiter
+    return limiter
 
 
 async def json_body(request: Request) -> Any:

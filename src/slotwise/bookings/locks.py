@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -33,20 +33,23 @@ def ensure_lock_rows(session: Session, grant_ids: Iterable[str]) -> None:
     session.execute(statement.on_conflict_do_nothing(index_elements=["grant_id"]))
 
 
+# Built once: every booking runs it (a reused statement skips construction and cache keys).
+_LOCK_QUERY = (
+    select(ParticipantLock.grant_id)
+    .where(ParticipantLock.grant_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ParticipantLock.grant_id)
+    .with_for_update()
+)
+
+
 def lock_participants(session: Session, grant_ids: Iterable[str]) -> None:
     """Hold the booking locks of these people until the transaction ends."""
     ids = sorted(set(grant_ids))
     if not ids or not _is_postgres(session):
         return
-    query = (
-        select(ParticipantLock.grant_id)
-        .where(ParticipantLock.grant_id.in_(ids))
-        .order_by(ParticipantLock.grant_id)
-        .with_for_update()
-    )
-    found = set(session.scalars(query))
+    found = set(session.scalars(_LOCK_QUERY, {"ids": ids}))
     if len(found) < len(ids):
         # First booking for someone: create their rows (this waits on a concurrent creator),
         # then lock them all, still in order.
         ensure_lock_rows(session, ids)
-        session.scalars(query).all()
+        session.scalars(_LOCK_QUERY, {"ids": ids}).all()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.bookings import fields, locks, payloads, repository
 from slotwise.db.models import Booking, Calendar, Configuration, Event
+from slotwise.db.rows import insert_row
 from slotwise.errors import (
     Conflict,
     InvalidRequest,
@@ -32,6 +33,7 @@ from slotwise.errors import (
 from slotwise.events.service import cancel_event, create_event, update_event
 from slotwise.ids import new_salt, new_uuid
 from slotwise.notifications import record
+from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_grants
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import Access
@@ -216,8 +218,10 @@ def _take_slot(
     """Lock `hosts`, re-check [start, end); (hosts free for it, the round-robin order)."""
     if not on_offered_grid(config.document, start):
         raise TimeslotUnavailable("it is not on this configuration's slot grid")
-    # Remote calendars are synced whatever their age, before the locks are taken.
-    refresh_grants(session, [h.grant.id for h in hosts], max_age=0)
+    # Remote calendars are synced whatever their age, before the locks are taken. Embedded
+    # grants have no mirror, so they are left out (no query when every host is embedded).
+    remote = [h.grant.id for h in hosts if h.grant.provider in REMOTE_KINDS]
+    refresh_grants(session, remote, max_age=0)
     locks.lock_participants(session, [h.grant.id for h in hosts])
     offer = compute_offer(
         session,
@@ -299,7 +303,7 @@ def create_booking(
         created_at=now,
         updated_at=now,
     )
-    session.add(booking)
+    insert_row(session, booking)
     if pending:
         record(
             session,

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, and_, false, func, or_, select, true
+from sqlalchemy import (
+    BigInteger,
+    Row,
+    and_,
+    bindparam,
+    false,
+    func,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Event
@@ -88,41 +101,63 @@ def exceptions_of(session: Session, master_id: str) -> list[Event]:
     return list(session.scalars(select(Event).where(Event.master_event_id == master_id)))
 
 
-def _busy_conditions(
-    calendar_ids: Sequence[str], tentative_as_busy: bool, exclude: Collection[str]
-) -> list[Any]:
+def _busy_conditions(tentative_as_busy: bool, exclude: bool) -> list[Any]:
     conditions: list[Any] = [
-        Event.calendar_id.in_(list(calendar_ids)),
+        Event.calendar_id.in_(bindparam("calendar_ids", expanding=True)),
         Event.busy == true(),
         Event.status != "cancelled",
     ]
     if not tentative_as_busy:
         conditions.append(Event.status.not_in(TENTATIVE))
     if exclude:
-        conditions.append(Event.id.not_in(list(exclude)))
+        conditions.append(Event.id.not_in(bindparam("exclude", expanding=True)))
     return conditions
 
 
-def busy_single_rows(
-    session: Session,
-    calendar_ids: Sequence[str],
-    start: int,
-    end: int,
-    *,
-    tentative_as_busy: bool,
-    exclude: Collection[str],
-) -> Sequence[tuple[str, int, int]]:
-    """(calendar_id, start_ts, end_ts) of busy single events overlapping [start, end)."""
-    query = select(Event.calendar_id, Event.start_ts, Event.end_ts).where(
-        *_busy_conditions(calendar_ids, tentative_as_busy, exclude),
+@functools.cache
+def _busy_query(tentative_as_busy: bool, exclude: bool) -> Any:
+    """Busy single events and recurring masters in one round trip (UNION ALL of two selects,
+    so each keeps its own index). Built once per variant: availability and every booking
+    re-check run it, and a reused statement skips construction and cache-key work.
+
+    Rows: (id, calendar_id, start_ts, end_ts, is_recurring, timezone, recurrence, when); the
+    last three are NULL for single events.
+    """
+    start, end = bindparam("start", type_=BigInteger), bindparam("end", type_=BigInteger)
+    masters = select(
+        Event.id,
+        Event.calendar_id,
+        Event.start_ts,
+        Event.end_ts,
+        Event.is_recurring,
+        Event.timezone,
+        Event.recurrence,
+        Event.when,
+    ).where(
+        *_busy_conditions(tentative_as_busy, exclude),
+        Event.is_recurring == true(),
+        Event.start_ts < end,
+        or_(Event.recur_until.is_(None), Event.recur_until > start),
+    )
+    singles = select(
+        Event.id,
+        Event.calendar_id,
+        Event.start_ts,
+        Event.end_ts,
+        Event.is_recurring,
+        null(),
+        null(),
+        null(),
+    ).where(
+        *_busy_conditions(tentative_as_busy, exclude),
         Event.is_recurring == false(),
         Event.start_ts < end,
         Event.end_ts > start,
     )
-    return [(row[0], row[1], row[2]) for row in session.execute(query)]
+    return union_all(masters, singles)
 
 
-def busy_master_rows(
+def busy_rows(
     session: Session,
     calendar_ids: Sequence[str],
     start: int,
@@ -131,19 +166,10 @@ def busy_master_rows(
     tentative_as_busy: bool,
     exclude: Collection[str],
 ) -> Sequence[Row[Any]]:
-    """What expanding the busy recurring masters that may reach [start, end) needs."""
-    query = select(
-        Event.id,
-        Event.calendar_id,
-        Event.start_ts,
-        Event.end_ts,
-        Event.timezone,
-        Event.recurrence,
-        Event.when,
-    ).where(
-        *_busy_conditions(calendar_ids, tentative_as_busy, exclude),
-        Event.is_recurring == true(),
-        Event.start_ts < end,
-        or_(Event.recur_until.is_(None), Event.recur_until > start),
-    )
-    return session.execute(query).all()
+    """Busy single events overlapping [start, end) and busy recurring masters that may reach
+    it: (id, calendar_id, start_ts, end_ts, is_recurring, timezone, recurrence, when), the last
+    three only for masters."""
+    params: dict[str, Any] = {"calendar_ids": list(calendar_ids), "start": start, "end": end}
+    if exclude:
+        params["exclude"] = list(exclude)
+    return session.execute(_busy_query(tentative_as_busy, bool(exclude)), params).all()

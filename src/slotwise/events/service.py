@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock, notifications, zones
 from slotwise.db.models import Calendar, Event, Grant
+from slotwise.db.rows import insert_row
 from slotwise.errors import InvalidRequest, NotFound, field_error
 from slotwise.events import repository
 from slotwise.events.recurrence import (
@@ -263,8 +264,7 @@ def create_event(session: Session, grant: Grant, calendar: Calendar, body: dict[
     _apply_fields(event, fields, _sent(body, fields))
     _check_capacity(event.capacity, event.participants)
     _apply_recurrence(event, fields.recurrence)
-    session.add(event)
-    session.flush()
+    insert_row(session, event)
     write_back(session, event)
     notifications.record(session, "event.created", event_to_dict(event))
     return event

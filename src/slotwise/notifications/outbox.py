@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.db.models import OutboxMessage
+from slotwise.db.rows import insert_row
 
 _last_ns = 0
 _lock = threading.Lock()
@@ -41,5 +42,5 @@ def record(
     message = OutboxMessage(
         id=notification_id(), trigger=trigger, source=source, payload=obj, created_at=clock.now()
     )
-    session.add(message)
+    insert_row(session, message)
     return message

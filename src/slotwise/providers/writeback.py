@@ -1,11 +1,12 @@
 """Writing events changed through Slotwise back to their calendar server.
 
 `events.service` calls `write_back(session, event)` after every create, update, cancel, RSVP
-and instance removal, once the rows are flushed. Embedded calendars cost one primary-key
-lookup. For a CalDAV calendar the whole object (the series master with its live exceptions)
-is PUT — `If-None-Match: *` when new, `If-Match: <etag>` when replacing — or DELETEd when the
-event is cancelled. If the server refuses or fails, the ProviderError propagates, so the API
-call fails and its transaction (the local change included) is rolled back.
+and instance removal, once the rows are flushed. Events of embedded grants cost only the
+grant's primary-key lookup, usually answered from the session with no query. For a CalDAV
+calendar the whole object (the series master with its live exceptions) is PUT —
+`If-None-Match: *` when new, `If-Match: <etag>` when replacing — or DELETEd when the event is
+cancelled. If the server refuses or fails, the ProviderError propagates, so the API call fails
+and its transaction (the local change included) is rolled back.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from sqlalchemy.orm import Session
 from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
 from slotwise.errors import field_error
 from slotwise.events.repository import exceptions_of
-from slotwise.providers import provider_for
+from slotwise.providers import REMOTE_KINDS, provider_for
 from slotwise.providers.ical import serialize
 
 
 def write_back(session: Session, event: Event) -> None:
+    owner = session.get(Grant, event.grant_id)
+    if owner is None or owner.provider not in REMOTE_KINDS:
+        return  # embedded grants have no remote calendars (a grant never changes provider)
     remote = session.get(ProviderCalendar, event.calendar_id)
     if remote is None:
         return  # an embedded calendar (or a local calendar of a remote grant)

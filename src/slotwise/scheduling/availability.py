@@ -37,6 +37,7 @@ from slotwise.availability.zones import Snapper
 from slotwise.db.models import Configuration
 from slotwise.errors import InvalidRequest
 from slotwise.events.busy import read_busy
+from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_calendars
 from slotwise.scheduling import repository
 from slotwise.scheduling.service import Host, hosts_of
@@ -186,6 +187,13 @@ def busy_calendars(hosts: Sequence[Host]) -> dict[str, list[str]]:
     return out
 
 
+def remote_calendar_ids(hosts: Sequence[Host], calendars: dict[str, list[str]]) -> list[str]:
+    """The calendars among `calendars` (per host email) that mirror a remote provider."""
+    return sorted(
+        {c for h in hosts if h.grant.provider in REMOTE_KINDS for c in calendars[h.email]}
+    )
+
+
 def compute_offer(
     session: Session,
     config: Configuration,
@@ -221,7 +229,8 @@ def compute_offer(
     all_ids = sorted({c for ids in calendars.values() for c in ids})
     _, availability_rules = _document_parts(document)
     tentative = availability_rules.get("tentative_as_busy")
-    refresh_calendars(session, all_ids)  # stale remote (CalDAV, feed) mirrors first
+    # Stale remote (CalDAV, feed) mirrors first; embedded grants have none to refresh.
+    refresh_calendars(session, remote_calendar_ids(hosts, calendars))
     busy = read_busy(
         session,
         all_ids,

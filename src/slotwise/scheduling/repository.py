@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Booking, Calendar, Configuration, Event, Grant, SchedulingSession
@@ -53,6 +53,14 @@ def calendars_of_grants(session: Session, grant_ids: Iterable[str]) -> list[Cale
     return list(session.scalars(select(Calendar).where(Calendar.grant_id.in_(ids))))
 
 
+# Built once: availability and every booking run it.
+_GRANTS_WITH_CALENDARS = (
+    select(Grant, Calendar)
+    .outerjoin(Calendar, Calendar.grant_id == Grant.id)
+    .where(func.lower(Grant.email).in_(bindparam("emails", expanding=True)))
+)
+
+
 def grants_with_calendars(
     session: Session, emails: Iterable[str]
 ) -> dict[str, tuple[Grant, list[Calendar]]]:
@@ -60,11 +68,7 @@ def grants_with_calendars(
     lowered = sorted({e.strip().lower() for e in emails})
     if not lowered:
         return {}
-    rows = session.execute(
-        select(Grant, Calendar)
-        .outerjoin(Calendar, Calendar.grant_id == Grant.id)
-        .where(func.lower(Grant.email).in_(lowered))
-    )
+    rows = session.execute(_GRANTS_WITH_CALENDARS, {"emails": lowered})
     out: dict[str, tuple[Grant, list[Calendar]]] = {}
     for grant, calendar in rows:
         entry = out.setdefault(grant.email.lower(), (grant, []))
