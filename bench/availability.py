@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -27,6 +25,7 @@ from typing import Any
 
 import httpx
 from availability_engine import RULES, SIZES, Workload, make_workload, timed
+from serverproc import API_KEY, Server, reset_postgres
 
 from slotwise.availability import compute_availability, oracle_availability
 from slotwise.db.engine import Database
@@ -34,8 +33,6 @@ from slotwise.db.migrate import upgrade
 from slotwise.db.models import Calendar, Grant
 from slotwise.events.service import create_event
 
-ROOT = Path(__file__).resolve().parents[1]
-API_KEY = "bench-key"
 METHODS = ("collective", "max-availability")
 
 
@@ -98,42 +95,6 @@ def request_body(work: Workload, method: str) -> dict[str, Any]:
     }
 
 
-class Server:
-    """A `slotwise serve` process on a free port (no in-process worker)."""
-
-    def __init__(self, database_url: str, data_dir: Path) -> None:
-        import socket
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        env = dict(
-            os.environ,
-            SLOTWISE_DATABASE_URL=database_url,
-            SLOTWISE_API_KEY=API_KEY,
-            PYTHONPATH=str(ROOT / "src"),
-        )
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "slotwise", "serve", "--port", str(self.port), "--no-worker"]
-            + ["--data-dir", str(data_dir)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(self.url + "/healthz", timeout=1)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise SystemExit("server did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
 def http_median(server: Server, body: dict[str, Any], runs: int, expected_slots: int) -> float:
     times = []
     with httpx.Client(
@@ -151,16 +112,6 @@ def http_median(server: Server, body: dict[str, Any], runs: int, expected_slots:
             if i:  # the first request warms up the process
                 times.append(elapsed)
     return statistics.median(times)
-
-
-def reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -23,8 +23,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -34,61 +32,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from serverproc import API_KEY, Server, reset_postgres
 from sqlalchemy import select
 
 from slotwise.db.engine import Database
 from slotwise.db.migrate import upgrade
 from slotwise.db.models import Booking, Calendar, Event, Grant
 
-ROOT = Path(__file__).resolve().parents[1]
-API_KEY = "bench-key"
 SLOT = 1800
-
-
-class Server:
-    """A `slotwise serve` process on a free port (no in-process worker)."""
-
-    def __init__(self, database_url: str, data_dir: Path) -> None:
-        import socket
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        env = dict(
-            os.environ,
-            SLOTWISE_DATABASE_URL=database_url,
-            SLOTWISE_API_KEY=API_KEY,
-            PYTHONPATH=str(ROOT / "src"),
-        )
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "slotwise", "serve", "--port", str(self.port), "--no-worker"]
-            + ["--data-dir", str(data_dir)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(self.url + "/healthz", timeout=1)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise SystemExit("server did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-def reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def seed_grants(db: Database, emails: list[str]) -> dict[str, str]:
