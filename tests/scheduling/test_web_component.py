@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from slotwise.db.engine import Database
 from slotwise.db.models import Booking, Event
+from tests.support.browser import CHROMIUM_ARGS
 from tests.support.scheduling import config_body, create_config, make_grant, participant
 from tests.support.server import LiveServer
 from tests.support.web_elements import (
-    CHROMIUM_ARGS,
     page_server,
     require_chromium,
     web_elements_bundle,

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from slotwise.db.engine import Database
 from slotwise.db.models import Booking
+from tests.support.browser import CHROMIUM_ARGS
 from tests.support.scheduling import (
     book,
     config_body,
@@ -34,7 +35,6 @@ from tests.support.scheduling import (
 )
 from tests.support.server import LiveServer
 from tests.support.web_elements import (
-    CHROMIUM_ARGS,
     page_server,
     require_chromium,
     web_elements_bundle,

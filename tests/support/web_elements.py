@@ -16,19 +16,10 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tests.support.browser import CHROMIUM
 from tests.support.tools import CACHE, missing, require_executable
 
 SPEC = "@nylas/web-elements@2.6.0"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Book a meeting</title>
