@@ -38,7 +38,10 @@ _WEEK: list[tuple[int, str, int, str, dict[str, Any]]] = [
 
 
 def seed_demo(session: Session, today: date) -> Grant:
-    """Create the demo grant and a week of events from `today`; a second run changes nothing."""
+    """Create the demo grant and a week of events (this week, the next one from Saturday).
+
+    A second run changes nothing.
+    """
     existing = grants_repository.find_grant_by_email(session, DEMO_EMAIL)
     if existing is not None:
         return existing
@@ -52,6 +55,8 @@ def seed_demo(session: Session, today: date) -> Grant:
     calendar = resolve_calendar(session, grant, "primary")
     zone = ZoneInfo(DEMO_ZONE)
     monday = today - timedelta(days=today.weekday())
+    if today.weekday() >= 5:  # on a weekend this week is over: show the coming one
+        monday += timedelta(days=7)
 
     def at(day: date, hhmm: str) -> int:
         hour, minute = map(int, hhmm.split(":"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qs, urlsplit
@@ -13,6 +14,7 @@ from slotwise.db.engine import Database
 from slotwise.db.models import OutboxMessage
 from slotwise.ids import decode_booking_ref, encode_booking_ref
 from tests.support.scheduling import DAY, HOUR, book, future_hour
+from tests.support.server import LiveServer
 
 FIELDS = {
     "company": {"label": "Company", "type": "text", "required": True, "order": 1},
@@ -155,6 +157,30 @@ def test_form_shows_additional_fields(web: httpx.Client, make_page) -> None:
     assert page.index("Company") < page.index("Topic") < page.index("I agree")
     gone = _html(web.get("/book/fields", params={"tz": "UTC", "start": start + 7}))
     assert "not available any more" in gone
+
+
+def test_confirmation_email_promised_only_when_one_is_sent(
+    web: httpx.Client, server: LiveServer, db: Database, make_page
+) -> None:
+    make_page(slug="plain")
+    make_page(slug="quiet", event_booking={"disable_emails": True})
+    start = future_hour(2, 10)
+    plain, quiet = _book(web, "plain", start), _book(web, "quiet", start + HOUR)
+
+    # No SMTP host (the demo's case): the page must not promise an email.
+    page = _html(web.get(f"/bookings/{plain}", params={"done": "booked"}))
+    assert "You’re booked" in page and "on its way" not in page
+    assert f"/bookings/{plain}" in page
+
+    mail = LiveServer(dataclasses.replace(server.settings, smtp_host="127.0.0.1"), db).start()
+    try:
+        with httpx.Client(base_url=mail.url, timeout=30) as client:
+            page = _html(client.get(f"/bookings/{plain}", params={"done": "booked"}))
+            assert "A confirmation is on its way to grace@example.com" in page
+            page = _html(client.get(f"/bookings/{quiet}", params={"done": "booked"}))
+            assert "on its way" not in page
+    finally:
+        mail.stop()
 
 
 def test_booking_through_the_page(web: httpx.Client, api: httpx.Client, db, make_page) -> None:

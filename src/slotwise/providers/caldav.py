@@ -48,6 +48,10 @@ class AuthFailed(ProviderError):
     """The server refused the credentials (401/403 on the account itself)."""
 
 
+class Unreachable(ProviderError):
+    """No HTTP answer at all (connection refused, DNS, TLS): discovery stops and says so."""
+
+
 def _q(ns: str, name: str) -> str:
     return f"{{{ns}}}{name}"
 
@@ -184,7 +188,7 @@ class CalDAVProvider:
                 f"settings.url: the calendar server did not answer {method} {_path(url)} in time"
             ) from None
         except httpx.HTTPError as exc:
-            raise ProviderError(
+            raise Unreachable(
                 f"settings.url: cannot reach the calendar server at {url} ({exc})"
             ) from None
         if response.status_code == 401:
@@ -233,7 +237,7 @@ class CalDAVProvider:
         """The calendar home URL for an account URL, or the calendar when `url` is one."""
         try:
             found = self._multistatus(client, "PROPFIND", url, _PROPFIND_ACCOUNT, "0")
-        except AuthFailed:
+        except (AuthFailed, Unreachable, ProviderTimeout):
             raise
         except ProviderError:
             return None

@@ -43,6 +43,7 @@ from slotwise.errors import (
     TimeslotUnavailable,
 )
 from slotwise.ids import decode_booking_ref
+from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import PUBLIC, Access
 from slotwise.scheduling.availability import duration_seconds, organizer_timezone
@@ -350,6 +351,9 @@ def _manage_page(
         chosen=chosen,
         first=first or "",
         done=done,
+        # Only promise a confirmation email when one will be queued (SMTP set, emails on).
+        emails_sent=smtp_configured(get_settings(request))
+        and not (config.document.get("event_booking") or {}).get("disable_emails"),
         message=message,
         error=error,
     )
