@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from slotwise import clock
 from slotwise.config import Settings
@@ -65,8 +66,10 @@ def ensure_first_api_key(settings: Settings, db: Database) -> str | None:
 def migrate(data_dir: DataDir = None) -> None:
     """Create or upgrade the database schema."""
     settings = _settings(data_dir)
-    upgrade(settings.resolved_database_url)
-    typer.echo("Database is up to date.")
+    url = settings.resolved_database_url
+    upgrade(url)
+    shown = make_url(url).render_as_string(hide_password=True)
+    typer.echo(f"Schema is at the latest migration: {shown}")
 
 
 @api_key_app.command("create")
