@@ -11,7 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
+from slotwise.db.engine import Database
+from slotwise.db.models import Event, ProviderItem
+from slotwise.providers.sync import sync_now
 from tests.providers.conftest import simple_event
 from tests.support.scheduling import future_hour
 
@@ -20,10 +24,13 @@ DAY = 86400
 
 
 class Feed:
-    """Serves `body` at /cal.ics with an ETag, answering 304 to a matching If-None-Match."""
+    """Serves `body` at /cal.ics with an ETag, answering 304 to a matching If-None-Match.
+
+    With `validators` False it sends no ETag (every request gets the whole feed)."""
 
     def __init__(self) -> None:
         self.body = ""
+        self.validators = True
         self.requests: list[dict[str, str]] = []
         feed = self
 
@@ -36,13 +43,14 @@ class Feed:
                     return
                 data = feed.body.encode()
                 etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
-                if self.headers.get("If-None-Match") == etag:
+                if feed.validators and self.headers.get("If-None-Match") == etag:
                     self.send_response(304)
                     self.end_headers()
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/calendar")
-                self.send_header("ETag", etag)
+                if feed.validators:
+                    self.send_header("ETag", etag)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -231,3 +239,78 @@ def test_what_real_servers_write(api: httpx.Client, feed: Feed) -> None:
     assert events.status_code == 200, events.text
     titles = {e["title"] for e in events.json()["data"]}
     assert "A long title that a server folded over two lines" in titles
+
+
+def test_a_large_feed_connects_and_resyncs(api: httpx.Client, db: Database, feed: Feed) -> None:
+    t0 = future_hour(days=2, hour=0)
+
+    def start(i: int) -> int:  # event i: one hour every two hours (event 1 may be moved)
+        return t0 + i * 2 * HOUR
+
+    def body(numbers: list[int], moved: dict[int, int] | None = None) -> str:
+        moved = moved or {}
+        return _feed(
+            *(
+                _vevent(
+                    f"UID:big-{i}",
+                    f"DTSTART:{_at(moved.get(i, start(i)))}Z",
+                    f"DTEND:{_at(moved.get(i, start(i)) + HOUR)}Z",
+                    f"SUMMARY:Event {i}",
+                )
+                for i in numbers
+            )
+        )
+
+    def mirror() -> tuple[dict[str, str], int]:
+        """The calendar's event rows (id -> status) and its number of items."""
+        with db.session(write=False) as session:
+            rows = session.execute(
+                select(Event.id, Event.status).where(Event.calendar_id == calendar_id)
+            )
+            items = session.scalar(
+                select(func.count())
+                .select_from(ProviderItem)
+                .where(ProviderItem.calendar_id == calendar_id)
+            )
+            return {row.id: row.status for row in rows}, items or 0
+
+    feed.validators = False  # every sync downloads the whole feed
+    feed.body = body(list(range(5000)))
+    connected = _connect(api, feed.url)
+    assert connected.status_code == 200, connected.text
+    grant_id = connected.json()["data"]["id"]
+    calendar_id = api.get(f"/v3/grants/{grant_id}/calendars").json()["data"][0]["id"]
+    rows, items = mirror()
+    assert items == 5000 and len(rows) == 5000
+    assert set(rows.values()) == {"confirmed"}
+    assert _busy(api, grant_id, t0, t0 + 6 * HOUR) == [
+        (t0, t0 + HOUR),
+        (t0 + 2 * HOUR, t0 + 3 * HOUR),
+        (t0 + 4 * HOUR, t0 + 5 * HOUR),
+    ]
+    assert _busy(api, grant_id, start(4999) - HOUR, start(4999) + 3 * HOUR) == [
+        (start(4999), start(4999) + HOUR)
+    ]
+
+    # The same feed again: nothing changes.
+    sync_now(db, calendar_id)
+    assert mirror() == (rows, 5000)
+
+    # Ten events gone, five new, one moved half an hour later.
+    feed.body = body([*range(4990), *range(5000, 5005)], moved={1: start(1) + HOUR // 2})
+    sync_now(db, calendar_id)
+    after, items = mirror()
+    assert items == 4995 and len(after) == 5005
+    cancelled = {k for k, v in after.items() if v == "cancelled"}
+    added = after.keys() - rows.keys()  # the ids of the events kept are unchanged
+    assert len(cancelled) == 10 and cancelled <= rows.keys()
+    assert len(added) == 5 and {after[k] for k in added} == {"confirmed"}
+    assert _busy(api, grant_id, t0, t0 + 6 * HOUR) == [
+        (t0, t0 + HOUR),
+        (start(1) + HOUR // 2, start(1) + HOUR // 2 + HOUR),
+        (t0 + 4 * HOUR, t0 + 5 * HOUR),
+    ]
+    assert _busy(api, grant_id, start(4995) - HOUR, start(4995) + 2 * HOUR) == []
+    assert _busy(api, grant_id, start(5002) - HOUR, start(5002) + 2 * HOUR) == [
+        (start(5002), start(5002) + HOUR)
+    ]

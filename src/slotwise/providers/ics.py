@@ -1,8 +1,10 @@
 """A read-only iCalendar feed (an `.ics` URL) as a busy source.
 
 The feed is read with a conditional GET (If-None-Match / If-Modified-Since); a 304 means
-nothing changed. Otherwise it is split into one item per UID (a master and its overridden
-instances), each with a content hash as its etag, so the mirror only rewrites what changed.
+nothing changed, and so does a body whose hash is the one kept from the last sync (as the
+calendar's `ctag`), for feeds served without validators. Otherwise it is split into one item
+per UID (a master and its overridden instances), each with a content hash as its etag, so the
+mirror only rewrites what changed.
 """
 
 from __future__ import annotations
@@ -95,6 +97,14 @@ class IcsProvider:
         response = self._get(url, headers)
         if response.status_code == 304:
             return Changes(unchanged=True, etag=state.etag, last_modified=state.last_modified)
+        digest = "sha256:" + hashlib.sha256(response.content).hexdigest()
+        if state.ctag == digest:
+            return Changes(
+                unchanged=True,
+                ctag=digest,
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+            )
         cal = self._parse(url, response)
         timezones = b"".join(tz.to_ical() for tz in cal.walk("VTIMEZONE"))
         groups: dict[str, list[bytes]] = {}
@@ -104,6 +114,7 @@ class IcsProvider:
                 groups.setdefault(uid, []).append(event.to_ical())
         changes = Changes(
             full=True,
+            ctag=digest,
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
         )

@@ -7,8 +7,11 @@ refreshes its hosts' calendars whatever their age (`max_age=0`). When the server
 not answer, the attempt is recorded (so the next one waits its turn), the failure logged and
 kept in `provider_calendars.error`, and the reads use the data mirrored last.
 
-A sync is fetched with no database lock held, then applied in one short write, and only if no
-other sync of that calendar was applied in between (its `revision` is unchanged).
+A sync is fetched and parsed with no database lock held, then applied in one short write, and
+only if no other sync of that calendar was applied in between (its `revision` is unchanged).
+Applying costs a fixed number of statements whatever the number of objects: the calendar's
+items and event rows are read in two queries, and the inserts, updates, deletions and
+cancellations are worked out in memory and written in bulk.
 
 Mirror shape: one remote object → one event row (id derived from calendar and href, so ids are
 stable across syncs) plus an exception row per overridden instance; an object deleted remotely
@@ -17,15 +20,16 @@ leaves its rows cancelled (bookings may still refer to them).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from slotwise import clock
@@ -33,7 +37,7 @@ from slotwise.db.engine import Database
 from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
 from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
 from slotwise.providers import provider_for
-from slotwise.providers.base import Changes, ProviderError, SyncState
+from slotwise.providers.base import Changes, ProviderError, RemoteItem, SyncState
 from slotwise.providers.ical import ICalError, Parsed, Resource, parse_resource
 from slotwise.providers.policy import POLICY
 
@@ -60,6 +64,8 @@ class Outcome:
     target: Target
     changes: Changes | None
     error: str | None = None
+    # The changed objects that parse, with what they hold (parsed before any lock is taken).
+    parsed: list[tuple[RemoteItem, Resource]] = field(default_factory=list)
 
 
 def remote_id(calendar_id: str, href: str) -> str:
@@ -138,7 +144,19 @@ def fetch(target: Target) -> Outcome:
     except Exception as exc:  # a server answering nonsense must not break reads
         log.exception("sync of calendar %s failed", target.calendar_id)
         return Outcome(target, None, f"unexpected answer from the calendar server ({exc})")
-    return Outcome(target, changes)
+    return Outcome(target, changes, parsed=_parse_changed(target, changes))
+
+
+def _parse_changed(target: Target, changes: Changes) -> list[tuple[RemoteItem, Resource]]:
+    parsed = []
+    for remote in changes.changed:
+        if remote.data is None:
+            continue
+        try:
+            parsed.append((remote, parse_resource(remote.data, target.timezone)))
+        except (ICalError, ValueError, TypeError, AttributeError) as exc:
+            log.warning("calendar %s: skipping %s: %s", target.calendar_id, remote.href, exc)
+    return parsed
 
 
 # ---------------------------------------------------------------------------- applying
@@ -171,7 +189,7 @@ def apply(session: Session, outcome: Outcome) -> bool:
     row.error = None
     row.synced_at = now
     if not changes.unchanged:
-        _apply_changes(session, target, changes)
+        _apply_changes(session, target, changes, outcome.parsed)
     row.ctag = changes.ctag if changes.ctag is not None else row.ctag
     row.sync_token = changes.sync_token if changes.sync_token is not None else row.sync_token
     row.etag = changes.etag
@@ -180,46 +198,160 @@ def apply(session: Session, outcome: Outcome) -> bool:
     return True
 
 
-def _apply_changes(session: Session, target: Target, changes: Changes) -> None:
+_CHUNK = 500  # ids per IN (...) list
+_T = TypeVar("_T")
+
+
+def _chunks(values: Sequence[_T]) -> Iterator[list[_T]]:
+    for i in range(0, len(values), _CHUNK):
+        yield list(values[i : i + _CHUNK])
+
+
+@dataclass
+class _Plan:
+    """The writes one sync makes to the mirror, computed in memory and then run in bulk."""
+
+    now: int
+    known: dict[str, str | None]  # the calendar's event rows: id -> master_event_id
+    inserts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deletes: set[str] = field(default_factory=set)
+
+    def exists(self, event_id: str) -> bool:
+        return event_id in self.known or event_id in self.inserts
+
+    def write(self, target: Target, event_id: str, values: dict[str, Any]) -> None:
+        self.deletes.discard(event_id)
+        if event_id in self.inserts:
+            self.inserts[event_id].update(values)
+        elif event_id in self.known:
+            self.updates.setdefault(event_id, {"id": event_id}).update(values)
+        else:
+            self.inserts[event_id] = {
+                "id": event_id,
+                "grant_id": target.grant_id,
+                "calendar_id": target.calendar_id,
+                "participants": [],
+                "event_metadata": {},
+                "extra": {},
+                "sequence": 0,
+                "master_event_id": None,
+                "original_start_ts": None,
+                "created_at": self.now,
+                **values,
+            }
+
+    def delete(self, event_id: str) -> None:
+        self.inserts.pop(event_id, None)
+        self.updates.pop(event_id, None)
+        if event_id in self.known:
+            self.deletes.add(event_id)
+
+
+def _apply_changes(
+    session: Session,
+    target: Target,
+    changes: Changes,
+    parsed: list[tuple[RemoteItem, Resource]],
+) -> None:
+    """Mirror a sync in a fixed number of statements, whatever the number of objects.
+
+    The calendar's items and event rows are read in two queries; the inserts, updates,
+    deletions and cancellations are worked out in memory and then written in bulk.
+    """
+    now = clock.now()
     items = {
         item.href: item
         for item in session.scalars(
             select(ProviderItem).where(ProviderItem.calendar_id == target.calendar_id)
         )
     }
+    plan = _Plan(
+        now=now,
+        known=dict(
+            session.execute(
+                select(Event.id, Event.master_event_id).where(
+                    Event.calendar_id == target.calendar_id
+                )
+            ).all()
+        ),
+    )
+    children: dict[str, set[str]] = {}
+    for event_id, master_id in plan.known.items():
+        if master_id is not None:
+            children.setdefault(master_id, set()).add(event_id)
+
     gone = set(changes.deleted)
     if changes.full:
         listed = {c.href for c in changes.changed} | set(target.state.items)
         gone |= {h for h in items if h not in listed}
+    cancelled: list[str] = []
+    dropped: list[ProviderItem] = []
     for href in gone:
         item = items.pop(href, None)
         if item is not None:
-            _cancel_rows(session, item.event_id)
-            session.delete(item)
-    for remote in changes.changed:
-        if remote.data is None:
-            continue
-        try:
-            resource = parse_resource(remote.data, target.timezone)
-        except (ICalError, ValueError, TypeError, AttributeError) as exc:
-            log.warning("calendar %s: skipping %s: %s", target.calendar_id, remote.href, exc)
-            continue
+            cancelled.append(item.event_id)
+            dropped.append(item)
+
+    new_items: dict[str, dict[str, Any]] = {}
+    etags: dict[int, str | None] = {}
+    for remote, resource in parsed:
         item = items.get(remote.href)
-        event_id = item.event_id if item else _new_event_id(session, target, remote.href, resource)
-        _store(session, target, event_id, resource)
-        if item is None:
-            if event_id != remote_id(target.calendar_id, remote.href):
-                # Our own write, maybe not committed yet: insert its event row first, so this
-                # sync waits for (and then yields to) the writing request instead of racing it.
-                session.flush()
-            item = ProviderItem(calendar_id=target.calendar_id, href=remote.href, event_id=event_id)
-            session.add(item)
-            items[remote.href] = item
-        item.etag = remote.etag
-    session.flush()
+        if item is not None:
+            event_id = item.event_id
+            etags[item.id] = remote.etag
+        elif remote.href in new_items:
+            event_id = new_items[remote.href]["event_id"]
+            new_items[remote.href]["etag"] = remote.etag
+        else:
+            event_id = _new_event_id(session, target, remote.href, resource, plan)
+            new_items[remote.href] = {
+                "calendar_id": target.calendar_id,
+                "href": remote.href,
+                "event_id": event_id,
+                "etag": remote.etag,
+            }
+        _plan_resource(plan, target, event_id, resource, children.get(event_id, set()))
+
+    # Cancellations first, then deletions, updates and inserts (the order the per-object
+    # writes had); event rows go in before the items that refer to them.
+    for ids in _chunks(cancelled):
+        session.execute(
+            update(Event)
+            .where(or_(Event.id.in_(ids), Event.master_event_id.in_(ids)))
+            .where(Event.status != "cancelled")
+            .values(status="cancelled", updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    for ids in _chunks(sorted(plan.deletes)):
+        session.execute(
+            delete(Event).where(Event.id.in_(ids)).execution_options(synchronize_session=False)
+        )
+    for item_ids in _chunks([item.id for item in dropped]):
+        session.execute(
+            delete(ProviderItem)
+            .where(ProviderItem.id.in_(item_ids))
+            .execution_options(synchronize_session=False)
+        )
+    if plan.updates:
+        session.execute(update(Event), list(plan.updates.values()))
+    if plan.inserts:
+        session.execute(insert(Event), list(plan.inserts.values()))
+    if etags:
+        session.execute(
+            update(ProviderItem), [{"id": id_, "etag": etag} for id_, etag in etags.items()]
+        )
+    if new_items:
+        session.execute(insert(ProviderItem), list(new_items.values()))
+    # ORM objects of this calendar that the caller's session holds would be out of date.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, (Event, ProviderItem)) and obj.calendar_id == target.calendar_id:
+            session.expire(obj)
 
 
-def _new_event_id(session: Session, target: Target, href: str, resource: Resource) -> str:
+def _new_event_id(
+    session: Session, target: Target, href: str, resource: Resource, plan: _Plan
+) -> str:
     """The event id of a remote object new to the mirror.
 
     An object Slotwise wrote itself (`<event id>.ics` holding UID `<event id>@slotwise`) keeps
@@ -235,103 +367,75 @@ def _new_event_id(session: Session, target: Target, href: str, resource: Resourc
         and first is not None
         and first.uid == f"{own_id}@slotwise"
     ):
-        own = session.get(Event, own_id)
-        if own is None or own.calendar_id == target.calendar_id:
+        if plan.exists(own_id):  # a row of this calendar
+            return own_id
+        own_calendar = session.scalar(select(Event.calendar_id).where(Event.id == own_id))
+        if own_calendar is None or own_calendar == target.calendar_id:
             return own_id
     return remote_id(target.calendar_id, href)
 
 
-def _cancel_rows(session: Session, event_id: str) -> None:
-    now = clock.now()
-    rows = session.scalars(
-        select(Event).where(or_(Event.id == event_id, Event.master_event_id == event_id))
-    )
-    for event in rows:
-        if event.status != "cancelled":
-            event.status = "cancelled"
-            event.updated_at = now
-
-
-def _fill(event: Event, parsed: Parsed, now: int) -> None:
-    event.title = parsed.title
-    event.description = parsed.description
-    event.location = parsed.location
-    event.busy = parsed.busy
-    event.status = parsed.status
-    event.when = parsed.when.data
-    event.start_ts = parsed.when.start
-    event.end_ts = parsed.when.end
-    event.timezone = parsed.when.timezone
-    event.participants = parsed.participants
-    event.organizer = parsed.organizer
-    event.ical_uid = parsed.uid
-    event.sequence = parsed.sequence
-    event.updated_at = now
+def _fields(parsed: Parsed, now: int) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "title": parsed.title,
+        "description": parsed.description,
+        "location": parsed.location,
+        "busy": parsed.busy,
+        "status": parsed.status,
+        "when": parsed.when.data,
+        "start_ts": parsed.when.start,
+        "end_ts": parsed.when.end,
+        "timezone": parsed.when.timezone,
+        "participants": parsed.participants,
+        "organizer": parsed.organizer,
+        "ical_uid": parsed.uid,
+        "sequence": parsed.sequence,
+        "updated_at": now,
+        "is_recurring": False,
+        "recurrence": None,
+        "recur_until": None,
+    }
     if parsed.recurrence:
-        event.is_recurring = True
-        event.recurrence = list(parsed.recurrence)
-        try:
-            event.recur_until = parse_series(
+        values["is_recurring"] = True
+        values["recurrence"] = list(parsed.recurrence)
+        # parse_resource already dropped rules it cannot expand
+        with contextlib.suppress(RecurrenceError):
+            values["recur_until"] = parse_series(
                 parsed.recurrence,
                 first_start=parsed.when.start,
                 first_end=parsed.when.end,
                 timezone=parsed.when.timezone,
                 all_day=parsed.when.all_day,
             ).last_end()
-        except RecurrenceError:  # parse_resource already dropped rules it cannot expand
-            event.recur_until = None
-    else:
-        event.is_recurring = False
-        event.recurrence = None
-        event.recur_until = None
+    return values
 
 
-def _row(session: Session, target: Target, event_id: str, now: int) -> Event:
-    event = session.get(Event, event_id)
-    if event is None:
-        event = Event(
-            id=event_id,
-            grant_id=target.grant_id,
-            calendar_id=target.calendar_id,
-            participants=[],
-            event_metadata={},
-            extra={},
-            sequence=0,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(event)
-    return event
-
-
-def _store(session: Session, target: Target, event_id: str, resource: Resource) -> None:
-    now = clock.now()
-    existing = {
-        e.id: e for e in session.scalars(select(Event).where(Event.master_event_id == event_id))
-    }
-    kept: set[str] = set()
+def _plan_resource(
+    plan: _Plan, target: Target, event_id: str, resource: Resource, existing: set[str]
+) -> None:
+    """One remote object's rows: its master, and an exception row per overridden instance."""
     if resource.master is not None:
-        _fill(_row(session, target, event_id, now), resource.master, now)
+        plan.write(target, event_id, _fields(resource.master, plan.now))
     else:
-        master = session.get(Event, event_id)
-        if master is not None:
-            session.delete(master)
+        plan.delete(event_id)
+    kept: set[str] = set()
     for parsed in resource.overrides:
         start = parsed.recurrence_id if parsed.recurrence_id is not None else parsed.when.start
         row_id = instance_id(event_id, start)
         if row_id in kept:
             continue
         kept.add(row_id)
-        row = existing.get(row_id) or _row(session, target, row_id, now)
-        _fill(row, parsed, now)
-        row.is_recurring = False
-        row.recurrence = None
-        row.recur_until = None
-        row.master_event_id = event_id
-        row.original_start_ts = start
-    for row_id, row in existing.items():
-        if row_id not in kept:
-            session.delete(row)
+        values = _fields(parsed, plan.now)
+        values.update(
+            is_recurring=False,
+            recurrence=None,
+            recur_until=None,
+            master_event_id=event_id,
+            original_start_ts=start,
+        )
+        plan.write(target, row_id, values)
+    for row_id in existing - kept:
+        plan.delete(row_id)
 
 
 # ---------------------------------------------------------------------------- entry points
