@@ -10,11 +10,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slotwise.db.models import Calendar, Event, Grant
+from slotwise.db.models import Calendar, Grant
 from slotwise.errors import field_error
+from slotwise.events import repository as events_repository
 from slotwise.events.busy import read_busy
 from slotwise.grants.repository import find_grants_by_emails
 from slotwise.providers.sync import refresh_calendars
@@ -96,20 +97,8 @@ def last_booked_at(
     """When each person was last booked into round-robin group `group_id` (metadata key5).
 
     With no group (the v2 face has none), any round-robin booking counts.
-
-    "Last booked" is when the booking was made (the event's creation time), so a guest
-    booking a slot far ahead still moves the host to the back of the line right away.
     """
     by_grant = {g.id: email for email, g in grants.items()}
-    if not by_grant:
-        return {}
-    rows = session.execute(
-        select(Event.grant_id, func.max(Event.created_at))
-        .where(
-            Event.key5 == group_id if group_id is not None else Event.key5.is_not(None),
-            Event.grant_id.in_(by_grant),
-            Event.status != "cancelled",
-        )
-        .group_by(Event.grant_id)
-    )
-    return {by_grant[grant_id]: int(at) for grant_id, at in rows if at is not None}
+    keys = None if group_id is None else [group_id]
+    booked = events_repository.last_booked(session, list(by_grant), keys)
+    return {by_grant[grant_id]: at for grant_id, at in booked.items()}

@@ -173,3 +173,23 @@ def busy_rows(
     if exclude:
         params["exclude"] = list(exclude)
     return session.execute(_busy_query(tentative_as_busy, bool(exclude)), params).all()
+
+
+def last_booked(
+    session: Session, grant_ids: Collection[str], keys: Collection[str] | None
+) -> dict[str, int]:
+    """When each grant was last booked into a round-robin group: the newest creation time of
+    its non-cancelled events whose `metadata.key5` is one of `keys` (any key5 when None).
+
+    One query on the indexed key5 column. Creation time, not start: a guest booking far ahead
+    still moves the host to the back of the line at once; a cancelled meeting does not.
+    """
+    if not grant_ids or (keys is not None and not keys):
+        return {}
+    group = Event.key5.in_(list(keys)) if keys is not None else Event.key5.is_not(None)
+    query = (
+        select(Event.grant_id, func.max(Event.created_at))
+        .where(group, Event.grant_id.in_(list(grant_ids)), Event.status != "cancelled")
+        .group_by(Event.grant_id)
+    )
+    return {grant_id: int(at) for grant_id, at in session.execute(query) if at is not None}

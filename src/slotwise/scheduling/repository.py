@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from slotwise.db.models import Booking, Calendar, Configuration, Event, Grant, SchedulingSession
+from slotwise.db.models import Booking, Calendar, Configuration, Grant, SchedulingSession
+from slotwise.events import repository as events_repository
 
 
 def get_configuration(session: Session, configuration_id: str) -> Configuration | None:
@@ -78,21 +79,8 @@ def grants_with_calendars(
 
 
 def last_booked(session: Session, keys: Sequence[str], grant_ids: Sequence[str]) -> dict[str, int]:
-    """When each grant was last booked through a configuration or group with one of `keys`.
-
-    One query over the events stamped with `metadata.key5` (indexed). Cancelled bookings do
-    not count: a meeting that did not happen does not move its host down the order.
-    """
-    if not keys or not grant_ids:
-        return {}
-    query = (
-        select(Event.grant_id, func.max(Event.created_at))
-        .where(Event.key5.in_(list(keys)))
-        .where(Event.grant_id.in_(list(grant_ids)))
-        .where(Event.status != "cancelled")
-        .group_by(Event.grant_id)
-    )
-    return {grant_id: int(at) for grant_id, at in session.execute(query)}
+    """When each grant was last booked through a configuration or group with one of `keys`."""
+    return events_repository.last_booked(session, grant_ids, keys)
 
 
 def booking_of(session: Session, booking_id: str, configuration_id: str) -> Booking | None:
