@@ -15,6 +15,7 @@ import json
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,15 +29,17 @@ from slotwise.calendar_availability.sources import (
     grants_for,
     resolve_calendar_ids,
 )
+from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Booking, Calendar, Configuration, Event, Grant
 from slotwise.events.busy import read_busy
 from slotwise.events.repository import EventFilter, events_in_window, last_booked
 from slotwise.scheduling.repository import grants_with_calendars
+from slotwise.worker import Worker
 from tests.support.databases import empty_all_tables
 
-GRANTS = 3000
-EVENTS_PER_CALENDAR = 24  # one a month over two years: 72,000 events
+GRANTS = 2000
+EVENTS_PER_CALENDAR = 24  # one a month over two years: 48,000 events
 DAY = 86400
 NOW = 1_780_000_000  # a fixed instant: the seeded past and future are around it
 TABLES = {"grants", "calendars", "events", "bookings"}
@@ -201,8 +204,7 @@ def _check(db: Database, plans: list[Any], *, events_bounded: bool = False) -> N
             for line in plan:
                 words = line.split()
                 if words[:1] == ["SCAN"] and words[1] in TABLES:
-                    assert "COVERING" in line or "USING INDEX" in line, plan
-                    pytest.fail(f"full index scan of {words[1]}: {plan}")
+                    pytest.fail(f"full scan of {words[1]}: {plan}")
                 if events_bounded and words[:2] == ["SEARCH", "events"]:
                     # Open-ended series are read whole: there are few per calendar.
                     open_series = "masters (calendar_id=? AND recur_until=?)" in line
@@ -218,7 +220,7 @@ def _check(db: Database, plans: list[Any], *, events_bounded: bool = False) -> N
 
 
 def test_participant_lookups_use_the_email_index(seeded: Database) -> None:
-    emails = ["PERSON17@example.com", "person2999@example.COM"]
+    emails = ["PERSON17@example.com", "person1999@example.COM"]
     found: dict[str, Any] = {}
 
     def run(session: Session) -> None:
@@ -226,7 +228,7 @@ def test_participant_lookups_use_the_email_index(seeded: Database) -> None:
         found["calendars"] = grants_for(session, emails)
 
     _check(seeded, _plans(seeded, run))
-    assert sorted(found["scheduler"]) == ["person17@example.com", "person2999@example.com"]
+    assert sorted(found["scheduler"]) == ["person17@example.com", "person1999@example.com"]
     assert sorted(found["calendars"]) == sorted(found["scheduler"])
 
 
@@ -280,5 +282,16 @@ def test_booking_reads_use_keys(seeded: Database) -> None:
     def run(session: Session) -> None:
         assert get_booking(session, "b00010") is not None
         last_booked(session, ["g00010", "g00020"], ["rr"])
+
+    _check(seeded, _plans(seeded, run))
+
+
+def test_idle_worker_pass_reads_no_big_table(seeded: Database, tmp_path: Path) -> None:
+    """With nothing to do, a worker pass (outbox, remote calendars, reminders, deliveries)
+    costs index probes, whatever the number of calendars."""
+    worker = Worker(seeded, Settings(data_dir=tmp_path, run_worker=False))
+
+    def run(session: Session) -> None:
+        assert worker.run_once() == 0
 
     _check(seeded, _plans(seeded, run))

@@ -23,12 +23,21 @@ _LONG_SPAN = "end_ts - start_ts > 172800"
 
 
 def upgrade() -> None:
-    op.create_index("ix_grants_email_lower", "grants", [sa.text("lower(email)")], unique=False)
+    # IF NOT EXISTS: a large PostgreSQL installation may build these beforehand with CREATE
+    # INDEX CONCURRENTLY (docs/operations.md, "Upgrades"), so bookings are not blocked meanwhile.
+    op.create_index(
+        "ix_grants_email_lower",
+        "grants",
+        [sa.text("lower(email)")],
+        unique=False,
+        if_not_exists=True,
+    )
     op.create_index(
         "ix_events_calendar_long",
         "events",
         ["calendar_id", "end_ts"],
         unique=False,
+        if_not_exists=True,
         postgresql_where=sa.text(_LONG_SPAN),
         sqlite_where=sa.text(_LONG_SPAN),
     )
@@ -39,10 +48,11 @@ def upgrade() -> None:
         "events",
         ["calendar_id", "recur_until"],
         unique=False,
+        if_not_exists=True,
         postgresql_where=sa.text("is_recurring"),
         sqlite_where=sa.text("is_recurring = 1"),
     )
-    op.drop_index("ix_events_calendar_recur", table_name="events")
+    op.drop_index("ix_events_calendar_recur", table_name="events", if_exists=True)
 
 
 def downgrade() -> None:
