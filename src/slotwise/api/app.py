@@ -88,6 +88,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from slotwise.providers import policy as provider_policy
 
     provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
+    from slotwise.bookings import follow
+
+    follow.subscribe()  # bookings follow the calendar events they made
     install_error_handlers(app)
     _include_routers(app)
     app.add_middleware(

@@ -15,7 +15,8 @@ cancellations are worked out in memory and written in bulk.
 
 Mirror shape: one remote object → one event row (id derived from calendar and href, so ids are
 stable across syncs) plus an exception row per overridden instance; an object deleted remotely
-leaves its rows cancelled (bookings may still refer to them).
+leaves its rows cancelled (bookings may still refer to them). The ids of the rows a sync changed
+or cancelled are published (`providers.changes`), so that bookings follow their events.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from slotwise import clock
 from slotwise.db.engine import Database
 from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
 from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
+from slotwise.providers import changes as event_changes
 from slotwise.providers import provider_for
 from slotwise.providers.base import Changes, ProviderError, RemoteItem, SyncState
 from slotwise.providers.ical import ICalError, Parsed, Resource, parse_resource
@@ -189,7 +191,9 @@ def apply(session: Session, outcome: Outcome) -> bool:
     row.error = None
     row.synced_at = now
     if not changes.unchanged:
-        _apply_changes(session, target, changes, outcome.parsed)
+        changed = _apply_changes(session, target, changes, outcome.parsed)
+        # Bookings follow their events (bookings.follow listens), in this same transaction.
+        event_changes.publish(session, changed)
     row.ctag = changes.ctag if changes.ctag is not None else row.ctag
     row.sync_token = changes.sync_token if changes.sync_token is not None else row.sync_token
     row.etag = changes.etag
@@ -253,11 +257,12 @@ def _apply_changes(
     target: Target,
     changes: Changes,
     parsed: list[tuple[RemoteItem, Resource]],
-) -> None:
+) -> list[str]:
     """Mirror a sync in a fixed number of statements, whatever the number of objects.
 
     The calendar's items and event rows are read in two queries; the inserts, updates,
-    deletions and cancellations are worked out in memory and then written in bulk.
+    deletions and cancellations are worked out in memory and then written in bulk. Returns
+    the ids of the rows that existed before and were changed, cancelled or deleted.
     """
     now = clock.now()
     items = {
@@ -281,10 +286,13 @@ def _apply_changes(
         if master_id is not None:
             children.setdefault(master_id, set()).add(event_id)
 
-    gone = set(changes.deleted)
-    if changes.full:
-        listed = {c.href for c in changes.changed} | set(target.state.items)
-        gone |= {h for h in items if h not in listed}
+    # An item Slotwise wrote back after this sync was planned (its etag is not the one the
+    # plan read, or it is new) holds data newer than what the fetch saw: applying the fetch
+    # would undo the write (and move or cancel a booking through it). It is left as it is;
+    # the next sync reads it again. Providers list deletions themselves, also in full mode.
+    known = target.state.items
+    rewritten = {h for h, item in items.items() if h not in known or known[h] != item.etag}
+    gone = set(changes.deleted) - rewritten
     cancelled: list[str] = []
     dropped: list[ProviderItem] = []
     for href in gone:
@@ -296,6 +304,8 @@ def _apply_changes(
     new_items: dict[str, dict[str, Any]] = {}
     etags: dict[int, str | None] = {}
     for remote, resource in parsed:
+        if remote.href in rewritten:
+            continue
         item = items.get(remote.href)
         if item is not None:
             event_id = item.event_id
@@ -347,6 +357,7 @@ def _apply_changes(
     for obj in list(session.identity_map.values()):
         if isinstance(obj, (Event, ProviderItem)) and obj.calendar_id == target.calendar_id:
             session.expire(obj)
+    return [*cancelled, *plan.updates, *plan.deletes]
 
 
 def _new_event_id(
