@@ -6,15 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from slotwise.db.engine import Database
 from tests.support.browser import chromium
-from tests.support.scheduling import make_grant
+from tests.support.pages import (
+    Account,
+    account,
+    bearer,
+    booking_request,
+    create_page,
+    page_body,
+)
 from tests.support.web_elements import folder_server
 
 HOUR = 3600
@@ -47,40 +54,9 @@ btn.addEventListener('click', function() {{
 """
 
 
-def _access_token(api: httpx.Client, grant_id: str) -> str:
-    response = api.post(f"/v3/grants/{grant_id}/access-tokens", json={})
-    assert response.status_code == 200, response.text
-    return str(response.json()["data"]["access_token"])
-
-
-def _create_page(token: str, base: str, slug: str) -> dict[str, Any]:
-    response = httpx.post(
-        f"{base}/manage/pages",
-        headers={"Authorization": f"Bearer {token}"},
-        json={
-            "name": "Team Scheduling Page",
-            "slug": slug,
-            "access_tokens": [token],
-            "config": {
-                "timezone": "UTC",
-                "event": {"duration": 30, "location": "Online", "title": "Intro Meeting"},
-                "booking": {
-                    "opening_hours": [
-                        {
-                            "days": ["M", "T", "W", "R", "F", "S", "U"],
-                            "start": "09:00",
-                            "end": "17:00",
-                        }
-                    ],
-                    "min_booking_notice": 0,
-                    "available_days_in_future": 7,
-                },
-                "reminders": [],
-            },
-        },
-    )
-    assert response.status_code == 200, response.text
-    return dict(response.json())
+def _page(api: httpx.Client, slug: str, **config: Any) -> tuple[Account, dict[str, Any]]:
+    ada = account(api, f"ada-{slug}@example.com")
+    return ada, create_page(api, page_body(ada, slug=slug, **config), ada.token)
 
 
 @contextmanager
@@ -105,12 +81,8 @@ def test_the_script_and_the_editor_page_are_served(web: httpx.Client) -> None:
     assert editor.headers["referrer-policy"] == "no-referrer"
 
 
-def test_edit_a_page_with_its_edit_token(
-    server: Any, api: httpx.Client, db: Database, tmp_path: Path
-) -> None:
-    grant_id, _ = make_grant(db, "ada@example.com", "Ada")
-    token = _access_token(api, grant_id)
-    page_data = _create_page(token, server.url, "ada-intro")
+def test_edit_a_page_with_its_edit_token(server: Any, api: httpx.Client, tmp_path: Path) -> None:
+    _, page_data = _page(api, "ada-intro")
     edit_token = page_data["edit_token"]
     seen: list[str] = []
     auth = f"{{pageEditToken: '{edit_token}'}}"
@@ -151,10 +123,7 @@ def test_edit_a_page_with_its_edit_token(
     # The token went only into Authorization headers: no URL, no Referer carried it.
     assert seen and not [u for u in seen if edit_token in u]
 
-    stored = httpx.get(
-        f"{server.url}/manage/pages/{page_data['id']}",
-        headers={"Authorization": f"Bearer {edit_token}"},
-    ).json()
+    stored = api.get(f"/manage/pages/{page_data['id']}", headers=bearer(edit_token)).json()
     config = stored["config"]
     assert config["event"]["duration"] == 45
     hours = config["booking"]["opening_hours"]
@@ -163,7 +132,7 @@ def test_edit_a_page_with_its_edit_token(
     [field] = config["booking"]["additional_fields"]
     assert (field["label"], field["type"], field["required"]) == ("Company", "text", True)
 
-    slots = httpx.get(f"{server.url}/schedule/ada-intro/timeslots").json()
+    slots = api.get("/schedule/ada-intro/timeslots").json()
     assert slots
     for slot in slots:
         assert slot["end"] - slot["start"] == 45 * 60
@@ -172,15 +141,15 @@ def test_edit_a_page_with_its_edit_token(
         in_morning = start >= 10 * HOUR and end <= 12 * HOUR
         in_afternoon = start >= 14 * HOUR and end <= 15 * HOUR
         assert in_morning or in_afternoon, slot
-    assert any(s["start"] % 86_400 == 14 * HOUR for s in slots)
+    afternoons = [s for s in slots if s["start"] % 86_400 >= 14 * HOUR]
+    assert afternoons and len(afternoons) < len(slots)
+    # The second range was added Monday to Friday only.
+    assert {datetime.fromtimestamp(s["start"], UTC).weekday() for s in afternoons} <= set(range(5))
 
 
-def test_create_a_page_with_an_access_token(
-    server: Any, api: httpx.Client, db: Database, tmp_path: Path
-) -> None:
-    grant_id, _ = make_grant(db, "ada@example.com", "Ada")
-    token = _access_token(api, grant_id)
-    _create_page(token, server.url, "ada-existing")
+def test_create_a_page_with_an_access_token(server: Any, api: httpx.Client, tmp_path: Path) -> None:
+    ada, _ = _page(api, "ada-existing")
+    token = ada.token
     auth = f"{{accessToken: '{token}'}}"
     with _app(tmp_path, server.url, auth) as app_url, chromium() as browser:
         page = browser.new_page()
@@ -198,9 +167,7 @@ def test_create_a_page_with_an_access_token(
         editor.locator("#close").click()
         page.locator(EDITOR_FRAME).wait_for(state="detached")
 
-    pages = httpx.get(
-        f"{server.url}/manage/pages", headers={"Authorization": f"Bearer {token}"}
-    ).json()
+    pages = api.get("/manage/pages", headers=bearer(token)).json()
     assert len(pages) == 2
     created = next(p for p in pages if p["slug"] != "ada-existing")
     assert created["config"]["event"]["title"] == "Intro Meeting"
@@ -210,11 +177,9 @@ def test_create_a_page_with_an_access_token(
 
 @pytest.mark.parametrize("locked", ["opening-hours"])
 def test_behavior_hides_and_locks_sections(
-    server: Any, api: httpx.Client, db: Database, tmp_path: Path, locked: str
+    server: Any, api: httpx.Client, tmp_path: Path, locked: str
 ) -> None:
-    grant_id, _ = make_grant(db, "ada@example.com", "Ada")
-    token = _access_token(api, grant_id)
-    edit_token = _create_page(token, server.url, "ada-locked")["edit_token"]
+    edit_token = _page(api, "ada-locked")[1]["edit_token"]
     behavior = f"{{displayOnly: ['event-info', '{locked}'], disableEditing: ['{locked}']}}"
     auth = f"{{pageEditToken: '{edit_token}'}}"
     with _app(tmp_path, server.url, auth, behavior) as app_url, chromium() as browser:
@@ -229,3 +194,48 @@ def test_behavior_hides_and_locks_sections(
         assert editor.locator("[name='config.event.duration']").is_enabled()
         start = editor.locator("[name='config.booking.opening_hours[0].start']")
         assert start.is_disabled()
+
+
+def test_confirm_and_cancel_upcoming_bookings(
+    server: Any, api: httpx.Client, tmp_path: Path
+) -> None:
+    booking = dict(page_body(slug="x")["config"]["booking"], confirmation_method="manual")
+    _, page_data = _page(api, "ada-manual", booking=booking)
+    slots = api.get("/schedule/ada-manual/timeslots").json()
+    for slot, email in ((slots[2], "first@example.com"), (slots[6], "second@example.com")):
+        made = api.post("/schedule/ada-manual/timeslots", json=booking_request(slot, email))
+        assert made.status_code == 200, made.text
+        assert made.json()["is_confirmed"] is False
+    listed_url = f"/manage/pages/{page_data['id']}/bookings"
+    first, second = api.get(listed_url, headers=bearer(page_data["edit_token"])).json()
+    auth = f"{{pageEditToken: '{page_data['edit_token']}'}}"
+    with _app(tmp_path, server.url, auth) as app_url, chromium() as browser:
+        page = browser.new_page()
+        page.goto(app_url)
+        page.click("#schedule-editor")
+        editor = page.frame_locator(EDITOR_FRAME)
+        editor.locator(f"[data-confirm='{first['id']}']").click()
+        editor.locator(f"[data-booking-id='{first['id']}'] [data-cancel]").wait_for()
+        editor.locator(f"[data-confirm='{first['id']}']").wait_for(state="detached")
+        editor.locator(f"[data-cancel='{second['id']}']").click()
+        editor.locator(f"[data-booking-id='{second['id']}']").wait_for(state="detached")
+    [left] = api.get(listed_url, headers=bearer(page_data["edit_token"])).json()
+    assert (left["id"], left["is_confirmed"]) == (first["id"], True)
+    assert left["recipient_email"] == "first@example.com"
+
+
+def test_page_bookings_stay_within_their_page(api: httpx.Client) -> None:
+    _, mine = _page(api, "ada-mine")
+    _, other = _page(api, "ada-other")
+    slot = api.get("/schedule/ada-other/timeslots").json()[0]
+    assert api.post("/schedule/ada-other/timeslots", json=booking_request(slot)).status_code == 200
+    theirs = api.get(
+        f"/manage/pages/{other['id']}/bookings", headers=bearer(other["edit_token"])
+    ).json()[0]
+    mine_auth = bearer(mine["edit_token"])
+    assert api.get(f"/manage/pages/{other['id']}/bookings", headers=mine_auth).status_code == 404
+    refused = api.post(
+        f"/manage/pages/{mine['id']}/bookings/{theirs['id']}/cancel", json={}, headers=mine_auth
+    )
+    assert refused.status_code == 404, refused.text
+    assert api.get(f"/manage/pages/{mine['id']}/bookings", headers=mine_auth).json() == []

@@ -31,7 +31,7 @@ def _include_routers(app: FastAPI) -> None:
     from slotwise.api.routers import health
     from slotwise.api.routers.v2 import availability as v2_availability
     from slotwise.api.routers.v2 import free_busy as v2_free_busy
-    from slotwise.api.routers.v2 import page_images, pages, schedule
+    from slotwise.api.routers.v2 import page_bookings, page_images, pages, schedule
     from slotwise.api.routers.v3 import (
         access_tokens,
         bookings,
@@ -61,6 +61,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(bookings.router)
     app.include_router(webhooks.router)
     app.include_router(pages.router)
+    app.include_router(page_bookings.router)
     app.include_router(page_images.router)
     app.include_router(schedule.router)
 

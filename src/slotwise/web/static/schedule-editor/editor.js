@@ -218,6 +218,7 @@
       ["custom-fields", "Additional fields", customFields],
       ["page-styles", "Appearance", pageStyles],
       ["reminders", "Reminders", reminders],
+      ["bookings", "Upcoming bookings", upcomingBookings],
     ];
     builders.forEach(function (b) {
       if (shown && shown.indexOf(b[0]) < 0) return;
@@ -331,8 +332,8 @@
       }));
       return el("div", { class: "row", "data-row": pathName(path) }, [
         days,
-        field("From", path.concat(["start"]), "time"),
-        field("To", path.concat(["end"]), "time"),
+        field("From (HH:MM)", path.concat(["start"])),
+        field("To (HH:MM)", path.concat(["end"])),
         el("div", { class: "error", "data-error-for": pathName(path.concat(["days"])) }),
       ].concat(rowButtons(i, ops, false)));
     }, function () { return { days: ["M", "T", "W", "R", "F"], start: "09:00", end: "17:00" }; }, "Add opening hours");
@@ -430,6 +431,51 @@
         field("Webhook URL", p.concat(["webhook_url"]), "url"),
       ].concat(rowButtons(i, ops, false)));
     }, function () { return { delivery_method: "email", delivery_recipient: "customer", time_before_event: 60 }; }, "Add reminder");
+  }
+
+  // ------------------------------------------------------------------ upcoming bookings
+
+  function upcomingBookings(section) {
+    var list = el("ul", { class: "pages", id: "bookings" }, [el("li", { text: "Loading…" })]);
+    var problem = el("div", { class: "error", id: "bookings-error" });
+    section.appendChild(list);
+    section.appendChild(problem);
+    var base = "/manage/pages/" + draft.id + "/bookings";
+    var zone = (draft.config && draft.config.timezone) || undefined;
+    function when(b) {
+      var format = { dateStyle: "medium", timeStyle: "short" };
+      try { return new Intl.DateTimeFormat(undefined, Object.assign({ timeZone: zone }, format)).format(new Date(b.start_time * 1000)); }
+      catch (e) { return new Date(b.start_time * 1000).toISOString(); }
+    }
+    function act(path, body) {
+      problem.textContent = "";
+      api("POST", path, body).then(function (result) {
+        if (!result.ok) { problem.textContent = errorText(result); return; }
+        load();
+      });
+    }
+    function load() {
+      api("GET", base).then(function (result) {
+        list.textContent = "";
+        if (!result.ok) { problem.textContent = errorText(result); return; }
+        if (!result.data.length) list.appendChild(el("li", { text: "No upcoming bookings." }));
+        result.data.forEach(function (b) {
+          var buttons = [];
+          if (!b.is_confirmed) {
+            buttons.push(el("button", { type: "button", class: "small", "data-confirm": b.id, text: "Confirm",
+              on: { click: function () { act(base + "/" + b.id + "/confirm", {}); } } }));
+          }
+          buttons.push(el("button", { type: "button", class: "small quiet", "data-cancel": b.id, text: "Cancel",
+            on: { click: function () { act(base + "/" + b.id + "/cancel", {}); } } }));
+          if (section.hasAttribute("data-locked")) buttons.forEach(function (n) { n.disabled = true; });
+          list.appendChild(el("li", { "data-booking-id": b.id }, [
+            el("span", { text: when(b) + " · " + (b.recipient_name || "") + " <" + (b.recipient_email || "") + ">" + (b.is_confirmed ? "" : " · pending") }),
+            el("span", {}, buttons),
+          ]));
+        });
+      });
+    }
+    load();
   }
 
   // ------------------------------------------------------------------ saving
