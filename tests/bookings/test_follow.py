@@ -22,6 +22,8 @@ from slotwise.db.models import Delivery, OutboxMessage, ProviderCalendar, Remind
 from slotwise.providers.sync import sync_now
 from tests.notifications.smtp import SmtpServer
 from tests.providers.conftest import Account, account, radicale
+from tests.support.pages import account as page_account
+from tests.support.pages import bearer, booking_request, create_page, page_body
 from tests.support.scheduling import (
     HOUR,
     book,
@@ -397,3 +399,35 @@ def test_a_cancelled_status_on_the_server_cancels_the_booking(
     assert _booked_times(api, config["id"], booking["booking_id"])[0] == "cancelled"
     watch.settle(lambda: watch.triggers()["booking.cancelled"] == 1)
     assert watch.triggers()["booking.cancelled"] == 1
+
+
+# ---------------------------------------------------------------------------- v2 pages
+
+
+def test_a_page_booking_follows_its_event(api: httpx.Client, watch: Watch) -> None:
+    ada = page_account(api, "ada-page@example.com")
+    page = create_page(api, page_body(ada, slug="ada-follow"), ada.token)
+    slot = api.get("/schedule/ada-follow/timeslots").json()[3]
+    made = api.post("/schedule/ada-follow/timeslots", json=booking_request(slot))
+    assert made.status_code == 200, made.text
+    confirmation = made.json()
+    calendar_id = confirmation["calendar_id"]
+    event_url = f"/v3/grants/{ada.grant_id}/events/{confirmation['calendar_event_id']}"
+    listed_url = f"/manage/pages/{page['id']}/bookings"
+    moved_to = slot["start"] + 4 * HOUR
+    moved = api.put(
+        event_url,
+        params={"calendar_id": calendar_id},
+        json={"when": {"start_time": moved_to, "end_time": moved_to + 1800}},
+    )
+    assert moved.status_code == 200, moved.text
+    [listed] = api.get(listed_url, headers=bearer(ada.token)).json()
+    assert (listed["start_time"], listed["end_time"]) == (moved_to, moved_to + 1800)
+    assert api.delete(event_url, params={"calendar_id": calendar_id}).status_code == 200
+    assert api.get(listed_url, headers=bearer(ada.token)).json() == []
+    watch.settle(lambda: watch.triggers()["booking.cancelled"] == 1)
+    assert watch.triggers()["booking.rescheduled"] == 1
+    assert watch.subjects("guest@example.com")[-2:] == [
+        "Booking rescheduled: Intro Meeting",
+        "Booking cancelled: Intro Meeting",
+    ]
