@@ -219,6 +219,7 @@ def test_expire_after_uses_closes_the_page(
     info = anon.get("/schedule/once/info").json()
     assert "edit_token" not in info and "access_tokens" not in info
     assert info["config"]["expire_after"] == {"uses": 2}
+    assert "reminders" not in info["config"]  # may hold the owner's webhook URLs
 
 
 def test_expire_after_date_closes_the_page(
@@ -304,3 +305,53 @@ def test_two_guests_racing_for_one_slot_get_one_booking(
         t.join()
     assert sorted(results) == [200] + [409] * 7
     assert_no_double_booking(db)
+
+
+def test_additional_fields_of_every_type_and_reminders_mean_what_they_say(
+    api: httpx.Client, anon: httpx.Client, advance: Callable[[int], int]
+) -> None:
+    ann = account(api, "ann@example.com")
+    specs = [
+        ("note", "text", {}),
+        ("story", "multi-line text", {}),
+        ("work_email", "email", {}),
+        ("phone", "phone", {}),
+        ("seats", "number", {}),
+        ("size", "dropdown", {"dropdown_options": ["S", "M"]}),
+        ("agree", "checkbox", {}),
+        ("topics", "multi-select list", {"multi_select_options": ["a", "b"]}),
+        ("day", "date", {}),
+    ]
+    body = page_body(ann, slug="fields")
+    body["config"]["booking"]["additional_fields"] = [
+        {"name": name, "label": name.title(), "type": kind, "required": True, "order": i, **extra}
+        for i, (name, kind, extra) in enumerate(specs)
+    ]
+    body["config"]["reminders"] = [
+        {"delivery_method": "email", "delivery_recipient": "customer", "time_before_event": 60}
+    ]
+    create_page(anon, body, ann.token)
+    config = api.get(f"/v3/grants/{ann.grant_id}/scheduling/configurations").json()["data"][0]
+    assert config["event_booking"]["reminders"] == [
+        {"type": "email", "minutes_before_event": 60, "recipient": "guest"}
+    ]
+    assert config["scheduler"]["additional_fields"]["topics"]["type"] == "multi_select"
+    answers = {
+        "note": "hi",
+        "story": "line one\nline two",
+        "work_email": "me@work.example",
+        "phone": "+1 555 0100",
+        "seats": "4",
+        "size": "M",
+        "agree": True,
+        "topics": ["a", "b"],
+        "day": "2030-01-02",
+    }
+    slot = slots(anon, "fields")[0]
+    for name, bad in [("size", "XL"), ("topics", ["c"]), ("work_email", "no"), ("day", "soon")]:
+        response = book(anon, "fields", slot, additional_values={**answers, name: bad})
+        assert response.status_code == 400, (name, response.text)
+        assert response.json()["message"].startswith(f"additional_values.{name}")
+    made = book(anon, "fields", slot, additional_values=answers)
+    assert made.status_code == 200, made.text
+    assert made.json()["additional_field_values"] == answers
