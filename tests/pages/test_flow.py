@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -355,3 +356,27 @@ def test_additional_fields_of_every_type_and_reminders_mean_what_they_say(
     made = book(anon, "fields", slot, additional_values=answers)
     assert made.status_code == 200, made.text
     assert made.json()["additional_field_values"] == answers
+
+
+def test_opening_hours_per_account_and_letter_days(
+    api: httpx.Client, anon: httpx.Client, advance: Callable[[int], int]
+) -> None:
+    ann, bob = account(api, "ann@example.com"), account(api, "bob@example.com")
+    body = page_body(ann, bob, slug="hours")
+    body["config"]["booking"]["scheduling_method"] = "round-robin-maximize-availability"
+    body["config"]["booking"]["available_days_in_future"] = 7
+    body["config"]["booking"]["opening_hours"] = [
+        {"days": ["M", "T", "W", "R", "F"], "start": "9:00", "end": "10:00"},
+        {"days": ["R"], "start": "14:00", "end": "15:00", "account_id": bob.grant_id},
+    ]
+    create_page(anon, body, ann.token)
+    found = slots(anon, "hours")
+    by_weekday: dict[int, set[tuple[int, str]]] = {}
+    for s in found:
+        day = datetime.fromtimestamp(s["start"], UTC)
+        by_weekday.setdefault(day.weekday(), set()).add((day.hour, s["account_id"]))
+    assert set(by_weekday) <= {0, 1, 2, 3, 4}  # no weekend: only M-F were given
+    assert all(hour == 9 for day, hours in by_weekday.items() for hour, _ in hours if day != 3)
+    thursday = by_weekday[3]
+    assert {(14, bob.grant_id)} <= thursday  # bob's own Thursday afternoon
+    assert not any(hour == 14 and who == ann.grant_id for hour, who in thursday)
