@@ -67,6 +67,11 @@ def test_page_crud_round_trips_config_and_appears_in_v3(
     assert put.json()["name"] == "Renamed" and put.json()["config"]["event"]["duration"] == 45
     config = api.get(f"/v3/grants/{ann.grant_id}/scheduling/configurations").json()["data"][0]
     assert config["availability"]["duration_minutes"] == 45
+    # The page is the source of truth: v3 cannot change it behind the page's back.
+    v3_put = api.put(
+        f"/v3/grants/{ann.grant_id}/scheduling/configurations/{config['id']}", json={"name": "x"}
+    )
+    assert v3_put.status_code == 409 and f"/manage/pages/{created['id']}" in v3_put.text
 
     calendars = anon.get(
         f"/manage/pages/{created['id']}/calendars", headers=bearer(ann.token)

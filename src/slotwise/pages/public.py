@@ -36,6 +36,7 @@ from slotwise.tokens.secrets import digest, new_secret
 
 MAX_NAME = 1024
 MAX_GUESTS = 20
+MS_THRESHOLD = 10**11
 # v3 field names in errors from the shared booking code, as the v2 request calls them.
 V2_FIELD_NAMES = (
     ("guest.email", "email"),
@@ -109,12 +110,23 @@ def _v2_message(exc: InvalidRequest) -> InvalidRequest:
     return exc
 
 
+def _slot_time(field: str, value: Any) -> int:
+    """Unix seconds; milliseconds too, which the Node v6 SDK sends for a slot it was given in
+    seconds. No bookable second is above 10^11 (the year 5138), so the two cannot be confused.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > MS_THRESHOLD:
+        if value % 1000:
+            raise field_error(field, "expected Unix seconds (or whole milliseconds)")
+        value = value / 1000
+    return unix_seconds(field, value)
+
+
 def _slot(body: dict[str, Any]) -> tuple[int, int]:
     slot = body.get("slot")
     if not isinstance(slot, dict):
         raise field_error("slot", "is required ({start, end, account_id, calendar_id})")
-    start = unix_seconds("slot.start", slot.get("start"))
-    end = unix_seconds("slot.end", slot.get("end"))
+    start = _slot_time("slot.start", slot.get("start"))
+    end = _slot_time("slot.end", slot.get("end"))
     if end <= start:
         raise field_error("slot.end", "must be after slot.start")
     return start, end

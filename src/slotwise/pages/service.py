@@ -182,6 +182,18 @@ def page_to_dict(view: PageView, application_id: str) -> dict[str, Any]:
     return out
 
 
+# Kept out of the public `info`: reminders may carry webhook URLs, which are the owner's.
+PRIVATE_CONFIG_KEYS = ("reminders",)
+
+
+def public_page_dict(view: PageView, application_id: str) -> dict[str, Any]:
+    """The page as `/schedule/{slug}/info` shows anyone: no tokens, no reminders."""
+    out = page_to_dict(PageView(view.page, view.configuration), application_id)
+    for key in PRIVATE_CONFIG_KEYS:
+        out["config"].pop(key, None)
+    return out
+
+
 def calendars_of_page(session: Session, page: SchedulingPage) -> list[dict[str, Any]]:
     """The page's accounts, each with its calendars (v2 calendar objects)."""
     accounts = _accounts(session, repository.account_grant_ids(session, page.id))

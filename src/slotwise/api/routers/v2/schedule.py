@@ -28,7 +28,7 @@ router = APIRouter(prefix="/schedule/{slug}")
 def page_info(request: Request, slug: str, session: Session = ReadSession) -> JSONResponse:
     target = public.find_public_page(session, slug)
     view = service.PageView(target.page, target.configuration)
-    return JSONResponse(service.page_to_dict(view, get_settings(request).application_id))
+    return JSONResponse(service.public_page_dict(view, get_settings(request).application_id))
 
 
 @router.get("/timeslots")
