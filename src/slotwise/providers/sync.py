@@ -191,9 +191,13 @@ def apply(session: Session, outcome: Outcome) -> bool:
     row.error = None
     row.synced_at = now
     if not changes.unchanged:
-        changed = _apply_changes(session, target, changes, outcome.parsed)
+        applied = _apply_changes(session, target, changes, outcome.parsed)
         # Bookings follow their events (bookings.follow listens), in this same transaction.
-        event_changes.publish(session, changed)
+        event_changes.publish(session, applied.changed_ids)
+        if not applied.complete:
+            # Keep the old validators: the next sync lists the objects left alone again.
+            session.flush()
+            return True
     row.ctag = changes.ctag if changes.ctag is not None else row.ctag
     row.sync_token = changes.sync_token if changes.sync_token is not None else row.sync_token
     row.etag = changes.etag
@@ -252,17 +256,22 @@ class _Plan:
             self.deletes.add(event_id)
 
 
+@dataclass(frozen=True)
+class _Applied:
+    changed_ids: list[str]  # rows that existed before and were changed, cancelled or deleted
+    complete: bool  # False when objects Slotwise rewrote meanwhile were left alone
+
+
 def _apply_changes(
     session: Session,
     target: Target,
     changes: Changes,
     parsed: list[tuple[RemoteItem, Resource]],
-) -> list[str]:
+) -> _Applied:
     """Mirror a sync in a fixed number of statements, whatever the number of objects.
 
     The calendar's items and event rows are read in two queries; the inserts, updates,
-    deletions and cancellations are worked out in memory and then written in bulk. Returns
-    the ids of the rows that existed before and were changed, cancelled or deleted.
+    deletions and cancellations are worked out in memory and then written in bulk.
     """
     now = clock.now()
     items = {
@@ -287,11 +296,18 @@ def _apply_changes(
             children.setdefault(master_id, set()).add(event_id)
 
     # An item Slotwise wrote back after this sync was planned (its etag is not the one the
-    # plan read, or it is new) holds data newer than what the fetch saw: applying the fetch
-    # would undo the write (and move or cancel a booking through it). It is left as it is;
-    # the next sync reads it again. Providers list deletions themselves, also in full mode.
+    # plan read, or it is new) may hold data newer than what the fetch saw: applying the fetch
+    # could undo the write (and move or cancel a booking through it). It is left as it is.
+    # Unless the fetch saw exactly that write (same etag), the sync is then incomplete: the
+    # validators are not advanced, so the next sync lists the object again and settles it.
+    # Providers list deletions themselves, also in full mode.
     known = target.state.items
     rewritten = {h for h, item in items.items() if h not in known or known[h] != item.etag}
+    complete = not (set(changes.deleted) & rewritten) and all(
+        remote.etag == items[remote.href].etag
+        for remote in changes.changed
+        if remote.href in rewritten
+    )
     gone = set(changes.deleted) - rewritten
     cancelled: list[str] = []
     dropped: list[ProviderItem] = []
@@ -357,7 +373,7 @@ def _apply_changes(
     for obj in list(session.identity_map.values()):
         if isinstance(obj, (Event, ProviderItem)) and obj.calendar_id == target.calendar_id:
             session.expire(obj)
-    return [*cancelled, *plan.updates, *plan.deletes]
+    return _Applied([*cancelled, *plan.updates, *plan.deletes], complete)
 
 
 def _new_event_id(
