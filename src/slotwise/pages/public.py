@@ -171,9 +171,8 @@ def _locale(body: dict[str, Any]) -> str | None:
     return locale
 
 
-def _v3_request(
-    body: dict[str, Any], config: Configuration, page: SchedulingPage
-) -> dict[str, Any]:
+def _v3_request(body: dict[str, Any], page: SchedulingPage) -> dict[str, Any]:
+    """The v2 booking request as the v3 booking service takes it (v2 names in errors)."""
     booking_rules = (page.document.get("config") or {}).get("booking") or {}
     start, end = _slot(body)
     timezone = body.get("timezone")
@@ -197,7 +196,7 @@ def _v3_request(
 def book(session: Session, target: PublicPage, body: dict[str, Any]) -> dict[str, Any]:
     """POST /schedule/{slug}/timeslots: a new booking, or a reschedule by its edit_hash."""
     page, config = target.page, target.configuration
-    request = _v3_request(body, config, page)
+    request = _v3_request(body, page)
     access = Access(config, PUBLIC)
     replaces = body.get("replaces_booking_hash")
     try:
