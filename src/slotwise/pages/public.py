@@ -16,6 +16,7 @@ reminders and can never double-book. This module only translates the v2 wire for
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,15 +66,20 @@ def find_public_page(session: Session, slug: str) -> PublicPage:
 # Time slots ----------------------------------------------------------------------------------
 
 
-def _host_of_slot(offer: Offer, emails: tuple[str, ...], round_robin: bool) -> Host | None:
+def _slot_host(offer: Offer, round_robin: bool) -> Callable[[tuple[str, ...]], Host | None]:
+    """For a slot's free emails, the host it names: the organizer, or the first free account
+    in round-robin order."""
+    organizer = next((h for h in offer.hosts if h.is_organizer), None)
     by_email = {h.email.lower(): h for h in offer.hosts}
-    if not round_robin:
-        return next((h for h in offer.hosts if h.is_organizer), None)
-    free = {e.lower() for e in emails}
-    for email in offer.full_order:
-        if email.lower() in free:
-            return by_email.get(email.lower())
-    return None
+    order = [e.lower() for e in offer.full_order]
+
+    def pick(emails: tuple[str, ...]) -> Host | None:
+        if not round_robin:
+            return organizer
+        free = {e.lower() for e in emails}
+        return next((by_email.get(e) for e in order if e in free), None)
+
+    return pick
 
 
 def timeslots(session: Session, target: PublicPage, now: int) -> list[dict[str, Any]]:
@@ -82,9 +88,10 @@ def timeslots(session: Session, target: PublicPage, now: int) -> list[dict[str, 
     days = int((config.document.get("scheduler") or {}).get("available_days_in_future") or 14)
     offer = compute_offer(session, config, now, now + (days + 1) * DAY, now=now)
     round_robin = is_round_robin(config.document)
+    host_of = _slot_host(offer, round_robin)
     out = []
     for slot in offer.result.slots:
-        host = _host_of_slot(offer, slot.emails, round_robin)
+        host = host_of(slot.emails)
         if host is None:
             continue
         out.append(
@@ -164,9 +171,8 @@ def _locale(body: dict[str, Any]) -> str | None:
     return locale
 
 
-def _v3_request(
-    body: dict[str, Any], config: Configuration, page: SchedulingPage
-) -> dict[str, Any]:
+def _v3_request(body: dict[str, Any], page: SchedulingPage) -> dict[str, Any]:
+    """The v2 booking request as the v3 booking service takes it (v2 names in errors)."""
     booking_rules = (page.document.get("config") or {}).get("booking") or {}
     start, end = _slot(body)
     timezone = body.get("timezone")
@@ -190,7 +196,7 @@ def _v3_request(
 def book(session: Session, target: PublicPage, body: dict[str, Any]) -> dict[str, Any]:
     """POST /schedule/{slug}/timeslots: a new booking, or a reschedule by its edit_hash."""
     page, config = target.page, target.configuration
-    request = _v3_request(body, config, page)
+    request = _v3_request(body, page)
     access = Access(config, PUBLIC)
     replaces = body.get("replaces_booking_hash")
     try:

@@ -96,9 +96,5 @@ def booking_of_edit_hash(session: Session, page_id: int, digest: str) -> PageBoo
     return session.scalar(query)
 
 
-def page_booking_of(session: Session, booking_id: str) -> PageBooking | None:
-    return session.scalar(select(PageBooking).where(PageBooking.booking_id == booking_id))
-
-
 def get_image(session: Session, image_id: str) -> PageImage | None:
     return session.get(PageImage, image_id)
