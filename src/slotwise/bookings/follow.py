@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.bookings import payloads, repository
+from slotwise.bookings.service import SOURCE
 from slotwise.db.models import Booking, Configuration, Event
 from slotwise.notifications import record
 from slotwise.providers import changes
 
-SOURCE = "/nylas/passthru"
 CANCELLATION_REASON = "The calendar event was deleted or cancelled"
 _CHUNK = 500  # ids per IN (...) list
 
