@@ -17,6 +17,27 @@ def _csv(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
+# Settings.rate_limit_<name> <- SLOTWISE_RATE_LIMIT_<NAME>.
+_RATE_LIMITS = (
+    "window_seconds",
+    "public_reads_per_address",
+    "public_reads_per_configuration",
+    "public_writes_per_address",
+    "public_writes_per_configuration",
+    "failed_auth_per_address",
+    "failed_auth_per_key",
+)
+
+
+def _rate_limits(env: os._Environ[str] | dict[str, str]) -> dict[str, int]:
+    values = {}
+    for name in _RATE_LIMITS:
+        raw = env.get(f"SLOTWISE_RATE_LIMIT_{name.upper()}")
+        if raw is not None and raw.strip():
+            values[f"rate_limit_{name}"] = max(0, int(raw))
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("slotwise-data")
@@ -44,6 +65,16 @@ class Settings:
     # Booking transactions run at once per process. They are CPU-bound Python under one GIL:
     # a few threads keep the database busy, more only add GIL contention (bench/README.md).
     booking_threads: int = 3
+    # Comma-separated Fernet keys, newest first (docs/security.md); None: <data_dir>/secret.key.
+    secret_key: str | None = None
+    # Rate limits (docs/security.md): requests per window; 0 turns that limit off.
+    rate_limit_window_seconds: int = 60
+    rate_limit_public_reads_per_address: int = 600
+    rate_limit_public_reads_per_configuration: int = 3000
+    rate_limit_public_writes_per_address: int = 60
+    rate_limit_public_writes_per_configuration: int = 300
+    rate_limit_failed_auth_per_address: int = 30
+    rate_limit_failed_auth_per_key: int = 10
 
     @property
     def resolved_database_url(self) -> str:
@@ -75,6 +106,8 @@ class Settings:
             "provider_sync_seconds": float(env.get("SLOTWISE_PROVIDER_SYNC_SECONDS", "60")),
             "provider_timeout_seconds": float(env.get("SLOTWISE_PROVIDER_TIMEOUT_SECONDS", "10")),
             "booking_threads": max(1, int(env.get("SLOTWISE_BOOKING_THREADS", "3"))),
+            "secret_key": env.get("SLOTWISE_SECRET_KEY") or None,
+            **_rate_limits(env),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

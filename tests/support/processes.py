@@ -16,7 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class ServerProcess:
-    def __init__(self, database_url: str, api_key: str, data_dir: Path) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        api_key: str,
+        data_dir: Path,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ)
@@ -27,6 +33,7 @@ class ServerProcess:
             SLOTWISE_RUN_WORKER="false",
             PYTHONPATH=str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", ""),
         )
+        env.update(extra_env or {})
         self.process = subprocess.Popen(
             [sys.executable, "-m", "slotwise", "serve", "--no-worker", "--port", str(self.port)],
             env=env,

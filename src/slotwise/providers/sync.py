@@ -36,7 +36,7 @@ from slotwise import clock
 from slotwise.db.engine import Database
 from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
 from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
-from slotwise.providers import provider_for
+from slotwise.providers import credentials, provider_for
 from slotwise.providers.base import Changes, ProviderError, RemoteItem, SyncState
 from slotwise.providers.ical import ICalError, Parsed, Resource, parse_resource
 from slotwise.providers.policy import POLICY
@@ -86,7 +86,13 @@ def _stale_rows(
 ) -> list[Target]:
     now = clock.now()
     query = (
-        select(ProviderCalendar, Grant.provider, Grant.settings, Calendar.timezone)
+        select(
+            ProviderCalendar,
+            Grant.provider,
+            Grant.sealed_settings,
+            Grant.settings,
+            Calendar.timezone,
+        )
         .join(Grant, Grant.id == ProviderCalendar.grant_id)
         .join(Calendar, Calendar.id == ProviderCalendar.calendar_id)
         .where(
@@ -104,14 +110,15 @@ def _stale_rows(
     if limit is not None:
         query = query.limit(limit)
     targets = []
-    for row, kind, settings, timezone in session.execute(query):
+    for row, kind, sealed, shown, timezone in session.execute(query):
+        settings = credentials.provider_settings(sealed, shown)
         targets.append(
             Target(
                 calendar_id=row.calendar_id,
                 grant_id=row.grant_id,
                 kind=kind,
-                settings=dict(settings or {}),
-                timezone=timezone or (settings or {}).get("timezone"),
+                settings=settings,
+                timezone=timezone or settings.get("timezone"),
                 revision=row.revision,
                 state=SyncState(
                     url=row.url,

@@ -10,6 +10,7 @@ from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
 from slotwise.db.models.participant_lock import ParticipantLock
 from slotwise.db.models.provider import ProviderCalendar, ProviderItem
+from slotwise.db.models.rate_limit import RateLimitCounter
 from slotwise.db.models.scheduling_session import SchedulingSession
 from slotwise.db.models.webhook import (
     Delivery,
@@ -34,6 +35,7 @@ __all__ = [
     "ParticipantLock",
     "ProviderCalendar",
     "ProviderItem",
+    "RateLimitCounter",
     "Reminder",
     "SchedulingSession",
     "WebhookDestination",
