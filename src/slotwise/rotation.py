@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from slotwise import keyring
 from slotwise.db.engine import Database
-from slotwise.db.models import Grant, WebhookDestination
+from slotwise.db.models import Grant, ProviderCalendar, WebhookDestination
 
 
 def reseal_all(db: Database) -> int:
@@ -22,6 +22,10 @@ def reseal_all(db: Database) -> int:
             assert grant.sealed_settings is not None
             if not ring.is_newest(grant.sealed_settings):
                 grant.sealed_settings = ring.reseal(grant.sealed_settings)
+                changed += 1
+        for mirror in session.scalars(select(ProviderCalendar)):
+            if not ring.is_newest(mirror.sealed_url):
+                mirror.sealed_url = ring.reseal(mirror.sealed_url)
                 changed += 1
         for destination in session.scalars(select(WebhookDestination)):
             if not ring.is_newest(destination.sealed_secret):

@@ -134,6 +134,10 @@ def test_a_feed_url_with_a_token_is_redacted_everywhere(
     for response in (connected, calendars, api.get(f"/v3/grants/{grant_id}")):
         assert FEED_TOKEN not in response.text
     assert FEED_TOKEN not in _raw_rows(db, "grants")
+    assert FEED_TOKEN not in _raw_rows(db, "provider_calendars")
+    # The sealed URL still syncs: reading the events refreshes the mirror from the feed.
+    events = api.get(f"/v3/grants/{grant_id}/events", params={"calendar_id": "primary"})
+    assert events.status_code == 200, events.text
     # A feed that fails names the URL redacted.
     broken = api.post(
         "/v3/connect/custom",
@@ -211,7 +215,7 @@ def test_rotation_reseals_everything_with_the_newest_key(
     new = keyring.generate_key()
     try:
         keyring.configure(f"{new},{old}", base_settings.data_dir)
-        assert reseal_all(db) == 2
+        assert reseal_all(db) == 2  # the grant's settings and the webhook secret
         assert reseal_all(db) == 0  # already sealed with the newest key
         keyring.configure(new, base_settings.data_dir)  # the old key dropped
         grant = api.get(f"/v3/grants/{created.json()['data']['id']}")
@@ -305,13 +309,28 @@ def test_the_migration_seals_existing_rows(older_schema: str) -> None:
             ),
             {"secret": PIN},
         )
+        conn.execute(
+            text(
+                "INSERT INTO calendars (id, grant_id, name, is_primary, read_only, metadata,"
+                " created_at, updated_at) VALUES ('c1', 'g1', 'Old', true, false, '{}', 0, 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO provider_calendars (calendar_id, grant_id, url, revision)"
+                " VALUES ('c1', 'g1', :url, 0)"
+            ),
+            {"url": f"https://h/feed.ics?token={FEED_TOKEN}"},
+        )
     upgrade(older_schema)
     with engine.connect() as conn:
         shown, sealed = conn.execute(text("SELECT settings, sealed_settings FROM grants")).one()
         sealed_secret = conn.execute(
             text("SELECT sealed_secret FROM webhook_destinations")
         ).scalar_one()
+        sealed_url = conn.execute(text("SELECT sealed_url FROM provider_calendars")).scalar_one()
     engine.dispose()
+    assert keyring.unseal(sealed_url) == f"https://h/feed.ics?token={FEED_TOKEN}"
     shown = json.loads(shown) if isinstance(shown, str) else shown
     assert shown == {"email": "old@example.com", "url": "https://REDACTED@h/x?k=REDACTED"}
     assert json.loads(keyring.unseal(sealed)) == settings

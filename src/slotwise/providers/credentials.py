@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from slotwise import keyring
-from slotwise.db.models import Grant
+from slotwise.db.models import Grant, ProviderCalendar
 from slotwise.redact import redact_url
 
 SHOWN = ("email", "name", "timezone", "username")
@@ -42,3 +42,12 @@ def provider_settings(sealed: str | None, shown: dict[str, Any] | None) -> dict[
 
 def of(grant: Grant) -> dict[str, Any]:
     return provider_settings(grant.sealed_settings, grant.settings)
+
+
+def remote_url(calendar: ProviderCalendar) -> str:
+    """The URL of a mirrored calendar (stored sealed: a feed's URL can be its only secret)."""
+    return keyring.unseal(calendar.sealed_url)
+
+
+def seal_url(url: str) -> str:
+    return keyring.seal(url)

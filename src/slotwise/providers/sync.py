@@ -121,7 +121,7 @@ def _stale_rows(
                 timezone=timezone or settings.get("timezone"),
                 revision=row.revision,
                 state=SyncState(
-                    url=row.url,
+                    url=credentials.remote_url(row),
                     ctag=row.ctag,
                     sync_token=row.sync_token,
                     etag=row.etag,

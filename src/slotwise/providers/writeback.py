@@ -49,7 +49,7 @@ def write_back(session: Session, event: Event) -> None:
     settings = credentials.of(grant)
     if root.status == "cancelled":
         if item is not None:
-            provider.delete(settings, remote.url, item.href, item.etag)
+            provider.delete(settings, credentials.remote_url(remote), item.href, item.etag)
             session.delete(item)
             session.flush()
         return
@@ -57,7 +57,7 @@ def write_back(session: Session, event: Event) -> None:
     data = serialize(root, live)
     stored = provider.put(
         settings,
-        remote.url,
+        credentials.remote_url(remote),
         item.href if item else None,
         f"{root.id}.ics",
         data,

@@ -1,7 +1,7 @@
 """secrets at rest and rate limits
 
 Provider settings are sealed (grants.sealed_settings) and only their shown part is kept in
-grants.settings; webhook secrets are sealed; scheduling sessions are keyed by the SHA-256 of
+grants.settings; mirrored calendars' URLs and webhook secrets are sealed; scheduling sessions are keyed by the SHA-256 of
 their token, so existing sessions (whose tokens were stored as they are) are deleted: their
 holders must ask for new ones. Adds the rate-limit counters.
 
@@ -9,7 +9,7 @@ Sealing existing rows needs the keyring (SLOTWISE_SECRET_KEY or the data-dir key
 the CLI configures before it migrates.
 
 Revision ID: 0008_secsecrets
-Revises: 0002_scheduling, 0003_webhooks
+Revises: 0002_scheduling, 0003_webhooks, 0005_providers
 """
 
 import json
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_secsecrets"
-down_revision: str | Sequence[str] | None = ("0002_scheduling", "0003_webhooks")
+down_revision: str | Sequence[str] | None = ("0002_scheduling", "0003_webhooks", "0005_providers")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -81,6 +81,20 @@ def upgrade() -> None:
         batch_op.alter_column("sealed_secret", existing_type=sa.Text(), nullable=False)
         batch_op.drop_column("secret")
 
+    mirrors = sa.table(
+        "provider_calendars",
+        sa.column("calendar_id", sa.String),
+        sa.column("url", sa.Text),
+    )
+    for calendar_id, url in bind.execute(sa.select(mirrors.c.calendar_id, mirrors.c.url)).all():
+        bind.execute(
+            mirrors.update()
+            .where(mirrors.c.calendar_id == calendar_id)
+            .values(url=keyring.seal(url))
+        )
+    with op.batch_alter_table("provider_calendars", schema=None) as batch_op:
+        batch_op.alter_column("url", new_column_name="sealed_url", existing_type=sa.Text())
+
     op.execute("DELETE FROM scheduling_sessions")
     with op.batch_alter_table("scheduling_sessions", schema=None) as batch_op:
         batch_op.alter_column("id", new_column_name="token_hash", existing_type=sa.String(64))
@@ -110,6 +124,20 @@ def downgrade() -> None:
     op.execute("DELETE FROM scheduling_sessions")
     with op.batch_alter_table("scheduling_sessions", schema=None) as batch_op:
         batch_op.alter_column("token_hash", new_column_name="id", existing_type=sa.String(64))
+
+    with op.batch_alter_table("provider_calendars", schema=None) as batch_op:
+        batch_op.alter_column("sealed_url", new_column_name="url", existing_type=sa.Text())
+    mirrors = sa.table(
+        "provider_calendars",
+        sa.column("calendar_id", sa.String),
+        sa.column("url", sa.Text),
+    )
+    for calendar_id, sealed in bind.execute(sa.select(mirrors.c.calendar_id, mirrors.c.url)).all():
+        bind.execute(
+            mirrors.update()
+            .where(mirrors.c.calendar_id == calendar_id)
+            .values(url=keyring.unseal(sealed))
+        )
 
     destinations = sa.table(
         "webhook_destinations",
