@@ -20,6 +20,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from serverproc import API_KEY, Server, reset_postgres
@@ -67,15 +68,24 @@ def seed(url: str, data_dir: Path) -> tuple[str, str]:
     return "g1", key
 
 
-def timings(client: httpx.Client, path: str, n: int, **kwargs: object) -> tuple[float, float]:
-    samples = []
+Row = tuple[str, str, dict[str, Any]]
+
+
+def timings(client: httpx.Client, rows: list[Row], n: int) -> list[tuple[float, float]]:
+    """Median and p95 ms of each row's request; the rows take turns, so that a change in the
+    machine's load during the run weighs on all of them alike."""
+    samples: list[list[float]] = [[] for _ in rows]
     for _ in range(n):
-        started = time.perf_counter()
-        response = client.get(path, **kwargs)  # type: ignore[arg-type]
-        samples.append(time.perf_counter() - started)
-        response.raise_for_status()
-    samples.sort()
-    return statistics.median(samples) * 1000, samples[int(len(samples) * 0.95)] * 1000
+        for i, (_, path, kwargs) in enumerate(rows):
+            started = time.perf_counter()
+            response = client.get(path, **kwargs)
+            samples[i].append(time.perf_counter() - started)
+            response.raise_for_status()
+    out = []
+    for times in samples:
+        times.sort()
+        out.append((statistics.median(times) * 1000, times[int(len(times) * 0.95)] * 1000))
+    return out
 
 
 def run(label: str, url: str, data_dir: Path, n: int) -> None:
@@ -102,9 +112,7 @@ def run(label: str, url: str, data_dir: Path, n: int) -> None:
             )
             created.raise_for_status()
             config = {"configuration_id": created.json()["data"]["id"]}
-            warm = max(20, n // 10)
-            timings(client, "/v3/grants", warm, headers=admin)
-            rows = [
+            rows: list[Row] = [
                 ("GET /v3/grants, SLOTWISE_API_KEY", "/v3/grants", {"headers": admin}),
                 (
                     "GET /v3/grants, stored key",
@@ -122,10 +130,10 @@ def run(label: str, url: str, data_dir: Path, n: int) -> None:
                     {"params": config},
                 ),
             ]
-            print(f"\n{label}: {n} sequential requests each")
+            timings(client, rows, max(10, n // 10))  # warm-up
+            print(f"\n{label}: {n} sequential requests each, taking turns")
             print(f"{'request':<40} {'median ms':>10} {'p95 ms':>8}")
-            for name, path, kwargs in rows:
-                median, p95 = timings(client, path, n, **kwargs)
+            for (name, _, _), (median, p95) in zip(rows, timings(client, rows, n), strict=True):
                 print(f"{name:<40} {median:>10.2f} {p95:>8.2f}")
     finally:
         server.stop()

@@ -25,7 +25,9 @@ from tests.support.scheduling import (
 )
 from tests.support.server import LiveServer
 
-WINDOW = 60
+# Fixed windows are aligned to multiples of their length: a window of ~31 years does not end
+# during a test (the one test of a window's end sets the clock instead).
+WINDOW = 1_000_000_000
 
 
 @pytest.fixture
@@ -35,11 +37,11 @@ def limited(
     """A server of its own with the given (low) limits, over the emptied test database."""
     servers: list[LiveServer] = []
 
-    def start(**limits: int) -> LiveServer:
+    def start(window: int = WINDOW, **limits: int) -> LiveServer:
         settings = dataclasses.replace(
             base_settings,
             database_url=database_url,
-            rate_limit_window_seconds=WINDOW,
+            rate_limit_window_seconds=window,
             **{f"rate_limit_{name}": value for name, value in limits.items()},
         )
         server = LiveServer(settings, db).start()
@@ -57,10 +59,10 @@ def _client(server: LiveServer, address: str = "127.0.0.1", **headers: str) -> h
     return httpx.Client(base_url=server.url, transport=transport, headers=headers, timeout=30)
 
 
-def _assert_limited(response: httpx.Response) -> None:
+def _assert_limited(response: httpx.Response, window: int = WINDOW) -> None:
     assert response.status_code == 429, response.text
     retry_after = int(response.headers["Retry-After"])
-    assert 1 <= retry_after <= WINDOW
+    assert 1 <= retry_after <= window
     body = response.json()
     assert body["error"]["type"] == "rate_limit_error"
     assert "retry after" in body["error"]["message"]
@@ -99,14 +101,16 @@ def test_wrong_api_keys_are_refused_with_429_per_key_then_per_address(limited) -
 
 
 def test_the_block_ends_with_the_window(limited, monkeypatch: pytest.MonkeyPatch) -> None:
-    server = limited(failed_auth_per_address=2)
-    now = clock.now()
-    monkeypatch.setattr(clock, "now", lambda: now)
+    server = limited(window=60, failed_auth_per_address=2)
+    start = clock.now() // 60 * 60
+    monkeypatch.setattr(clock, "now", lambda: start + 15)
     with _client(server, Authorization="Bearer nope") as client:
         assert client.get("/v3/grants").status_code == 401
         assert client.get("/v3/grants").status_code == 401
-        _assert_limited(client.get("/v3/grants"))
-        monkeypatch.setattr(clock, "now", lambda: now + WINDOW)
+        blocked = client.get("/v3/grants")
+        _assert_limited(blocked, 60)
+        assert blocked.headers["Retry-After"] == "45"
+        monkeypatch.setattr(clock, "now", lambda: start + 60)
         assert client.get("/v3/grants").status_code == 401
 
 
@@ -163,6 +167,7 @@ def test_two_processes_count_together(
     server, api, db: Database, database_url: str, tmp_path: Path
 ) -> None:
     limits = {
+        "SLOTWISE_RATE_LIMIT_WINDOW_SECONDS": str(WINDOW),
         "SLOTWISE_RATE_LIMIT_FAILED_AUTH_PER_ADDRESS": "6",
         "SLOTWISE_RATE_LIMIT_FAILED_AUTH_PER_KEY": "100",
         "SLOTWISE_RATE_LIMIT_PUBLIC_WRITES_PER_ADDRESS": "4",
