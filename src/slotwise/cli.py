@@ -40,7 +40,11 @@ def _settings(data_dir: Path | None) -> Settings:
     if settings.database_url is None:
         private_data_dir(settings.data_dir)
     # Before any migration: sealing the secrets of an older schema needs the key.
-    keyring.configure(settings.secret_key, settings.data_dir)
+    try:
+        keyring.configure(settings.secret_key, settings.data_dir)
+    except ValueError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from None
     return settings
 
 
