@@ -186,7 +186,7 @@ def is_admin_key(request: Request, session: Session | None, token: str | None) -
     `session` is None) every time.
 
     No process remembers a key as valid: a key revoked by `slotwise api-key revoke` (in any
-    process) is refused on the very next request everywhere. The lookup is one primary-index
+    process) is refused on the very next request everywhere. The lookup is one unique-index
     read (docs/security.md has its measured cost).
     """
     if not token:
