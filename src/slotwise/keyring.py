@@ -21,16 +21,15 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from slotwise.errors import SlotwiseError
-
 KEY_FILE = "secret.key"
 
 
-class SecretKeyError(SlotwiseError):
-    """A sealed value could not be opened with any configured key (the keys do not match)."""
+class SecretKeyError(RuntimeError):
+    """A sealed value could not be opened with any configured key (the keys do not match).
 
-    status_code = 500
-    error_type = "internal_error"
+    An operator's misconfiguration, not a client's mistake: a face answers it as its generic
+    500 and logs it; the message names the setting to fix.
+    """
 
 
 class Keyring:
