@@ -1,6 +1,7 @@
 """Rate limits of the faces anyone can call, and of failed authentication (docs/security.md).
 
-* Public routes (scheduling availability and bookings, the hosted pages) are counted per client
+* Public routes (scheduling availability and bookings, the hosted pages, the v2 pages'
+  `/schedule/{slug}/…`) are counted per client
   address and per configuration, reads and writes apart; a request made with a valid admin
   API key is the operator's backend and is not counted.
 * Failed admin authentication is counted per client address and per presented key; once either
@@ -40,6 +41,8 @@ def _configuration_key(request: Request) -> str | None:
         return _digest(parts.configuration_id) if parts else None
     if "name" in params:  # hosted booking page: a slug or a configuration id
         return _digest(str(params["name"]))
+    if "slug" in params:  # a v2 page's public routes
+        return "page:" + _digest(str(params["slug"]))
     query = request.query_params
     named = query.get("configuration_id") or query.get("slug")
     if named:
