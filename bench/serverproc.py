@@ -30,6 +30,12 @@ class Server:
             SLOTWISE_DATABASE_URL=database_url,
             SLOTWISE_API_KEY=API_KEY,
             PYTHONPATH=str(ROOT / "src"),
+            # Benchmarks send far more than a client may: limits high enough never to trip,
+            # still counted, so their cost stays in what is measured.
+            SLOTWISE_RATE_LIMIT_PUBLIC_READS_PER_ADDRESS="1000000000",
+            SLOTWISE_RATE_LIMIT_PUBLIC_WRITES_PER_ADDRESS="1000000000",
+            SLOTWISE_RATE_LIMIT_PUBLIC_READS_PER_CONFIGURATION="1000000000",
+            SLOTWISE_RATE_LIMIT_PUBLIC_WRITES_PER_CONFIGURATION="1000000000",
         )
         self.process = subprocess.Popen(
             [sys.executable, "-m", "slotwise", "serve", "--port", str(self.port), "--no-worker"]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from slotwise import keyring
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from tests.support.databases import backends, empty_all_tables, migrated_url
@@ -49,6 +50,12 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         api_key=API_KEY,
         run_worker=False,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keyring(base_settings: Settings) -> None:
+    # Tests that write rows without a server (factories, workers) seal with the servers' key.
+    keyring.configure(base_settings.secret_key, base_settings.data_dir)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from slotwise import clock
+from slotwise import clock, keyring
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.migrate import upgrade
@@ -21,6 +22,8 @@ from slotwise.ids import new_id
 app = typer.Typer(help="Slotwise: self-hosted scheduling server.", no_args_is_help=True)
 api_key_app = typer.Typer(help="Manage admin API keys.", no_args_is_help=True)
 app.add_typer(api_key_app, name="api-key")
+secrets_app = typer.Typer(help="Manage the key that seals stored secrets.", no_args_is_help=True)
+app.add_typer(secrets_app, name="secrets")
 
 DataDir = Annotated[
     Path | None,
@@ -35,8 +38,26 @@ def _settings(data_dir: Path | None) -> Settings:
         os.environ["SLOTWISE_DATA_DIR"] = str(data_dir)
     settings = Settings.from_env()
     if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_data_dir(settings.data_dir)
+    # Before any migration: sealing the secrets of an older schema needs the key.
+    try:
+        keyring.configure(settings.secret_key, settings.data_dir)
+    except ValueError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from None
     return settings
+
+
+def private_data_dir(data_dir: Path) -> None:
+    """The embedded data directory readable by its owner only (0700), and its database (0600).
+
+    SQLite makes the database's -wal and -shm files with the database file's permissions.
+    """
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
+    database = data_dir / "slotwise.db"
+    os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    database.chmod(0o600)
 
 
 def _hash(key: str) -> str:
@@ -83,6 +104,62 @@ def api_key_create(
     db = Database(settings.resolved_database_url)
     typer.echo(create_api_key(db, name))
     db.dispose()
+
+
+@api_key_app.command("list")
+def api_key_list(data_dir: DataDir = None) -> None:
+    """List the stored admin API keys: id, name, creation time (keys themselves are not kept)."""
+    settings = _settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    with db.session(write=False) as session:
+        keys = list(session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
+    db.dispose()
+    if not keys:
+        typer.echo("No stored API keys.")
+    for key in keys:
+        created = datetime.fromtimestamp(key.created_at, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+        typer.echo(f"{key.id}  {created}  {key.name}")
+
+
+@api_key_app.command("revoke")
+def api_key_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id, as `api-key list` shows it.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Revoke an admin API key: every server refuses it from its next request on."""
+    settings = _settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    with db.session() as session:
+        found = session.get(ApiKey, key_id)
+        if found is not None:
+            session.delete(found)
+        deleted = found is not None
+    db.dispose()
+    if not deleted:
+        typer.echo(f"No API key with id {key_id!r}.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Revoked API key {key_id}.")
+
+
+@secrets_app.command("generate-key")
+def secrets_generate_key() -> None:
+    """Print a new key for SLOTWISE_SECRET_KEY."""
+    typer.echo(keyring.generate_key())
+
+
+@secrets_app.command("rotate")
+def secrets_rotate(data_dir: DataDir = None) -> None:
+    """Re-seal every stored secret with the first key of SLOTWISE_SECRET_KEY."""
+    from slotwise.rotation import reseal_all
+
+    settings = _settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url)
+    changed = reseal_all(db)
+    db.dispose()
+    typer.echo(f"Re-sealed {changed} stored secret(s) with the newest key.")
 
 
 @app.command()

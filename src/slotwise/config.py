@@ -17,6 +17,27 @@ def _csv(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
+# Settings.rate_limit_<name> <- SLOTWISE_RATE_LIMIT_<NAME>.
+_RATE_LIMITS = (
+    "window_seconds",
+    "public_reads_per_address",
+    "public_reads_per_configuration",
+    "public_writes_per_address",
+    "public_writes_per_configuration",
+    "failed_auth_per_address",
+    "failed_auth_per_key",
+)
+
+
+def _rate_limits(env: os._Environ[str] | dict[str, str]) -> dict[str, int]:
+    values = {}
+    for name in _RATE_LIMITS:
+        raw = env.get(f"SLOTWISE_RATE_LIMIT_{name.upper()}")
+        if raw is not None and raw.strip():
+            values[f"rate_limit_{name}"] = max(0, int(raw))
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("slotwise-data")
@@ -49,6 +70,16 @@ class Settings:
     forwarded_allow_ips: str = "127.0.0.1"
     # One line per request on stdout (uvicorn's access log: client address, request, status).
     access_log: bool = False
+    # Comma-separated Fernet keys, newest first (docs/security.md); None: <data_dir>/secret.key.
+    secret_key: str | None = None
+    # Rate limits (docs/security.md): requests per window; 0 turns that limit off.
+    rate_limit_window_seconds: int = 60
+    rate_limit_public_reads_per_address: int = 600
+    rate_limit_public_reads_per_configuration: int = 3000
+    rate_limit_public_writes_per_address: int = 60
+    rate_limit_public_writes_per_configuration: int = 300
+    rate_limit_failed_auth_per_address: int = 30
+    rate_limit_failed_auth_per_key: int = 10
 
     @property
     def resolved_database_url(self) -> str:
@@ -82,6 +113,8 @@ class Settings:
             "booking_threads": max(1, int(env.get("SLOTWISE_BOOKING_THREADS", "3"))),
             "forwarded_allow_ips": env.get("SLOTWISE_FORWARDED_ALLOW_IPS", "127.0.0.1").strip(),
             "access_log": _bool(env.get("SLOTWISE_ACCESS_LOG"), False),
+            "secret_key": env.get("SLOTWISE_SECRET_KEY") or None,
+            **_rate_limits(env),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -61,3 +61,14 @@ class PayloadTooLarge(SlotwiseError):
 def field_error(field: str, problem: str) -> InvalidRequest:
     """An InvalidRequest whose message always starts with the field it is about."""
     return InvalidRequest(f"{field}: {problem}")
+
+
+class RateLimited(SlotwiseError):
+    """Too many requests from one client, for one configuration, or with one wrong key."""
+
+    status_code = 429
+    error_type = "rate_limit_error"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)

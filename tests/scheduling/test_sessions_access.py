@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from slotwise.db.engine import Database
 from slotwise.db.models import SchedulingSession
+from slotwise.scheduling.repository import session_token_hash
 from tests.support.scheduling import config_body, create_config, make_grant, participant
 
 
@@ -89,7 +90,9 @@ def test_deleted_and_expired_sessions_are_refused(
     expired = _session(api, configuration_id=private)
     with db.session() as session:
         session.execute(
-            update(SchedulingSession).where(SchedulingSession.id == expired).values(expires_at=1)
+            update(SchedulingSession)
+            .where(SchedulingSession.token_hash == session_token_hash(expired))
+            .values(expires_at=1)
         )
     refused = _ui(server, expired)
     assert refused.status_code == 401

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from slotwise import __version__
+from slotwise import __version__, keyring
 from slotwise.api.envelope import RequestIdMiddleware
 from slotwise.api.errors import install_error_handlers
 from slotwise.config import Settings
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         title="Slotwise", version=__version__, docs_url="/docs", redoc_url=None, lifespan=_lifespan
     )
     app.state.settings = settings
+    keyring.configure(settings.secret_key, settings.data_dir)
     app.state.db = database or Database(settings.resolved_database_url)
     from slotwise.providers import policy as provider_policy
 

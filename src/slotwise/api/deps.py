@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -61,9 +60,12 @@ DbSession = Depends(_session, scope="function")
 ReadSession = Depends(_read_session, scope="function")
 
 
-async def run_unit_of_work(request: Request, work: Callable[[Session], T]) -> T:
+async def run_unit_of_work(
+    request: Request, work: Callable[[Session], T], *, before: Callable[[], None] | None = None
+) -> T:
     """`work(session)` and its commit in one worker thread: DbSession's unit of work for
-    async endpoints on hot paths (booking creation).
+    async endpoints on hot paths (booking creation). `before()` runs first in the same thread,
+    outside the unit of work (a rate-limit count commits on its own).
 
     A sync endpoint with DbSession hops to the thread pool three times (opening the session,
     the endpoint, the commit); each hop costs CPU and a trip through the event loop. At most
@@ -74,6 +76,8 @@ async def run_unit_of_work(request: Request, work: Callable[[Session], T]) -> T:
     write = request.method not in _READ_METHODS
 
     def run() -> T:
+        if before is not None:
+            before()
         with db.session(write=write) as session:
             return work(session)
 
@@ -177,42 +181,39 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-# Stored keys recently found valid (hash -> monotonic expiry). Keys are only ever added, so a
-# short cache saves a query on every request without letting a wrong key in.
-_KNOWN_KEYS: dict[str, float] = {}
-_KNOWN_KEY_SECONDS = 60.0
-
-
 def is_admin_key(request: Request, session: Session | None, token: str | None) -> bool:
-    """Whether `token` is an admin API key; reads the database (a short read session when
-    `session` is None) only for a key not seen valid in the last minute."""
+    """Whether `token` is an admin API key; asks the database (a short read session when
+    `session` is None) every time.
+
+    No process remembers a key as valid: a key revoked by `slotwise api-key revoke` (in any
+    process) is refused on the very next request everywhere. The lookup is one unique-index
+    read (docs/security.md has its measured cost).
+    """
     if not token:
         return False
     settings = get_settings(request)
-    if settings.api_key and hmac.compare_digest(token, settings.api_key):
+    if settings.api_key and hmac.compare_digest(token.encode(), settings.api_key.encode()):
         return True
-    digest = hash_api_key(token)
-    if _KNOWN_KEYS.get(digest, 0.0) > time.monotonic():
-        return True
-    query = select(ApiKey.id).where(ApiKey.key_hash == digest)
+    query = select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(token))
     if session is None:
         with get_db(request).session(write=False) as read:
             found = read.scalar(query)
     else:
         found = session.scalar(query)
-    if found is None:
-        return False
-    _KNOWN_KEYS[digest] = time.monotonic() + _KNOWN_KEY_SECONDS
-    return True
+    return found is not None
 
 
 def require_api_key(request: Request) -> None:
     # Not the request's unit of work: on SQLite a POST's session takes the write lock, and
     # checking a key must not (read-only POSTs such as availability use a read session).
+    from slotwise.api import limits  # it builds on this module
+
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("Authorization: missing Bearer API key")
+    limits.check_failed_auth(request, token)
     if not is_admin_key(request, None, token):
+        limits.count_failed_auth(request, token)
         raise Unauthorized("Authorization: the API key is not valid")
 
 

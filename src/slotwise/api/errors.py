@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from slotwise.api.envelope import error_response
-from slotwise.errors import SlotwiseError
+from slotwise.errors import RateLimited, SlotwiseError
 
 log = logging.getLogger("slotwise.api")
 
@@ -40,7 +40,10 @@ def describe_validation_errors(errors: Any) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SlotwiseError)
     async def _slotwise(request: Request, exc: SlotwiseError) -> JSONResponse:
-        return error_response(request, exc.status_code, exc.error_type, exc.message)
+        response = error_response(request, exc.status_code, exc.error_type, exc.message)
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -20,19 +20,13 @@ from slotwise.grants import repository
 from slotwise.grants.schemas import ConnectCustom, GrantUpdate
 from slotwise.ids import new_id
 from slotwise.providers import connect as remote
+from slotwise.providers import credentials
 from slotwise.providers.base import RemoteCalendar
 from slotwise.validation import validate_model
 
 # Providers whose calendars Slotwise can hold (slotwise.providers has one module per kind).
 PROVIDERS: set[str] = {"virtual-calendar", "caldav", "icloud", "ics"}
 SOURCE = "/nylas/system"
-_SECRET_WORDS = ("password", "secret", "token")
-
-
-def _public_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: v for k, v in (settings or {}).items() if not any(w in k.lower() for w in _SECRET_WORDS)
-    }
 
 
 def grant_to_dict(grant: Grant) -> dict[str, Any]:
@@ -44,7 +38,8 @@ def grant_to_dict(grant: Grant) -> dict[str, Any]:
         "email": grant.email,
         "name": grant.name,
         "scope": list(grant.scope or []),
-        "settings": _public_settings(grant.settings),
+        # Only the allow-listed, redacted part: never a credential (providers.credentials).
+        "settings": credentials.shown_settings(grant.settings or {}),
         "created_at": grant.created_at,
         "updated_at": grant.updated_at,
     }
@@ -93,7 +88,7 @@ def connect_custom(session: Session, body: dict[str, Any]) -> Connected:
         assert grant is not None
     if grant.provider != request.provider:
         raise field_error("settings.email", f"already connected with provider {grant.provider!r}")
-    grant.settings = {**(grant.settings or {}), **settings}
+    credentials.store(grant, {**credentials.of(grant), **settings})
     if request.settings.name is not None:
         grant.name = request.settings.name
     if request.scope is not None:
@@ -123,10 +118,10 @@ def _new_grant(
         name=request.settings.name,
         grant_status="valid",
         scope=request.scope or [],
-        settings=settings,
         created_at=now,
         updated_at=now,
     )
+    credentials.store(grant, settings)
     try:
         with session.begin_nested():
             session.add(grant)
@@ -156,7 +151,7 @@ def update_grant(session: Session, grant: Grant, body: dict[str, Any]) -> Grant:
         timezone = update.settings.get("timezone")
         if timezone is not None:
             zones.check_zone("settings.timezone", timezone)
-        grant.settings = {**(grant.settings or {}), **update.settings}
+        credentials.store(grant, {**credentials.of(grant), **update.settings})
         if name is not None:
             grant.name = name
     if update.scope is not None:

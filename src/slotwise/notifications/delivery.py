@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from slotwise import clock
+from slotwise import clock, keyring
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, DeliveryAttempt, OutboxMessage, WebhookDestination
@@ -120,7 +120,7 @@ def _snapshot(session: Session, delivery: Delivery) -> Claim:
         delivery.claim_token,
         destination_id=destination.id,
         url=destination.webhook_url,
-        secret=destination.secret,
+        secret=keyring.unseal(destination.sealed_secret),
         compressed=bool(destination.compressed_delivery),
         notification=sender.Notification(
             id=outbox.id,

@@ -30,6 +30,7 @@ from slotwise.providers.base import (
     RemoteItem,
     SyncState,
 )
+from slotwise.redact import redact_url
 
 log = logging.getLogger("slotwise.providers")
 
@@ -189,7 +190,7 @@ class CalDAVProvider:
             ) from None
         except httpx.HTTPError as exc:
             raise Unreachable(
-                f"settings.url: cannot reach the calendar server at {url} ({exc})"
+                f"settings.url: cannot reach the calendar server at {redact_url(url)} ({exc})"
             ) from None
         if response.status_code == 401:
             raise AuthFailed("settings.password: the calendar server refused the credentials")
@@ -225,12 +226,12 @@ class CalDAVProvider:
                 if _path(well_known) != _path(url):
                     home = self._calendar_home(client, well_known)
             if home is None:
-                raise ProviderError(f"settings.url: no CalDAV calendars found at {url}")
+                raise ProviderError(f"settings.url: no CalDAV calendars found at {redact_url(url)}")
             if isinstance(home, RemoteCalendar):
                 return [home]
             found = self._calendars_in(client, home)
         if not found:
-            raise ProviderError(f"settings.url: no CalDAV calendars found at {url}")
+            raise ProviderError(f"settings.url: no CalDAV calendars found at {redact_url(url)}")
         return found
 
     def _calendar_home(self, client: httpx.Client, url: str) -> str | RemoteCalendar | None:

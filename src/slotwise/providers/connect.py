@@ -18,7 +18,7 @@ from slotwise import clock, zones
 from slotwise.db.models import Calendar, Grant, ProviderCalendar
 from slotwise.errors import InvalidRequest, field_error
 from slotwise.ids import new_id
-from slotwise.providers import REMOTE_KINDS, provider_for
+from slotwise.providers import REMOTE_KINDS, credentials, provider_for
 from slotwise.providers.base import ProviderError, RemoteCalendar
 from slotwise.providers.sync import refresh_grants
 
@@ -55,7 +55,7 @@ def attach(session: Session, grant: Grant, found: list[RemoteCalendar]) -> None:
     """Make (or refresh) the grant's calendars for the remote ones, then sync them."""
     now = clock.now()
     known = {
-        pc.url: pc
+        credentials.remote_url(pc): pc
         for pc in session.scalars(
             select(ProviderCalendar).where(ProviderCalendar.grant_id == grant.id)
         )
@@ -103,7 +103,12 @@ def attach(session: Session, grant: Grant, found: list[RemoteCalendar]) -> None:
         session.add(calendar)
         session.flush()
         session.add(
-            ProviderCalendar(calendar_id=calendar.id, grant_id=grant.id, url=remote.url, revision=0)
+            ProviderCalendar(
+                calendar_id=calendar.id,
+                grant_id=grant.id,
+                sealed_url=credentials.seal_url(remote.url),
+                revision=0,
+            )
         )
     session.flush()
     refresh_grants(session, [grant.id], max_age=0)

@@ -25,6 +25,7 @@ from slotwise.providers.base import (
     SyncState,
 )
 from slotwise.providers.ical import ICalError, parse_calendar
+from slotwise.redact import redact_url
 
 MAX_FEED_BYTES = 20 * 1024 * 1024
 
@@ -56,26 +57,35 @@ class IcsProvider:
                 response = client.get(url, headers=headers)
         except httpx.TimeoutException:
             raise ProviderTimeout(
-                f"settings.url: the feed at {url} did not answer in time"
+                f"settings.url: the feed at {redact_url(url)} did not answer in time"
             ) from None
         except httpx.HTTPError as exc:
-            raise ProviderError(f"settings.url: cannot read the feed at {url} ({exc})") from None
+            raise ProviderError(
+                f"settings.url: cannot read the feed at {redact_url(url)} ({exc})"
+            ) from None
         if response.status_code not in (200, 304):
-            raise ProviderError(f"settings.url: the feed at {url} answered {response.status_code}")
+            raise ProviderError(
+                f"settings.url: the feed at {redact_url(url)} answered {response.status_code}"
+            )
         if len(response.content) > MAX_FEED_BYTES:
-            raise ProviderError(f"settings.url: the feed at {url} is larger than 20 MB")
+            raise ProviderError(f"settings.url: the feed at {redact_url(url)} is larger than 20 MB")
         return response
 
     def _parse(self, url: str, response: httpx.Response) -> icalendar.Calendar:
         try:
             return parse_calendar(response.content)
         except ICalError as exc:
-            raise ProviderError(f"settings.url: the feed at {url} is {exc}") from None
+            raise ProviderError(f"settings.url: the feed at {redact_url(url)} is {exc}") from None
 
     def discover(self, settings: dict[str, Any]) -> list[RemoteCalendar]:
         url = self._url(settings)
         cal = self._parse(url, self._get(url, {}))
-        name = str(cal.get("X-WR-CALNAME") or settings.get("name") or settings.get("email") or url)
+        name = str(
+            cal.get("X-WR-CALNAME")
+            or settings.get("name")
+            or settings.get("email")
+            or redact_url(url)
+        )
         timezone = cal.get("X-WR-TIMEZONE")
         return [
             RemoteCalendar(

@@ -38,7 +38,7 @@ from slotwise.db.engine import Database
 from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
 from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
 from slotwise.providers import changes as event_changes
-from slotwise.providers import provider_for
+from slotwise.providers import credentials, provider_for
 from slotwise.providers.base import Changes, ProviderError, RemoteItem, SyncState
 from slotwise.providers.ical import ICalError, Parsed, Resource, parse_resource
 from slotwise.providers.policy import POLICY
@@ -107,9 +107,9 @@ def _stale_rows(
     if not stale:
         return []
     grants = {
-        grant_id: (kind, settings)
-        for grant_id, kind, settings in session.execute(
-            select(Grant.id, Grant.provider, Grant.settings).where(
+        grant_id: (kind, sealed, shown)
+        for grant_id, kind, sealed, shown in session.execute(
+            select(Grant.id, Grant.provider, Grant.sealed_settings, Grant.settings).where(
                 Grant.id.in_({row.grant_id for row in stale})
             )
         )
@@ -126,17 +126,18 @@ def _stale_rows(
     for row in stale:
         if row.grant_id not in grants or row.calendar_id not in zones:
             continue  # deleted meanwhile (the join would have dropped it too)
-        kind, settings = grants[row.grant_id]
+        kind, sealed, shown = grants[row.grant_id]
+        settings = credentials.provider_settings(sealed, shown)
         targets.append(
             Target(
                 calendar_id=row.calendar_id,
                 grant_id=row.grant_id,
                 kind=kind,
-                settings=dict(settings or {}),
-                timezone=zones[row.calendar_id] or (settings or {}).get("timezone"),
+                settings=settings,
+                timezone=zones[row.calendar_id] or settings.get("timezone"),
                 revision=row.revision,
                 state=SyncState(
-                    url=row.url,
+                    url=credentials.remote_url(row),
                     ctag=row.ctag,
                     sync_token=row.sync_token,
                     etag=row.etag,

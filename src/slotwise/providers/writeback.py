@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
 from slotwise.errors import field_error
 from slotwise.events.repository import exceptions_of
-from slotwise.providers import REMOTE_KINDS, provider_for
+from slotwise.providers import REMOTE_KINDS, credentials, provider_for
 from slotwise.providers.ical import serialize
 
 
@@ -46,10 +46,10 @@ def write_back(session: Session, event: Event) -> None:
             ProviderItem.calendar_id == root.calendar_id, ProviderItem.event_id == root.id
         )
     ).first()
-    settings = dict(grant.settings or {})
+    settings = credentials.of(grant)
     if root.status == "cancelled":
         if item is not None:
-            provider.delete(settings, remote.url, item.href, item.etag)
+            provider.delete(settings, credentials.remote_url(remote), item.href, item.etag)
             session.delete(item)
             session.flush()
         return
@@ -57,7 +57,7 @@ def write_back(session: Session, event: Event) -> None:
     data = serialize(root, live)
     stored = provider.put(
         settings,
-        remote.url,
+        credentials.remote_url(remote),
         item.href if item else None,
         f"{root.id}.ics",
         data,

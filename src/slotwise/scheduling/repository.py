@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import bindparam, delete, func, select
@@ -39,8 +40,13 @@ def list_configurations(
     return list(session.scalars(query))
 
 
-def get_session(session: Session, session_id: str) -> SchedulingSession | None:
-    return session.get(SchedulingSession, session_id)
+def session_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def get_session(session: Session, token: str) -> SchedulingSession | None:
+    """The session a bearer token opens (rows are keyed by the token's SHA-256)."""
+    return session.get(SchedulingSession, session_token_hash(token))
 
 
 def delete_expired_sessions(session: Session, now: int) -> None:

@@ -180,7 +180,8 @@ def configuration_to_dict(config: Configuration) -> dict[str, Any]:
 # Sessions ------------------------------------------------------------------------------------
 
 
-def create_session(session: Session, body: dict[str, Any]) -> SchedulingSession:
+def create_session(session: Session, body: dict[str, Any]) -> str:
+    """A new session for a configuration; its token, which is not stored (only its hash)."""
     configuration_id = body.get("configuration_id")
     slug = body.get("slug")
     config: Configuration | None
@@ -209,15 +210,16 @@ def create_session(session: Session, body: dict[str, Any]) -> SchedulingSession:
         )
     now = clock.now()
     repository.delete_expired_sessions(session, now)
+    token = secrets.token_urlsafe(32)
     row = SchedulingSession(
-        id=secrets.token_urlsafe(24),
+        token_hash=repository.session_token_hash(token),
         configuration_id=config.id,
         expires_at=now + int(ttl * 60),
         created_at=now,
     )
     session.add(row)
     session.flush()
-    return row
+    return token
 
 
 def delete_session(session: Session, session_id: str) -> None:

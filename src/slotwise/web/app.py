@@ -38,7 +38,10 @@ def _html_for_web(handler: Handler) -> Handler:
         if not is_web_path(request.url.path):
             return response
         status = 400 if response.status_code == 422 else response.status_code
-        return error_page(request, status, str(getattr(exc, "message", "") or ""))
+        page = error_page(request, status, str(getattr(exc, "message", "") or ""))
+        if "retry-after" in response.headers:
+            page.headers["Retry-After"] = response.headers["retry-after"]
+        return page
 
     return handle
 

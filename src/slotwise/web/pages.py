@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.api.deps import get_db, get_settings
+from slotwise.api.limits import public_method
 from slotwise.bookings import service
 from slotwise.bookings.payloads import booking_ref
 from slotwise.bookings.repository import get_booking
@@ -50,7 +51,8 @@ from slotwise.scheduling.availability import duration_seconds, organizer_timezon
 from slotwise.web import views
 from slotwise.web.render import redirect, render
 
-router = APIRouter()
+# Every page counts against the public rate limits (page loads as reads, form posts as writes).
+router = APIRouter(dependencies=[Depends(public_method)])
 
 Form = dict[str, list[str]]
 SLOT_TAKEN = "Sorry, that time was just taken. Please pick another one."

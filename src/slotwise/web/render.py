@@ -41,6 +41,7 @@ _TITLES = {
     405: "Not allowed",
     409: "That did not work",
     413: "Too much data",
+    429: "Too many requests",
     500: "Something went wrong",
 }
 
@@ -58,6 +59,10 @@ def redirect(url: str) -> Response:
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
     if status_code == 404:
         message = "This page does not exist, or the link is no longer valid."
+    elif status_code == 429:
+        message = (
+            "There have been too many requests from here. Please wait a minute, then try again."
+        )
     elif status_code >= 500:
         message = "Please try again in a moment."
     title = _TITLES.get(status_code, "Something is not right")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.orm import Session
 
-from slotwise import clock
+from slotwise import clock, keyring
 from slotwise.db.models import Delivery, WebhookDestination
 from slotwise.errors import NotFound, field_error
 from slotwise.ids import new_id
@@ -41,7 +41,7 @@ def to_wire(destination: WebhookDestination, *, with_secret: bool = False) -> di
         "updated_at": destination.updated_at,
     }
     if with_secret:
-        data["webhook_secret"] = destination.secret
+        data["webhook_secret"] = keyring.unseal(destination.sealed_secret)
     return data
 
 
@@ -110,7 +110,7 @@ def create_destination(session: Session, body: CreateWebhook) -> WebhookDestinat
         status="active",
         notification_email_addresses=check_emails(body.notification_email_addresses or []),
         compressed_delivery=bool(body.compressed_delivery),
-        secret=new_secret(),
+        sealed_secret=keyring.seal(new_secret()),
         failure_streak_since_ms=None,
         status_updated_at=now,
         created_at=now,
@@ -163,7 +163,7 @@ def update_destination(
 
 def rotate_secret(session: Session, destination: WebhookDestination) -> WebhookDestination:
     """A new secret, effective at once: the next attempt of every delivery is signed with it."""
-    destination.secret = new_secret()
+    destination.sealed_secret = keyring.seal(new_secret())
     destination.updated_at = clock.now()
     session.flush()
     return destination

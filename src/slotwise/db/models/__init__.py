@@ -11,6 +11,7 @@ from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
 from slotwise.db.models.participant_lock import ParticipantLock
 from slotwise.db.models.provider import ProviderCalendar, ProviderItem
+from slotwise.db.models.rate_limit import RateLimitCounter
 from slotwise.db.models.scheduling_page import (
     PageAccount,
     PageBooking,
@@ -45,6 +46,7 @@ __all__ = [
     "ParticipantLock",
     "ProviderCalendar",
     "ProviderItem",
+    "RateLimitCounter",
     "Reminder",
     "SchedulingPage",
     "SchedulingSession",

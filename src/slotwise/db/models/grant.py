@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String, func
+from sqlalchemy import JSON, BigInteger, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from slotwise.db.base import Base
@@ -19,7 +19,10 @@ class Grant(Base):
     name: Mapped[str | None] = mapped_column(String(320), nullable=True)
     grant_status: Mapped[str] = mapped_column(String(16), default="valid")
     scope: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # What may be shown of the provider settings (providers.credentials.SHOWN); all of them,
+    # credentials included, are in `sealed_settings`, encrypted with the keyring.
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sealed_settings: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
 

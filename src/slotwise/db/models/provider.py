@@ -23,7 +23,8 @@ class ProviderCalendar(Base):
     grant_id: Mapped[str] = mapped_column(
         String(64), ForeignKey("grants.id", ondelete="CASCADE"), index=True
     )
-    url: Mapped[str] = mapped_column(Text)
+    # The remote calendar's URL, sealed with the keyring: an ICS feed's URL is its credential.
+    sealed_url: Mapped[str] = mapped_column(Text)
     ctag: Mapped[str | None] = mapped_column(Text, nullable=True)
     sync_token: Mapped[str | None] = mapped_column(Text, nullable=True)
     etag: Mapped[str | None] = mapped_column(Text, nullable=True)

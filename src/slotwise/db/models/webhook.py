@@ -25,7 +25,8 @@ class WebhookDestination(Base):
     status: Mapped[str] = mapped_column(String(16))
     notification_email_addresses: Mapped[list[str]] = mapped_column(JSON)
     compressed_delivery: Mapped[bool] = mapped_column(Boolean, default=False)
-    secret: Mapped[str] = mapped_column(String(128))
+    # The signing secret, encrypted with the keyring (it must be read back to sign).
+    sealed_secret: Mapped[str] = mapped_column(Text)
     failure_streak_since_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     status_updated_at: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[int] = mapped_column(BigInteger)

@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.api.deps import DbSession, ReadSession, get_settings, json_object
+from slotwise.api.limits import public_method
 from slotwise.api.routers.v2._page_auth import page_caller
 from slotwise.errors import NotFound, Unauthorized
 from slotwise.pages import public, service
 from slotwise.pages.access import may_reach
 
-router = APIRouter(prefix="/schedule/{slug}")
+# Anonymous: counted against the public rate limits (GETs as reads, POSTs as writes).
+router = APIRouter(prefix="/schedule/{slug}", dependencies=[Depends(public_method)])
 
 
 @router.get("/info")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import DbSession, json_object, run_unit_of_work
 from slotwise.api.envelope import ack, ok, request_id
+from slotwise.api.limits import public_reads, public_writes
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings import idempotency, service
 from slotwise.bookings.payloads import booking_to_dict
@@ -23,7 +24,11 @@ async def create_booking(request: Request) -> JSONResponse:
     # dependency resolution costs more than the parsing), and the whole unit of work runs in
     # one worker thread (see run_unit_of_work).
     body = await json_object(request)
-    return await run_unit_of_work(request, lambda session: _create_booking(request, body, session))
+    return await run_unit_of_work(
+        request,
+        lambda session: _create_booking(request, body, session),
+        before=lambda: public_writes(request),
+    )
 
 
 def _create_booking(request: Request, body: dict[str, Any], session: Session) -> JSONResponse:
@@ -53,14 +58,14 @@ def _create_booking(request: Request, body: dict[str, Any], session: Session) ->
     return JSONResponse(response)
 
 
-@router.get("/{booking_id}")
+@router.get("/{booking_id}", dependencies=[Depends(public_reads)])
 def find_booking(request: Request, booking_id: str, session: Session = DbSession) -> JSONResponse:
     access = scheduling_access(request, session, configuration_required=False)
     booking = service.find_booking(session, access, booking_id)
     return ok(request, booking_to_dict(booking, include_ref=access.is_admin))
 
 
-@router.put("/{booking_id}")
+@router.put("/{booking_id}", dependencies=[Depends(public_writes)])
 def confirm_booking(
     request: Request,
     booking_id: str,
@@ -72,7 +77,7 @@ def confirm_booking(
     return ok(request, booking_to_dict(booking, include_ref=True))
 
 
-@router.patch("/{booking_id}")
+@router.patch("/{booking_id}", dependencies=[Depends(public_writes)])
 def reschedule_booking(
     request: Request,
     booking_id: str,
@@ -85,7 +90,7 @@ def reschedule_booking(
     return ok(request, booking_to_dict(booking, include_ref=include_ref))
 
 
-@router.delete("/{booking_id}")
+@router.delete("/{booking_id}", dependencies=[Depends(public_writes)])
 def cancel_booking(
     request: Request,
     booking_id: str,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.api.deps import DbSession, get_settings
 from slotwise.api.envelope import ok
+from slotwise.api.limits import public_reads
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings.service import find_booking
 from slotwise.scheduling import repository
@@ -16,7 +17,7 @@ from slotwise.scheduling.availability import compute_offer, parse_window, slots_
 from slotwise.scheduling.ui_settings import ui_settings
 from slotwise.scheduling.validation import is_round_robin
 
-router = APIRouter(prefix="/v3/scheduling")
+router = APIRouter(prefix="/v3/scheduling", dependencies=[Depends(public_reads)])
 
 
 @router.get("/availability")

@@ -19,8 +19,8 @@ router = APIRouter(prefix="/v3/scheduling/sessions", dependencies=[AdminAuth])
 def create_session(
     request: Request, body: dict[str, Any] = Depends(json_object), session: Session = DbSession
 ) -> JSONResponse:
-    row = service.create_session(session, body)
-    return ok(request, {"session_id": row.id})
+    token = service.create_session(session, body)
+    return ok(request, {"session_id": token})
 
 
 @router.delete("/{session_id}")
