@@ -259,6 +259,8 @@ def parse_resource(text: str, calendar_tz: str | None) -> Resource:
                 first_end=master.when.end,
                 timezone=master.when.timezone,
                 all_day=all_day,
+                # A rule that never occurs would be walked to year 9999 on every read.
+                check_occurs=True,
             )
         except RecurrenceError as exc:
             log.warning("%s: recurrence not supported (%s); keeping one instance", master.uid, exc)
