@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from slotwise import clock
+from slotwise import clock, outbound
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.notifications import delivery, dispatch, reminders
@@ -40,6 +40,7 @@ class Worker:
         # The clock reminders are judged by (tests move it to a reminder's due time).
         self.now_fn = now_fn
         provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
+        outbound.configure(outbound.Policy.from_settings(settings))
 
     def run_once(self) -> int:
         """One pass over every kind of work; returns how much was done (0 = idle)."""

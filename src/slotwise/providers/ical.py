@@ -58,8 +58,9 @@ class Resource:
 def parse_calendar(text: str | bytes) -> icalendar.Calendar:
     try:
         cal = icalendar.Calendar.from_ical(text)
-    except Exception as exc:  # the parser raises ValueError and friends on any bad input
-        raise ICalError(f"not an iCalendar object ({exc})") from None
+    except Exception:  # the parser raises ValueError and friends on any bad input
+        # Not the parser's message: it quotes the text, which may be a private page's content.
+        raise ICalError("not an iCalendar object") from None
     if not isinstance(cal, icalendar.Calendar) or cal.name != "VCALENDAR":
         raise ICalError("not a VCALENDAR")
     return cal
