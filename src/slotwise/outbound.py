@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -216,16 +215,14 @@ class Fetched:
         return self.response.headers
 
 
-def read_capped(response: httpx.Response, limit: int, deadline: float | None = None) -> bytes:
-    """The (decoded) body of a streamed response, refusing it past `limit` bytes or after the
-    monotonic `deadline`, without reading on."""
+def read_capped(response: httpx.Response, limit: int) -> bytes:
+    """The (decoded) body of a streamed response, refused past `limit` bytes without reading
+    on: a huge or endless answer costs at most `limit` bytes of memory."""
     body = bytearray()
     for chunk in response.iter_bytes():
         body += chunk
         if len(body) > limit:
             raise TooLarge(limit)
-        if deadline is not None and time.monotonic() > deadline:
-            raise httpx.ReadTimeout("no complete answer in time")
     return bytes(body)
 
 
@@ -236,7 +233,6 @@ def fetch(
     *,
     max_bytes: int | None = None,
     follow_redirects: bool = True,
-    deadline: float | None = None,
     **kwargs: Any,
 ) -> Fetched:
     """One request, following up to MAX_REDIRECTS redirects, with every body capped.
@@ -260,7 +256,7 @@ def fetch(
                 history.append(str(request.url))
                 request = response.next_request
                 continue
-            content = read_capped(response, limit, deadline)
+            content = read_capped(response, limit)
         finally:
             response.close()
         return Fetched(response, content, history)
