@@ -12,8 +12,10 @@ memory. docs/security.md ("Outbound requests") is the user's view of this.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -180,14 +182,22 @@ class _CheckedBackend(httpcore.SyncBackend):
         raise error
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: loading the CA bundle costs milliseconds, and
+    a client is built per feed read and per webhook attempt. (SSL_CERT_FILE / SSL_CERT_DIR
+    are honoured, as httpx does by default.)"""
+    return httpx.create_ssl_context()
+
+
 class CheckedTransport(httpx.HTTPTransport):
     """httpx's transport with the policy applied to every connection it opens."""
 
     def __init__(self, policy: Policy | None = None) -> None:
-        super().__init__(trust_env=False)
+        super().__init__(verify=_ssl_context(), trust_env=False)
         # Same pool httpx builds, with our network backend (httpx has no parameter for it).
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=_ssl_context(),
             network_backend=_CheckedBackend(policy or current()),
         )
 

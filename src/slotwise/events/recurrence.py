@@ -92,7 +92,7 @@ class Rule:
     def near(self, moment: datetime) -> rrule.rrule:
         """The rule restarted at the last of its periods that begins at or before `moment`.
 
-        COUNT is dropped: the count runs from the real DTSTART (see `Series._follow`).
+        COUNT is dropped: the count runs from the real DTSTART (see `Series._rule_starts`).
         """
         first = self._period_index(self.dtstart.date())
         skip = (self._period_index(moment.date()) - first) // self.interval
@@ -109,7 +109,7 @@ class Expansion:
 
     spans: list[tuple[int, int]]  # (start, end) epoch pairs in start order
     # When a rule had more than MAX_INSTANCES instances to look at in the window: the instant
-    # from which it was not followed (the window's start at the latest). Busy reads count
+    # from which it was not followed (never before the window's start). Busy reads count
     # [cut, window end) as busy rather than leave a dense series' time free.
     cut: int | None = None
     looked_at: int = 0  # rule instances generated, the measure of the work done
