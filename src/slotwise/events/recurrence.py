@@ -323,12 +323,21 @@ def _as_daily(parts: dict[str, str]) -> dict[str, str]:
     return {**parts, "FREQ": "DAILY"}
 
 
-def _parse_rule(value: str, tz: tzinfo, dtstart: datetime) -> Rule:
-    parts = _as_daily(_with_defaults(_rule_parts(value, tz), dtstart))
-    text = ";".join(f"{k}={v}" for k, v in parts.items())
-    rule = rrule.rrulestr(text, dtstart=dtstart)
+def _rrule(parts: dict[str, str], dtstart: datetime) -> rrule.rrule:
+    rule = rrule.rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=dtstart)
     if not isinstance(rule, rrule.rrule):
         raise ValueError("expected one rule")
+    return rule
+
+
+def _parse_rule(value: str, tz: tzinfo, dtstart: datetime, check_occurs: bool) -> Rule:
+    exact = _with_defaults(_rule_parts(value, tz), dtstart)
+    # Probed in its own FREQ: a yearly rule has 365 times fewer periods to scan than the
+    # daily one it may be read as.
+    if check_occurs and not _ever_occurs(_rrule(exact, dtstart), dtstart):
+        raise ValueError("the rule never produces an instance")
+    parts = _as_daily(exact)
+    rule = _rrule(parts, dtstart)
     return Rule(
         rule=rule,
         dtstart=dtstart,
@@ -383,10 +392,7 @@ def parse_series(
                 raise ValueError("expected a string")
             name, params, value = _split(line)
             if name == "RRULE":
-                rule = _parse_rule(value, tz, dtstart)
-                if check_occurs and not _ever_occurs(rule.rule, dtstart):
-                    raise ValueError("the rule never produces an instance")
-                rules.append(rule)
+                rules.append(_parse_rule(value, tz, dtstart, check_occurs))
                 upper = value.upper()
                 bounded = bounded and ("COUNT=" in upper or "UNTIL=" in upper)
             elif name in ("EXDATE", "RDATE"):
