@@ -4,7 +4,8 @@ Instances of a recurring series have ids `<master id>_<YYYYMMDDTHHMMSSZ>` (their
 Changing one instance stores it as an exception row (carrying `master_event_id` and its
 original start) and adds an EXDATE for it to the master; deleting one only adds the EXDATE.
 Deleting an event marks it cancelled: it leaves lists and busy time, but stays findable by id
-(bookings refer to their events after cancellation).
+(bookings refer to their events after cancellation). Updates and cancellations are published
+(`providers.changes`) so that the bookings made through those events follow them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from slotwise.events.repository import EventFilter
 from slotwise.events.schemas import METADATA_KEYS, EventFields, Participant, RsvpBody
 from slotwise.events.when import When, parse_when
 from slotwise.ids import new_id
+from slotwise.providers import changes
 from slotwise.providers.writeback import write_back
 from slotwise.validation import validate_model
 
@@ -235,8 +237,12 @@ def _sent(body: dict[str, Any], fields: EventFields) -> set[str]:
 # ---------------------------------------------------------------------------- writes
 
 
-def create_event(session: Session, grant: Grant, calendar: Calendar, body: dict[str, Any]) -> Event:
-    """Validate `body` as the API does, store the event, record event.created."""
+def build_event(grant: Grant, calendar: Calendar, body: dict[str, Any], now: int) -> Event:
+    """The new event row `body` describes, validated as the API does, not yet stored.
+
+    `create_event` stores it; bulk loaders (bench/scale.py) build rows with it too, so what they
+    insert is exactly what the server writes.
+    """
     if not isinstance(body, dict):
         raise InvalidRequest("body: expected a JSON object")
     fields = validate_model(EventFields, body)
@@ -244,7 +250,6 @@ def create_event(session: Session, grant: Grant, calendar: Calendar, body: dict[
         raise field_error("when", "is required")
     if calendar.read_only:
         raise field_error("calendar_id", "the calendar is read-only")
-    now = clock.now()
     event = Event(
         id=new_id(),
         grant_id=grant.id,
@@ -264,6 +269,12 @@ def create_event(session: Session, grant: Grant, calendar: Calendar, body: dict[
     _apply_fields(event, fields, _sent(body, fields))
     _check_capacity(event.capacity, event.participants)
     _apply_recurrence(event, fields.recurrence)
+    return event
+
+
+def create_event(session: Session, grant: Grant, calendar: Calendar, body: dict[str, Any]) -> Event:
+    """Validate `body` as the API does, store the event, record event.created."""
+    event = build_event(grant, calendar, body, clock.now())
     insert_row(session, event)
     write_back(session, event)
     notifications.record(session, "event.created", event_to_dict(event))
@@ -292,6 +303,7 @@ def update_event(session: Session, event: Event, body: dict[str, Any]) -> Event:
     session.flush()
     write_back(session, event)
     notifications.record(session, "event.updated", event_to_dict(event))
+    changes.publish(session, [event.id])
     return event
 
 
@@ -315,6 +327,7 @@ def cancel_event(session: Session, event: Event) -> Event:
         )
     session.flush()
     write_back(session, event)
+    changes.publish(session, [t.id for t in targets])
     return event
 
 
