@@ -99,6 +99,8 @@ class WorkerProcess:
             SLOTWISE_API_KEY=API_KEY,
             PYTHONPATH=str(ROOT / "src"),
             SLOTWISE_WORKER_POLL_SECONDS="0.2",
+            # The webhook receiver is on loopback, which the outbound policy refuses by default.
+            SLOTWISE_OUTBOUND_ALLOW="127.0.0.0/8,::1",
         )
         self.process = subprocess.Popen(
             [sys.executable, "-m", "slotwise", "worker", "--data-dir", str(data_dir)],

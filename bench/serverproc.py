@@ -29,6 +29,8 @@ class Server:
             os.environ,
             SLOTWISE_DATABASE_URL=database_url,
             SLOTWISE_API_KEY=API_KEY,
+            # Benchmarks serve their feeds and receivers on loopback, refused by default.
+            SLOTWISE_OUTBOUND_ALLOW="127.0.0.0/8,::1",
             PYTHONPATH=str(ROOT / "src"),
             # Benchmarks send far more than a client may: limits high enough never to trip,
             # still counted, so their cost stays in what is measured.

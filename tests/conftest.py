@@ -9,13 +9,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from slotwise import keyring
+from slotwise import keyring, outbound
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from tests.support.databases import backends, empty_all_tables, migrated_url
 from tests.support.server import LiveServer
 
 API_KEY = "test-api-key"
+LOOPBACK = ["127.0.0.0/8", "::1"]
 
 
 @pytest.fixture(scope="session", params=backends())
@@ -49,6 +50,9 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         data_dir=tmp_path_factory.mktemp("data"),
         api_key=API_KEY,
         run_worker=False,
+        # The feeds, calendar servers and webhook receivers of the tests run on loopback,
+        # which the outbound policy refuses unless allowed.
+        outbound_allow=LOOPBACK,
     )
 
 
@@ -56,6 +60,16 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def _keyring(base_settings: Settings) -> None:
     # Tests that write rows without a server (factories, workers) seal with the servers' key.
     keyring.configure(base_settings.secret_key, base_settings.data_dir)
+
+
+@pytest.fixture(autouse=True)
+def outbound_policy(base_settings: Settings) -> Iterator[outbound.Policy]:
+    """Every test starts with the test settings' outbound policy (loopback allowed), whatever
+    an earlier test's app or worker configured."""
+    policy = outbound.Policy.from_settings(base_settings)
+    outbound.configure(policy)
+    yield policy
+    outbound.configure(policy)
 
 
 @pytest.fixture(scope="session")

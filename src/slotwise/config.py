@@ -62,6 +62,12 @@ class Settings:
     max_body_bytes: int = 1_048_576
     provider_sync_seconds: float = 60.0
     provider_timeout_seconds: float = 10.0
+    # Addresses outbound requests (feeds, CalDAV, webhooks) may reach beyond the public
+    # internet, and ones they may not (slotwise/outbound.py, docs/security.md).
+    outbound_allow: list[str] = field(default_factory=list)
+    outbound_deny: list[str] = field(default_factory=list)
+    # Largest answer read from a feed or CalDAV server.
+    outbound_max_bytes: int = 20 * 1024 * 1024
     # Booking transactions run at once per process. They are CPU-bound Python under one GIL:
     # a few threads keep the database busy, more only add GIL contention (bench/README.md).
     booking_threads: int = 3
@@ -110,6 +116,11 @@ class Settings:
             "webhook_challenge_timeout": float(env.get("SLOTWISE_WEBHOOK_CHALLENGE_TIMEOUT", "10")),
             "provider_sync_seconds": float(env.get("SLOTWISE_PROVIDER_SYNC_SECONDS", "60")),
             "provider_timeout_seconds": float(env.get("SLOTWISE_PROVIDER_TIMEOUT_SECONDS", "10")),
+            "outbound_allow": _csv(env.get("SLOTWISE_OUTBOUND_ALLOW")),
+            "outbound_deny": _csv(env.get("SLOTWISE_OUTBOUND_DENY")),
+            "outbound_max_bytes": int(
+                env.get("SLOTWISE_OUTBOUND_MAX_BYTES", str(20 * 1024 * 1024))
+            ),
             "booking_threads": max(1, int(env.get("SLOTWISE_BOOKING_THREADS", "3"))),
             "forwarded_allow_ips": env.get("SLOTWISE_FORWARDED_ALLOW_IPS", "127.0.0.1").strip(),
             "access_log": _bool(env.get("SLOTWISE_ACCESS_LOG"), False),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import LOOPBACK
 from tests.support.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +34,7 @@ class ServerProcess:
             SLOTWISE_API_KEY=api_key,
             SLOTWISE_DATA_DIR=str(data_dir),
             SLOTWISE_RUN_WORKER="false",
+            SLOTWISE_OUTBOUND_ALLOW=",".join(LOOPBACK),  # test receivers are on loopback
             PYTHONPATH=str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", ""),
         )
         env.update(extra)

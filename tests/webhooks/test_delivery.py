@@ -17,6 +17,7 @@ from slotwise.db.models import Delivery, DeliveryAttempt, WebhookDestination
 from slotwise.notifications import delivery, record
 from slotwise.webhooks import sender
 from slotwise.webhooks.policy import DeliveryPolicy
+from tests.conftest import LOOPBACK
 from tests.webhooks.conftest import FAST
 from tests.webhooks.receiver import Receiver
 
@@ -211,7 +212,8 @@ def test_breaker_failing_then_failed(
 def run_passes(db: Database, policy: DeliveryPolicy) -> None:
     from slotwise.worker import Worker
 
-    worker = Worker(db, Settings(database_url=db.url, run_worker=False), policy)
+    settings = Settings(database_url=db.url, run_worker=False, outbound_allow=LOOPBACK)
+    worker = Worker(db, settings, policy)
     for _ in range(5):
         worker.run_once()
         time.sleep(0.05)

@@ -19,6 +19,7 @@ import pytest
 from slotwise.db.engine import Database
 from slotwise.notifications import record
 from slotwise.worker import Worker
+from tests.conftest import LOOPBACK
 from tests.webhooks.conftest import FAST
 from tests.webhooks.receiver import Receiver
 
@@ -63,6 +64,7 @@ def worker_process(database_url: str) -> subprocess.Popen[bytes]:
         PYTHONPATH=str(ROOT / "src"),
         SLOTWISE_DATABASE_URL=database_url,
         SLOTWISE_WORKER_POLL_SECONDS="0.05",
+        SLOTWISE_OUTBOUND_ALLOW=",".join(LOOPBACK),  # test receivers are on loopback
         SLOTWISE_WEBHOOK_RETRY_BASE_SECONDS="0.05",
         SLOTWISE_WEBHOOK_RETRY_MAX_SECONDS="0.3",
         SLOTWISE_WEBHOOK_MAX_ATTEMPTS="1000",

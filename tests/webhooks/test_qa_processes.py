@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from slotwise.db.engine import Database
-from tests.conftest import API_KEY
+from tests.conftest import API_KEY, LOOPBACK
 from tests.support.scheduling import HOUR, book, config_body, future_hour, make_grant, participant
 from tests.support.server import free_port
 from tests.webhooks.receiver import Receiver
@@ -31,6 +31,7 @@ def start(database_url: str, data_dir: Path, *args: str) -> subprocess.Popen[byt
         SLOTWISE_DATA_DIR=str(data_dir),
         SLOTWISE_API_KEY=API_KEY,
         SLOTWISE_RUN_WORKER="true",
+        SLOTWISE_OUTBOUND_ALLOW=",".join(LOOPBACK),  # test receivers are on loopback
         SLOTWISE_WORKER_POLL_SECONDS="0.05",
         SLOTWISE_WEBHOOK_RETRY_BASE_SECONDS="0.05",
         SLOTWISE_WEBHOOK_RETRY_MAX_SECONDS="0.3",

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from slotwise import __version__, keyring
+from slotwise import __version__, keyring, outbound
 from slotwise.api.envelope import RequestIdMiddleware
 from slotwise.api.errors import install_error_handlers
 from slotwise.config import Settings
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from slotwise.providers import policy as provider_policy
 
     provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
+    outbound.configure(outbound.Policy.from_settings(settings))
     from slotwise.bookings import follow
 
     follow.subscribe()  # bookings follow the calendar events they made

@@ -28,7 +28,8 @@ def read_busy(
 
     Counted: events with busy=true that are not cancelled; tentative ones ("maybe" or
     "tentative" status) only when `tentative_as_busy`. Recurring series are expanded. Intervals
-    are the events' own spans (not clipped to the window, not merged). Every requested calendar
+    are the events' own spans (not clipped to the window, not merged), plus [cut, end) for a
+    series too dense to follow to the window's end. Every requested calendar
     id is a key, with [] when it has nothing. `exclude_event_ids` may name single events,
     masters (the whole series) or instance ids.
     """
@@ -54,9 +55,14 @@ def read_busy(
             )
         except RecurrenceError:
             continue  # validated on write; a row that no longer parses blocks nothing
-        for s, e in series.between(start, end):
+        expansion = series.expand(start, end)
+        for s, e in expansion.spans:
             if e > s and (not exclude or instance_id(row.id, s) not in exclude):
                 busy[row.calendar_id].append((s, e))
+        if expansion.cut is not None:
+            # Too dense to follow to the window's end: the rest of it is taken as busy, not
+            # left free (docs/api-compatibility.md, "Recurrence limits").
+            busy[row.calendar_id].append((expansion.cut, end))
     for spans in busy.values():
         spans.sort()
     return busy

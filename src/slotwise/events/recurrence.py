@@ -7,11 +7,17 @@ master's elapsed duration; all-day instances keep its number of days.
 UNTIL and EXDATE values may be given in UTC (`Z`), with a TZID, as floating local times, or as
 dates; all are brought into the event's wall-clock time first, which also spares dateutil's
 rule that UNTIL must match DTSTART's awareness.
+
+The work of one read is bounded by the window, not by the series' age: a rule is started
+again near the window (see `Rule.near`), and at most MAX_INSTANCES instances of each rule are
+looked at per read; docs/api-compatibility.md ("Recurrence limits") says what happens when
+that is hit.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import islice
@@ -22,22 +28,91 @@ from slotwise import zones
 from slotwise.errors import SlotwiseError
 from slotwise.validation import MAX_EPOCH
 
-# No sub-daily frequencies: a calendar series of those would swamp every busy query.
+# No sub-daily frequencies: a calendar series of those would swamp every busy query. (BYHOUR,
+# BYMINUTE and BYSECOND lists can still make a daily rule dense; MAX_INSTANCES bounds that.)
 ALLOWED_FREQ = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
-# Instances looked at per master and per read, and when computing where a series ends.
+# Instances of one rule looked at per read (per window), and when following a COUNT rule
+# from its DTSTART or computing where a series ends.
 MAX_INSTANCES = 10_000
 
 # The Gregorian calendar (leap years and weekdays) repeats every 400 years, so a rule that
 # yields nothing over that long never will.
 _CYCLE_YEARS = 400
 
+_SLACK = timedelta(hours=3)
 _VALUE = re.compile(r"^(\d{8})(?:T(\d{6})(Z)?)?$")
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# Parts after which dateutil no longer takes the day from DTSTART (RFC 5545 3.3.10).
+_DAY_PARTS = {"BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY", "BYEASTER"}
 
 
 class RecurrenceError(ValueError):
     def __init__(self, index: int, problem: str) -> None:
         super().__init__(f"recurrence[{index}]: {problem}")
         self.index = index
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One RRULE whose every BYxxx part is explicit, so DTSTART only says where it begins.
+
+    Then the same rule started at a later period boundary (`near`) yields exactly the
+    original instances from that point on, which is what lets a read skip the years between
+    DTSTART and the window.
+    """
+
+    rule: rrule.rrule
+    dtstart: datetime
+    freq: str
+    interval: int
+    wkst: int  # 0 = Monday, dateutil's numbering
+    count: int | None
+
+    def _period_index(self, moment: date) -> int:
+        """Number of the FREQ period holding `moment` (days, weeks, months or years)."""
+        if self.freq == "DAILY":
+            return moment.toordinal()
+        if self.freq == "WEEKLY":
+            return (moment.toordinal() - 1 - self.wkst) // 7  # ordinal 1 is a Monday
+        if self.freq == "MONTHLY":
+            return moment.year * 12 + moment.month - 1
+        return moment.year
+
+    def _period_start(self, index: int) -> datetime:
+        if self.freq == "DAILY":
+            day = date.fromordinal(index)
+        elif self.freq == "WEEKLY":
+            day = date.fromordinal(index * 7 + 1 + self.wkst)
+        elif self.freq == "MONTHLY":
+            day = date(index // 12, index % 12 + 1, 1)
+        else:
+            day = date(index, 1, 1)
+        return datetime.combine(day, time())
+
+    def near(self, moment: datetime) -> rrule.rrule:
+        """The rule restarted at the last of its periods that begins at or before `moment`.
+
+        COUNT is dropped: the count runs from the real DTSTART (see `Series._rule_starts`).
+        """
+        first = self._period_index(self.dtstart.date())
+        skip = (self._period_index(moment.date()) - first) // self.interval
+        if skip <= 0:
+            return self.rule if self.count is None else self.rule.replace(count=None)
+        return self.rule.replace(
+            dtstart=self._period_start(first + skip * self.interval), count=None
+        )
+
+
+@dataclass
+class Expansion:
+    """Instances of a series overlapping a window."""
+
+    spans: list[tuple[int, int]]  # (start, end) epoch pairs in start order
+    # When a rule had more than MAX_INSTANCES instances to look at in the window: the instant
+    # from which it was not followed (never before the window's start). Busy reads count
+    # [cut, window end) as busy rather than leave a dense series' time free.
+    cut: int | None = None
+    looked_at: int = 0  # rule instances generated, the measure of the work done
 
 
 @dataclass
@@ -48,7 +123,9 @@ class Series:
     tz: tzinfo
     duration: int  # seconds (timed events)
     all_day_days: int | None  # number of days (all-day events), else None
-    rules: rrule.rruleset = field(repr=False)
+    rules: list[Rule] = field(default_factory=list, repr=False)
+    rdates: list[datetime] = field(default_factory=list)
+    ex_times: set[datetime] = field(default_factory=set)
     ex_days: set[date] = field(default_factory=set)
     bounded: bool = True  # every RRULE has COUNT or UNTIL
 
@@ -58,32 +135,73 @@ class Series:
             return start, zones.midnight(local_start.date() + timedelta(self.all_day_days), self.tz)
         return start, start + self.duration
 
-    def _starts(self, after: datetime, before: datetime) -> list[datetime]:
-        found = islice(self.rules.xafter(after, inc=True), MAX_INSTANCES)
-        out = []
-        for local in found:
+    def _excluded(self, local: datetime) -> bool:
+        return local in self.ex_times or local.date() in self.ex_days
+
+    @staticmethod
+    def _follow(
+        starts: Iterable[datetime], after: datetime, before: datetime, found: set[datetime]
+    ) -> tuple[int, datetime | None]:
+        """Add the starts in [after, before] to `found`, looking at MAX_INSTANCES at most.
+
+        Returns how many were looked at, and the last one when the budget ran out first.
+        """
+        looked = 0
+        for local in starts:
+            looked += 1
             if local > before:
-                break
-            if local.date() in self.ex_days:
+                return looked, None
+            if local >= after:
+                found.add(local)
+            if looked >= MAX_INSTANCES:
+                return looked, local
+        return looked, None
+
+    def _rule_starts(
+        self, rule: Rule, after: datetime, before: datetime, found: set[datetime]
+    ) -> tuple[int, datetime | None]:
+        if rule.count is None:
+            return self._follow(rule.near(after), after, before, found)
+        # The count runs from DTSTART, so a COUNT rule is followed from there; one whose count
+        # outlasts the budget before the window is taken to go on without end (busy errs long).
+        looked, cut = self._follow(rule.rule, after, before, found)
+        if cut is None or cut >= after:
+            return looked, cut
+        more, cut = self._follow(rule.near(after), after, before, found)
+        return looked + more, cut
+
+    def expand(self, start: int, end: int) -> Expansion:
+        """Instances overlapping [start, end). A zero-length one counts when inside."""
+        reach = self.duration if self.all_day_days is None else self.all_day_days * 86_400
+        # Slack each side for wall-clock shifts (no zone moves its clocks by more than two
+        # hours), kept clear of the end of year 9999.
+        after = zones.epoch_to_local(max(start - reach, 0), self.tz) - _SLACK
+        before = zones.epoch_to_local(min(end, MAX_EPOCH - 3 * 86_400), self.tz) + _SLACK
+        after = max(after, self.dtstart)
+        found: set[datetime] = {d for d in self.rdates if after <= d <= before}
+        looked_at = 0
+        cut: int | None = None
+        for rule in self.rules:
+            looked, stopped = self._rule_starts(rule, after, before, found)
+            looked_at += looked
+            if stopped is not None:
+                at = max(self.instance_span(stopped)[0], start)
+                cut = at if cut is None else min(cut, at)
+        spans = []
+        for local in sorted(found):
+            if self._excluded(local):
                 continue
-            out.append(local)
-        return out
+            s, e = self.instance_span(local)
+            if s < end and (e > start or (e == s and s >= start)):
+                spans.append((s, e))
+        return Expansion(spans, cut, looked_at)
 
     def between(self, start: int, end: int) -> list[tuple[int, int]]:
         """Instances overlapping [start, end), as (start, end) epoch pairs in start order.
 
         A zero-length instance counts when it lies inside the window.
         """
-        reach = self.duration if self.all_day_days is None else self.all_day_days * 86_400
-        after = zones.epoch_to_local(max(start - reach, 0), self.tz) - timedelta(days=1)
-        # A day of slack each side, kept clear of the end of year 9999.
-        before = zones.epoch_to_local(min(end, MAX_EPOCH - 3 * 86_400), self.tz) + timedelta(days=1)
-        spans = []
-        for local in self._starts(max(after, self.dtstart), before):
-            s, e = self.instance_span(local)
-            if s < end and (e > start or (e == s and s >= start)):
-                spans.append((s, e))
-        return spans
+        return self.expand(start, end).spans
 
     def is_instance(self, instance_start: int) -> bool:
         return any(s == instance_start for s, _ in self.between(instance_start, instance_start + 1))
@@ -92,13 +210,15 @@ class Series:
         """End of the last instance, or None when the series is unbounded (or very long)."""
         if not self.bounded:
             return None
-        starts = list(islice(self.rules, MAX_INSTANCES + 1))
-        if len(starts) > MAX_INSTANCES:
-            return None
-        starts = [s for s in starts if s.date() not in self.ex_days]
+        starts = [d for d in self.rdates if not self._excluded(d)]
+        for rule in self.rules:
+            found = list(islice(rule.rule, MAX_INSTANCES + 1))
+            if len(found) > MAX_INSTANCES:
+                return None
+            starts.extend(d for d in found if not self._excluded(d))
         if not starts:
             return self.instance_span(self.dtstart)[1]
-        return self.instance_span(starts[-1])[1]
+        return self.instance_span(max(starts))[1]
 
 
 def _split(line: str) -> tuple[str, dict[str, str], str]:
@@ -134,17 +254,21 @@ def _local_value(text: str, params: dict[str, str], tz: tzinfo) -> datetime | da
     return value
 
 
-def _rule_text(value: str, tz: tzinfo, all_day: bool) -> str:
-    parts = []
+def _rule_parts(value: str, tz: tzinfo) -> dict[str, str]:
+    parts: dict[str, str] = {}
     for part in value.split(";"):
         key, eq, val = part.partition("=")
         if not eq:
             raise ValueError(f"malformed rule part {part!r}")
-        key = key.strip().upper()
-        if key == "FREQ" and val.strip().upper() not in ALLOWED_FREQ:
+        key, val = key.strip().upper(), val.strip()
+        if key == "FREQ" and val.upper() not in ALLOWED_FREQ:
             raise ValueError(f"FREQ must be one of {', '.join(sorted(ALLOWED_FREQ))}")
-        if key == "INTERVAL" and not (val.strip().isdigit() and int(val) >= 1):
+        if key == "INTERVAL" and not (val.isdigit() and int(val) >= 1):
             raise ValueError("INTERVAL must be a positive integer")
+        if key == "COUNT" and not (val.isdigit() and int(val) >= 1):
+            raise ValueError("COUNT must be a positive integer")
+        if key == "WKST" and val.upper() not in _WEEKDAYS:
+            raise ValueError("WKST must be a day (MO, TU, WE, TH, FR, SA, SU)")
         if key == "UNTIL":
             until = _local_value(val, {}, tz)
             if not isinstance(until, datetime):
@@ -153,8 +277,75 @@ def _rule_text(value: str, tz: tzinfo, all_day: bool) -> str:
             val = until.strftime("%Y%m%dT%H%M%S")
         if key == "DTSTART":
             raise ValueError("DTSTART comes from `when`, not from the rule")
-        parts.append(f"{key}={val.strip()}")
-    return ";".join(parts)
+        if key in parts:
+            raise ValueError(f"{key} appears twice")
+        parts[key] = val
+    if "FREQ" not in parts:
+        raise ValueError("FREQ is required")
+    parts["FREQ"] = parts["FREQ"].upper()
+    return parts
+
+
+def _with_defaults(parts: dict[str, str], dtstart: datetime) -> dict[str, str]:
+    """The parts plus, spelled out, what dateutil would otherwise take from DTSTART."""
+    full = dict(parts)
+    for key, value in (("BYHOUR", dtstart.hour), ("BYMINUTE", dtstart.minute)):
+        full.setdefault(key, str(value))
+    full.setdefault("BYSECOND", str(dtstart.second))
+    if not _DAY_PARTS & parts.keys():
+        freq = parts["FREQ"]
+        if freq == "YEARLY":
+            full.setdefault("BYMONTH", str(dtstart.month))
+            full["BYMONTHDAY"] = str(dtstart.day)
+        elif freq == "MONTHLY":
+            full["BYMONTHDAY"] = str(dtstart.day)
+        elif freq == "WEEKLY":
+            full["BYDAY"] = _WEEKDAYS[dtstart.weekday()]
+    return full
+
+
+def _as_daily(parts: dict[str, str]) -> dict[str, str]:
+    """An equivalent FREQ=DAILY rule where there is one, else the parts unchanged.
+
+    With INTERVAL 1, no BYSETPOS and no "nth weekday", whether a day belongs to a rule is a
+    property of the day alone (its month, weekday, day of month or year, week number), so a
+    weekly, monthly or yearly rule is the daily rule with the same filters. Daily periods let
+    a read start on the window's first day rather than at the start of its week, month or
+    year.
+    """
+    if (
+        parts["FREQ"] == "DAILY"
+        or int(parts.get("INTERVAL", "1")) != 1
+        or "BYSETPOS" in parts
+        or any(ch.isdigit() for ch in parts.get("BYDAY", ""))
+    ):
+        return parts
+    return {**parts, "FREQ": "DAILY"}
+
+
+def _rrule(parts: dict[str, str], dtstart: datetime) -> rrule.rrule:
+    rule = rrule.rrulestr(";".join(f"{k}={v}" for k, v in parts.items()), dtstart=dtstart)
+    if not isinstance(rule, rrule.rrule):
+        raise ValueError("expected one rule")
+    return rule
+
+
+def _parse_rule(value: str, tz: tzinfo, dtstart: datetime, check_occurs: bool) -> Rule:
+    exact = _with_defaults(_rule_parts(value, tz), dtstart)
+    # Probed in its own FREQ: a yearly rule has 365 times fewer periods to scan than the
+    # daily one it may be read as.
+    if check_occurs and not _ever_occurs(_rrule(exact, dtstart), dtstart):
+        raise ValueError("the rule never produces an instance")
+    parts = _as_daily(exact)
+    rule = _rrule(parts, dtstart)
+    return Rule(
+        rule=rule,
+        dtstart=dtstart,
+        freq=parts["FREQ"],
+        interval=int(parts.get("INTERVAL", "1")),
+        wkst=_WEEKDAYS.index(parts.get("WKST", "MO").upper()),
+        count=int(parts["COUNT"]) if "COUNT" in parts else None,
+    )
 
 
 def _ever_occurs(rule: rrule.rrule, dtstart: datetime) -> bool:
@@ -190,9 +381,10 @@ def parse_series(
     days = None
     if all_day:
         days = max(1, round((first_end - first_start) / 86_400))
-    rules = rrule.rruleset()
+    rules: list[Rule] = []
+    rdates: list[datetime] = []
+    ex_times: set[datetime] = set()
     ex_days: set[date] = set()
-    has_rule = False
     bounded = True
     for index, line in enumerate(lines):
         try:
@@ -200,28 +392,21 @@ def parse_series(
                 raise ValueError("expected a string")
             name, params, value = _split(line)
             if name == "RRULE":
-                text = _rule_text(value, tz, all_day)
-                rule = rrule.rrulestr(text, dtstart=dtstart)
-                if not isinstance(rule, rrule.rrule):
-                    raise ValueError("expected one rule")
-                if check_occurs and not _ever_occurs(rule, dtstart):
-                    raise ValueError("the rule never produces an instance")
-                rules.rrule(rule)
-                has_rule = True
-                upper = text.upper()
+                rules.append(_parse_rule(value, tz, dtstart, check_occurs))
+                upper = value.upper()
                 bounded = bounded and ("COUNT=" in upper or "UNTIL=" in upper)
             elif name in ("EXDATE", "RDATE"):
                 for item in value.split(","):
                     when = _local_value(item, params, tz)
                     if name == "EXDATE":
                         if isinstance(when, datetime):
-                            rules.exdate(when)
+                            ex_times.add(when)
                         else:
                             ex_days.add(when)
                     else:
                         if not isinstance(when, datetime):
                             when = datetime.combine(when, dtstart.time())
-                        rules.rdate(when)
+                        rdates.append(when)
             else:
                 raise ValueError("expected an RRULE, EXDATE or RDATE line")
         except RecurrenceError:
@@ -230,7 +415,7 @@ def parse_series(
             raise RecurrenceError(index, exc.message) from None
         except (ValueError, TypeError, OverflowError, KeyError) as exc:
             raise RecurrenceError(index, str(exc) or "is not a valid recurrence line") from None
-    if lines and not has_rule:
+    if lines and not rules:
         raise RecurrenceError(0, "needs an RRULE line")
     return Series(
         dtstart=dtstart,
@@ -238,6 +423,8 @@ def parse_series(
         duration=first_end - first_start,
         all_day_days=days,
         rules=rules,
+        rdates=rdates,
+        ex_times=ex_times,
         ex_days=ex_days,
         bounded=bounded,
     )

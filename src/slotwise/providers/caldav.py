@@ -19,7 +19,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
-from slotwise import clock
+from slotwise import clock, outbound
 from slotwise.providers import policy
 from slotwise.providers.base import (
     Changes,
@@ -51,6 +51,11 @@ class AuthFailed(ProviderError):
 
 class Unreachable(ProviderError):
     """No HTTP answer at all (connection refused, DNS, TLS): discovery stops and says so."""
+
+
+class Refused(Unreachable):
+    """Not asked, or not read: the outbound policy refused the address, or the answer was
+    over the size cap. Discovery stops and says so, like for an unreachable server."""
 
 
 def _q(ns: str, name: str) -> str:
@@ -163,10 +168,9 @@ class CalDAVProvider:
     def _client(self, settings: dict[str, Any]) -> httpx.Client:
         username = str(settings.get("username") or settings.get("email") or "")
         password = str(settings.get("password") or "")
-        return httpx.Client(
+        return outbound.client(
             auth=httpx.BasicAuth(username, password),
             timeout=httpx.Timeout(policy.POLICY.timeout_seconds),
-            follow_redirects=True,
             headers={"User-Agent": "Slotwise"},
         )
 
@@ -178,19 +182,35 @@ class CalDAVProvider:
         *,
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
+    ) -> outbound.Fetched:
+        """One request through the outbound policy (every redirect hop checked), its answer
+        capped; errors never quote what the server sent."""
         sent = dict(headers or {})
         if body is not None and "Content-Type" not in sent:
             sent["Content-Type"] = "application/xml; charset=utf-8"
         try:
-            response = client.request(method, url, content=body, headers=sent)
+            response = outbound.fetch(client, method, url, content=body, headers=sent)
+        except outbound.OutboundRefused as exc:
+            raise Refused(
+                f"settings.url: the calendar server's address is not allowed: {exc}"
+            ) from None
+        except outbound.TooLarge as exc:
+            raise Refused(
+                f"settings.url: the calendar server's answer to {method} {_path(url)} is larger "
+                f"than {outbound.describe_bytes(exc.limit)}"
+            ) from None
         except httpx.TimeoutException:
             raise ProviderTimeout(
                 f"settings.url: the calendar server did not answer {method} {_path(url)} in time"
             ) from None
+        except httpx.TooManyRedirects:
+            raise ProviderError(
+                "settings.url: the calendar server redirects too many times"
+            ) from None
         except httpx.HTTPError as exc:
             raise Unreachable(
-                f"settings.url: cannot reach the calendar server at {redact_url(url)} ({exc})"
+                "settings.url: cannot reach the calendar server at "
+                f"{redact_url(url)} ({type(exc).__name__})"
             ) from None
         if response.status_code == 401:
             raise AuthFailed("settings.password: the calendar server refused the credentials")
@@ -406,7 +426,7 @@ class CalDAVProvider:
         if response.status_code not in (200, 201, 204):
             raise ProviderError(
                 f"event: the calendar server refused PUT {_path(target)} "
-                f"({response.status_code} {response.reason_phrase})"
+                f"(HTTP {response.status_code})"
             )
         return RemoteItem(_path(target), response.headers.get("etag"))
 

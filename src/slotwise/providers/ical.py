@@ -58,8 +58,9 @@ class Resource:
 def parse_calendar(text: str | bytes) -> icalendar.Calendar:
     try:
         cal = icalendar.Calendar.from_ical(text)
-    except Exception as exc:  # the parser raises ValueError and friends on any bad input
-        raise ICalError(f"not an iCalendar object ({exc})") from None
+    except Exception:  # the parser raises ValueError and friends on any bad input
+        # Not the parser's message: it quotes the text, which may be a private page's content.
+        raise ICalError("not an iCalendar object") from None
     if not isinstance(cal, icalendar.Calendar) or cal.name != "VCALENDAR":
         raise ICalError("not a VCALENDAR")
     return cal
@@ -259,6 +260,8 @@ def parse_resource(text: str, calendar_tz: str | None) -> Resource:
                 first_end=master.when.end,
                 timezone=master.when.timezone,
                 all_day=all_day,
+                # A rule that never occurs would be walked to year 9999 on every read.
+                check_occurs=True,
             )
         except RecurrenceError as exc:
             log.warning("%s: recurrence not supported (%s); keeping one instance", master.uid, exc)

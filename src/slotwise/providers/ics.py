@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import icalendar
 
+from slotwise import outbound
 from slotwise.providers import policy
 from slotwise.providers.base import (
     Changes,
@@ -26,8 +27,6 @@ from slotwise.providers.base import (
 )
 from slotwise.providers.ical import ICalError, parse_calendar
 from slotwise.redact import redact_url
-
-MAX_FEED_BYTES = 20 * 1024 * 1024
 
 
 class ReadOnlyFeed(ProviderError):
@@ -47,39 +46,46 @@ class IcsProvider:
             raise ProviderError("settings.url: expected an http(s) URL of an iCalendar feed")
         return url
 
-    def _get(self, url: str, headers: dict[str, str]) -> httpx.Response:
+    def _get(self, url: str, headers: dict[str, str]) -> outbound.Fetched:
+        """The feed, through the outbound policy, its body capped.
+
+        Errors name the field and say what went wrong, never what the server sent: the URL
+        may point at something private whose content must not come back in a 400.
+        """
         try:
-            with httpx.Client(
+            with outbound.client(
                 timeout=httpx.Timeout(policy.POLICY.timeout_seconds),
-                follow_redirects=True,
                 headers={"User-Agent": "Slotwise"},
             ) as client:
-                response = client.get(url, headers=headers)
-        except httpx.TimeoutException:
-            raise ProviderTimeout(
-                f"settings.url: the feed at {redact_url(url)} did not answer in time"
+                fetched = outbound.fetch(client, "GET", url, headers=headers)
+        except outbound.OutboundRefused as exc:
+            raise ProviderError(f"settings.url: the feed's address is not allowed: {exc}") from None
+        except outbound.TooLarge as exc:
+            raise ProviderError(
+                f"settings.url: the feed is larger than {outbound.describe_bytes(exc.limit)}"
             ) from None
+        except httpx.TimeoutException:
+            raise ProviderTimeout("settings.url: the feed did not answer in time") from None
+        except httpx.TooManyRedirects:
+            raise ProviderError("settings.url: the feed redirects too many times") from None
         except httpx.HTTPError as exc:
             raise ProviderError(
-                f"settings.url: cannot read the feed at {redact_url(url)} ({exc})"
+                f"settings.url: cannot read the feed ({type(exc).__name__})"
             ) from None
-        if response.status_code not in (200, 304):
-            raise ProviderError(
-                f"settings.url: the feed at {redact_url(url)} answered {response.status_code}"
-            )
-        if len(response.content) > MAX_FEED_BYTES:
-            raise ProviderError(f"settings.url: the feed at {redact_url(url)} is larger than 20 MB")
-        return response
+        status = fetched.response.status_code
+        if status not in (200, 304):
+            raise ProviderError(f"settings.url: the feed answered HTTP {status}")
+        return fetched
 
-    def _parse(self, url: str, response: httpx.Response) -> icalendar.Calendar:
+    def _parse(self, fetched: outbound.Fetched) -> icalendar.Calendar:
         try:
-            return parse_calendar(response.content)
-        except ICalError as exc:
-            raise ProviderError(f"settings.url: the feed at {redact_url(url)} is {exc}") from None
+            return parse_calendar(fetched.content)
+        except ICalError:
+            raise ProviderError("settings.url: the feed is not an iCalendar (.ics) file") from None
 
     def discover(self, settings: dict[str, Any]) -> list[RemoteCalendar]:
         url = self._url(settings)
-        cal = self._parse(url, self._get(url, {}))
+        cal = self._parse(self._get(url, {}))
         name = str(
             cal.get("X-WR-CALNAME")
             or settings.get("name")
@@ -104,10 +110,11 @@ class IcsProvider:
             headers["If-None-Match"] = state.etag
         if state.last_modified:
             headers["If-Modified-Since"] = state.last_modified
-        response = self._get(url, headers)
+        fetched = self._get(url, headers)
+        response = fetched.response
         if response.status_code == 304:
             return Changes(unchanged=True, etag=state.etag, last_modified=state.last_modified)
-        digest = "sha256:" + hashlib.sha256(response.content).hexdigest()
+        digest = "sha256:" + hashlib.sha256(fetched.content).hexdigest()
         if state.ctag == digest:
             return Changes(
                 unchanged=True,
@@ -115,7 +122,7 @@ class IcsProvider:
                 etag=response.headers.get("etag"),
                 last_modified=response.headers.get("last-modified"),
             )
-        cal = self._parse(url, response)
+        cal = self._parse(fetched)
         timezones = b"".join(tz.to_ical() for tz in cal.walk("VTIMEZONE"))
         groups: dict[str, list[bytes]] = {}
         for event in cal.walk("VEVENT"):

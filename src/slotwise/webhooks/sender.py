@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from slotwise import outbound
 from slotwise.webhooks.triggers import truncated_trigger
 
 MAX_PAYLOAD_BYTES = 1_048_576
@@ -50,7 +51,7 @@ def bounded_request(
     deadline = time.monotonic() + timeout
     body = bytearray()
     with (
-        httpx.Client(timeout=timeout, follow_redirects=False) as client,
+        outbound.client(timeout=timeout) as client,  # the outbound address policy applies
         client.stream(method, url, **kwargs) as response,
     ):
         for chunk in response.iter_bytes():

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.orm import Session
 
-from slotwise import clock, keyring
+from slotwise import clock, keyring, outbound
 from slotwise.db.models import Delivery, WebhookDestination
 from slotwise.errors import NotFound, field_error
 from slotwise.ids import new_id
@@ -83,6 +83,8 @@ def verify_endpoint(url: str, timeout: float) -> None:
         response, answer = bounded_request(
             "GET", url, timeout=timeout, max_bytes=_ECHO_LIMIT, params={"challenge": challenge}
         )
+    except outbound.OutboundRefused as exc:
+        raise field_error("webhook_url", f"the address is not allowed: {exc}") from None
     except httpx.TimeoutException:
         raise field_error(
             "webhook_url", f"the endpoint did not answer the challenge within {timeout:g} s"
