@@ -44,6 +44,8 @@ class Settings:
     # Booking transactions run at once per process. They are CPU-bound Python under one GIL:
     # a few threads keep the database busy, more only add GIL contention (bench/README.md).
     booking_threads: int = 3
+    # Each additional guest of a booking gets its own emails; anonymous guests may add this many.
+    max_additional_guests: int = 10
 
     @property
     def resolved_database_url(self) -> str:
@@ -75,6 +77,7 @@ class Settings:
             "provider_sync_seconds": float(env.get("SLOTWISE_PROVIDER_SYNC_SECONDS", "60")),
             "provider_timeout_seconds": float(env.get("SLOTWISE_PROVIDER_TIMEOUT_SECONDS", "10")),
             "booking_threads": max(1, int(env.get("SLOTWISE_BOOKING_THREADS", "3"))),
+            "max_additional_guests": max(0, int(env.get("SLOTWISE_MAX_ADDITIONAL_GUESTS", "10"))),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
