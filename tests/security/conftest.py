@@ -12,6 +12,9 @@ from sqlalchemy import select
 from slotwise.db.engine import Database
 from slotwise.db.models import OutboxMessage
 from tests.support.scheduling import config_body, create_config, make_grant, participant
+from tests.webhooks.conftest import run_worker, settings
+
+__all__ = ["run_worker", "settings"]
 
 
 @pytest.fixture

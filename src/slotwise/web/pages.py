@@ -68,7 +68,9 @@ async def form_data(request: Request) -> Form:
     if len(raw) > get_settings(request).max_body_bytes:
         raise PayloadTooLarge("The form is too large.")
     try:
-        form = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        # errors="strict": a percent-escape that is not UTF-8 (a lone surrogate, say) is a
+        # 400, not a silent U+FFFD stored in someone's name.
+        form = parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
         raise InvalidRequest("The form could not be read.") from None
     if any("\x00" in v for values in form.values() for v in values):
