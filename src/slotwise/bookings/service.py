@@ -90,7 +90,7 @@ def _check_additional_guests(
     """The guest may only name additional guests the booking page would let them add."""
     if not isinstance(raw, list):
         raise field_error("additional_guests", "expected a list of {email, name}")
-    if raw and not access.is_admin and _scheduler(config).get("hide_additional_guests"):
+    if raw and access.is_guest and _scheduler(config).get("hide_additional_guests"):
         raise field_error("additional_guests", "this configuration takes no additional guests")
     if len(raw) > most:
         raise field_error("additional_guests", f"at most {most} additional guests")
@@ -380,19 +380,19 @@ def _check_cancellation_notice(
 
 def _may_decide(access: Access, booking: Booking, salt: str) -> bool:
     """Whether `salt` lets this caller confirm or decline: the organizer's secret does; the
-    guest's salt only with the API key (whose holder reaches everything anyway, and whose
-    create response carries the guest's booking_ref)."""
+    guest's salt only for the API key (whose holder reaches everything anyway, and whose
+    create response carries the guest's booking_ref) or a face-checked organizer."""
     salt = salt.rstrip("=")
     if matches_hash(salt, booking.organizer_secret_hash):
         return True
-    return access.is_admin and same_secret(salt, booking.salt)
+    return not access.is_guest and same_secret(salt, booking.salt)
 
 
 def _check_guest_may(access: Access, config: Configuration, what: str) -> None:
     """A configuration that hides rescheduling or cancellation hides it from every guest
-    (session or anonymous), not only from the page; the API key may still do it."""
+    (session or anonymous), not only from the page; the API key and organizer may."""
     option = f"hide_{what}_options"
-    if not access.is_admin and _scheduler(config).get(option):
+    if access.is_guest and _scheduler(config).get(option):
         raise Forbidden(f"scheduler.{option}: guests cannot do this for this configuration")
 
 
@@ -454,7 +454,7 @@ def reschedule_booking(
     _check_guest_may(access, config, "rescheduling")
     if booking.status == "cancelled":
         raise Conflict("status: a cancelled booking cannot be rescheduled")
-    if booking.status == "pending" and not access.is_admin:
+    if booking.status == "pending" and access.is_guest:
         # The organizer confirms the time they were asked about, not one moved since.
         raise Conflict(
             "status: a pending booking can be rescheduled once the organizer confirms it; "
