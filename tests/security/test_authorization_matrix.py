@@ -299,9 +299,8 @@ ROUTES: dict[tuple[str, str], Entry] = {
             "salt": decode_booking_ref(w.guest_ref).salt,  # type: ignore[union-attr]
         },
     ),
-    # A pending booking is not moved by its guest (409); the API key may.
     ("PATCH", "/v3/scheduling/bookings/{booking_id}"): Entry(
-        ADMIN,
+        SCHEDULING,
         query=_config_query,
         body=lambda w, i: {"start_time": w.slot, "end_time": w.slot + 1800},
     ),
@@ -334,9 +333,8 @@ ROUTES: dict[tuple[str, str], Entry] = {
         body=lambda w, i: {"start": str(w.slot), "guest_name": "G", "guest_email": "g@x.io"},
     ),
     ("GET", "/bookings/{ref}"): Entry(frozenset({"ref_this"})),
-    # Pending: its guest may not move it (409), so nobody reschedules here.
     ("POST", "/bookings/{ref}/reschedule"): Entry(
-        NOBODY, form=True, body=lambda w, i: {"start": str(w.slot)}
+        frozenset({"ref_this"}), form=True, body=lambda w, i: {"start": str(w.slot)}
     ),
     ("POST", "/bookings/{ref}/cancel"): Entry(
         frozenset({"ref_this"}), form=True, body=lambda w, i: {"reason": "x"}

@@ -454,12 +454,6 @@ def reschedule_booking(
     _check_guest_may(access, config, "rescheduling")
     if booking.status == "cancelled":
         raise Conflict("status: a cancelled booking cannot be rescheduled")
-    if booking.status == "pending" and access.is_guest:
-        # The organizer confirms the time they were asked about, not one moved since.
-        raise Conflict(
-            "status: a pending booking can be rescheduled once the organizer confirms it; "
-            "cancel it and book another time instead"
-        )
     now = clock.now()
     _check_cancellation_notice(config, booking, now, "rescheduled")
     _check_duration(config, start, end)
@@ -472,7 +466,8 @@ def reschedule_booking(
     own = (booking.event_id,) if booking.event_id else ()
     _take_slot(session, config, hosts, start, end, now, exclude_event_ids=own)
     old_start, old_end = booking.start_ts, booking.end_ts
-    # Compare-and-swap: a cancellation committed meanwhile wins, and nothing moves.
+    # Compare-and-swap: a cancellation committed meanwhile wins, and nothing moves. The status
+    # is left as it is: a pending booking moved by its guest still waits for the organizer.
     values: dict[str, object] = {"start_ts": start, "end_ts": end, "updated_at": now}
     if not repository.change_status(
         session, booking, expected={"booked", "pending"}, values=values

@@ -342,12 +342,7 @@ def _manage_page(
     notice = int(scheduler.get("min_cancellation_notice") or 0)
     deadline = booking.start_ts - notice * 60
     open_for_changes = live and (not notice or now < deadline)
-    # A pending booking keeps the time the organizer was asked about (docs/scheduling.md).
-    can_reschedule = (
-        open_for_changes
-        and booking.status != "pending"
-        and not scheduler.get("hide_rescheduling_options")
-    )
+    can_reschedule = open_for_changes and not scheduler.get("hide_rescheduling_options")
     can_cancel = open_for_changes and not scheduler.get("hide_cancellation_options")
     own = (booking.event_id,) if booking.event_id else ()
     chosen = None
