@@ -46,6 +46,11 @@ class Settings:
     booking_threads: int = 3
     # Each additional guest of a booking gets its own emails; anonymous guests may add this many.
     max_additional_guests: int = 10
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto headers are believed (a reverse proxy's
+    # addresses, comma-separated, or "*"); the client address is then the proxy's view of it.
+    forwarded_allow_ips: str = "127.0.0.1"
+    # One line per request on stdout (uvicorn's access log: client address, request, status).
+    access_log: bool = False
 
     @property
     def resolved_database_url(self) -> str:
@@ -78,6 +83,8 @@ class Settings:
             "provider_timeout_seconds": float(env.get("SLOTWISE_PROVIDER_TIMEOUT_SECONDS", "10")),
             "booking_threads": max(1, int(env.get("SLOTWISE_BOOKING_THREADS", "3"))),
             "max_additional_guests": max(0, int(env.get("SLOTWISE_MAX_ADDITIONAL_GUESTS", "10"))),
+            "forwarded_allow_ips": env.get("SLOTWISE_FORWARDED_ALLOW_IPS", "127.0.0.1").strip(),
+            "access_log": _bool(env.get("SLOTWISE_ACCESS_LOG"), False),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
