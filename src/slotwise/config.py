@@ -71,6 +71,8 @@ class Settings:
     # Booking transactions run at once per process. They are CPU-bound Python under one GIL:
     # a few threads keep the database busy, more only add GIL contention (bench/README.md).
     booking_threads: int = 3
+    # Each additional guest of a booking gets its own emails; anonymous guests may add this many.
+    max_additional_guests: int = 10
     # Peers whose X-Forwarded-For / X-Forwarded-Proto headers are believed (a reverse proxy's
     # addresses, comma-separated, or "*"); the client address is then the proxy's view of it.
     forwarded_allow_ips: str = "127.0.0.1"
@@ -122,6 +124,7 @@ class Settings:
                 env.get("SLOTWISE_OUTBOUND_MAX_BYTES", str(20 * 1024 * 1024))
             ),
             "booking_threads": max(1, int(env.get("SLOTWISE_BOOKING_THREADS", "3"))),
+            "max_additional_guests": max(0, int(env.get("SLOTWISE_MAX_ADDITIONAL_GUESTS", "10"))),
             "forwarded_allow_ips": env.get("SLOTWISE_FORWARDED_ALLOW_IPS", "127.0.0.1").strip(),
             "access_log": _bool(env.get("SLOTWISE_ACCESS_LOG"), False),
             "secret_key": env.get("SLOTWISE_SECRET_KEY") or None,

@@ -6,11 +6,13 @@ API layer has its own thin wrapper for route bodies.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
 
-from slotwise.errors import InvalidRequest
+from slotwise.errors import InvalidRequest, field_error
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -56,3 +58,122 @@ def _strict_bool(value: Any) -> Any:
 Int = Annotated[int, BeforeValidator(_no_bool)]
 Epoch = Annotated[int, BeforeValidator(_no_bool), Field(ge=0, le=MAX_EPOCH)]
 Bool = Annotated[bool, BeforeValidator(_strict_bool)]
+
+
+# -- text that reaches other people: names, addresses, subjects, links ---------------------------
+#
+# One set of rules for every field that ends up in an email header, a calendar invite or a page
+# someone else reads. A line break in a name is a header injection once it reaches an email;
+# U+2028/U+2029 are line breaks to many clients; the bidi embedding, override and isolate
+# controls make a name shown to others read as something else ("‮moc.elgoog" and the like);
+# a lone surrogate cannot be encoded as UTF-8, so neither PostgreSQL nor SMTP would take it.
+
+_SURROGATES = "\ud800-\udfff"
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_SEPARATORS = "\u2028\u2029"
+# One line (names, emails, titles, subjects, labels): no control character at all.
+_NOT_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_SEPARATORS}{_BIDI}{_SURROGATES}]")
+# Free text (descriptions, reasons, email bodies) may hold tabs and line breaks, and bidi
+# controls (real right-to-left prose uses them); still no other controls, NUL or surrogates.
+_NOT_IN_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_SURROGATES}]")
+
+# One @, no spaces, and none of the characters that separate addresses in a header.
+EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+# Calendar participants may have a host-only domain (a@localhost).
+DOTLESS_EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+$")
+MAX_EMAIL = 320
+
+
+def _problem(pattern: re.Pattern[str], value: Any) -> str | None:
+    found = pattern.search(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    return (
+        "must not contain control, line-separator or bidi-override characters "
+        f"(U+{ord(found.group()):04X} at position {found.start()})"
+    )
+
+
+def line_problem(value: Any) -> str | None:
+    """Why `value` is not a safe one-line text, or None (non-strings are not judged here)."""
+    return _problem(_NOT_IN_LINE, value)
+
+
+def check_line(field: str, value: Any) -> None:
+    """A one-line text (if it is a string): refuse every control character (400 naming it)."""
+    if problem := line_problem(value):
+        raise field_error(field, problem)
+
+
+def check_text(field: str, value: Any) -> None:
+    """Free text (if it is a string): tabs and line breaks allowed, other controls refused."""
+    if problem := _problem(_NOT_IN_TEXT, value):
+        raise field_error(field, problem)
+
+
+def email_problem(value: str, *, dotless: bool = False) -> str | None:
+    """Why `value` (already stripped) is not an email address we send to, or None.
+
+    Addresses are ASCII: "ｅve@example.com" (fullwidth) or "eve@ex\u0430mple.com" (a Cyrillic
+    a) reads as eve@example.com but is another address, and mail servers without SMTPUTF8
+    refuse non-ASCII ones anyway. An internationalised domain is written as xn--….
+    """
+    if problem := line_problem(value):
+        return problem
+    if len(value) > MAX_EMAIL or not (DOTLESS_EMAIL_RE if dotless else EMAIL_RE).match(value):
+        return f"expected an email address, got {value[:100]!r}"
+    if not value.isascii():
+        return "must be ASCII (write an internationalised domain as xn--…)"
+    return None
+
+
+def check_email(field: str, value: Any) -> str:
+    """An email address, stripped; refused unless it is one plain line in normalised form."""
+    if not isinstance(value, str):
+        raise field_error(field, f"expected an email address, got {str(value)[:100]!r}")
+    if problem := line_problem(value) or email_problem(value.strip()):
+        raise field_error(field, problem)
+    return value.strip()
+
+
+def _pydantic_line(value: str) -> str:
+    if problem := line_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+# A one-line string field of a pydantic request model (names, titles, subjects).
+Line = Annotated[str, AfterValidator(_pydantic_line)]
+
+
+def check_http_url(field: str, value: Any) -> None:
+    """An absolute http(s) URL with a host and no user-info, or None.
+
+    These URLs are links and redirects shown to guests: `javascript:`, `data:` and
+    scheme-relative `//host` ones would run script or leave for another site unannounced, and
+    `https://good.example@evil.example` reads as the wrong host.
+    """
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise field_error(field, "expected an absolute http(s) URL")
+    check_line(field, value)
+    if value != value.strip() or " " in value:
+        raise field_error(field, "must not contain spaces")
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        raise field_error(field, "expected an absolute http(s) URL") from None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        raise field_error(field, "expected an absolute http(s) URL, such as https://example.com/")
+    if "@" in parts.netloc:
+        raise field_error(field, "must not contain user-info (user@host)")
+
+
+def is_http_url(value: Any) -> bool:
+    try:
+        check_http_url("url", value)
+    except InvalidRequest:
+        return False
+    return isinstance(value, str)

@@ -228,7 +228,7 @@ def test_pending_booking_confirm_and_refusals(api: httpx.Client, server, db: Dat
     assert response.status_code == 200, response.text
     data = response.json()["data"]
     assert data["status"] == "pending"
-    assert "booking_ref" not in data  # the salt is the organizer's, not the guest's
+    guest_ref = data["booking_ref"]  # the guest's: it cancels, never confirms
     assert _event(db, data["event_id"]).title == "[PENDING] Intro call"
     # The pending booking holds its time.
     assert book(api, config["id"], start).status_code == 409
@@ -236,8 +236,9 @@ def test_pending_booking_confirm_and_refusals(api: httpx.Client, server, db: Dat
     [message] = [m for m in _outbox(db) if m.trigger.startswith("booking.")]
     assert message.trigger == "booking.pending"
     assert message.payload["booking_type"] == "organizer-confirmation"
-    ref = message.payload["booking_ref"]
-    assert message.payload["booking_info"]["host_confirmation_url"].endswith(ref)
+    assert message.payload["booking_ref"] == guest_ref
+    ref = message.payload["booking_info"]["host_confirmation_url"].rsplit("/", 1)[1]
+    assert ref != guest_ref
     parts = decode_booking_ref(ref)
     assert parts is not None
 

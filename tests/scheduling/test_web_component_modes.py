@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from slotwise.db.engine import Database
-from slotwise.db.models import Booking
+from slotwise.db.models import Booking, OutboxMessage
 from tests.support.browser import CHROMIUM_ARGS
 from tests.support.scheduling import (
     book,
@@ -278,8 +278,16 @@ def test_organizer_confirmation_ref(
     )
     created = _api_booking(api, config["id"], future_hour(2, 10))
     assert created["status"] == "pending"
+    # The organizer's ref is the one in their confirmation link, not the guest's booking_ref.
+    with db.session(write=False) as session:
+        pending = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.trigger == "booking.pending")
+        ).one()
+        link = pending.payload["booking_info"]["host_confirmation_url"]
+    organizer_ref = link.rsplit("/", 1)[1]
+    assert organizer_ref != created["booking_ref"]
     with browser_for(server, tmp_path) as b:
-        page = b.open(confirm=created["booking_ref"])
+        page = b.open(confirm=organizer_ref)
         page.locator("button", has_text=action).click()
         if action.startswith("Reject"):
             page.locator("textarea").first.fill("Not this week")

@@ -112,7 +112,10 @@ def test_booking_payloads(
     ref = obj["booking_ref"]
     assert obj["booking_type"] == "organizer-confirmation"
     info = obj["booking_info"]
-    assert info["host_confirmation_url"] == f"https://book.example/confirm/{ref}"
+    # The organizer's link carries its own ref (same booking, another secret than the guest's).
+    organizer_ref = info["host_confirmation_url"].removeprefix("https://book.example/confirm/")
+    assert organizer_ref != ref
+    assert decode_booking_ref(organizer_ref).booking_id == booking_id  # type: ignore[union-attr]
     assert info["participant_rescheduling_url"] == f"https://book.example/reschedule/{ref}"
     assert info["participant_cancellation_url"] == f"https://book.example/cancel/{ref}"
 

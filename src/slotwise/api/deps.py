@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slotwise.api.errors import describe_validation_errors
+from slotwise.capabilities import same_secret
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import ApiKey
@@ -170,7 +170,7 @@ def parse_int(name: str, value: str | None, default: int | None = None) -> int |
 
 
 def hash_api_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def bearer_token(request: Request) -> str | None:
@@ -192,7 +192,7 @@ def is_admin_key(request: Request, session: Session | None, token: str | None) -
     if not token:
         return False
     settings = get_settings(request)
-    if settings.api_key and hmac.compare_digest(token.encode(), settings.api_key.encode()):
+    if settings.api_key and same_secret(token, settings.api_key):
         return True
     query = select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(token))
     if session is None:

@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any
 
 from slotwise.errors import field_error
+from slotwise.validation import check_email, check_line, check_text
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
@@ -43,10 +43,12 @@ def _check_one(where: str, spec: dict[str, Any], value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise field_error(where, "expected a string")
     text = str(value)
+    # Answers are shown to the organizer (emails, pages); only long-text answers span lines.
+    (check_text if kind == "multi_line_text" else check_line)(where, text)
     if kind in {"dropdown", "radio_button"} and text not in options:
         raise field_error(where, f"{text!r} is not one of {options}")
-    if kind == "email" and not EMAIL_RE.match(text):
-        raise field_error(where, f"{text!r} is not an email address")
+    if kind == "email":
+        check_email(where, text)
     if kind == "date":
         try:
             date.fromisoformat(text[:10])

@@ -13,8 +13,9 @@ PENDING_PREFIX = "[PENDING] "
 
 # The server's public URL while it handles a request (set by the app, see slotwise.web). When a
 # configuration has no URL template of its own, the links point to the hosted pages there:
-# {public_url}/bookings/{booking_ref} to reschedule or cancel, and
-# {public_url}/scheduling/organizer-confirmation/{booking_ref} to confirm a pending booking.
+# {public_url}/bookings/{booking_ref} to reschedule or cancel (the guest's ref), and
+# {public_url}/scheduling/organizer-confirmation/{ref} to confirm a pending booking (the
+# organizer's ref, a different secret: see slotwise.capabilities).
 hosted_pages_url: ContextVar[str | None] = ContextVar("hosted_pages_url", default=None)
 MANAGE_PAGE = "/bookings/"
 ORGANIZER_PAGE = "/scheduling/organizer-confirmation/"
@@ -112,10 +113,13 @@ def created_payload(booking: Booking, config: Configuration, event: Event | None
     }
 
 
-def pending_payload(booking: Booking, config: Configuration, event: Event | None) -> dict[str, Any]:
+def pending_payload(
+    booking: Booking, config: Configuration, event: Event | None, organizer_ref: str
+) -> dict[str, Any]:
+    """booking.pending: `booking_ref` is the guest's, like in every booking.* payload;
+    `host_confirmation_url` carries the organizer's own ref, the only one that confirms."""
     scheduler = config.document.get("scheduler") or {}
-    ref = booking_ref(booking)
-    url = _template(scheduler.get("organizer_confirmation_url"), ref, ORGANIZER_PAGE)
+    url = _template(scheduler.get("organizer_confirmation_url"), organizer_ref, ORGANIZER_PAGE)
     payload = created_payload(booking, config, event)
     payload["booking_type"] = "organizer-confirmation"
     payload["booking_info"]["host_confirmation_url"] = url

@@ -13,7 +13,6 @@ whatever window the guest's client listed it in.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,17 +20,19 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.bookings import fields, locks, payloads, repository
+from slotwise.capabilities import matches_hash, same_secret, secret_hash
 from slotwise.db.models import Booking, Calendar, Configuration, Event
 from slotwise.db.rows import insert_row
 from slotwise.errors import (
     Conflict,
+    Forbidden,
     InvalidRequest,
     NotFound,
     TimeslotUnavailable,
     field_error,
 )
 from slotwise.events.service import cancel_event, create_event, update_event
-from slotwise.ids import new_salt, new_uuid
+from slotwise.ids import encode_booking_ref, new_salt, new_uuid
 from slotwise.notifications import record
 from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_grants
@@ -45,6 +46,7 @@ from slotwise.scheduling.availability import (
 )
 from slotwise.scheduling.service import Host, hosts_of
 from slotwise.scheduling.validation import check_timezone, is_round_robin, unix_seconds
+from slotwise.validation import check_email, check_line, check_text
 
 SOURCE = "/nylas/passthru"
 CONFIRM_STATUSES = {"confirm": "booked", "confirmed": "booked"}
@@ -71,18 +73,36 @@ def _times(body: dict[str, Any]) -> tuple[int, int]:
     return start, end
 
 
-def _email(where: str, value: Any) -> str:
-    if not isinstance(value, str) or not fields.EMAIL_RE.match(value.strip()):
-        raise field_error(where, f"expected an email address, got {value!r}")
-    return value.strip()
-
-
 # The longest name an event participant may have (the guests become participants).
 MAX_NAME = 1024
+# The cap on additional guests when the caller passes none (Settings.max_additional_guests).
+MAX_ADDITIONAL_GUESTS = 10
+
+
+def _scheduler(config: Configuration) -> dict[str, Any]:
+    scheduler = config.document.get("scheduler")
+    return scheduler if isinstance(scheduler, dict) else {}
+
+
+def _check_additional_guests(
+    raw: Any, config: Configuration, access: Access, most: int
+) -> list[Any]:
+    """The guest may only name additional guests the booking page would let them add."""
+    if not isinstance(raw, list):
+        raise field_error("additional_guests", "expected a list of {email, name}")
+    if raw and access.is_guest and _scheduler(config).get("hide_additional_guests"):
+        raise field_error("additional_guests", "this configuration takes no additional guests")
+    if len(raw) > most:
+        raise field_error("additional_guests", f"at most {most} additional guests")
+    return raw
 
 
 def parse_request(
-    body: dict[str, Any], config: Configuration, query_timezone: str | None
+    body: dict[str, Any],
+    config: Configuration,
+    query_timezone: str | None,
+    access: Access,
+    max_additional_guests: int = MAX_ADDITIONAL_GUESTS,
 ) -> BookingRequest:
     start, end = _times(body)
     guest = body.get("guest")
@@ -93,7 +113,8 @@ def parse_request(
         raise field_error("guest.name", "is required")
     if len(name.strip()) > MAX_NAME:
         raise field_error("guest.name", f"expected at most {MAX_NAME} characters")
-    guest_out = {"email": _email("guest.email", guest.get("email")), "name": name.strip()}
+    check_line("guest.name", name)
+    guest_out = {"email": check_email("guest.email", guest.get("email")), "name": name.strip()}
     participants = body.get("participants")
     emails: list[str] | None = None
     if participants is not None:
@@ -102,13 +123,13 @@ def parse_request(
         emails = []
         for i, p in enumerate(participants):
             value = p.get("email") if isinstance(p, dict) else p
-            emails.append(_email(f"participants[{i}].email", value))
+            emails.append(check_email(f"participants[{i}].email", value))
         if not emails:
             emails = None
     extra_guests = []
-    raw_guests = body.get("additional_guests") or []
-    if not isinstance(raw_guests, list):
-        raise field_error("additional_guests", "expected a list of {email, name}")
+    raw_guests = _check_additional_guests(
+        body.get("additional_guests") or [], config, access, max_additional_guests
+    )
     for i, g in enumerate(raw_guests):
         if not isinstance(g, dict):
             raise field_error(f"additional_guests[{i}]", "expected {email, name}")
@@ -120,15 +141,16 @@ def parse_request(
                 f"additional_guests[{i}].name",
                 f"expected a string of at most {MAX_NAME} characters",
             )
-        extra_guests.append(
-            {"email": _email(f"additional_guests[{i}].email", g.get("email")), "name": extra_name}
-        )
+        check_line(f"additional_guests[{i}].name", extra_name)
+        address = check_email(f"additional_guests[{i}].email", g.get("email"))
+        extra_guests.append({"email": address, "name": extra_name})
     timezone = body.get("timezone") or query_timezone
     if timezone is not None:
         check_timezone("timezone", timezone)
     language = body.get("email_language") or "en"
     if not isinstance(language, str) or len(language) > 8:
         raise field_error("email_language", "expected a language code such as en")
+    check_line("email_language", language)
     definitions = (config.document.get("scheduler") or {}).get("additional_fields") or {}
     answers = fields.check_answers(definitions, body.get("additional_fields"))
     return BookingRequest(start, end, guest_out, emails, timezone, language, extra_guests, answers)
@@ -241,10 +263,15 @@ def _take_slot(
 
 
 def create_booking(
-    session: Session, access: Access, body: dict[str, Any], *, query_timezone: str | None = None
+    session: Session,
+    access: Access,
+    body: dict[str, Any],
+    *,
+    query_timezone: str | None = None,
+    max_additional_guests: int = MAX_ADDITIONAL_GUESTS,
 ) -> tuple[Booking, Event]:
     config = access.require_configuration()
-    req = parse_request(body, config, query_timezone)
+    req = parse_request(body, config, query_timezone, access, max_additional_guests)
     _check_duration(config, req.start, req.end)
     now = clock.now()
     candidates, organizer = _pick_hosts(session, config, req.participants)
@@ -263,6 +290,8 @@ def create_booking(
     calendar = _calendar_of(organizer)
     calendar_id = calendar.id
     booking_id = new_uuid()
+    # The organizer's capability: a secret of its own, never the guest's salt (see capabilities).
+    organizer_salt = new_salt() if pending else None
     event_body: dict[str, Any] = {
         "title": (payloads.PENDING_PREFIX + title) if pending else title,
         "description": event_booking.get("description"),
@@ -291,6 +320,7 @@ def create_booking(
         hosts=[organizer.email] + [h.email for h in booked if h is not organizer],
         status="pending" if pending else "booked",
         salt=new_salt(),
+        organizer_secret_hash=secret_hash(organizer_salt) if organizer_salt else None,
         title=title,
         description=event_booking.get("description"),
         guest=req.guest,
@@ -304,11 +334,12 @@ def create_booking(
         updated_at=now,
     )
     insert_row(session, booking)
-    if pending:
+    if organizer_salt is not None:
+        organizer_ref = encode_booking_ref(config.id, booking.id, organizer_salt)
         record(
             session,
             "booking.pending",
-            payloads.pending_payload(booking, config, event),
+            payloads.pending_payload(booking, config, event, organizer_ref),
             source=SOURCE,
         )
     else:
@@ -347,6 +378,24 @@ def _check_cancellation_notice(
         )
 
 
+def _may_decide(access: Access, booking: Booking, salt: str) -> bool:
+    """Whether `salt` lets this caller confirm or decline: the organizer's secret does; the
+    guest's salt only for the API key (whose holder reaches everything anyway, and whose
+    create response carries the guest's booking_ref) or a face-checked organizer."""
+    salt = salt.rstrip("=")
+    if matches_hash(salt, booking.organizer_secret_hash):
+        return True
+    return not access.is_guest and same_secret(salt, booking.salt)
+
+
+def _check_guest_may(access: Access, config: Configuration, what: str) -> None:
+    """A configuration that hides rescheduling or cancellation hides it from every guest
+    (session or anonymous), not only from the page; the API key and organizer may."""
+    option = f"hide_{what}_options"
+    if access.is_guest and _scheduler(config).get(option):
+        raise Forbidden(f"scheduler.{option}: guests cannot do this for this configuration")
+
+
 def confirm_booking(
     session: Session, access: Access, booking_id: str, body: dict[str, Any]
 ) -> Booking:
@@ -358,7 +407,7 @@ def confirm_booking(
         raise field_error("salt", "is required")
     if status not in CONFIRM_STATUSES and status not in REJECT_STATUSES:
         raise field_error("status", "must be confirmed or cancelled")
-    if not hmac.compare_digest(salt.rstrip("="), booking.salt):
+    if not _may_decide(access, booking, salt):
         raise field_error("salt", "does not match this booking")
     config = _configuration_of(session, booking)
     event = repository.get_event(session, booking.event_id)
@@ -380,6 +429,7 @@ def confirm_booking(
     reason = body.get("cancellation_reason") or ""
     if not isinstance(reason, str):
         raise field_error("cancellation_reason", "expected a string")
+    check_text("cancellation_reason", reason)
     values = {"status": "cancelled", "cancellation_reason": reason, "updated_at": now}
     if not repository.change_status(session, booking, expected={"pending"}, values=values):
         raise Conflict(f"status: the booking is {booking.status}, not pending")
@@ -401,6 +451,7 @@ def reschedule_booking(
     booking = find_booking(session, access, booking_id)
     start, end = _times(body)
     config = _configuration_of(session, booking)
+    _check_guest_may(access, config, "rescheduling")
     if booking.status == "cancelled":
         raise Conflict("status: a cancelled booking cannot be rescheduled")
     now = clock.now()
@@ -415,7 +466,8 @@ def reschedule_booking(
     own = (booking.event_id,) if booking.event_id else ()
     _take_slot(session, config, hosts, start, end, now, exclude_event_ids=own)
     old_start, old_end = booking.start_ts, booking.end_ts
-    # Compare-and-swap: a cancellation committed meanwhile wins, and nothing moves.
+    # Compare-and-swap: a cancellation committed meanwhile wins, and nothing moves. The status
+    # is left as it is: a pending booking moved by its guest still waits for the organizer.
     values: dict[str, object] = {"start_ts": start, "end_ts": end, "updated_at": now}
     if not repository.change_status(
         session, booking, expected={"booked", "pending"}, values=values
@@ -446,7 +498,9 @@ def cancel_booking(
     reason = body.get("cancellation_reason") or ""
     if not isinstance(reason, str):
         raise field_error("cancellation_reason", "expected a string")
+    check_text("cancellation_reason", reason)
     config = _configuration_of(session, booking)
+    _check_guest_may(access, config, "cancellation")
     if booking.status == "cancelled":
         raise Conflict("status: the booking is already cancelled")
     now = clock.now()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from slotwise.validation import Bool, Int
+from slotwise.validation import Bool, Int, email_problem
 
-EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+$")
 PARTICIPANT_STATUSES = ("noreply", "yes", "no", "maybe")
 METADATA_KEYS = ("key1", "key2", "key3", "key4", "key5")
 MAX_PARTICIPANTS = 500
@@ -20,8 +18,8 @@ Short = Annotated[str, Field(max_length=1024)]
 
 def check_email(value: str) -> str:
     value = value.strip()
-    if len(value) > 320 or not EMAIL.match(value):
-        raise ValueError("is not an email address")
+    if problem := email_problem(value, dotless=True):
+        raise ValueError(problem)
     return value
 
 

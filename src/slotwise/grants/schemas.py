@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from slotwise.events.schemas import check_email
+from slotwise.validation import Line
 
 Scope = list[Annotated[str, Field(max_length=500)]]
 
@@ -15,7 +16,8 @@ class GrantSettings(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     email: str
-    name: Annotated[str, Field(max_length=320)] | None = None
+    # The organizer's name in booking emails and invites: one line.
+    name: Annotated[Line, Field(max_length=320)] | None = None
     timezone: str | None = None
 
     _email = field_validator("email")(check_email)

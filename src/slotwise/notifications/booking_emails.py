@@ -127,13 +127,19 @@ def confirmation_links(
 ) -> tuple[str, str]:
     """(confirm, decline) links for a pending booking.
 
-    With scheduler.organizer_confirmation_url the links are that template (":booking_ref"
-    filled in) plus ?action=confirm|decline; otherwise Slotwise's own organizer page,
-    {public_url}/scheduling/organizer-confirmation/{booking_ref}?action=confirm|decline.
+    The links are booking_info.host_confirmation_url (scheduler.organizer_confirmation_url
+    with ":booking_ref" filled in, else Slotwise's own organizer page,
+    {public_url}/scheduling/organizer-confirmation/{ref}) plus ?action=confirm|decline.
     """
+    # host_confirmation_url carries the organizer's ref; payload["booking_ref"] is the
+    # guest's. Rows written before the two were split only have the latter, then the
+    # organizer's (see migration 0006_secguest).
+    host_url = (payload.get("booking_info") or {}).get("host_confirmation_url")
     ref = str(payload.get("booking_ref") or "")
     template = (document.get("scheduler") or {}).get("organizer_confirmation_url")
-    if isinstance(template, str) and template:
+    if isinstance(host_url, str) and host_url:
+        base = host_url
+    elif isinstance(template, str) and template:
         base = template.replace(":booking_ref", ref)
     else:
         base = f"{settings.public_url}/scheduling/organizer-confirmation/{ref}"

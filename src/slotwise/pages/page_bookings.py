@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from slotwise.bookings import service as bookings
 from slotwise.db.models import Booking, Configuration
 from slotwise.errors import NotFound, field_error
-from slotwise.scheduling.access import PUBLIC, Access
+from slotwise.scheduling.access import ORGANIZER, Access
 
 MAX_LISTED = 200
 MAX_REASON = 10_000
@@ -61,7 +61,7 @@ def _booking(session: Session, config: Configuration, booking_id: str) -> Bookin
 def confirm(session: Session, config: Configuration, booking_id: str) -> dict[str, Any]:
     booking = _booking(session, config, booking_id)
     body = {"salt": booking.salt, "status": "confirmed"}
-    return _listed(bookings.confirm_booking(session, Access(config, PUBLIC), booking.id, body))
+    return _listed(bookings.confirm_booking(session, Access(config, ORGANIZER), booking.id, body))
 
 
 def cancel(session: Session, config: Configuration, booking_id: str, body: dict[str, Any]) -> None:
@@ -69,5 +69,5 @@ def cancel(session: Session, config: Configuration, booking_id: str, body: dict[
     reason = body.get("reason")
     if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
         raise field_error("reason", f"expected a string of at most {MAX_REASON} characters")
-    access = Access(config, PUBLIC)
+    access = Access(config, ORGANIZER)
     bookings.cancel_booking(session, access, booking.id, {"cancellation_reason": reason or ""})

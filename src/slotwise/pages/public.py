@@ -23,17 +23,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.bookings import fields
 from slotwise.bookings import service as bookings
 from slotwise.db.models import Booking, Configuration, PageBooking, SchedulingPage
 from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
 from slotwise.pages import repository
 from slotwise.pages.validation import as_bool
-from slotwise.scheduling.access import PUBLIC, Access
+from slotwise.scheduling.access import ORGANIZER, PUBLIC, Access
 from slotwise.scheduling.availability import DAY, Offer, compute_offer, is_expired
 from slotwise.scheduling.service import Host
 from slotwise.scheduling.validation import check_timezone, is_round_robin, unix_seconds
 from slotwise.tokens.secrets import digest, new_secret
+from slotwise.validation import check_email, check_line
 
 MAX_NAME = 1024
 MAX_GUESTS = 20
@@ -140,10 +140,9 @@ def _slot(body: dict[str, Any]) -> tuple[int, int]:
 
 
 def _guest(body: dict[str, Any], booking_rules: dict[str, Any]) -> dict[str, str]:
-    email = body.get("email")
-    if not isinstance(email, str) or not fields.EMAIL_RE.match(email.strip()):
-        raise field_error("email", f"expected an email address, got {email!r}")
+    email = check_email("email", body.get("email"))
     name = body.get("name")
+    check_line("name", name)
     if name is None or (isinstance(name, str) and not name.strip()):
         if not as_bool(booking_rules.get("name_field_hidden")):
             raise field_error("name", "is required")
@@ -245,7 +244,7 @@ def _booking_of_hash(
 def confirm(session: Session, target: PublicPage, edit_hash: str) -> dict[str, Any]:
     """Accept a pending booking (the caller was checked to reach the page)."""
     row, booking = _booking_of_hash(session, target, edit_hash, "edit_hash")
-    access = Access(target.configuration, PUBLIC)
+    access = Access(target.configuration, ORGANIZER)
     body = {"salt": booking.salt, "status": "confirmed"}
     bookings.confirm_booking(session, access, booking.id, body)
     return confirmation(row, booking, target.configuration, edit_hash)

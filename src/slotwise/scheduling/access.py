@@ -22,6 +22,10 @@ from slotwise.scheduling import repository
 API_KEY = "api_key"
 SESSION = "session"
 PUBLIC = "public"
+# A caller the face has already checked holds the organizer's authority over the configuration
+# (a v2 page's edit_token or access token): it may confirm, and is not held to what the
+# configuration hides from guests.
+ORGANIZER = "organizer"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,11 @@ class Access:
     @property
     def is_admin(self) -> bool:
         return self.via == API_KEY
+
+    @property
+    def is_guest(self) -> bool:
+        """A booking UI's caller (session or anonymous): the guest's side of a booking."""
+        return self.via in (SESSION, PUBLIC)
 
     def require_configuration(self) -> Configuration:
         if self.configuration is None:

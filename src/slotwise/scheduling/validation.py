@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slotwise.errors import InvalidRequest, field_error
+from slotwise.validation import check_email, check_http_url, check_line, check_text
 
 ROUND_ROBIN_METHODS = frozenset({"max-fairness", "max-availability"})
 METHODS = frozenset({"collective"}) | ROUND_ROBIN_METHODS
@@ -165,7 +166,16 @@ def _bool(field: str, value: Any) -> None:
         raise field_error(field, "expected true or false")
 
 
-def _str(field: str, value: Any, *, required: bool = False, most: int | None = None) -> None:
+def _str(
+    field: str,
+    value: Any,
+    *,
+    required: bool = False,
+    most: int | None = None,
+    multiline: bool = False,
+) -> None:
+    """A string (or None unless required). One line unless `multiline`: every string of a
+    configuration is shown to someone, in a page, an invite or an email header."""
     if value is None:
         if required:
             raise field_error(field, "is required")
@@ -176,6 +186,7 @@ def _str(field: str, value: Any, *, required: bool = False, most: int | None = N
         raise field_error(field, "must not be empty")
     if most is not None and len(value) > most:
         raise field_error(field, f"must be at most {most} characters")
+    (check_text if multiline else check_line)(field, value)
 
 
 def _check_span(where: str, entry: dict[str, Any]) -> None:
@@ -217,6 +228,7 @@ def check_specific_times(field: str, value: Any) -> None:
 def check_additional_fields(field: str, value: Any) -> None:
     for key, spec in _obj(field, value).items():
         where = f"{field}.{key}"
+        check_line(field, key)
         spec = _obj(where, spec, required=True)
         _str(f"{where}.label", spec.get("label"), required=True)
         kind = spec.get("type")
@@ -239,6 +251,11 @@ def check_additional_fields(field: str, value: Any) -> None:
             not isinstance(options, list) or not all(isinstance(o, str) for o in options)
         ):
             raise field_error(f"{where}.options", "expected a list of strings")
+        for option in options or []:
+            check_line(f"{where}.options", option)
+        default = spec.get("default")
+        for item in default if isinstance(default, list) else [default]:
+            check_line(f"{where}.default", item)
 
 
 def check_reminders(field: str, value: Any) -> None:
@@ -264,9 +281,7 @@ def check_participants_shape(document: dict[str, Any]) -> list[dict[str, Any]]:
     for i, p in enumerate(participants):
         where = f"participants[{i}]"
         p = _obj(where, p, required=True)
-        email = p.get("email")
-        if not isinstance(email, str) or "@" not in email:
-            raise field_error(f"{where}.email", "expected an email address")
+        email = check_email(f"{where}.email", p.get("email"))
         if email.lower() in seen:
             raise field_error(f"{where}.email", f"{email} is listed twice")
         seen.add(email.lower())
@@ -360,8 +375,8 @@ def check_availability(document: dict[str, Any]) -> None:
 def check_event_booking(document: dict[str, Any]) -> None:
     booking = _obj("event_booking", document.get("event_booking"), required=True)
     _str("event_booking.title", booking.get("title"), required=True)
-    for key in ("description", "location"):
-        _str(f"event_booking.{key}", booking.get(key))
+    _str("event_booking.location", booking.get("location"))
+    _str("event_booking.description", booking.get("description"), multiline=True)
     if booking.get("timezone") is not None:
         check_timezone("event_booking.timezone", booking.get("timezone"))
     kind = booking.get("booking_type")
@@ -385,22 +400,50 @@ def check_scheduler(document: dict[str, Any]) -> None:
     )
     _int("scheduler.min_booking_notice", scheduler.get("min_booking_notice"), lo=0)
     _int("scheduler.min_cancellation_notice", scheduler.get("min_cancellation_notice"), lo=0)
+    _str("scheduler.cancellation_policy", scheduler.get("cancellation_policy"), multiline=True)
+    # Links and redirects shown to guests and organizers: absolute http(s) only.
     for key in (
-        "cancellation_policy",
         "rescheduling_url",
         "cancellation_url",
         "organizer_confirmation_url",
         "confirmation_redirect_url",
     ):
-        _str(f"scheduler.{key}", scheduler.get(key))
+        check_http_url(f"scheduler.{key}", scheduler.get(key))
     for key in ("hide_rescheduling_options", "hide_cancellation_options", "hide_additional_guests"):
         _bool(f"scheduler.{key}", scheduler.get(key))
     check_additional_fields("scheduler.additional_fields", scheduler.get("additional_fields"))
-    _obj("scheduler.email_template", scheduler.get("email_template"))
+    check_email_template(scheduler.get("email_template"))
     expire = _obj("scheduler.expire_after", scheduler.get("expire_after"))
     _int("scheduler.expire_after.uses", expire.get("uses"), lo=1)
     if expire.get("date") is not None:
         unix_seconds("scheduler.expire_after.date", expire.get("date"))
+
+
+def check_email_template(value: Any) -> None:
+    template = _obj("scheduler.email_template", value)
+    check_http_url("scheduler.email_template.logo", template.get("logo"))
+    _bool("scheduler.email_template.show_nylas_branding", template.get("show_nylas_branding"))
+    confirmed = _obj(
+        "scheduler.email_template.booking_confirmed", template.get("booking_confirmed")
+    )
+    where = "scheduler.email_template.booking_confirmed"
+    _str(f"{where}.title", confirmed.get("title"))  # an email subject
+    _str(f"{where}.body", confirmed.get("body"), multiline=True)
+
+
+def check_appearance(value: Any) -> None:
+    """User-defined keys, shown by the booking UI: one-line strings; `…url` ones are links."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        raise field_error("appearance", "expected an object")
+    for key, item in value.items():
+        check_line("appearance", key)
+        if isinstance(item, str):
+            if str(key).lower().endswith("url"):
+                check_http_url(f"appearance.{key}", item)
+            else:
+                check_line(f"appearance.{key}", item)
 
 
 def check_configuration(document: dict[str, Any]) -> None:
@@ -415,7 +458,5 @@ def check_configuration(document: dict[str, Any]) -> None:
     if slug is not None and (not isinstance(slug, str) or not SLUG_RE.match(slug)):
         raise field_error("slug", "use letters, digits, '-' and '_' only (at most 200)")
     _bool("requires_session_auth", document.get("requires_session_auth"))
-    appearance = document.get("appearance")
-    if appearance is not None and not isinstance(appearance, dict):
-        raise field_error("appearance", "expected an object")
+    check_appearance(document.get("appearance"))
     _str("name", document.get("name"))

@@ -12,14 +12,15 @@ GET never changes anything (mail scanners fetch links). Each POST answers 303 to
 that shows the result, or re-renders its page with the problem and a 4xx status.
 
 Credentials: only public configurations (`requires_session_auth` false) have a booking page.
-The booking_ref, which carries the booking's salt, is the credential of the manage and
-organizer pages: any part that does not match is a 404. POSTs whose `Origin` names another
+A booking_ref is the credential of the manage and organizer pages: the guest's (carrying the
+booking's salt) opens the manage page only, the organizer's (carrying the organizer's own
+secret, see slotwise.capabilities) the organizer page only; any part that does not match is
+a 404. POSTs whose `Origin` names another
 site are refused (403); the pages may not be framed (see render.SECURITY_HEADERS).
 """
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
@@ -33,6 +34,7 @@ from slotwise.api.limits import public_method
 from slotwise.bookings import service
 from slotwise.bookings.payloads import booking_ref
 from slotwise.bookings.repository import get_booking
+from slotwise.capabilities import matches_hash, same_secret
 from slotwise.db.models import Booking, Configuration
 from slotwise.errors import (
     Conflict,
@@ -48,6 +50,7 @@ from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import PUBLIC, Access
 from slotwise.scheduling.availability import duration_seconds, organizer_timezone
+from slotwise.validation import is_http_url
 from slotwise.web import views
 from slotwise.web.render import redirect, render
 
@@ -67,7 +70,9 @@ async def form_data(request: Request) -> Form:
     if len(raw) > get_settings(request).max_body_bytes:
         raise PayloadTooLarge("The form is too large.")
     try:
-        form = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        # errors="strict": a percent-escape that is not UTF-8 (a lone surrogate, say) is a
+        # 400, not a silent U+FFFD stored in someone's name.
+        form = parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
         raise InvalidRequest("The form could not be read.") from None
     if any("\x00" in v for values in form.values() for v in values):
@@ -123,16 +128,24 @@ def public_configuration(session: Session, name: str) -> Configuration:
     return config
 
 
-def booking_by_ref(session: Session, ref: str) -> tuple[Booking, Configuration]:
-    """The booking a booking_ref names, if every part of it (salt included) matches."""
+GUEST = "guest"
+ORGANIZER = "organizer"
+
+
+def booking_by_ref(
+    session: Session, ref: str, holder: str = GUEST
+) -> tuple[Booking, Configuration]:
+    """The booking a booking_ref names, if every part of it matches: the salt for the guest's
+    ref, the organizer's secret for the organizer's. Neither opens the other's page."""
     parts = decode_booking_ref(ref) if len(ref) <= 200 else None
     booking = get_booking(session, parts.booking_id) if parts is not None else None
-    if (
-        parts is None
-        or booking is None
-        or booking.configuration_id != parts.configuration_id
-        or not hmac.compare_digest(parts.salt, booking.salt)
-    ):
+    if parts is None or booking is None or booking.configuration_id != parts.configuration_id:
+        raise NotFound("no such booking")
+    if holder == ORGANIZER:
+        holds = matches_hash(parts.salt, booking.organizer_secret_hash)
+    else:
+        holds = same_secret(parts.salt, booking.salt)
+    if not holds:
         raise NotFound("no such booking")
     config = scheduling_repository.get_configuration(session, booking.configuration_id)
     if config is None:
@@ -245,7 +258,12 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 "timezone": zone,
                 "additional_fields": views.answers_of(config, form),
             }
-            booking, _ = service.create_booking(session, Access(config, PUBLIC), body)
+            booking, _ = service.create_booking(
+                session,
+                Access(config, PUBLIC),
+                body,
+                max_additional_guests=get_settings(request).max_additional_guests,
+            )
             ref, pending = booking_ref(booking), booking.status == "pending"
             redirect_to = (config.document.get("scheduler") or {}).get("confirmation_redirect_url")
             context = _base(request, session, config, zone)
@@ -274,10 +292,12 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 error=friendly(config, exc.message),
                 status=400,
             )
-    if isinstance(redirect_to, str) and redirect_to:
-        return redirect(redirect_to)
+    # Checked again here: a configuration stored before URLs were checked may hold any text.
+    if is_http_url(redirect_to):
+        return redirect(str(redirect_to))
     if pending:
-        # The booking_ref would let its holder confirm the booking: the guest does not get it.
+        # The guest's ref cancels the request; only the organizer's confirms it.
+        context["manage"] = link(f"/bookings/{ref}", tz=zone)
         return render("pending.html", context)
     return redirect(link(f"/bookings/{ref}", tz=zone, done="booked"))
 
@@ -389,9 +409,7 @@ def _manage_change(request: Request, ref: str, form: Form, what: str, change: An
     try:
         with db.session() as session:
             booking, config = booking_by_ref(session, ref)
-            scheduler = config.document.get("scheduler") or {}
-            if scheduler.get(f"hide_{what}_options"):
-                raise Forbidden(f"This booking cannot be {_PAST[what]} here.")
+            # The service refuses what scheduler.hide_*_options hides from guests (403).
             change(session, Access(config, PUBLIC), booking)
     except (TimeslotUnavailable, InvalidRequest, Conflict) as exc:
         taken = isinstance(exc, TimeslotUnavailable)
@@ -477,7 +495,7 @@ def _organizer_page(
 def organizer_page(request: Request, ref: str) -> Response:
     query = request.query_params
     with get_db(request).session(write=False) as session:
-        booking, config = booking_by_ref(session, ref)
+        booking, config = booking_by_ref(session, ref, ORGANIZER)
         done = query.get("done", "")
         return _organizer_page(
             request,
@@ -499,16 +517,18 @@ def organizer_decision(request: Request, ref: str, form: Form = Depends(form_dat
     db = get_db(request)
     try:
         with db.session() as session:
-            booking, config = booking_by_ref(session, ref)
+            booking, config = booking_by_ref(session, ref, ORGANIZER)
+            parts = decode_booking_ref(ref)
+            assert parts is not None  # booking_by_ref has just read it
             body = {
-                "salt": booking.salt,
+                "salt": parts.salt,
                 "status": "confirmed" if action == "confirm" else "cancelled",
                 "cancellation_reason": _one(form, "reason"),
             }
             service.confirm_booking(session, Access(config, PUBLIC), booking.id, body)
     except (InvalidRequest, Conflict) as exc:
         with db.session(write=False) as session:
-            booking, config = booking_by_ref(session, ref)
+            booking, config = booking_by_ref(session, ref, ORGANIZER)
             return _organizer_page(
                 request,
                 session,

@@ -13,7 +13,9 @@ class Booking(Base):
 
     Times are UTC epoch seconds, half-open. `status` is booked | pending | cancelled and only
     ever changes by compare-and-swap. `hosts` lists the emails of the configuration
-    participants who were booked (the organizer first).
+    participants who were booked (the organizer first). `salt` is the guest's secret (in their
+    booking_ref); `organizer_secret_hash` is the SHA-256 of the organizer's, which confirms a
+    pending booking (see slotwise.capabilities).
     """
 
     __tablename__ = "bookings"
@@ -33,6 +35,7 @@ class Booking(Base):
     hosts: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16))
     salt: Mapped[str] = mapped_column(String(64))
+    organizer_secret_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     guest: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import DbSession, json_object, run_unit_of_work
+from slotwise.api.deps import DbSession, get_settings, json_object, run_unit_of_work
 from slotwise.api.envelope import ack, ok, request_id
 from slotwise.api.limits import public_reads, public_writes
 from slotwise.api.routers.v3._access import scheduling_access
@@ -43,14 +43,17 @@ def _create_booking(request: Request, body: dict[str, Any], session: Session) ->
                 {**found.body, "request_id": request_id(request)}, found.status_code
             )
     booking, _ = service.create_booking(
-        session, access, body, query_timezone=request.query_params.get("timezone")
+        session,
+        access,
+        body,
+        query_timezone=request.query_params.get("timezone"),
+        max_additional_guests=get_settings(request).max_additional_guests,
     )
-    # The booking_ref carries the salt that confirms a pending booking, so only the API key
-    # gets it back for a pending one (the organizer receives it by notification).
-    include_ref = booking.status != "pending" or access.is_admin
+    # The booking_ref is the guest's capability (view, reschedule, cancel), also for a pending
+    # booking: confirming takes the organizer's own secret (slotwise.capabilities).
     response = {
         "request_id": request_id(request),
-        "data": booking_to_dict(booking, include_ref=include_ref),
+        "data": booking_to_dict(booking, include_ref=True),
     }
     if key is not None:
         booking.idempotency_key = key
@@ -86,8 +89,7 @@ def reschedule_booking(
 ) -> JSONResponse:
     access = scheduling_access(request, session, configuration_required=False)
     booking = service.reschedule_booking(session, access, booking_id, body)
-    include_ref = booking.status != "pending" or access.is_admin
-    return ok(request, booking_to_dict(booking, include_ref=include_ref))
+    return ok(request, booking_to_dict(booking, include_ref=True))
 
 
 @router.delete("/{booking_id}", dependencies=[Depends(public_writes)])

@@ -1,0 +1,56 @@
+"""Fixtures for the security tests: an organizer, a second grant, anonymous clients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from slotwise.db.engine import Database
+from slotwise.db.models import OutboxMessage
+from tests.support.scheduling import config_body, create_config, make_grant, participant
+from tests.webhooks.conftest import run_worker, settings
+
+__all__ = ["run_worker", "settings"]
+
+
+@pytest.fixture
+def ada(db: Database) -> tuple[str, str]:
+    return make_grant(db, "ada@example.com", "Ada Lovelace")
+
+
+@pytest.fixture
+def guest(server) -> Iterator[httpx.Client]:
+    """Anyone on the internet: no credentials, redirects not followed."""
+    with httpx.Client(base_url=server.url, timeout=30, follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture
+def make_config(api: httpx.Client, ada: tuple[str, str]) -> Any:
+    """A public configuration of Ada's; keyword overrides replace top-level keys."""
+
+    def make(grant: tuple[str, str] | None = None, email: str = "ada@example.com", **over: Any):
+        grant_id, calendar_id = grant or ada
+        scheduler = {"min_booking_notice": 0, "available_days_in_future": 30}
+        scheduler.update(over.pop("scheduler", {}))
+        event_booking = {"title": "Intro call", "timezone": "UTC"}
+        event_booking.update(over.pop("event_booking", {}))
+        body = config_body(
+            [participant(email, calendar_id, organizer=True)],
+            event_booking=event_booking,
+            scheduler=scheduler,
+            **over,
+        )
+        return create_config(api, grant_id, body)
+
+    return make
+
+
+def outbox(db: Database, trigger: str | None = None) -> list[OutboxMessage]:
+    with db.session(write=False) as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at))
+        return [m for m in rows if trigger is None or m.trigger == trigger]
