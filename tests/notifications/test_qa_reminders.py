@@ -50,10 +50,11 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 def passes(db: Database, settings: Settings, at: int | None, count: int = 5) -> None:
-    worker = Worker(db, settings, FAST, now_fn=(lambda: at) if at is not None else time.time)
-    for _ in range(count):
-        worker.run_once()
-        time.sleep(0.02)
+    now_fn = (lambda: at) if at is not None else time.time
+    with Worker(db, settings, FAST, now_fn=now_fn) as worker:  # type: ignore[arg-type]
+        for _ in range(count):
+            worker.run_once()
+            time.sleep(0.02)
 
 
 def test_reminders_through_the_booking_api(

@@ -211,10 +211,10 @@ def test_breaker_failing_then_failed(
 def run_passes(db: Database, policy: DeliveryPolicy) -> None:
     from slotwise.worker import Worker
 
-    worker = Worker(db, Settings(database_url=db.url, run_worker=False), policy)
-    for _ in range(5):
-        worker.run_once()
-        time.sleep(0.05)
+    with Worker(db, Settings(database_url=db.url, run_worker=False), policy) as worker:
+        for _ in range(5):
+            worker.run_once()
+            time.sleep(0.05)
 
 
 def test_failing_destination_recovers(

@@ -10,13 +10,14 @@ order the changes happened.
 from __future__ import annotations
 
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, OutboxMessage
 from slotwise.ids import new_id
-from slotwise.notifications import booking_effects
+from slotwise.notifications import booking_effects, delivery
 from slotwise.webhooks import repository
 from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.webhooks.triggers import order_key
@@ -37,9 +38,13 @@ def dispatch_outbox(db: Database, settings: Settings, policy: DeliveryPolicy) ->
         )
         messages = session.scalars(statement).all()
         now, now_ms = clock.now(), clock.now_ms()
+        # Read once per batch, not once per row.
+        destinations = repository.subscribed_destinations(session) if messages else []
         for message in messages:
             key = order_key(message.trigger, message.payload)
-            for destination in repository.destinations_for(session, message.trigger):
+            for destination in destinations:
+                if message.trigger not in (destination.trigger_types or []):
+                    continue
                 session.add(
                     Delivery(
                         id=new_id(),
@@ -57,6 +62,27 @@ def dispatch_outbox(db: Database, settings: Settings, policy: DeliveryPolicy) ->
                     )
                 )
             if message.trigger.startswith("booking."):
-                booking_effects.on_booking_notification(session, settings, message)
+                _booking_effects(session, settings, message)
             message.dispatched_at = now
         return len(messages)
+
+
+def _booking_effects(session: Session, settings: Settings, message: OutboxMessage) -> None:
+    """The row's emails and reminders, in a savepoint: a row they cannot be built from (a
+    header-breaking name) gets a failed delivery with the error, and its webhooks and the
+    other rows of the batch still go out."""
+    try:
+        with session.begin_nested():
+            booking_effects.on_booking_notification(session, settings, message)
+    except Exception as exc:  # noqa: BLE001 - whatever the row holds, the batch goes on
+        booking_id = (
+            message.payload.get("booking_id") if isinstance(message.payload, dict) else None
+        )
+        delivery.record_unbuildable(
+            session,
+            outbox_id=message.id,
+            trigger=message.trigger,
+            order_key=f"booking:{booking_id}/to:-",
+            sequence=message.id,
+            error=exc,
+        )
