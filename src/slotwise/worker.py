@@ -116,6 +116,13 @@ class Worker:
                 claims = []
             for claim in claims:
                 pool.submit(claim)
+        if recorded or claims:
+            log.debug(
+                "recorded %d attempts, claimed %d (in flight: %s)",
+                recorded,
+                len(claims),
+                pool.in_flight(),
+            )
         # A claim cut short by the batch size (not by room) may have left due rows behind.
         more = len(claims) >= self.policy.batch_size and pool.room() > 0
         return recorded, len(claims), more

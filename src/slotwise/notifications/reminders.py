@@ -33,10 +33,11 @@ _NOT_IN_REMINDERS = (
 )
 
 
-def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: int) -> None:
-    """Replace the booking's pending reminders with those of `specs` (event_booking.reminders)."""
+def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: int) -> bool:
+    """Add the booking's reminders of `specs` (event_booking.reminders); the caller has
+    cancelled its pending ones first. Returns whether any of them is pending."""
     booking_id = str(payload.get("booking_id"))
-    cancel(session, booking_id)
+    pending = False
     start = int((payload.get("booking_info") or {}).get("start_time") or 0)
     for spec in specs:
         if not isinstance(spec, dict) or spec.get("type") not in ("webhook", "email"):
@@ -46,6 +47,7 @@ def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: i
         except (TypeError, ValueError):
             continue
         due = start - minutes * 60
+        pending = pending or due > now
         session.add(
             Reminder(
                 id=new_id(),
@@ -61,6 +63,7 @@ def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: i
                 created_at=now,
             )
         )
+    return pending
 
 
 def cancel(session: Session, booking_id: str) -> None:

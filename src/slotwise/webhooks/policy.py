@@ -36,8 +36,8 @@ class DeliveryPolicy:
     # Attempts in flight per worker, in all and per target (a webhook destination; all email
     # shares one SMTP relay): a destination that hangs holds at most its own share, never the
     # others'. A destination the breaker has marked failing gets one attempt at a time.
-    concurrency: int = 32
-    destination_concurrency: int = 8
+    concurrency: int = 64
+    destination_concurrency: int = 16
     response_body_limit: int = 2000
     # Finished deliveries (and their attempts), dispatched outbox rows and past reminders older
     # than this are deleted by the worker, retention_batch rows per statement.
@@ -66,9 +66,9 @@ class DeliveryPolicy:
                 env.get("SLOTWISE_WEBHOOK_FAILED_AFTER_SECONDS", str(72 * 3600))
             ),
             "ip_addresses": _csv(env.get("SLOTWISE_WEBHOOK_IP_ADDRESSES")),
-            "concurrency": max(1, int(env.get("SLOTWISE_WORKER_CONCURRENCY", "32"))),
+            "concurrency": max(1, int(env.get("SLOTWISE_WORKER_CONCURRENCY", "64"))),
             "destination_concurrency": max(
-                1, int(env.get("SLOTWISE_WEBHOOK_DESTINATION_CONCURRENCY", "8"))
+                1, int(env.get("SLOTWISE_WEBHOOK_DESTINATION_CONCURRENCY", "16"))
             ),
             "retention_days": float(env.get("SLOTWISE_RETENTION_DAYS", "30")),
         }
