@@ -108,7 +108,7 @@ class Worker:
                     self.db,
                     self.policy,
                     limit=room,
-                    in_flight=pool.in_flight(),
+                    in_flight=pool.held(),
                     full=pool.full_targets(),
                 )
             except Exception:
@@ -118,10 +118,10 @@ class Worker:
                 pool.submit(claim)
         if recorded or claims:
             log.debug(
-                "recorded %d attempts, claimed %d (in flight: %s)",
+                "recorded %d attempts, claimed %d (held per target: %s)",
                 recorded,
                 len(claims),
-                pool.in_flight(),
+                pool.held(),
             )
         # A claim cut short by the batch size (not by room) may have left due rows behind.
         more = len(claims) >= self.policy.batch_size and pool.room() > 0

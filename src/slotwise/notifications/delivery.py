@@ -72,6 +72,12 @@ def target_limit(policy: DeliveryPolicy, destination_status: str) -> int:
     return 1 if destination_status == "failing" else policy.destination_concurrency
 
 
+def hold_limit(policy: DeliveryPolicy, destination_status: str) -> int:
+    """Claims one worker may hold for one target: those being sent plus those claimed ahead
+    (`policy.prefetch` times the sending limit)."""
+    return target_limit(policy, destination_status) * policy.prefetch
+
+
 def _due(now_ms: int, full: Collection[str]) -> Any:
     """Due, unleased deliveries to destinations that take attempts, in sequence order."""
     statement = (
@@ -135,7 +141,8 @@ def claim_due(
     full: Collection[str] = (),
 ) -> list[Claim]:
     """Claim due deliveries: at most `limit` (default: a batch), and per target no more than
-    its limit minus what this worker has `in_flight` to it; `full` targets are skipped.
+    its `hold_limit` minus what this worker holds `in_flight` for it; `full` targets are
+    skipped.
 
     Rows read but left unclaimed (their target has no room) are not changed, so they stay
     due for the next claim.
@@ -168,7 +175,7 @@ def claim_due(
             due = [(d, status or "active") for d, status in session.execute(statement).all()]
             for delivery, status in _first_in_line(session, due):
                 target = delivery.destination_id or EMAIL_TARGET
-                if len(chosen) >= room or busy.get(target, 0) >= target_limit(policy, status):
+                if len(chosen) >= room or busy.get(target, 0) >= hold_limit(policy, status):
                     skip.add(target)
                     continue
                 busy[target] = busy.get(target, 0) + 1

@@ -10,7 +10,7 @@ Finished attempts wait in `results` until the worker records them, many per tran
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 
 from slotwise.config import Settings
@@ -33,8 +33,13 @@ class AttemptPool:
             max_workers=policy.concurrency, thread_name_prefix="slotwise-send"
         )
         self._lock = threading.Lock()
-        self._in_flight: Counter[str] = Counter()
-        self._limits: dict[str, int] = {}  # target -> its limit, as of its latest claim
+        self._sending: Counter[str] = Counter()
+        # Claimed ahead of sending, per target (at most `delivery.hold_limit` held in all):
+        # claims are then large enough to amortize their transaction, and a slot that frees
+        # up is used at once, without waiting for the next claim.
+        self._waiting: dict[str, deque[delivery.Claim]] = defaultdict(deque)
+        self._held: Counter[str] = Counter()
+        self._status: dict[str, str] = {}  # target -> destination status at its latest claim
         self._results: list[tuple[delivery.Claim, AttemptResult]] = []
         # Set when an attempt finishes, so an idle worker records it (and claims more) at once.
         self.finished = threading.Event()
@@ -42,38 +47,50 @@ class AttemptPool:
     # -- what the next claim may take -------------------------------------------------------
     def room(self) -> int:
         with self._lock:
-            return self.policy.concurrency - sum(self._in_flight.values())
+            return self.policy.concurrency * self.policy.prefetch - sum(self._held.values())
 
-    def in_flight(self) -> dict[str, int]:
+    def held(self) -> dict[str, int]:
+        """Claims held per target: being sent or waiting for a free slot."""
         with self._lock:
-            return {target: n for target, n in self._in_flight.items() if n}
+            return {target: n for target, n in self._held.items() if n}
 
     def full_targets(self) -> set[str]:
         with self._lock:
             return {
                 target
-                for target, n in self._in_flight.items()
-                if n >= self._limits.get(target, self.policy.destination_concurrency)
+                for target, n in self._held.items()
+                if n >= delivery.hold_limit(self.policy, self._status.get(target, "active"))
             }
 
     # -- sending ----------------------------------------------------------------------------
     def submit(self, claim: delivery.Claim) -> None:
+        target = claim.target
         with self._lock:
-            self._in_flight[claim.target] += 1
-            self._limits[claim.target] = delivery.target_limit(
+            self._held[target] += 1
+            self._status[target] = claim.destination_status
+            if self._sending[target] >= delivery.target_limit(
                 self.policy, claim.destination_status
-            )
+            ):
+                self._waiting[target].append(claim)
+                return
+            self._sending[target] += 1
         self._executor.submit(self._run, claim)
 
     def _run(self, claim: delivery.Claim) -> None:
-        try:
-            result = delivery.attempt(claim, self.settings, self.policy, self.client)
-        finally:
+        target = claim.target
+        current: delivery.Claim | None = claim
+        while current is not None:
+            result = delivery.attempt(current, self.settings, self.policy, self.client)
             with self._lock:
-                self._in_flight[claim.target] -= 1
-        with self._lock:
-            self._results.append((claim, result))
-        self.finished.set()
+                self._results.append((current, result))
+                self._held[target] -= 1
+                waiting = self._waiting.get(target)
+                if waiting:
+                    current = waiting.popleft()  # this thread sends the target's next one
+                else:
+                    self._sending[target] -= 1
+                    current = None
+            self.finished.set()
 
     def take_results(self) -> list[tuple[delivery.Claim, AttemptResult]]:
         with self._lock:
@@ -83,9 +100,9 @@ class AttemptPool:
 
     def busy(self) -> bool:
         with self._lock:
-            return any(self._in_flight.values())
+            return any(self._held.values())
 
     def close(self) -> None:
-        """Wait for the attempts in flight (each ends within its timeout), then let go."""
+        """Wait for the attempts held (each ends within its timeout), then let go."""
         self._executor.shutdown(wait=True)
         self.client.close()

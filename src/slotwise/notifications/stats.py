@@ -49,8 +49,11 @@ def outbox_backlog_by_kind(session: Session, now: int) -> list[Backlog]:
     ).one()
     out.append(Backlog("outbox", int(depth), _age(now, oldest)))
     pending: dict[str, tuple[int, int | None]] = {"webhook": (0, None), "email": (0, None)}
+    # Aged from the notification's creation (the change that caused it), not from fan-out.
+    since = func.coalesce(OutboxMessage.created_at, Delivery.created_at)
     rows = session.execute(
-        select(Delivery.kind, func.count(), func.min(Delivery.created_at))
+        select(Delivery.kind, func.count(), func.min(since))
+        .outerjoin(OutboxMessage, Delivery.outbox_id == OutboxMessage.id)
         .where(Delivery.status == "pending")
         .group_by(Delivery.kind)
     )

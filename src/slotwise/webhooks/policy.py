@@ -38,6 +38,10 @@ class DeliveryPolicy:
     # others'. A destination the breaker has marked failing gets one attempt at a time.
     concurrency: int = 64
     destination_concurrency: int = 16
+    # A worker also claims this many times its sending limit ahead, per target. A claim held
+    # ahead waits at most (prefetch - 1) timeouts before it is sent, which must stay well
+    # inside its lease: `from_env` derives it from the two (3 with the defaults).
+    prefetch: int = 1
     response_body_limit: int = 2000
     # Finished deliveries (and their attempts), dispatched outbox rows and past reminders older
     # than this are deleted by the worker, retention_batch rows per statement.
@@ -73,4 +77,7 @@ class DeliveryPolicy:
             "retention_days": float(env.get("SLOTWISE_RETENTION_DAYS", "30")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if "prefetch" not in values:
+            lease, timeout = values["lease_seconds"], values["request_timeout_seconds"]
+            values["prefetch"] = max(1, min(4, int(lease // (2 * timeout))))  # type: ignore[operator]
         return cls(**values)  # type: ignore[arg-type]
