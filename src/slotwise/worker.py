@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 
 from slotwise import clock
+from slotwise.bookings import follow
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.notifications import delivery, dispatch, reminders, retention
@@ -49,6 +50,8 @@ class Worker:
         self._pool: AttemptPool | None = None
         self._next_retention = 0.0
         provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
+        # The syncs this worker runs move or cancel the bookings of the events they change.
+        follow.subscribe()
 
     @property
     def pool(self) -> AttemptPool:
