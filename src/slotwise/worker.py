@@ -141,12 +141,17 @@ class Worker:
             return 0
 
     def close(self) -> None:
-        """Let the attempts in flight finish and record them; the worker can run again after."""
+        """Let the attempts being sent finish and record them, give back the claims held
+        ahead; the worker can run again after."""
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
-        pool.close()
+        unsent = pool.close()
         self._record(pool.take_results())
+        try:
+            delivery.release(self.db, unsent)
+        except Exception:  # their leases expire instead
+            log.exception("releasing %d unsent claims failed", len(unsent))
 
     def __enter__(self) -> Worker:
         return self

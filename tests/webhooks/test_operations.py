@@ -316,3 +316,34 @@ def test_the_documented_receiver_check_accepts_deliveries_and_refuses_replays(
     assert not verify("another secret", headers, got.raw)
     moved = httpx.Headers({**dict(headers.items()), "X-Slotwise-Timestamp": str(sent_at + 1)})
     assert not verify(secret, moved, got.raw)
+
+
+def test_a_stopping_worker_gives_back_what_it_claimed_ahead(
+    api: httpx.Client,
+    db: Database,
+    receiver: Receiver,
+    settings: Settings,
+    run_worker: Callable[..., None],
+) -> None:
+    subscribe(api, receiver)
+    receiver.mode, receiver.delay = "slow", 0.5
+    with db.session() as session:
+        for n in range(3):
+            record(session, "booking.created", booking(f"b{n}"))
+    ahead = dataclasses.replace(FAST, destination_concurrency=1, prefetch=3, lease_seconds=60)
+    with Worker(db, settings, ahead) as worker:
+        while worker.run_once() == 0 or not worker.pool.busy():
+            pass  # fan-out, then the claim of all three (one sent, two held ahead)
+        assert worker.pool.held() == {next(iter(worker.pool.held())): 3}
+    # The one being sent finished and was recorded; the two never sent are due again now,
+    # their attempt numbers unused (no lease to wait out).
+    with db.session(write=False) as session:
+        rows = session.scalars(select(Delivery).order_by(Delivery.sequence)).all()
+    assert [(d.status, d.attempts, d.claim_token) for d in rows] == [
+        ("delivered", 1, None),
+        ("pending", 0, None),
+        ("pending", 0, None),
+    ]
+    receiver.mode = "ok"
+    run_worker(lambda: len(receiver.received) >= 3)
+    assert [r.attempt for r in receiver.received] == [1, 1, 1]

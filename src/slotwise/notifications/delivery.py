@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from slotwise import clock
@@ -375,15 +375,18 @@ def record_results(
     return len(attempts)
 
 
-def record_result(
-    db: Database,
-    claim: Claim,
-    result: sender.AttemptResult,
-    settings: Settings,
-    policy: DeliveryPolicy,
-) -> None:
-    """Record one finished attempt (see `record_results`)."""
-    record_results(db, [(claim, result)], settings, policy)
+def release(db: Database, claims: Sequence[Claim]) -> None:
+    """Give back claims that were never attempted (a worker stopping with claims held ahead):
+    due again at once, with their attempt number unused, instead of waiting for the lease."""
+    if not claims:
+        return
+    with db.session() as session:
+        for claim in sorted(claims, key=lambda c: c.delivery_id):
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id == claim.delivery_id, Delivery.claim_token == claim.token)
+                .values(claim_token=None, claimed_until_ms=None, attempts=Delivery.attempts - 1)
+            )
 
 
 def record_unbuildable(

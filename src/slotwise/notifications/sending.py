@@ -102,7 +102,15 @@ class AttemptPool:
         with self._lock:
             return any(self._held.values())
 
-    def close(self) -> None:
-        """Wait for the attempts held (each ends within its timeout), then let go."""
+    def close(self) -> list[delivery.Claim]:
+        """Wait for the attempts being sent (each ends within its timeout), then let go;
+        returns the claims held ahead that were never sent (for `delivery.release`)."""
+        with self._lock:
+            unsent = [claim for waiting in self._waiting.values() for claim in waiting]
+            for waiting in self._waiting.values():
+                waiting.clear()
+            for claim in unsent:
+                self._held[claim.target] -= 1
         self._executor.shutdown(wait=True)
         self.client.close()
+        return unsent
