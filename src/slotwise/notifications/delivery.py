@@ -1,11 +1,12 @@
 """Claiming due deliveries, making one attempt each, and recording what happened.
 
-A claim is a short transaction: it picks due deliveries (`FOR UPDATE SKIP LOCKED` on
-PostgreSQL; SQLite's `BEGIN IMMEDIATE` serializes claimers), gives each the next attempt number
-and a lease (`claimed_until_ms`, `claim_token`), and commits. The attempt itself runs outside
-any transaction. Its result is recorded in another short transaction, and changes the delivery
-only if the claim is still ours. So an attempt number is used by exactly one worker, and a
-worker killed mid-attempt only delays the delivery until its lease expires.
+A claim is a short transaction: it picks a batch of due deliveries (`FOR UPDATE SKIP LOCKED`
+on PostgreSQL; SQLite's `BEGIN IMMEDIATE` serializes claimers), gives each the next attempt
+number and a lease (`claimed_until_ms`, `claim_token`), and commits. The attempts run outside
+any transaction (notifications.sending). Their results are recorded in batches, each in one
+short transaction, and change a delivery only if its claim is still ours. So an attempt
+number is used by exactly one worker, and a worker killed mid-attempt only delays the
+delivery until its lease expires.
 
 Order: a delivery is claimable only when no earlier delivery (smaller `sequence`) of the same
 object (`order_key`) to the same target is still pending. A notification that waits for a
