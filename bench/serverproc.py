@@ -38,7 +38,7 @@ class Server:
             stdout=subprocess.DEVNULL,
         )
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a shared, busy machine starts Python slowly
         while time.monotonic() < deadline:
             try:
                 httpx.get(self.url + "/healthz", timeout=1)

@@ -116,7 +116,11 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
+        # Behind a reverse proxy, the client address (access log) is the one it forwards.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        access_log=settings.access_log,
+        log_level="info" if settings.access_log else "warning",
     )
 
 

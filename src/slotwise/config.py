@@ -44,6 +44,11 @@ class Settings:
     # Booking transactions run at once per process. They are CPU-bound Python under one GIL:
     # a few threads keep the database busy, more only add GIL contention (bench/README.md).
     booking_threads: int = 3
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto headers are believed (a reverse proxy's
+    # addresses, comma-separated, or "*"); the client address is then the proxy's view of it.
+    forwarded_allow_ips: str = "127.0.0.1"
+    # One line per request on stdout (uvicorn's access log: client address, request, status).
+    access_log: bool = False
 
     @property
     def resolved_database_url(self) -> str:
@@ -75,6 +80,8 @@ class Settings:
             "provider_sync_seconds": float(env.get("SLOTWISE_PROVIDER_SYNC_SECONDS", "60")),
             "provider_timeout_seconds": float(env.get("SLOTWISE_PROVIDER_TIMEOUT_SECONDS", "10")),
             "booking_threads": max(1, int(env.get("SLOTWISE_BOOKING_THREADS", "3"))),
+            "forwarded_allow_ips": env.get("SLOTWISE_FORWARDED_ALLOW_IPS", "127.0.0.1").strip(),
+            "access_log": _bool(env.get("SLOTWISE_ACCESS_LOG"), False),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

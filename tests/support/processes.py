@@ -16,9 +16,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class ServerProcess:
-    def __init__(self, database_url: str, api_key: str, data_dir: Path) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        api_key: str,
+        data_dir: Path,
+        env: dict[str, str] | None = None,
+        stdout: Path | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        extra = env or {}
         env = dict(os.environ)
         env.update(
             SLOTWISE_DATABASE_URL=database_url,
@@ -27,10 +35,11 @@ class ServerProcess:
             SLOTWISE_RUN_WORKER="false",
             PYTHONPATH=str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", ""),
         )
+        env.update(extra)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "slotwise", "serve", "--no-worker", "--port", str(self.port)],
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=stdout.open("wb") if stdout is not None else subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
 

@@ -24,12 +24,10 @@ def _column_default(column: Any) -> Any:
     return default.arg if default.is_scalar else None
 
 
-def insert_row(session: Session, obj: Any) -> None:
-    """INSERT `obj` now; afterwards it is persistent in `session` as if flushed and loaded.
-
-    Attributes left unset take their column's Python default (as a flush would), so reading
-    them later never goes back to the database.
-    """
+def row_values(obj: Any) -> dict[str, Any]:
+    """The column values `obj` would be inserted with; unset attributes take their column's
+    Python default (as a flush would) and are set on `obj`, so reading them later never goes
+    back to the database. Bulk loaders insert these dicts many at a time."""
     mapper = inspect(type(obj))
     state = inspect(obj)
     values: dict[str, Any] = {}
@@ -38,9 +36,15 @@ def insert_row(session: Session, obj: Any) -> None:
         if prop.key not in state.dict:
             setattr(obj, prop.key, _column_default(column))
         values[column.key] = getattr(obj, prop.key)
+    return values
+
+
+def insert_row(session: Session, obj: Any) -> None:
+    """INSERT `obj` now; afterwards it is persistent in `session` as if flushed and loaded."""
+    values = row_values(obj)
     # Pending ORM changes go first, as a flush would order them (the row may reference one,
     # such as a calendar added in the same transaction); with nothing pending this is cheap.
     session.flush()
-    session.connection().execute(mapper.local_table.insert(), values)
+    session.connection().execute(inspect(type(obj)).local_table.insert(), values)
     make_transient_to_detached(obj)
     session.add(obj)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     bindparam,
     false,
     func,
+    literal_column,
     null,
     or_,
     select,
@@ -23,6 +24,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Event
+from slotwise.db.models.event import SHORT_SPAN_SECONDS
+
+# Spelt exactly as the partial index's predicate (models.event.LONG_SPAN_PREDICATE), operands
+# in that order and the number inline, not bound: the planners match predicates as written.
+_SPAN = Event.end_ts - Event.start_ts
+_LONG = _SPAN > literal_column(str(SHORT_SPAN_SECONDS))  # noqa: SIM300
+_SHORT = _SPAN <= literal_column(str(SHORT_SPAN_SECONDS))  # noqa: SIM300
 
 TENTATIVE = ("maybe", "tentative")
 
@@ -56,45 +64,65 @@ def get_event(session: Session, event_id: str, *, for_update: bool = False) -> E
     return session.get(Event, event_id)
 
 
-def events_in_window(session: Session, f: EventFilter) -> list[Event]:
-    """Single events overlapping [start, end) and recurring masters that may; in start order."""
-    single = and_(
-        Event.is_recurring == false(),
-        Event.start_ts < f.end,
-        or_(
-            Event.end_ts > f.start, and_(Event.end_ts == Event.start_ts, Event.start_ts >= f.start)
+def _window_branches(start: Any, end: Any, look_back_from: Any) -> list[Any]:
+    """The four disjoint ways an event reaches [start, end), each an index range bounded by
+    the window: short single events (start_ts from `look_back_from` = start - SHORT_SPAN),
+    long single events (partial index, by end_ts), recurring masters whose last occurrence
+    ends after `start`, and open-ended masters (both from the masters' partial index)."""
+    return [
+        and_(
+            Event.is_recurring == false(),
+            _SHORT,
+            Event.start_ts >= look_back_from,
+            Event.start_ts < end,
         ),
-    )
-    master = and_(
-        Event.is_recurring == true(),
-        Event.start_ts < f.end,
-        or_(Event.recur_until.is_(None), Event.recur_until > f.start),
-    )
-    query = select(Event).where(Event.calendar_id == f.calendar_id, or_(single, master))
+        and_(Event.is_recurring == false(), _LONG, Event.end_ts > start, Event.start_ts < end),
+        and_(Event.is_recurring == true(), Event.recur_until > start, Event.start_ts < end),
+        and_(Event.is_recurring == true(), Event.recur_until.is_(None), Event.start_ts < end),
+    ]
+
+
+def events_in_window(session: Session, f: EventFilter) -> list[Event]:
+    """Single events overlapping [start, end) and recurring masters that may; in start order.
+
+    A zero-length event counts when it starts inside the window.
+    """
+    common: list[Any] = [Event.calendar_id == f.calendar_id]
     if not f.show_cancelled:
-        query = query.where(Event.status != "cancelled")
+        common.append(Event.status != "cancelled")
     if f.busy is not None:
-        query = query.where(Event.busy == (true() if f.busy else false()))
+        common.append(Event.busy == (true() if f.busy else false()))
     for column, text in (
         (Event.title, f.title),
         (Event.description, f.description),
         (Event.location, f.location),
     ):
         if text:
-            query = query.where(func.lower(column).like(_like(text), escape="\\"))
+            common.append(func.lower(column).like(_like(text), escape="\\"))
     if f.master_event_id:
-        query = query.where(
+        common.append(
             or_(Event.id == f.master_event_id, Event.master_event_id == f.master_event_id)
         )
     if f.ical_uid:
-        query = query.where(Event.ical_uid == f.ical_uid)
+        common.append(Event.ical_uid == f.ical_uid)
     if f.updated_after is not None:
-        query = query.where(Event.updated_at > f.updated_after)
+        common.append(Event.updated_at > f.updated_after)
     if f.updated_before is not None:
-        query = query.where(Event.updated_at < f.updated_before)
+        common.append(Event.updated_at < f.updated_before)
     for key, value in f.key_columns.items():
-        query = query.where(getattr(Event, key) == value)
-    return list(session.scalars(query.order_by(Event.start_ts, Event.id)))
+        common.append(getattr(Event, key) == value)
+    short, long, ending, open_ended = _window_branches(f.start, f.end, f.start - SHORT_SPAN_SECONDS)
+    overlaps = or_(
+        Event.end_ts > f.start, and_(Event.end_ts == Event.start_ts, Event.start_ts >= f.start)
+    )
+    branches = union_all(
+        select(Event).where(*common, short, overlaps),
+        select(Event).where(*common, long),
+        select(Event).where(*common, ending),
+        select(Event).where(*common, open_ended),
+    )
+    ordered = branches.order_by(branches.selected_columns.start_ts, branches.selected_columns.id)
+    return list(session.scalars(select(Event).from_statement(ordered)))
 
 
 def exceptions_of(session: Session, master_id: str) -> list[Event]:
@@ -116,15 +144,28 @@ def _busy_conditions(tentative_as_busy: bool, exclude: bool) -> list[Any]:
 
 @functools.cache
 def _busy_query(tentative_as_busy: bool, exclude: bool) -> Any:
-    """Busy single events and recurring masters in one round trip (UNION ALL of two selects,
-    so each keeps its own index). Built once per variant: availability and every booking
-    re-check run it, and a reused statement skips construction and cache-key work.
+    """Busy events of the window in one round trip: a UNION ALL of the four window branches
+    (short singles, long singles, ending and open-ended recurring masters), so each keeps its
+    own bounded index range. Built once per variant: availability and every booking re-check
+    run it, and a reused statement skips construction and cache-key work.
 
     Rows: (id, calendar_id, start_ts, end_ts, is_recurring, timezone, recurrence, when); the
     last three are NULL for single events.
     """
     start, end = bindparam("start", type_=BigInteger), bindparam("end", type_=BigInteger)
-    masters = select(
+    look_back_from = bindparam("look_back_from", type_=BigInteger)
+    short, long, ending, open_ended = _window_branches(start, end, look_back_from)
+    single_columns = (
+        Event.id,
+        Event.calendar_id,
+        Event.start_ts,
+        Event.end_ts,
+        Event.is_recurring,
+        null(),
+        null(),
+        null(),
+    )
+    master_columns = (
         Event.id,
         Event.calendar_id,
         Event.start_ts,
@@ -133,28 +174,14 @@ def _busy_query(tentative_as_busy: bool, exclude: bool) -> Any:
         Event.timezone,
         Event.recurrence,
         Event.when,
-    ).where(
-        *_busy_conditions(tentative_as_busy, exclude),
-        Event.is_recurring == true(),
-        Event.start_ts < end,
-        or_(Event.recur_until.is_(None), Event.recur_until > start),
     )
-    singles = select(
-        Event.id,
-        Event.calendar_id,
-        Event.start_ts,
-        Event.end_ts,
-        Event.is_recurring,
-        null(),
-        null(),
-        null(),
-    ).where(
-        *_busy_conditions(tentative_as_busy, exclude),
-        Event.is_recurring == false(),
-        Event.start_ts < end,
-        Event.end_ts > start,
+    conditions = _busy_conditions(tentative_as_busy, exclude)
+    return union_all(
+        select(*master_columns).where(*conditions, ending),
+        select(*master_columns).where(*conditions, open_ended),
+        select(*single_columns).where(*conditions, short, Event.end_ts > start),
+        select(*single_columns).where(*conditions, long),
     )
-    return union_all(masters, singles)
 
 
 def busy_rows(
@@ -169,7 +196,12 @@ def busy_rows(
     """Busy single events overlapping [start, end) and busy recurring masters that may reach
     it: (id, calendar_id, start_ts, end_ts, is_recurring, timezone, recurrence, when), the last
     three only for masters."""
-    params: dict[str, Any] = {"calendar_ids": list(calendar_ids), "start": start, "end": end}
+    params: dict[str, Any] = {
+        "calendar_ids": list(calendar_ids),
+        "start": start,
+        "end": end,
+        "look_back_from": start - SHORT_SPAN_SECONDS,
+    }
     if exclude:
         params["exclude"] = list(exclude)
     return session.execute(_busy_query(tentative_as_busy, bool(exclude)), params).all()

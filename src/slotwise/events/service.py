@@ -237,8 +237,12 @@ def _sent(body: dict[str, Any], fields: EventFields) -> set[str]:
 # ---------------------------------------------------------------------------- writes
 
 
-def create_event(session: Session, grant: Grant, calendar: Calendar, body: dict[str, Any]) -> Event:
-    """Validate `body` as the API does, store the event, record event.created."""
+def build_event(grant: Grant, calendar: Calendar, body: dict[str, Any], now: int) -> Event:
+    """The new event row `body` describes, validated as the API does, not yet stored.
+
+    `create_event` stores it; bulk loaders (bench/scale.py) build rows with it too, so what they
+    insert is exactly what the server writes.
+    """
     if not isinstance(body, dict):
         raise InvalidRequest("body: expected a JSON object")
     fields = validate_model(EventFields, body)
@@ -246,7 +250,6 @@ def create_event(session: Session, grant: Grant, calendar: Calendar, body: dict[
         raise field_error("when", "is required")
     if calendar.read_only:
         raise field_error("calendar_id", "the calendar is read-only")
-    now = clock.now()
     event = Event(
         id=new_id(),
         grant_id=grant.id,
@@ -266,6 +269,12 @@ def create_event(session: Session, grant: Grant, calendar: Calendar, body: dict[
     _apply_fields(event, fields, _sent(body, fields))
     _check_capacity(event.capacity, event.participants)
     _apply_recurrence(event, fields.recurrence)
+    return event
+
+
+def create_event(session: Session, grant: Grant, calendar: Calendar, body: dict[str, Any]) -> Event:
+    """Validate `body` as the API does, store the event, record event.created."""
+    event = build_event(grant, calendar, body, clock.now())
     insert_row(session, event)
     write_back(session, event)
     notifications.record(session, "event.created", event_to_dict(event))

@@ -87,15 +87,13 @@ def _stale_rows(
     limit: int | None = None,
 ) -> list[Target]:
     now = clock.now()
-    query = (
-        select(ProviderCalendar, Grant.provider, Grant.settings, Calendar.timezone)
-        .join(Grant, Grant.id == ProviderCalendar.grant_id)
-        .join(Calendar, Calendar.id == ProviderCalendar.calendar_id)
-        .where(
-            or_(
-                ProviderCalendar.checked_at.is_(None),
-                ProviderCalendar.checked_at <= now - max_age,
-            )
+    # The stale mirrors alone first, their grants and calendars after: joined in one query, a
+    # planner that believes provider_calendars large (SQLite with no statistics for an empty
+    # table) drives the join from calendars and scans them all on every idle worker pass.
+    query = select(ProviderCalendar).where(
+        or_(
+            ProviderCalendar.checked_at.is_(None),
+            ProviderCalendar.checked_at <= now - max_age,
         )
     )
     if calendar_ids is not None:
@@ -105,15 +103,37 @@ def _stale_rows(
     query = query.order_by(ProviderCalendar.checked_at.is_not(None), ProviderCalendar.checked_at)
     if limit is not None:
         query = query.limit(limit)
+    stale = list(session.scalars(query))
+    if not stale:
+        return []
+    grants = {
+        grant_id: (kind, settings)
+        for grant_id, kind, settings in session.execute(
+            select(Grant.id, Grant.provider, Grant.settings).where(
+                Grant.id.in_({row.grant_id for row in stale})
+            )
+        )
+    }
+    zones = {
+        calendar_id: timezone
+        for calendar_id, timezone in session.execute(
+            select(Calendar.id, Calendar.timezone).where(
+                Calendar.id.in_([row.calendar_id for row in stale])
+            )
+        )
+    }
     targets = []
-    for row, kind, settings, timezone in session.execute(query):
+    for row in stale:
+        if row.grant_id not in grants or row.calendar_id not in zones:
+            continue  # deleted meanwhile (the join would have dropped it too)
+        kind, settings = grants[row.grant_id]
         targets.append(
             Target(
                 calendar_id=row.calendar_id,
                 grant_id=row.grant_id,
                 kind=kind,
                 settings=dict(settings or {}),
-                timezone=timezone or (settings or {}).get("timezone"),
+                timezone=zones[row.calendar_id] or (settings or {}).get("timezone"),
                 revision=row.revision,
                 state=SyncState(
                     url=row.url,

@@ -2,10 +2,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from slotwise.db.base import Base
+
+# The longest span of a "short" event. Window queries look back only this far from the window's
+# start through (calendar_id, start_ts, end_ts), so their cost follows the window, not a
+# calendar's whole past; the few longer events (multi-day) have their own partial index on
+# (calendar_id, end_ts). The predicate is spelt the same way in the queries (it must match
+# literally for either database to use a partial index).
+SHORT_SPAN_SECONDS = 2 * 86400
+LONG_SPAN_PREDICATE = f"end_ts - start_ts > {SHORT_SPAN_SECONDS}"
 
 
 class Event(Base):
@@ -19,9 +27,23 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
         Index("ix_events_calendar_span", "calendar_id", "start_ts", "end_ts"),
-        Index("ix_events_calendar_recur", "calendar_id", "is_recurring", "recur_until"),
+        # Recurring masters alone (few per calendar), by the end of their last occurrence.
+        Index(
+            "ix_events_calendar_masters",
+            "calendar_id",
+            "recur_until",
+            postgresql_where=text("is_recurring"),
+            sqlite_where=text("is_recurring = 1"),
+        ),
         Index("ix_events_key5", "key5"),
         Index("ix_events_master", "master_event_id"),
+        Index(
+            "ix_events_calendar_long",
+            "calendar_id",
+            "end_ts",
+            postgresql_where=text(LONG_SPAN_PREDICATE),
+            sqlite_where=text(LONG_SPAN_PREDICATE),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String
+from sqlalchemy import JSON, BigInteger, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from slotwise.db.base import Base
@@ -22,3 +22,8 @@ class Grant(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+# Every participant lookup matches emails case-insensitively (availability, free/busy, bookings),
+# so `lower(email)` needs its own index; the unique one on `email` cannot serve it.
+Index("ix_grants_email_lower", func.lower(Grant.email))
