@@ -193,11 +193,13 @@ def _ssl_context() -> ssl.SSLContext:
 class CheckedTransport(httpx.HTTPTransport):
     """httpx's transport with the policy applied to every connection it opens."""
 
-    def __init__(self, policy: Policy | None = None) -> None:
+    def __init__(self, policy: Policy | None = None, *, connections: int = 10) -> None:
         super().__init__(verify=_ssl_context(), trust_env=False)
         # Same pool httpx builds, with our network backend (httpx has no parameter for it).
         self._pool = httpcore.ConnectionPool(
             ssl_context=_ssl_context(),
+            max_connections=connections,
+            max_keepalive_connections=connections,
             network_backend=_CheckedBackend(policy or current()),
         )
 

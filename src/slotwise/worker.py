@@ -3,25 +3,34 @@
 Any number of workers may run against one database (`slotwise worker` processes, and the one
 `slotwise serve` runs in-process by default); the claims in `notifications.delivery` keep them
 from doing the same attempt twice.
+
+A pass never waits for an attempt: attempts run in the worker's `AttemptPool`, and a later
+pass (woken as soon as one finishes) records them in batches and claims more. So a receiver
+that hangs until its timeout delays nobody else's notifications.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from slotwise import clock, outbound
 from slotwise.bookings import follow
 from slotwise.config import Settings
 from slotwise.db.engine import Database
-from slotwise.notifications import delivery, dispatch, reminders
+from slotwise.notifications import delivery, dispatch, reminders, retention
+from slotwise.notifications.sending import AttemptPool
 from slotwise.providers import policy as provider_policy
 from slotwise.providers import sync as provider_sync
 from slotwise.webhooks.policy import DeliveryPolicy
+from slotwise.webhooks.sender import AttemptResult
 
 log = logging.getLogger("slotwise.worker")
+
+# How often an otherwise idle worker prunes old rows (a busy pruning keeps going at once).
+RETENTION_EVERY_SECONDS = 300.0
 
 
 class Worker:
@@ -31,46 +40,153 @@ class Worker:
         settings: Settings,
         policy: DeliveryPolicy | None = None,
         *,
-        concurrency: int = 4,
         now_fn: Callable[[], int] = clock.now,
     ) -> None:
         self.db = db
         self.settings = settings
         self.policy = policy or DeliveryPolicy.from_env()
-        self.concurrency = concurrency
-        # The clock reminders are judged by (tests move it to a reminder's due time).
+        # The clock reminders and retention are judged by (tests move it forward).
         self.now_fn = now_fn
+        self._pool: AttemptPool | None = None
+        self._next_retention = 0.0
         provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
         outbound.configure(outbound.Policy.from_settings(settings))
         # The syncs this worker runs move or cancel the bookings of the events they change.
         follow.subscribe()
 
-    def run_once(self) -> int:
-        """One pass over every kind of work; returns how much was done (0 = idle)."""
-        done = dispatch.dispatch_outbox(self.db, self.settings, self.policy)
-        # Remote calendars (CalDAV, feeds) whose mirror is stale.
-        done += provider_sync.sync_due(self.db)
-        done += reminders.fire_due(self.db, self.settings, self.policy, now_fn=self.now_fn)
-        claims = delivery.claim_due(self.db, self.policy)
-        if claims:
-            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(claims))) as pool:
-                list(pool.map(self._deliver, claims))
-        return done + len(claims)
+    @property
+    def pool(self) -> AttemptPool:
+        # Built on first use: a worker that never sends (tests of other stages) starts no
+        # threads and opens no connections.
+        if self._pool is None:
+            self._pool = AttemptPool(self.settings, self.policy)
+        return self._pool
 
-    def _deliver(self, claim: delivery.Claim) -> None:
-        result = delivery.attempt(claim, self.settings, self.policy)
-        delivery.record_result(self.db, claim, result, self.settings, self.policy)
+    def run_once(self) -> int:
+        """One pass over every kind of work; returns how much was done (0 = idle).
+
+        Attempts claimed here are still running when it returns; a later pass, or `close`,
+        records them.
+        """
+        return self._housekeeping() + self.pump()
+
+    def _housekeeping(self) -> int:
+        """Everything but the sending. Each stage stands alone: one that fails (a database
+        hiccup, a row it cannot handle) is logged and the others still run."""
+        done = self._stage("fan-out", dispatch.dispatch_outbox, self.db, self.settings, self.policy)
+        # Remote calendars (CalDAV, feeds) whose mirror is stale.
+        done += self._stage("provider sync", provider_sync.sync_due, self.db)
+        done += self._stage(
+            "reminders", reminders.fire_due, self.db, self.settings, self.policy, now_fn=self.now_fn
+        )
+        if time.monotonic() >= self._next_retention:
+            pruned = self._stage(
+                "retention", retention.prune, self.db, self.policy, now=self.now_fn()
+            )
+            # A full round means more is left: come back on the next pass, else much later.
+            busy = pruned >= self.policy.retention_batch
+            self._next_retention = time.monotonic() + (0 if busy else RETENTION_EVERY_SECONDS)
+        return done
+
+    def _stage(self, name: str, fn: Callable[..., int], *args: object, **kwargs: object) -> int:
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            log.exception("worker %s failed", name)
+            return 0
+
+    def pump(self) -> int:
+        """Record the attempts that finished, then claim as many as there is room for."""
+        recorded, claimed, _ = self._pump()
+        return recorded + claimed
+
+    def _pump(self) -> tuple[int, int, bool]:
+        """(attempts recorded, deliveries claimed, whether more may be due right now)."""
+        pool = self.pool
+        recorded = self._record(pool.take_results())
+        room = pool.room()
+        claims: list[delivery.Claim] = []
+        if room > 0:
+            try:
+                claims = delivery.claim_due(
+                    self.db,
+                    self.policy,
+                    limit=room,
+                    in_flight=pool.held(),
+                    full=pool.full_targets(),
+                )
+            except Exception:
+                log.exception("worker claim failed")
+                claims = []
+            for claim in claims:
+                pool.submit(claim)
+        if recorded or claims:
+            log.debug(
+                "recorded %d attempts, claimed %d (held per target: %s)",
+                recorded,
+                len(claims),
+                pool.held(),
+            )
+        # A claim cut short by the batch size (not by room) may have left due rows behind.
+        more = len(claims) >= self.policy.batch_size and pool.room() > 0
+        return recorded, len(claims), more
+
+    def _record(self, results: list[tuple[delivery.Claim, AttemptResult]]) -> int:
+        if not results:
+            return 0
+        try:
+            return delivery.record_results(self.db, results, self.settings, self.policy)
+        except Exception:
+            # The claims keep their leases; when those expire the deliveries are tried again.
+            log.exception("recording %d attempts failed", len(results))
+            return 0
+
+    def close(self) -> None:
+        """Let the attempts being sent finish and record them, give back the claims held
+        ahead; the worker can run again after."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        unsent = pool.close()
+        self._record(pool.take_results())
+        try:
+            delivery.release(self.db, unsent)
+        except Exception:  # their leases expire instead
+            log.exception("releasing %d unsent claims failed", len(unsent))
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def run(self, stop: threading.Event) -> None:
-        """Work until `stop` is set; an idle pass waits `worker_poll_seconds`."""
-        while not stop.is_set():
-            try:
-                busy = self.run_once() > 0
-            except Exception:  # a database hiccup must not end the loop
-                log.exception("worker pass failed")
-                busy = False
-            if not busy:
-                stop.wait(self.settings.worker_poll_seconds)
+        """Work until `stop` is set, then finish the attempts in flight.
+
+        Between full passes (at most every `worker_poll_seconds` while idle) the loop only
+        records finished attempts and claims more, woken the moment one finishes.
+        """
+        poll = self.settings.worker_poll_seconds
+        next_housekeeping = 0.0
+        try:
+            while not stop.is_set():
+                housework = 0
+                if time.monotonic() >= next_housekeeping:
+                    housework = self._housekeeping()
+                    next_housekeeping = time.monotonic() + (0 if housework else poll)
+                _recorded, _claimed, more = self._pump()
+                if housework or more:
+                    continue
+                # Wait for an attempt to finish (its result is recorded, and its room used, at
+                # once) or for the next full pass. Waiting here rather than looping is what
+                # batches results: everything that finished meanwhile goes in one transaction.
+                wait = max(0.0, min(poll, next_housekeeping - time.monotonic()))
+                if self.pool.busy():
+                    self.pool.finished.wait(wait)
+                else:
+                    stop.wait(wait)
+        finally:
+            self.close()
 
 
 class BackgroundWorker:

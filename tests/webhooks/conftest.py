@@ -49,13 +49,15 @@ def run_worker(db: Database, settings: Settings) -> Callable[..., None]:
         timeout: float = 20,
         settings_: Settings | None = None,
     ) -> None:
-        worker = Worker(db, settings_ or settings, policy)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            worker.run_once()
-            if until():
-                return
-            time.sleep(0.02)
+        # Closing the worker records the attempts still in flight, so the database agrees
+        # with what the receiver saw once this returns.
+        with Worker(db, settings_ or settings, policy) as worker:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                worker.run_once()
+                if until():
+                    return
+                time.sleep(0.02)
         raise AssertionError("the worker did not reach the expected state in time")
 
     return run

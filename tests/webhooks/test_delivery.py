@@ -213,10 +213,10 @@ def run_passes(db: Database, policy: DeliveryPolicy) -> None:
     from slotwise.worker import Worker
 
     settings = Settings(database_url=db.url, run_worker=False, outbound_allow=LOOPBACK)
-    worker = Worker(db, settings, policy)
-    for _ in range(5):
-        worker.run_once()
-        time.sleep(0.05)
+    with Worker(db, settings, policy) as worker:
+        for _ in range(5):
+            worker.run_once()
+            time.sleep(0.05)
 
 
 def test_failing_destination_recovers(

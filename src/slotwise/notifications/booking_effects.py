@@ -8,13 +8,16 @@ one and still go out).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.config import Settings
-from slotwise.db.models import Configuration, Delivery, IcalSequence, OutboxMessage
+from slotwise.db.models import Configuration, Delivery, IcalSequence, OutboxMessage, Reminder
 from slotwise.ids import new_id
 from slotwise.notifications import booking_emails, email, reminders
 
@@ -31,20 +34,58 @@ def next_ical_sequence(session: Session, booking_id: str) -> int:
     return row.sequence
 
 
-def on_booking_notification(session: Session, settings: Settings, message: OutboxMessage) -> None:
+@dataclass
+class FanoutBatch:
+    """What the rows of one fan-out batch need from the database, read in two queries.
+
+    `pending_reminders`: bookings that have pending reminders. Only fan-out creates pending
+    reminders and it runs one at a time, so the set is complete; rows of the batch add to it.
+    """
+
+    configurations: dict[str, Configuration]
+    pending_reminders: set[str]
+
+    @classmethod
+    def read(cls, session: Session, messages: Sequence[OutboxMessage]) -> FanoutBatch:
+        payloads = [m.payload for m in messages if m.trigger.startswith("booking.")]
+        payloads = [p for p in payloads if isinstance(p, dict)]
+        config_ids = sorted(
+            {str(p["configuration_id"]) for p in payloads if p.get("configuration_id")}
+        )
+        booking_ids = sorted({str(p["booking_id"]) for p in payloads if p.get("booking_id")})
+        configurations: dict[str, Configuration] = {}
+        if config_ids:
+            query = select(Configuration).where(Configuration.id.in_(config_ids))
+            configurations = {c.id: c for c in session.scalars(query)}
+        pending: set[str] = set()
+        if booking_ids:
+            query_reminders = select(Reminder.booking_id).where(
+                Reminder.booking_id.in_(booking_ids), Reminder.status == "pending"
+            )
+            pending = set(session.scalars(query_reminders))
+        return cls(configurations, pending)
+
+
+def on_booking_notification(
+    session: Session, settings: Settings, message: OutboxMessage, batch: FanoutBatch
+) -> None:
     """Queue the booking's emails and (re)schedule its reminders, in the fan-out transaction."""
     trigger, payload = message.trigger, message.payload
     booking_id = payload.get("booking_id")
     if trigger == "booking.reminder" or not booking_id:
         return
     config_id = payload.get("configuration_id")
-    config = session.get(Configuration, config_id) if config_id else None
+    config = batch.configurations.get(str(config_id)) if config_id else None
     document: dict[str, Any] = (config.document if config is not None else None) or {}
     event_booking = document.get("event_booking") or {}
     now = clock.now()
     if trigger in ("booking.created", "booking.rescheduled"):
-        reminders.schedule(session, payload, list(event_booking.get("reminders") or []), now)
-    elif trigger == "booking.cancelled":
+        specs = list(event_booking.get("reminders") or [])
+        if str(booking_id) in batch.pending_reminders:
+            reminders.cancel(session, str(booking_id))
+        if reminders.schedule(session, payload, specs, now):
+            batch.pending_reminders.add(str(booking_id))
+    elif trigger == "booking.cancelled" and str(booking_id) in batch.pending_reminders:
         reminders.cancel(session, str(booking_id))
     if (
         trigger not in booking_emails.EMAIL_TRIGGERS

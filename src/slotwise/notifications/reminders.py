@@ -20,7 +20,7 @@ from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, Grant, Reminder
 from slotwise.ids import new_id
-from slotwise.notifications import booking_emails, email
+from slotwise.notifications import booking_emails, delivery, email
 from slotwise.notifications.outbox import notification_id, record
 from slotwise.webhooks.policy import DeliveryPolicy
 
@@ -33,10 +33,11 @@ _NOT_IN_REMINDERS = (
 )
 
 
-def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: int) -> None:
-    """Replace the booking's pending reminders with those of `specs` (event_booking.reminders)."""
+def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: int) -> bool:
+    """Add the booking's reminders of `specs` (event_booking.reminders); the caller has
+    cancelled its pending ones first. Returns whether any of them is pending."""
     booking_id = str(payload.get("booking_id"))
-    cancel(session, booking_id)
+    pending = False
     start = int((payload.get("booking_info") or {}).get("start_time") or 0)
     for spec in specs:
         if not isinstance(spec, dict) or spec.get("type") not in ("webhook", "email"):
@@ -46,6 +47,7 @@ def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: i
         except (TypeError, ValueError):
             continue
         due = start - minutes * 60
+        pending = pending or due > now
         session.add(
             Reminder(
                 id=new_id(),
@@ -61,6 +63,7 @@ def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: i
                 created_at=now,
             )
         )
+    return pending
 
 
 def cancel(session: Session, booking_id: str) -> None:
@@ -93,6 +96,35 @@ def reminder_payload(session: Session, reminder: Reminder, now: int) -> dict[str
     }
 
 
+def _fire(session: Session, settings: Settings, reminder: Reminder, now: int) -> None:
+    """The reminder's booking.reminder notification (webhooks) or its emails."""
+    if reminder.kind == "webhook":
+        record(session, "booking.reminder", reminder_payload(session, reminder, now), source=SOURCE)
+        return
+    if not email.smtp_configured(settings):
+        return
+    messages = booking_emails.reminder_emails(
+        reminder.payload, reminder.recipient, reminder.email_subject, settings
+    )
+    for message in messages:
+        session.add(
+            Delivery(
+                id=new_id(),
+                kind="email",
+                outbox_id=None,
+                destination_id=None,
+                trigger="booking.reminder",
+                order_key=f"booking:{reminder.booking_id}/to:{message['to'][0]}",
+                sequence=notification_id(),
+                message=message,
+                status="pending",
+                attempts=0,
+                next_attempt_ms=clock.now_ms(),
+                created_at=now,
+            )
+        )
+
+
 def fire_due(
     db: Database,
     settings: Settings,
@@ -117,34 +149,22 @@ def fire_due(
             if start <= now:
                 reminder.status = "skipped"
                 continue
-            if reminder.kind == "webhook":
-                record(
+            try:
+                # A reminder whose notification cannot be built from its stored row is marked
+                # failed (with a failed delivery saying why); the others still fire.
+                with session.begin_nested():
+                    _fire(session, settings, reminder, now)
+            except Exception as exc:  # noqa: BLE001 - one bad row must not stop the batch
+                delivery.record_unbuildable(
                     session,
-                    "booking.reminder",
-                    reminder_payload(session, reminder, now),
-                    source=SOURCE,
+                    outbox_id=None,
+                    trigger="booking.reminder",
+                    order_key=f"booking:{reminder.booking_id}/to:-",
+                    sequence=notification_id(),
+                    error=exc,
                 )
-            elif email.smtp_configured(settings):
-                messages = booking_emails.reminder_emails(
-                    reminder.payload, reminder.recipient, reminder.email_subject, settings
-                )
-                for message in messages:
-                    session.add(
-                        Delivery(
-                            id=new_id(),
-                            kind="email",
-                            outbox_id=None,
-                            destination_id=None,
-                            trigger="booking.reminder",
-                            order_key=f"booking:{reminder.booking_id}/to:{message['to'][0]}",
-                            sequence=notification_id(),
-                            message=message,
-                            status="pending",
-                            attempts=0,
-                            next_attempt_ms=clock.now_ms(),
-                            created_at=now,
-                        )
-                    )
+                reminder.status = "failed"
+                continue
             reminder.status = "sent"
             reminder.fired_at = now
         return len(reminders)

@@ -31,8 +31,22 @@ class DeliveryPolicy:
     failing_after_seconds: float = 15 * 60
     failed_after_seconds: float = 72 * 3600
     failure_ratio: float = 0.95
-    batch_size: int = 20
+    # A claim takes at most batch_size due deliveries at once (one transaction).
+    batch_size: int = 100
+    # Attempts in flight per worker, in all and per target (a webhook destination; all email
+    # shares one SMTP relay): a destination that hangs holds at most its own share, never the
+    # others'. A destination the breaker has marked failing gets one attempt at a time.
+    concurrency: int = 64
+    destination_concurrency: int = 16
+    # A worker also claims this many times its sending limit ahead, per target. A claim held
+    # ahead waits at most (prefetch - 1) timeouts before it is sent, which must stay well
+    # inside its lease: `from_env` derives it from the two (3 with the defaults).
+    prefetch: int = 1
     response_body_limit: int = 2000
+    # Finished deliveries (and their attempts), dispatched outbox rows and past reminders older
+    # than this are deleted by the worker, retention_batch rows per statement.
+    retention_days: float = 30.0
+    retention_batch: int = 1000
     ip_addresses: list[str] = field(default_factory=list)
 
     def backoff_seconds(self, failed_attempts: int, jitter: float) -> float:
@@ -56,6 +70,14 @@ class DeliveryPolicy:
                 env.get("SLOTWISE_WEBHOOK_FAILED_AFTER_SECONDS", str(72 * 3600))
             ),
             "ip_addresses": _csv(env.get("SLOTWISE_WEBHOOK_IP_ADDRESSES")),
+            "concurrency": max(1, int(env.get("SLOTWISE_WORKER_CONCURRENCY", "64"))),
+            "destination_concurrency": max(
+                1, int(env.get("SLOTWISE_WEBHOOK_DESTINATION_CONCURRENCY", "16"))
+            ),
+            "retention_days": float(env.get("SLOTWISE_RETENTION_DAYS", "30")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if "prefetch" not in values:
+            lease, timeout = values["lease_seconds"], values["request_timeout_seconds"]
+            values["prefetch"] = max(1, min(4, int(lease // (2 * timeout))))  # type: ignore[operator]
         return cls(**values)  # type: ignore[arg-type]

@@ -21,12 +21,14 @@ def list_destinations(session: Session) -> Sequence[WebhookDestination]:
     return session.scalars(statement).all()
 
 
-def destinations_for(session: Session, trigger: str) -> list[WebhookDestination]:
-    """Destinations that take new notifications of `trigger` (active or failing ones)."""
-    statement = select(WebhookDestination).where(
-        WebhookDestination.status.in_(("active", "failing"))
+def subscribed_destinations(session: Session) -> Sequence[WebhookDestination]:
+    """Destinations that take new notifications (active or failing ones), in a fixed order."""
+    statement = (
+        select(WebhookDestination)
+        .where(WebhookDestination.status.in_(("active", "failing")))
+        .order_by(WebhookDestination.id)
     )
-    return [d for d in session.scalars(statement) if trigger in (d.trigger_types or [])]
+    return session.scalars(statement).all()
 
 
 def recent_deliveries(session: Session, destination_id: str, limit: int) -> Sequence[Delivery]:

@@ -89,7 +89,8 @@ class DeliveryAttempt(Base):
 class Reminder(Base):
     """A booking reminder due at `due_at` (start − minutes_before_event).
 
-    status: pending | sent | skipped | cancelled. `kind` is webhook or email; `recipient` is
+    status: pending | sent | skipped | cancelled | failed (its email could not be built). `kind`
+    is webhook or email; `recipient` is
     all | host | guest (emails only). `payload` is the booking notification that scheduled it
     (a reschedule replaces the booking's pending reminders, a cancellation cancels them).
     """
