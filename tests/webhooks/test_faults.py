@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.notifications import record
 from slotwise.worker import Worker
@@ -58,11 +59,13 @@ def check(receiver: Receiver, expected: dict[str, list[str]]) -> None:
     assert receiver.bad_signatures == 0
 
 
-def worker_process(database_url: str) -> subprocess.Popen[bytes]:
+def worker_process(database_url: str, settings: Settings) -> subprocess.Popen[bytes]:
     env = dict(
         os.environ,
         PYTHONPATH=str(ROOT / "src"),
         SLOTWISE_DATABASE_URL=database_url,
+        # The test server's data dir: its key file seals the webhook secrets the worker signs with.
+        SLOTWISE_DATA_DIR=str(settings.data_dir),
         SLOTWISE_WORKER_POLL_SECONDS="0.05",
         SLOTWISE_OUTBOUND_ALLOW=",".join(LOOPBACK),  # test receivers are on loopback
         SLOTWISE_WEBHOOK_RETRY_BASE_SECONDS="0.05",
@@ -89,12 +92,16 @@ def wait(condition: object, timeout: float, what: str) -> None:
 
 
 def test_down_then_500_then_killed_mid_delivery_loses_nothing(
-    api: httpx.Client, db: Database, database_url: str, receiver: Receiver
+    api: httpx.Client,
+    db: Database,
+    database_url: str,
+    receiver: Receiver,
+    base_settings: Settings,
 ) -> None:
     subscribe(api, receiver)
     receiver.stop()  # down: connections refused
     expected = record_history(db, bookings=3)
-    process = worker_process(database_url)
+    process = worker_process(database_url, base_settings)
     try:
         time.sleep(1.0)
         receiver.mode = "error"
@@ -105,7 +112,7 @@ def test_down_then_500_then_killed_mid_delivery_loses_nothing(
         process.send_signal(signal.SIGKILL)
         process.wait(10)
         receiver.mode = "ok"
-        process = worker_process(database_url)
+        process = worker_process(database_url, base_settings)
         wait(lambda: len({r.id for r in receiver.received}) >= 9, 60, "every notification")
     finally:
         process.terminate()
@@ -113,8 +120,10 @@ def test_down_then_500_then_killed_mid_delivery_loses_nothing(
     check(receiver, expected)
 
 
-def test_worker_process_stops_cleanly_on_sigterm(database_url: str, db: Database) -> None:
-    process = worker_process(database_url)
+def test_worker_process_stops_cleanly_on_sigterm(
+    database_url: str, db: Database, base_settings: Settings
+) -> None:
+    process = worker_process(database_url, base_settings)
     assert process.stdout is not None
     assert process.stdout.readline().startswith(b"Slotwise worker running")
     time.sleep(0.3)
