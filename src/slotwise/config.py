@@ -44,6 +44,11 @@ class Settings:
     # Booking transactions run at once per process. They are CPU-bound Python under one GIL:
     # a few threads keep the database busy, more only add GIL contention (bench/README.md).
     booking_threads: int = 3
+    # A bearer token that reads /metrics (besides the admin API key); None: admin key only.
+    metrics_token: str | None = None
+    # Addresses of reverse proxies whose X-Forwarded-For / -Proto are believed (uvicorn's
+    # forwarded_allow_ips): "127.0.0.1", a comma-separated list, or "*".
+    forwarded_allow_ips: str = "127.0.0.1,::1"
 
     @property
     def resolved_database_url(self) -> str:
@@ -75,6 +80,8 @@ class Settings:
             "provider_sync_seconds": float(env.get("SLOTWISE_PROVIDER_SYNC_SECONDS", "60")),
             "provider_timeout_seconds": float(env.get("SLOTWISE_PROVIDER_TIMEOUT_SECONDS", "10")),
             "booking_threads": max(1, int(env.get("SLOTWISE_BOOKING_THREADS", "3"))),
+            "metrics_token": env.get("SLOTWISE_METRICS_TOKEN") or None,
+            "forwarded_allow_ips": env.get("SLOTWISE_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1",
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
