@@ -23,7 +23,7 @@ def check_write(db: Database) -> str | None:
     """None when a write commits; otherwise why it did not (for the 503 message)."""
     try:
         with db.session(write=True) as session:
-            repository.write_probe(session, "readyz", clock.now())
+            repository.write_probe(session, "readyz", clock.now_ms())
     except SQLAlchemyError as exc:
         if not is_unavailable(exc):
             raise

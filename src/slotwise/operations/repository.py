@@ -25,9 +25,9 @@ def write_probe(session: Session, name: str, now: int) -> None:
     """Rewrite the probe row `name` (an upsert, so concurrent probes never collide)."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(HealthProbe).values(name=name, written_at=now)
+    statement = insert(HealthProbe).values(name=name, written_ms=now)
     session.execute(
-        statement.on_conflict_do_update(index_elements=["name"], set_={"written_at": now})
+        statement.on_conflict_do_update(index_elements=["name"], set_={"written_ms": now})
     )
 
 

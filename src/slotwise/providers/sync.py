@@ -507,17 +507,40 @@ def refresh_grants(
     _refresh(session, _stale_rows(session, grant_ids=ids, max_age=age))
 
 
+def refresh_grants_first(
+    db: Database, grant_ids: Sequence[str], *, max_age: float | None = None
+) -> None:
+    """`refresh_grants` for a caller that is about to take locks: every fetch runs with no
+    transaction open, each result is stored in a short write of its own, and then the caller's
+    own transaction (the booking) re-checks against the mirror as stored.
+
+    On SQLite a write transaction holds the one write lock from its first statement, so a
+    fetch inside it would stall every other writer for as long as the calendar server takes.
+    """
+    ids = list(dict.fromkeys(grant_ids))
+    if not ids:
+        return
+    age = POLICY.sync_seconds if max_age is None else max_age
+    with db.session(write=False) as session:
+        targets = _stale_rows(session, grant_ids=ids, max_age=age)
+    for target in targets:
+        _store(db, fetch(target))
+
+
+def _store(db: Database, outcome: Outcome) -> None:
+    try:
+        with db.session(write=True) as session:
+            apply(session, outcome)
+    except Exception:  # a mirror that cannot be stored must not break reads or the worker
+        log.exception("could not store the sync of calendar %s", outcome.target.calendar_id)
+
+
 def sync_due(db: Database, *, limit: int = 20) -> int:
     """The worker's job: sync up to `limit` stale remote calendars; how many were tried."""
     with db.session(write=False) as session:
         targets = _stale_rows(session, max_age=POLICY.sync_seconds, limit=limit)
     for target in targets:
-        outcome = fetch(target)  # no transaction is open during the network calls
-        try:
-            with db.session(write=True) as session:
-                apply(session, outcome)
-        except Exception:  # a mirror that cannot be stored must not break reads or the worker
-            log.exception("could not store the sync of calendar %s", target.calendar_id)
+        _store(db, fetch(target))  # no transaction is open during the network calls
     return len(targets)
 
 

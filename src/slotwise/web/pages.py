@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.api.deps import get_db, get_settings
-from slotwise.bookings import service
+from slotwise.bookings import remote, service
 from slotwise.bookings.payloads import booking_ref
 from slotwise.bookings.repository import get_booking
 from slotwise.db.models import Booking, Configuration
@@ -230,6 +230,8 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
     same_origin(request)
     db = get_db(request)
     start = _time(_one(form, "start"))
+    if start is not None:  # takes a slot: remote calendars first, before any lock
+        remote.refresh_remote_hosts(db, lambda session: public_configuration(session, name))
     try:
         with db.session() as session:
             config = public_configuration(session, name)
@@ -384,6 +386,8 @@ def _manage_change(request: Request, ref: str, form: Form, what: str, change: An
     same_origin(request)
     db = get_db(request)
     zone = _one(form, "tz") or None
+    if what == "rescheduling":  # takes a slot: remote calendars first, before any lock
+        remote.refresh_remote_hosts(db, lambda session: booking_by_ref(session, ref)[1])
     try:
         with db.session() as session:
             booking, config = booking_by_ref(session, ref)

@@ -13,4 +13,4 @@ class HealthProbe(Base):
     __tablename__ = "health_probes"
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    written_at: Mapped[int] = mapped_column(BigInteger)
+    written_ms: Mapped[int] = mapped_column(BigInteger)

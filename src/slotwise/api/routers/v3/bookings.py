@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import DbSession, json_object, run_unit_of_work
+from slotwise.api.deps import DbSession, get_db, json_object, run_unit_of_work
 from slotwise.api.envelope import ack, ok, request_id
 from slotwise.api.routers.v3._access import scheduling_access
-from slotwise.bookings import idempotency, service
+from slotwise.bookings import idempotency, remote, service
 from slotwise.bookings.payloads import booking_to_dict
 
 router = APIRouter(prefix="/v3/scheduling/bookings")
@@ -23,7 +24,20 @@ async def create_booking(request: Request) -> JSONResponse:
     # dependency resolution costs more than the parsing), and the whole unit of work runs in
     # one worker thread (see run_unit_of_work).
     body = await json_object(request)
+    # Remote calendars first, on the shared thread pool: a slow calendar server must not hold
+    # one of the few booking threads (nor, on SQLite, the write lock).
+    await anyio.to_thread.run_sync(
+        remote.refresh_remote_hosts,
+        get_db(request),
+        lambda session: _configuration_to_book(request, body, session),
+    )
     return await run_unit_of_work(request, lambda session: _create_booking(request, body, session))
+
+
+def _configuration_to_book(request: Request, body: dict[str, Any], session: Session) -> Any:
+    config = scheduling_access(request, session).require_configuration()
+    service.check_request(body, config, request.query_params.get("timezone"))
+    return config
 
 
 def _create_booking(request: Request, body: dict[str, Any], session: Session) -> JSONResponse:
@@ -79,6 +93,8 @@ def reschedule_booking(
     body: dict[str, Any] = Depends(json_object),
     session: Session = DbSession,
 ) -> JSONResponse:
+    # Before the session's first statement, so no lock is held while calendars are fetched.
+    remote.refresh_remote_hosts(get_db(request), remote.configuration_of_booking(booking_id))
     access = scheduling_access(request, session, configuration_required=False)
     booking = service.reschedule_booking(session, access, booking_id, body)
     include_ref = booking.status != "pending" or access.is_admin

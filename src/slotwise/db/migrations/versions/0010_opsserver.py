@@ -19,7 +19,7 @@ def upgrade() -> None:
     op.create_table(
         "health_probes",
         sa.Column("name", sa.String(length=64), nullable=False),
-        sa.Column("written_at", sa.BigInteger(), nullable=False),
+        sa.Column("written_ms", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_health_probes")),
     )
 
