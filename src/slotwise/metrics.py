@@ -8,9 +8,11 @@ time instead (`operations.collector`), so any process answers the same.
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
 
 from prometheus_client import Counter, Histogram
 
@@ -63,3 +65,21 @@ def timed(histogram: Histogram, *labels: str) -> Iterator[None]:
         yield
     finally:
         histogram.labels(*labels).observe(time.perf_counter() - started)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def timed_calls(histogram: Histogram, *labels: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a function so that every call's duration is observed in `histogram`."""
+
+    def decorate(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(function)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            with timed(histogram, *labels):
+                return function(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -12,10 +12,11 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from slotwise import clock
+from slotwise import clock, metrics
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.notifications import delivery, dispatch, reminders
+from slotwise.operations import repository as operations_repository
 from slotwise.providers import policy as provider_policy
 from slotwise.providers import sync as provider_sync
 from slotwise.webhooks.policy import DeliveryPolicy
@@ -43,19 +44,61 @@ class Worker:
 
     def run_once(self) -> int:
         """One pass over every kind of work; returns how much was done (0 = idle)."""
-        done = dispatch.dispatch_outbox(self.db, self.settings, self.policy)
+        dispatched = dispatch.dispatch_outbox(self.db, self.settings, self.policy)
         # Remote calendars (CalDAV, feeds) whose mirror is stale.
-        done += provider_sync.sync_due(self.db)
-        done += reminders.fire_due(self.db, self.settings, self.policy, now_fn=self.now_fn)
+        synced = provider_sync.sync_due(self.db)
+        fired = reminders.fire_due(self.db, self.settings, self.policy, now_fn=self.now_fn)
         claims = delivery.claim_due(self.db, self.policy)
         if claims:
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(claims))) as pool:
                 list(pool.map(self._deliver, claims))
-        return done + len(claims)
+        done = dispatched + synced + fired + len(claims)
+        metrics.WORKER_PASSES.labels("busy" if done else "idle").inc()
+        if done:  # idle passes (one a second) would drown the log
+            log.info(
+                "worker pass: %d dispatched, %d synced, %d reminders, %d deliveries",
+                dispatched,
+                synced,
+                fired,
+                len(claims),
+                extra={
+                    "fields": {
+                        "dispatched": dispatched,
+                        "synced": synced,
+                        "reminders": fired,
+                        "deliveries": len(claims),
+                    }
+                },
+            )
+        return done
 
     def _deliver(self, claim: delivery.Claim) -> None:
         result = delivery.attempt(claim, self.settings, self.policy)
         delivery.record_result(self.db, claim, result, self.settings, self.policy)
+        with self.db.session(write=False) as session:
+            state = operations_repository.destination_status(session, claim.destination_id)
+        outcome = "success" if result.success else "failure"
+        metrics.DELIVERY_ATTEMPTS.labels(claim.kind, outcome, state).inc()
+        # The URL is not logged: a receiver's URL may carry its own secret.
+        log.info(
+            "delivery %s %s attempt %d: %s",
+            claim.kind,
+            claim.delivery_id,
+            claim.attempt,
+            outcome,
+            extra={
+                "fields": {
+                    "delivery_id": claim.delivery_id,
+                    "kind": claim.kind,
+                    "destination_id": claim.destination_id,
+                    "attempt": claim.attempt,
+                    "outcome": outcome,
+                    "status_code": result.status_code,
+                    "duration_ms": result.duration_ms,
+                    "destination_state": state,
+                }
+            },
+        )
 
     def run(self, stop: threading.Event) -> None:
         """Work until `stop` is set; an idle pass waits `worker_poll_seconds`."""
@@ -63,6 +106,7 @@ class Worker:
             try:
                 busy = self.run_once() > 0
             except Exception:  # a database hiccup must not end the loop
+                metrics.WORKER_PASSES.labels("failed").inc()
                 log.exception("worker pass failed")
                 busy = False
             if not busy:
@@ -83,6 +127,8 @@ class BackgroundWorker:
         self.thread.start()
         return self
 
-    def stop(self, timeout: float = 30) -> None:
+    def stop(self, timeout: float = 2) -> None:
+        # Short: shutdown must finish within seconds. A pass cut off mid-delivery loses
+        # nothing (the claim's lease expires and the attempt is made again).
         self.stop_event.set()
         self.thread.join(timeout)

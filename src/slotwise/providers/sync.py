@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from urllib.parse import unquote
 from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from slotwise import clock
+from slotwise import clock, metrics
 from slotwise.db.engine import Database
 from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
 from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
@@ -136,15 +137,43 @@ def _stale_rows(
 
 def fetch(target: Target) -> Outcome:
     """Ask the server what changed (network only; never raises for a server failure)."""
+    started = time.perf_counter()
     try:
         changes = provider_for(target.kind).fetch(target.settings, target.state)
     except ProviderError as exc:
-        log.warning("sync of calendar %s failed: %s", target.calendar_id, exc.message)
+        _log_sync(target, started, "failed", exc.message)
         return Outcome(target, None, exc.message)
     except Exception as exc:  # a server answering nonsense must not break reads
         log.exception("sync of calendar %s failed", target.calendar_id)
+        _log_sync(target, started, "failed", type(exc).__name__)
         return Outcome(target, None, f"unexpected answer from the calendar server ({exc})")
-    return Outcome(target, changes, parsed=_parse_changed(target, changes))
+    outcome = Outcome(target, changes, parsed=_parse_changed(target, changes))
+    _log_sync(
+        target, started, "ok", None, changed=len(changes.changed), unchanged=changes.unchanged
+    )
+    return outcome
+
+
+def _log_sync(
+    target: Target, started: float, outcome: str, error: str | None, **counts: object
+) -> None:
+    """One line per sync (the feed's URL is never logged: it may hold a secret token)."""
+    metrics.PROVIDER_SYNCS.labels(target.kind, outcome).inc()
+    fields = {
+        "calendar_id": target.calendar_id,
+        "grant_id": target.grant_id,
+        "kind": target.kind,
+        "outcome": outcome,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        **counts,
+    }
+    if error is None:
+        log.info("sync of calendar %s: ok", target.calendar_id, extra={"fields": fields})
+    else:
+        fields["error"] = error
+        log.warning(
+            "sync of calendar %s failed: %s", target.calendar_id, error, extra={"fields": fields}
+        )
 
 
 def _parse_changed(target: Target, changes: Changes) -> list[tuple[RemoteItem, Resource]]:

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from slotwise import availability as engine
+from slotwise import metrics
 from slotwise.availability.zones import Snapper
 from slotwise.db.models import Configuration
 from slotwise.errors import InvalidRequest
@@ -194,6 +195,7 @@ def remote_calendar_ids(hosts: Sequence[Host], calendars: dict[str, list[str]]) 
     )
 
 
+@metrics.timed_calls(metrics.AVAILABILITY_SECONDS, "scheduler")
 def compute_offer(
     session: Session,
     config: Configuration,

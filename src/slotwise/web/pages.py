@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.api.deps import get_db, get_settings
-from slotwise.bookings import remote, service
+from slotwise.bookings import outcomes, remote, service
 from slotwise.bookings.payloads import booking_ref
 from slotwise.bookings.repository import get_booking
 from slotwise.db.models import Booking, Configuration
@@ -245,7 +245,8 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 "timezone": zone,
                 "additional_fields": views.answers_of(config, form),
             }
-            booking, _ = service.create_booking(session, Access(config, PUBLIC), body)
+            with outcomes.counted():
+                booking, _ = service.create_booking(session, Access(config, PUBLIC), body)
             ref, pending = booking_ref(booking), booking.status == "pending"
             redirect_to = (config.document.get("scheduler") or {}).get("confirmation_redirect_url")
             context = _base(request, session, config, zone)

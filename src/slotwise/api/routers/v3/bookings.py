@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from slotwise.api.deps import DbSession, get_db, json_object, run_unit_of_work
 from slotwise.api.envelope import ack, ok, request_id
 from slotwise.api.routers.v3._access import scheduling_access
-from slotwise.bookings import idempotency, remote, service
+from slotwise.bookings import idempotency, outcomes, remote, service
 from slotwise.bookings.payloads import booking_to_dict
 
 router = APIRouter(prefix="/v3/scheduling/bookings")
@@ -31,7 +31,10 @@ async def create_booking(request: Request) -> JSONResponse:
         get_db(request),
         lambda session: _configuration_to_book(request, body, session),
     )
-    return await run_unit_of_work(request, lambda session: _create_booking(request, body, session))
+    with outcomes.counted():
+        return await run_unit_of_work(
+            request, lambda session: _create_booking(request, body, session)
+        )
 
 
 def _configuration_to_book(request: Request, body: dict[str, Any], session: Session) -> Any:
