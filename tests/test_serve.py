@@ -140,6 +140,10 @@ def test_two_workers_ready_line_request_log_metrics_and_graceful_stop(
         assert "slotwise_http_request_duration_seconds_bucket" in scraped.text
         assert "slotwise_availability_compute_seconds_bucket" in scraped.text
 
+        # Behind a trusted proxy (loopback, the default), the client is who the proxy names.
+        proxied = api.get("/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert proxied.status_code == 200
+
         feed.hold()
 
         def slow_booking() -> httpx.Response:
@@ -171,6 +175,8 @@ def test_two_workers_ready_line_request_log_metrics_and_graceful_stop(
         assert entry["method"] == "POST" and entry["duration_ms"] > 0
     # Route templates, never paths with ids in them.
     assert any(r["route"] == "/v3/grants/{grant_id}/calendars" for r in requests), requests
+    forwarded = [r for r in requests if r["request_id"] == proxied.json()["request_id"]]
+    assert [r["client"] for r in forwarded] == ["203.0.113.9"]
     syncs = [line for line in lines if line.get("logger") == "slotwise.providers"]
     assert any(s.get("kind") == "ics" and s.get("outcome") == "ok" for s in syncs), syncs
 

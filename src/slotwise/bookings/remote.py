@@ -14,14 +14,12 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from slotwise.bookings import repository
 from slotwise.db.engine import Database
 from slotwise.db.models import Configuration
 from slotwise.errors import SlotwiseError
 from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_grants_first
-from slotwise.scheduling import repository as scheduling_repository
-from slotwise.scheduling.service import hosts_of
+from slotwise.scheduling.repository import grant_ids_of_kinds
 
 FindConfiguration = Callable[[Session], Configuration | None]
 
@@ -39,21 +37,11 @@ def refresh_remote_hosts(db: Database, find_configuration: FindConfiguration) ->
             return
         if config is None:
             return
-        remote = [
-            h.grant.id
-            for h in hosts_of(session, config.document)
-            if h.grant.provider in REMOTE_KINDS
+        people = config.document.get("participants") or []
+        emails = [
+            str(p.get("email", ""))
+            for p in people
+            if isinstance(p, dict) and (p.get("availability") or p.get("booking"))
         ]
+        remote = grant_ids_of_kinds(session, emails, REMOTE_KINDS)
     refresh_grants_first(db, remote, max_age=0)
-
-
-def configuration_of_booking(booking_id: str) -> FindConfiguration:
-    """A finder for a reschedule: the configuration the booking belongs to."""
-
-    def find(session: Session) -> Configuration | None:
-        booking = repository.get_booking(session, booking_id)
-        if booking is None:
-            return None
-        return scheduling_repository.get_configuration(session, booking.configuration_id)
-
-    return find

@@ -14,6 +14,7 @@ from slotwise.api.envelope import ack, ok, request_id
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings import idempotency, outcomes, remote, service
 from slotwise.bookings.payloads import booking_to_dict
+from slotwise.scheduling.repository import get_configuration
 
 router = APIRouter(prefix="/v3/scheduling/bookings")
 
@@ -41,6 +42,12 @@ def _configuration_to_book(request: Request, body: dict[str, Any], session: Sess
     config = scheduling_access(request, session).require_configuration()
     service.check_request(body, config, request.query_params.get("timezone"))
     return config
+
+
+def _configuration_to_move(request: Request, booking_id: str, session: Session) -> Any:
+    access = scheduling_access(request, session, configuration_required=False)
+    booking = service.find_booking(session, access, booking_id)
+    return get_configuration(session, booking.configuration_id)
 
 
 def _create_booking(request: Request, body: dict[str, Any], session: Session) -> JSONResponse:
@@ -97,7 +104,9 @@ def reschedule_booking(
     session: Session = DbSession,
 ) -> JSONResponse:
     # Before the session's first statement, so no lock is held while calendars are fetched.
-    remote.refresh_remote_hosts(get_db(request), remote.configuration_of_booking(booking_id))
+    remote.refresh_remote_hosts(
+        get_db(request), lambda read: _configuration_to_move(request, booking_id, read)
+    )
     access = scheduling_access(request, session, configuration_required=False)
     booking = service.reschedule_booking(session, access, booking_id, body)
     include_ref = booking.status != "pending" or access.is_admin
