@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from slotwise import clock, metrics
+from slotwise.bookings import follow
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.notifications import delivery, dispatch, reminders
@@ -41,6 +42,8 @@ class Worker:
         # The clock reminders are judged by (tests move it to a reminder's due time).
         self.now_fn = now_fn
         provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
+        # The syncs this worker runs move or cancel the bookings of the events they change.
+        follow.subscribe()
 
     def run_once(self) -> int:
         """One pass over every kind of work; returns how much was done (0 = idle)."""

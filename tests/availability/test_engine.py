@@ -1,5 +1,6 @@
 """Table tests for compute_availability: every rule on its own, then the methods."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -370,3 +371,25 @@ def test_many_days_window() -> None:
     got = compute_availability([a], at(2024, 5, 1), at(2024, 6, 1), r(60))
     assert len(got.slots) == 23 * 8  # May 2024 has 23 weekdays
     assert HOUR == 60 * MIN
+
+
+def test_strict_rotation_offers_only_the_next_in_line() -> None:
+    people = [
+        Participant("amy@x", last_booked_at=t(8)),
+        Participant("ben@x", busy=[(t(9), t(9, 30))]),
+        Participant("cat@x", last_booked_at=t(7)),
+    ]
+    rules = replace(r(30, method="max-fairness"), strict_rotation=True)
+    got = compute_availability(people, t(9), t(10), rules)
+    # ben was never booked, so he is next; his busy half hour is not filled by anyone else.
+    assert got.order == ["ben@x"]
+    assert [(s.start, s.emails) for s in got.slots] == [(t(9, 30), ("ben@x",))]
+    assert got == oracle_availability(people, t(9), t(10), rules)
+
+
+def test_strict_rotation_has_no_fallback() -> None:
+    people = [Participant("amy@x", busy=[(t(0), t(23))]), Participant("ben@x", last_booked_at=1)]
+    rules = replace(r(30, method="max-fairness"), strict_rotation=True)
+    got = compute_availability(people, t(9), t(10), rules)
+    assert got.slots == [] and got.order == ["amy@x"]
+    assert got == oracle_availability(people, t(9), t(10), rules)

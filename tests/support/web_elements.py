@@ -87,6 +87,13 @@ def page_server(bundle: Path, root: Path) -> Iterator[str]:
     link = root / "nylas"
     if not link.exists():
         link.symlink_to(bundle, target_is_directory=True)
+    with folder_server(root) as url:
+        yield url
+
+
+@contextmanager
+def folder_server(root: Path) -> Iterator[str]:
+    """Serve a folder's files on a loopback port of their own: an app's origin."""
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:

@@ -33,8 +33,9 @@ def _include_routers(app: FastAPI) -> None:
     from slotwise.api.routers import health, metrics
     from slotwise.api.routers.v2 import availability as v2_availability
     from slotwise.api.routers.v2 import free_busy as v2_free_busy
-    from slotwise.api.routers.v3 import availability as v3_availability
+    from slotwise.api.routers.v2 import page_bookings, page_images, pages, schedule
     from slotwise.api.routers.v3 import (
+        access_tokens,
         bookings,
         calendars,
         configurations,
@@ -45,10 +46,12 @@ def _include_routers(app: FastAPI) -> None:
         sessions,
         webhooks,
     )
+    from slotwise.api.routers.v3 import availability as v3_availability
 
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(grants.router)
+    app.include_router(access_tokens.router)
     app.include_router(free_busy.router)
     app.include_router(calendars.router)
     app.include_router(events.router)
@@ -60,6 +63,10 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(scheduling.router)
     app.include_router(bookings.router)
     app.include_router(webhooks.router)
+    app.include_router(pages.router)
+    app.include_router(page_bookings.router)
+    app.include_router(page_images.router)
+    app.include_router(schedule.router)
 
     from slotwise import web
 
@@ -91,6 +98,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from slotwise.providers import policy as provider_policy
 
     provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
+    from slotwise.bookings import follow
+
+    follow.subscribe()  # bookings follow the calendar events they made
     install_error_handlers(app)
     _include_routers(app)
     app.add_middleware(

@@ -10,7 +10,8 @@ Methods:
   loses a slot they would get alone); each slot lists everyone free for all of it, in input
   order.
 * max-fairness: max-availability over the first half (rounded up) of the round-robin order;
-  if that yields nothing in the window, max-availability over everyone.
+  if that yields nothing in the window, max-availability over everyone. With
+  ``strict_rotation`` only the first person in the order is offered, and nobody else ever.
 
 The hot path avoids per-candidate scans: who is free for a slot starting at ``s`` is decided
 by a person's "feasible start" ranges ``[a, b - duration]`` (one per free stretch), and each
@@ -85,10 +86,10 @@ def compute_availability(
     order = round_robin_order(participants)
     if rules.method == MAX_AVAILABILITY:
         return AvailabilityResult(any_free_slots(participants, ctx), order)
-    keep = fairness_keep(order)
+    keep = order[:1] if rules.strict_rotation else fairness_keep(order)
     kept = set(keep)
     slots = any_free_slots([p for p in participants if p.email in kept], ctx)
-    if slots:
+    if slots or rules.strict_rotation:
         return AvailabilityResult(slots, keep)
     # Fallback: nobody in the kept half can meet in this window, so offer everyone and say so
     # by returning the full order.

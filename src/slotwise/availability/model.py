@@ -67,6 +67,9 @@ class Rules:
     method: str = COLLECTIVE
     buffer_before: int = 0
     buffer_after: int = 0
+    # max-fairness only: offer the one person next in line and nobody else, with no fallback
+    # when they have no time (v2 pages' "round-robin-maximize-fairness").
+    strict_rotation: bool = False
 
 
 @dataclass(frozen=True, slots=True)

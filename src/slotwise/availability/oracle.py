@@ -172,9 +172,9 @@ def oracle_availability(
     order = _order(participants)
     if rules.method == MAX_AVAILABILITY:
         return AvailabilityResult(_any_free(people, rules), order)
-    half = order[: -(-len(order) // 2)]
+    half = order[:1] if rules.strict_rotation else order[: -(-len(order) // 2)]
     slots = _any_free([p for p in people if p.email in half], rules)
-    if slots:
+    if slots or rules.strict_rotation:
         return AvailabilityResult(slots, half)
     return AvailabilityResult(_any_free(people, rules), order)
 

@@ -37,3 +37,35 @@ def change_status(
 def bookings_of_configuration(session: Session, configuration_id: str) -> list[Booking]:
     query = select(Booking).where(Booking.configuration_id == configuration_id)
     return list(session.scalars(query.order_by(Booking.start_ts)))
+
+
+def bookings_with_events(
+    session: Session, event_ids: Collection[str]
+) -> list[tuple[Booking, Event]]:
+    """The live (booked or pending) bookings made through these events, with their events."""
+    query = (
+        select(Booking, Event)
+        .join(Event, Event.id == Booking.event_id)
+        .where(Booking.event_id.in_(list(event_ids)), Booking.status.in_(["booked", "pending"]))
+        .order_by(Booking.id)
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def move_if_unchanged(session: Session, booking: Booking, start: int, end: int, now: int) -> bool:
+    """Set the booking's times unless it was cancelled or moved since it was read."""
+    result = session.execute(
+        update(Booking)
+        .where(
+            Booking.id == booking.id,
+            Booking.status.in_(["booked", "pending"]),
+            Booking.start_ts == booking.start_ts,
+            Booking.end_ts == booking.end_ts,
+        )
+        .values(start_ts=start, end_ts=end, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    changed = bool(getattr(result, "rowcount", 0))
+    if changed:
+        session.refresh(booking)
+    return changed

@@ -4,7 +4,8 @@ Instances of a recurring series have ids `<master id>_<YYYYMMDDTHHMMSSZ>` (their
 Changing one instance stores it as an exception row (carrying `master_event_id` and its
 original start) and adds an EXDATE for it to the master; deleting one only adds the EXDATE.
 Deleting an event marks it cancelled: it leaves lists and busy time, but stays findable by id
-(bookings refer to their events after cancellation).
+(bookings refer to their events after cancellation). Updates and cancellations are published
+(`providers.changes`) so that the bookings made through those events follow them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from slotwise.events.repository import EventFilter
 from slotwise.events.schemas import METADATA_KEYS, EventFields, Participant, RsvpBody
 from slotwise.events.when import When, parse_when
 from slotwise.ids import new_id
+from slotwise.providers import changes
 from slotwise.providers.writeback import write_back
 from slotwise.validation import validate_model
 
@@ -292,6 +294,7 @@ def update_event(session: Session, event: Event, body: dict[str, Any]) -> Event:
     session.flush()
     write_back(session, event)
     notifications.record(session, "event.updated", event_to_dict(event))
+    changes.publish(session, [event.id])
     return event
 
 
@@ -315,6 +318,7 @@ def cancel_event(session: Session, event: Event) -> Event:
         )
     session.flush()
     write_back(session, event)
+    changes.publish(session, [t.id for t in targets])
     return event
 
 

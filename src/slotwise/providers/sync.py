@@ -15,7 +15,8 @@ cancellations are worked out in memory and written in bulk.
 
 Mirror shape: one remote object → one event row (id derived from calendar and href, so ids are
 stable across syncs) plus an exception row per overridden instance; an object deleted remotely
-leaves its rows cancelled (bookings may still refer to them).
+leaves its rows cancelled (bookings may still refer to them). The ids of the rows a sync changed
+or cancelled are published (`providers.changes`), so that bookings follow their events.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from slotwise import clock, metrics
 from slotwise.db.engine import Database
 from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
 from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
+from slotwise.providers import changes as event_changes
 from slotwise.providers import provider_for
 from slotwise.providers.base import Changes, ProviderError, RemoteItem, SyncState
 from slotwise.providers.ical import ICalError, Parsed, Resource, parse_resource
@@ -218,7 +220,13 @@ def apply(session: Session, outcome: Outcome) -> bool:
     row.error = None
     row.synced_at = now
     if not changes.unchanged:
-        _apply_changes(session, target, changes, outcome.parsed)
+        applied = _apply_changes(session, target, changes, outcome.parsed)
+        # Bookings follow their events (bookings.follow listens), in this same transaction.
+        event_changes.publish(session, applied.changed_ids)
+        if not applied.complete:
+            # Keep the old validators: the next sync lists the objects left alone again.
+            session.flush()
+            return True
     row.ctag = changes.ctag if changes.ctag is not None else row.ctag
     row.sync_token = changes.sync_token if changes.sync_token is not None else row.sync_token
     row.etag = changes.etag
@@ -277,12 +285,18 @@ class _Plan:
             self.deletes.add(event_id)
 
 
+@dataclass(frozen=True)
+class _Applied:
+    changed_ids: list[str]  # rows that existed before and were changed, cancelled or deleted
+    complete: bool  # False when objects Slotwise rewrote meanwhile were left alone
+
+
 def _apply_changes(
     session: Session,
     target: Target,
     changes: Changes,
     parsed: list[tuple[RemoteItem, Resource]],
-) -> None:
+) -> _Applied:
     """Mirror a sync in a fixed number of statements, whatever the number of objects.
 
     The calendar's items and event rows are read in two queries; the inserts, updates,
@@ -310,10 +324,20 @@ def _apply_changes(
         if master_id is not None:
             children.setdefault(master_id, set()).add(event_id)
 
-    gone = set(changes.deleted)
-    if changes.full:
-        listed = {c.href for c in changes.changed} | set(target.state.items)
-        gone |= {h for h in items if h not in listed}
+    # An item Slotwise wrote back after this sync was planned (its etag is not the one the
+    # plan read, or it is new) may hold data newer than what the fetch saw: applying the fetch
+    # could undo the write (and move or cancel a booking through it). It is left as it is.
+    # Unless the fetch saw exactly that write (same etag), the sync is then incomplete: the
+    # validators are not advanced, so the next sync lists the object again and settles it.
+    # Providers list deletions themselves, also in full mode.
+    known = target.state.items
+    rewritten = {h for h, item in items.items() if h not in known or known[h] != item.etag}
+    complete = not (set(changes.deleted) & rewritten) and all(
+        remote.etag == items[remote.href].etag
+        for remote in changes.changed
+        if remote.href in rewritten
+    )
+    gone = set(changes.deleted) - rewritten
     cancelled: list[str] = []
     dropped: list[ProviderItem] = []
     for href in gone:
@@ -325,6 +349,8 @@ def _apply_changes(
     new_items: dict[str, dict[str, Any]] = {}
     etags: dict[int, str | None] = {}
     for remote, resource in parsed:
+        if remote.href in rewritten:
+            continue
         item = items.get(remote.href)
         if item is not None:
             event_id = item.event_id
@@ -376,6 +402,7 @@ def _apply_changes(
     for obj in list(session.identity_map.values()):
         if isinstance(obj, (Event, ProviderItem)) and obj.calendar_id == target.calendar_id:
             session.expire(obj)
+    return _Applied([*cancelled, *plan.updates, *plan.deletes], complete)
 
 
 def _new_event_id(

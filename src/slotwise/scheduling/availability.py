@@ -17,6 +17,8 @@ Choices where the reference is silent:
   defaults to the duration (back-to-back slots).
 * `min_booking_notice` (minutes, default 60) moves the earliest start to now + notice;
   `available_days_in_future` (days, default 30) ends the offer at the end of that local day.
+* `scheduler.expire_after` (a Slotwise extension the v2 pages map onto): from its `date`, or
+  once `uses` bookings were made (cancelled ones included: a use is spent), nothing is offered.
 * Round-robin order: when each host was last booked (event creation time, cancelled ones
   excluded) through this configuration or its `round_robin_group_id` (metadata key5).
 """
@@ -95,6 +97,7 @@ def rules_of(document: dict[str, Any]) -> engine.Rules:
         method=availability_method(document),
         buffer_before=int(buffer.get("before") or 0) * 60,
         buffer_after=int(buffer.get("after") or 0) * 60,
+        strict_rotation=bool(rules.get("strict_rotation")),
     )
 
 
@@ -227,7 +230,7 @@ def compute_offer(
         wanted = {e.lower() for e in only_emails}
         hosts = [h for h in hosts if h.email.lower() in wanted]
     lo, hi = bookable_window(document, start, end, now)
-    if not hosts or hi <= lo:
+    if not hosts or hi <= lo or is_expired(session, config, now):
         return Offer(engine.AvailabilityResult([], []), hosts, [])
     calendars = busy_calendars(hosts)
     all_ids = sorted({c for ids in calendars.values() for c in ids})
@@ -270,6 +273,17 @@ def compute_offer(
         raise InvalidRequest(f"availability: {exc}") from None
     full_order = engine.round_robin_order(participants) if is_round_robin(document) else []
     return Offer(result, hosts, full_order)
+
+
+def is_expired(session: Session, config: Configuration, now: int) -> bool:
+    """Whether `scheduler.expire_after` has closed the configuration (its date or its uses)."""
+    expire = (config.document.get("scheduler") or {}).get("expire_after") or {}
+    if not expire:
+        return False
+    if expire.get("date") is not None and now >= int(expire["date"]):
+        return True
+    uses = expire.get("uses")
+    return uses is not None and repository.count_bookings(session, config.id) >= int(uses)
 
 
 def parse_window(start_time: str | None, end_time: str | None) -> tuple[int, int]:

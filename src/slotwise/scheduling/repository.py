@@ -94,6 +94,12 @@ def last_booked(session: Session, keys: Sequence[str], grant_ids: Sequence[str])
     return events_repository.last_booked(session, grant_ids, keys)
 
 
+def count_bookings(session: Session, configuration_id: str) -> int:
+    """Every booking ever made through the configuration, cancelled ones included."""
+    query = select(func.count()).select_from(Booking)
+    return int(session.scalar(query.where(Booking.configuration_id == configuration_id)) or 0)
+
+
 def booking_of(session: Session, booking_id: str, configuration_id: str) -> Booking | None:
     """The booking, if it belongs to this configuration."""
     return session.scalar(

@@ -352,6 +352,7 @@ def check_availability(document: dict[str, Any]) -> None:
         rules.get("default_specific_time_availability"),
     )
     _bool("availability.availability_rules.tentative_as_busy", rules.get("tentative_as_busy"))
+    _bool("availability.availability_rules.strict_rotation", rules.get("strict_rotation"))
     for key in ("round_robin_group_id", "round_robin_event_id"):
         _str(f"availability.availability_rules.{key}", rules.get(key), most=MAX_GROUP_ID)
 
@@ -396,6 +397,10 @@ def check_scheduler(document: dict[str, Any]) -> None:
         _bool(f"scheduler.{key}", scheduler.get(key))
     check_additional_fields("scheduler.additional_fields", scheduler.get("additional_fields"))
     _obj("scheduler.email_template", scheduler.get("email_template"))
+    expire = _obj("scheduler.expire_after", scheduler.get("expire_after"))
+    _int("scheduler.expire_after.uses", expire.get("uses"), lo=1)
+    if expire.get("date") is not None:
+        unix_seconds("scheduler.expire_after.date", expire.get("date"))
 
 
 def check_configuration(document: dict[str, Any]) -> None:

@@ -14,7 +14,13 @@ from slotwise.bookings.payloads import hosted_pages_url
 from slotwise.web.render import STATIC_DIR, error_page
 
 # Paths served as HTML. Errors under them render as a page, never as the JSON envelope.
-WEB_PREFIXES = ("/book/", "/bookings/", "/scheduling/organizer-confirmation/", "/static/")
+WEB_PREFIXES = (
+    "/book/",
+    "/bookings/",
+    "/scheduling/organizer-confirmation/",
+    "/static/",
+    "/schedule-editor/",
+)
 
 Handler = Callable[[Request, Any], Awaitable[Response] | Response]
 
@@ -58,9 +64,10 @@ class HostedLinksMiddleware:
 
 def install(app: FastAPI) -> None:
     """Add the pages, the stylesheet and HTML errors; call after the error handlers exist."""
-    from slotwise.web import pages
+    from slotwise.web import pages, schedule_editor
 
     app.include_router(pages.router)
+    app.include_router(schedule_editor.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for key, handler in list(app.exception_handlers.items()):
         app.exception_handlers[key] = _html_for_web(handler)

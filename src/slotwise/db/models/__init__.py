@@ -1,5 +1,6 @@
 """Every table, one module each, re-exported so any domain can import any model."""
 
+from slotwise.db.models.access_token import AccessToken
 from slotwise.db.models.api_key import ApiKey
 from slotwise.db.models.booking import Booking
 from slotwise.db.models.calendar import Calendar
@@ -11,6 +12,12 @@ from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
 from slotwise.db.models.participant_lock import ParticipantLock
 from slotwise.db.models.provider import ProviderCalendar, ProviderItem
+from slotwise.db.models.scheduling_page import (
+    PageAccount,
+    PageBooking,
+    PageImage,
+    SchedulingPage,
+)
 from slotwise.db.models.scheduling_session import SchedulingSession
 from slotwise.db.models.webhook import (
     Delivery,
@@ -21,6 +28,7 @@ from slotwise.db.models.webhook import (
 )
 
 __all__ = [
+    "AccessToken",
     "ApiKey",
     "Booking",
     "Calendar",
@@ -33,10 +41,14 @@ __all__ = [
     "IcalSequence",
     "IdempotencyRecord",
     "OutboxMessage",
+    "PageAccount",
+    "PageBooking",
+    "PageImage",
     "ParticipantLock",
     "ProviderCalendar",
     "ProviderItem",
     "Reminder",
+    "SchedulingPage",
     "SchedulingSession",
     "WebhookDestination",
 ]

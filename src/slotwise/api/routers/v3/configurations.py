@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int
 from slotwise.api.envelope import ack, ok, ok_list
 from slotwise.db.models import Grant
-from slotwise.errors import NotFound, field_error
+from slotwise.errors import Conflict, NotFound, field_error
 from slotwise.grants.repository import find_grant
+from slotwise.pages.repository import page_of_configuration
 from slotwise.scheduling import repository, service
 
 router = APIRouter(prefix="/v3/grants/{grant}/scheduling/configurations", dependencies=[AdminAuth])
@@ -73,6 +74,13 @@ def update_configuration(
     session: Session = DbSession,
 ) -> JSONResponse:
     config = service.get_configuration_of_grant(session, _grant(session, grant), configuration_id)
+    page = page_of_configuration(session, config.id)
+    if page is not None:
+        # The page is the source of truth: its next PUT would silently undo a change made here.
+        raise Conflict(
+            f"configuration: this is scheduling page {page.id}; change it with PUT "
+            f"/manage/pages/{page.id}"
+        )
     service.update_configuration(session, config, body)
     return ok(request, service.configuration_to_dict(config))
 

@@ -1,0 +1,266 @@
+"""A v2 page's `config` as the scheduling configuration the engine and the bookings read.
+
+The page itself is kept as sent (pages.service); this derives the v3 document from it each
+time the page is written. Choices where v2 sources are thin (docs/scheduling-pages.md):
+
+* The accounts become participants in the order given; the first is the organizer, so the
+  configuration belongs to it and is listed among its configurations.
+* `calendar_ids` defaults to each account's primary calendar, for availability and booking.
+* Opening hours: entries without `account_id` apply to every account, entries with one add to
+  that account's hours. A page without opening hours is open Monday to Friday 9:00-17:00.
+  All are read in `config.timezone` (UTC when unset).
+* `min_buffer` keeps that many minutes free before and after every meeting.
+* `round-robin-maximize-fairness` is strict rotation (`strict_rotation`), not v3's "first
+  half"; `manual` and `external` confirmation both keep a booking pending until confirmed.
+* `available_days_in_future` defaults to 14 and `min_booking_notice` to 0, as the v2 editor.
+* Emails: `disable_emails`, or both `confirmation_emails_to_*` false, turn off booking emails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slotwise.db.models import Calendar, Grant
+from slotwise.errors import field_error
+from slotwise.pages.validation import DAY_LETTERS, as_bool
+
+# Letters to v3 day numbers (0 = Sunday): M=1 … S=6, U=0.
+V3_DAY = {letter: (i + 1) % 7 for i, letter in enumerate(DAY_LETTERS)}
+DEFAULT_HOURS = [{"days": ["M", "T", "W", "R", "F"], "start": "9:00", "end": "17:00"}]
+DEFAULT_DAYS_IN_FUTURE = 14
+DEFAULT_DURATION = 30
+METHODS = {
+    "collective": "collective",
+    "round-robin-maximize-fairness": "max-fairness",
+    "round-robin-maximize-availability": "max-availability",
+}
+FIELD_TYPES = {
+    "text": "text",
+    "multi-line text": "multi_line_text",
+    "email": "email",
+    "phone": "phone_number",
+    "number": "text",
+    "dropdown": "dropdown",
+    "checkbox": "checkbox",
+    "multi-select list": "multi_select",
+    "date": "date",
+}
+NUMBER_PATTERN = r"-?\d+(\.\d+)?"
+RECIPIENTS = {"customer": "guest", "owner": "host", "both": "all"}
+
+
+@dataclass(frozen=True)
+class Account:
+    """One of a page's accounts with its calendars."""
+
+    grant: Grant
+    calendars: tuple[Calendar, ...]
+
+    @property
+    def primary_calendar_id(self) -> str | None:
+        primary = [c for c in self.calendars if c.is_primary] or list(self.calendars)
+        return primary[0].id if primary else None
+
+
+def calendar_choice(account: Account, config: dict[str, Any]) -> tuple[list[str], str | None]:
+    """(availability calendar ids, booking calendar id) of an account on this page."""
+    entry = (config.get("calendar_ids") or {}).get(account.grant.id) or {}
+    primary = account.primary_calendar_id
+    availability = list(entry.get("availability") or ([primary] if primary else []))
+    return availability, entry.get("booking") or primary
+
+
+def check_calendar_ids(config: dict[str, Any], accounts: Sequence[Account]) -> None:
+    """Every `calendar_ids` entry names a page account and calendars of that account."""
+    by_id = {a.grant.id: a for a in accounts}
+    for account_id, entry in (config.get("calendar_ids") or {}).items():
+        where = f"config.calendar_ids.{account_id}"
+        account = by_id.get(account_id)
+        if account is None:
+            raise field_error(where, "is not one of this page's accounts")
+        own = {c.id for c in account.calendars}
+        for i, calendar_id in enumerate((entry or {}).get("availability") or []):
+            if calendar_id not in own:
+                raise field_error(f"{where}.availability[{i}]", f"no calendar {calendar_id!r}")
+        booking = (entry or {}).get("booking")
+        if booking is not None and booking not in own:
+            raise field_error(f"{where}.booking", f"no calendar {booking!r}")
+        writable = {c.id for c in account.calendars if not c.read_only}
+        if booking is not None and booking not in writable:
+            raise field_error(f"{where}.booking", "is read-only")
+
+
+def check_opening_hours_accounts(config: dict[str, Any], accounts: Sequence[Account]) -> None:
+    ids = {a.grant.id for a in accounts}
+    for i, entry in enumerate((config.get("booking") or {}).get("opening_hours") or []):
+        account_id = entry.get("account_id")
+        if account_id is not None and account_id not in ids:
+            raise field_error(
+                f"config.booking.opening_hours[{i}].account_id",
+                "is not one of this page's accounts",
+            )
+
+
+def _open_hours(entries: list[dict[str, Any]], timezone: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "days": sorted({V3_DAY[d] for d in e["days"]}),
+            "start": e["start"],
+            "end": e["end"],
+            "timezone": timezone,
+        }
+        for e in entries
+    ]
+
+
+def _participants(
+    config: dict[str, Any], accounts: Sequence[Account], timezone: str
+) -> list[dict[str, Any]]:
+    hours = (config.get("booking") or {}).get("opening_hours")
+    if hours is None:
+        hours = DEFAULT_HOURS
+    shared = [e for e in hours if not e.get("account_id")]
+    out = []
+    for i, account in enumerate(accounts):
+        availability, booking = calendar_choice(account, config)
+        own = [e for e in hours if e.get("account_id") == account.grant.id]
+        participant: dict[str, Any] = {
+            "email": account.grant.email,
+            "name": account.grant.name or account.grant.email,
+            "timezone": timezone,
+            "availability": {
+                "calendar_ids": availability,
+                # An empty list would fall back to default hours: "no hours" must stay closed.
+                "open_hours": _open_hours(shared + own, timezone)
+                or [{"days": [], "start": "0:00", "end": "0:00", "timezone": timezone}],
+            },
+            "booking": {"calendar_id": booking},
+        }
+        if i == 0:
+            participant["is_organizer"] = True
+        out.append(participant)
+    return out
+
+
+def _additional_fields(specs: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for position, spec in enumerate(specs):
+        kind = spec["type"]
+        field: dict[str, Any] = {
+            "label": spec["label"],
+            "type": FIELD_TYPES[kind],
+            "required": bool(as_bool(spec.get("required"))),
+            "order": spec.get("order", position),
+        }
+        pattern = spec.get("pattern") or (NUMBER_PATTERN if kind == "number" else None)
+        if pattern:
+            field["pattern"] = pattern
+        options = spec.get("dropdown_options") or spec.get("multi_select_options")
+        if field["type"] in {"dropdown", "multi_select"}:
+            field["options"] = list(options or [])
+        out[spec["name"]] = field
+    return out
+
+
+def _reminders(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for entry in entries:
+        reminder: dict[str, Any] = {
+            "type": entry["delivery_method"],
+            "minutes_before_event": int(entry["time_before_event"]),
+            "recipient": RECIPIENTS.get(entry.get("delivery_recipient") or "both", "all"),
+        }
+        if entry.get("email_subject"):
+            reminder["email_subject"] = entry["email_subject"]
+        out.append(reminder)
+    return out
+
+
+def _emails_disabled(config: dict[str, Any]) -> bool:
+    booking = config.get("booking") or {}
+    to_guests = as_bool(booking.get("confirmation_emails_to_guests"))
+    to_host = as_bool(booking.get("confirmation_emails_to_host"))
+    return bool(as_bool(config.get("disable_emails"))) or (to_guests is False and to_host is False)
+
+
+def _round_to(interval: int | None, duration: int) -> int:
+    """The grid's rounding: starts on multiples of the interval (or duration) up to an hour."""
+    step = interval or duration
+    return step if step <= 60 else 60
+
+
+def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) -> dict[str, Any]:
+    """The v3 configuration of a (validated) v2 page with these accounts."""
+    config = page.get("config") or {}
+    event = config.get("event") or {}
+    booking = config.get("booking") or {}
+    timezone = config.get("timezone") or "UTC"
+    duration = int(event.get("duration") or DEFAULT_DURATION)
+    interval = booking.get("interval_minutes")
+    method = METHODS[booking.get("scheduling_method") or "collective"]
+    buffer = int(booking.get("min_buffer") or 0)
+    rules: dict[str, Any] = {
+        "availability_method": method,
+        "buffer": {"before": buffer, "after": buffer},
+    }
+    if method == "max-fairness":
+        rules["strict_rotation"] = True
+    availability: dict[str, Any] = {
+        "duration_minutes": duration,
+        "round_to": _round_to(interval, duration),
+        "availability_rules": rules,
+    }
+    if interval:
+        availability["interval_minutes"] = int(interval)
+    confirmation = booking.get("confirmation_method") or "automatic"
+    event_booking: dict[str, Any] = {
+        "title": event.get("title") or page.get("name") or "Meeting",
+        "location": event.get("location"),
+        "timezone": timezone,
+        "booking_type": "booking" if confirmation == "automatic" else "organizer-confirmation",
+        "disable_emails": _emails_disabled(config),
+        "reminders": _reminders(config.get("reminders") or []),
+    }
+    scheduler: dict[str, Any] = {
+        "available_days_in_future": int(
+            booking.get("available_days_in_future") or DEFAULT_DAYS_IN_FUTURE
+        ),
+        "min_booking_notice": int(booking.get("min_booking_notice") or 0),
+        "min_cancellation_notice": int(booking.get("min_cancellation_notice") or 0),
+        "hide_additional_guests": bool(as_bool(booking.get("additional_guests_hidden"))),
+        "additional_fields": _additional_fields(booking.get("additional_fields") or []),
+    }
+    if booking.get("cancellation_policy"):
+        scheduler["cancellation_policy"] = booking["cancellation_policy"]
+    expire = config.get("expire_after") or {}
+    if expire:
+        scheduler["expire_after"] = {k: expire[k] for k in ("uses", "date") if k in expire}
+    document: dict[str, Any] = {
+        "name": page.get("name") or "",
+        "slug": page.get("slug"),
+        "requires_session_auth": False,
+        "participants": _participants(config, accounts, timezone),
+        "availability": availability,
+        "event_booking": event_booking,
+        "scheduler": scheduler,
+        "appearance": _appearance(config.get("appearance") or {}),
+    }
+    return document
+
+
+_HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
+
+
+def _appearance(appearance: dict[str, Any]) -> dict[str, Any]:
+    """The v2 appearance under the keys the hosted pages read (strings only)."""
+    out: dict[str, Any] = {}
+    color = appearance.get("color")
+    if isinstance(color, str) and _HEX_COLOR.match(color):
+        out["color"] = color
+    for key in ("company_name", "logo", "submit_text", "thank_you_text"):
+        if isinstance(appearance.get(key), str):
+            out[key] = appearance[key]
+    return out
