@@ -193,20 +193,24 @@ def _parse_changed(target: Target, changes: Changes) -> list[tuple[RemoteItem, R
 # ---------------------------------------------------------------------------- applying
 
 
-def _locked_state(session: Session, calendar_id: str) -> ProviderCalendar | None:
+def _locked_state(session: Session, calendar_id: str, wait: bool) -> ProviderCalendar | None:
     query = (
         select(ProviderCalendar)
         .where(ProviderCalendar.calendar_id == calendar_id)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=not wait)
         .execution_options(populate_existing=True)
     )
     return session.scalars(query).first()
 
 
-def apply(session: Session, outcome: Outcome) -> bool:
-    """Store a fetched sync; False when another sync got there first (nothing stored)."""
+def apply(session: Session, outcome: Outcome, *, wait: bool = False) -> bool:
+    """Store a fetched sync; False when another sync got there first (nothing stored).
+
+    `wait`: if another sync of the calendar is being stored, wait for it to commit rather than
+    skip at once, so that the caller's next read sees it (a booking about to re-check).
+    """
     target = outcome.target
-    row = _locked_state(session, target.calendar_id)
+    row = _locked_state(session, target.calendar_id, wait)
     if row is None or row.revision != target.revision:
         return False
     now = clock.now()
@@ -580,13 +584,13 @@ def refresh_grants_first(
     with db.session(write=False) as session:
         targets = _stale_rows(session, grant_ids=ids, max_age=age)
     for target in targets:
-        _store(db, fetch(target))
+        _store(db, fetch(target), wait=True)
 
 
-def _store(db: Database, outcome: Outcome) -> None:
+def _store(db: Database, outcome: Outcome, *, wait: bool = False) -> None:
     try:
         with db.session(write=True) as session:
-            apply(session, outcome)
+            apply(session, outcome, wait=wait)
     except Exception:  # a mirror that cannot be stored must not break reads or the worker
         log.exception("could not store the sync of calendar %s", outcome.target.calendar_id)
 
