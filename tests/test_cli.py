@@ -67,7 +67,7 @@ def start(tmp_path: Path) -> Iterator[object]:
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
             output += line
-            if "listening on" in line:
+            if "Slotwise ready on" in line:
                 break
             if not line and proc.poll() is not None:
                 pytest.fail(f"server exited: {output}")

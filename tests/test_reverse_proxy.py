@@ -7,6 +7,7 @@ must get requests, and an X-Forwarded-For the client makes up must not be believ
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -78,9 +79,13 @@ def test_nginx_in_front_of_two_servers_forwards_the_client_address(
     db: Database, database_url: str, tmp_path: Path
 ) -> None:
     nginx = require_executable("nginx")
-    env = {"SLOTWISE_ACCESS_LOG": "true", "SLOTWISE_FORWARDED_ALLOW_IPS": "127.0.0.1"}
+    env = {"SLOTWISE_FORWARDED_ALLOW_IPS": "127.0.0.1"}
     outputs = [tmp_path / f"server{n}.log" for n in range(2)]
-    servers = [ServerProcess(database_url, API_KEY, tmp_path, env=env, stdout=o) for o in outputs]
+    args = ("--no-worker", "--log-format", "json")
+    servers = [
+        ServerProcess(database_url, API_KEY, tmp_path, env=env, args=args, output=o)
+        for o in outputs
+    ]
     proxy = None
     try:
         for server in servers:
@@ -106,11 +111,25 @@ def test_nginx_in_front_of_two_servers_forwards_the_client_address(
             proxy.wait(timeout=10)
         for server in servers:
             server.stop()
-    logs = [output.read_text() for output in outputs]  # the access log is on standard output
-    for log in logs:
-        lines = [line for line in log.splitlines() if "/v3/grants" in line]
-        assert lines, f"a server got no request through nginx: {log[-2000:]}"
-        for line in lines:
-            assert f"{CLIENT_ADDRESS}:" in line, line
-            assert "6.6.6.6" not in line, line
-    assert sum("spoof=1" in log for log in logs) == 1
+    # The request log (one JSON line per request) names the client each server saw.
+    seen = 0
+    for output in outputs:
+        log = output.read_text()
+        requests = [
+            entry
+            for entry in map(_json_line, log.splitlines())
+            if entry.get("logger") == "slotwise.request" and entry.get("route") == "/v3/grants"
+        ]
+        assert requests, f"a server got no request through nginx: {log[-2000:]}"
+        for entry in requests:
+            assert entry["client"] == CLIENT_ADDRESS, entry
+        seen += len(requests)
+    assert seen == 7  # six plain requests and the spoofed one, none from 6.6.6.6
+
+
+def _json_line(line: str) -> dict[str, object]:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return {}
+    return entry if isinstance(entry, dict) else {}

@@ -25,6 +25,24 @@ app.add_typer(api_key_app, name="api-key")
 secrets_app = typer.Typer(help="Manage the key that seals stored secrets.", no_args_is_help=True)
 app.add_typer(secrets_app, name="secrets")
 
+LogFormat = Annotated[
+    str,
+    typer.Option(
+        "--log-format",
+        help="text (readable, the default) or json (one object per line).",
+        envvar="SLOTWISE_LOG_FORMAT",
+    ),
+]
+
+
+def _log_format(value: str) -> str:
+    from slotwise.logs import FORMATS
+
+    if value not in FORMATS:
+        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--log-format")
+    return value
+
+
 DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Where the embedded SQLite database lives."),
@@ -171,10 +189,13 @@ def serve(
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="Do not run the in-process delivery worker.")
     ] = False,
+    log_format: LogFormat = "text",
 ) -> None:
     """Apply migrations and serve the API."""
-    import uvicorn
+    from slotwise import logs, serving
 
+    log_format = _log_format(log_format)
+    logs.configure(log_format)
     settings = _settings(data_dir)
     if no_worker:
         os.environ["SLOTWISE_RUN_WORKER"] = "false"
@@ -186,29 +207,25 @@ def serve(
     db.dispose()
     if key:
         typer.echo(f"Created the first admin API key (shown only now): {key}")
-    typer.echo(f"Slotwise listening on http://{host}:{port}")
-    uvicorn.run(
-        "slotwise.api.app:create_app",
-        factory=True,
+    serving.run(
         host=host,
         port=port,
         workers=workers,
-        # Behind a reverse proxy, the client address (access log) is the one it forwards.
-        proxy_headers=True,
+        log_format=log_format,
         forwarded_allow_ips=settings.forwarded_allow_ips,
-        access_log=settings.access_log,
-        log_level="info" if settings.access_log else "warning",
     )
 
 
 @app.command()
-def worker(data_dir: DataDir = None) -> None:
+def worker(data_dir: DataDir = None, log_format: LogFormat = "text") -> None:
     """Deliver webhooks, emails and reminders until stopped (SIGTERM or Ctrl-C stop cleanly)."""
     import signal
     import threading
 
+    from slotwise import logs
     from slotwise.worker import Worker
 
+    logs.configure(_log_format(log_format))
     settings = _settings(data_dir)
     upgrade(settings.resolved_database_url)
     db = Database(settings.resolved_database_url)
@@ -261,4 +278,4 @@ Or with the official Python SDK (pip install nylas):
       print(event.title, event.when)
 """
     )
-    serve(host=host, port=port, data_dir=data_dir, workers=1, no_worker=False)
+    serve(host=host, port=port, data_dir=data_dir, workers=1, no_worker=False, log_format="text")

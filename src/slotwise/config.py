@@ -75,9 +75,7 @@ class Settings:
     max_additional_guests: int = 10
     # Peers whose X-Forwarded-For / X-Forwarded-Proto headers are believed (a reverse proxy's
     # addresses, comma-separated, or "*"); the client address is then the proxy's view of it.
-    forwarded_allow_ips: str = "127.0.0.1"
-    # One line per request on stdout (uvicorn's access log: client address, request, status).
-    access_log: bool = False
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     # Comma-separated Fernet keys, newest first (docs/security.md); None: <data_dir>/secret.key.
     secret_key: str | None = None
     # Rate limits (docs/security.md): requests per window; 0 turns that limit off.
@@ -88,6 +86,8 @@ class Settings:
     rate_limit_public_writes_per_configuration: int = 300
     rate_limit_failed_auth_per_address: int = 30
     rate_limit_failed_auth_per_key: int = 10
+    # A bearer token that reads /metrics (besides the admin API key); None: admin key only.
+    metrics_token: str | None = None
 
     @property
     def resolved_database_url(self) -> str:
@@ -125,10 +125,12 @@ class Settings:
             ),
             "booking_threads": max(1, int(env.get("SLOTWISE_BOOKING_THREADS", "3"))),
             "max_additional_guests": max(0, int(env.get("SLOTWISE_MAX_ADDITIONAL_GUESTS", "10"))),
-            "forwarded_allow_ips": env.get("SLOTWISE_FORWARDED_ALLOW_IPS", "127.0.0.1").strip(),
-            "access_log": _bool(env.get("SLOTWISE_ACCESS_LOG"), False),
+            "forwarded_allow_ips": (
+                env.get("SLOTWISE_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
+            ).strip(),
             "secret_key": env.get("SLOTWISE_SECRET_KEY") or None,
             **_rate_limits(env),
+            "metrics_token": env.get("SLOTWISE_METRICS_TOKEN") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from slotwise import clock, outbound
+from slotwise import clock, metrics, outbound
 from slotwise.bookings import follow
 from slotwise.config import Settings
 from slotwise.db.engine import Database
@@ -86,6 +86,13 @@ class Worker:
             # A full round means more is left: come back on the next pass, else much later.
             busy = pruned >= self.policy.retention_batch
             self._next_retention = time.monotonic() + (0 if busy else RETENTION_EVERY_SECONDS)
+        metrics.WORKER_PASSES.labels("busy" if done else "idle").inc()
+        if done:  # idle passes (one a second) would drown the log
+            log.info(
+                "worker pass: %d fanned out, synced or fired",
+                done,
+                extra={"fields": {"done": done}},
+            )
         return done
 
     def _stage(self, name: str, fn: Callable[..., int], *args: object, **kwargs: object) -> int:
@@ -135,11 +142,14 @@ class Worker:
         if not results:
             return 0
         try:
-            return delivery.record_results(self.db, results, self.settings, self.policy)
+            recorded = delivery.record_results(self.db, results, self.settings, self.policy)
         except Exception:
             # The claims keep their leases; when those expire the deliveries are tried again.
             log.exception("recording %d attempts failed", len(results))
             return 0
+        for claim, result in results:
+            _observe(claim, result)
+        return recorded
 
     def close(self) -> None:
         """Let the attempts being sent finish and record them, give back the claims held
@@ -189,6 +199,32 @@ class Worker:
             self.close()
 
 
+def _observe(claim: delivery.Claim, result: AttemptResult) -> None:
+    """The metric and the log line of one recorded attempt."""
+    outcome = "success" if result.success else "failure"
+    state = claim.destination_status if claim.kind == "webhook" else "none"
+    metrics.DELIVERY_ATTEMPTS.labels(claim.kind, outcome, state).inc()
+    # The URL is not logged: a receiver's URL may carry its own secret.
+    log.info(
+        "delivery %s %s attempt %d: %s",
+        claim.kind,
+        claim.delivery_id,
+        claim.attempt,
+        outcome,
+        extra={
+            "fields": {
+                "delivery_id": claim.delivery_id,
+                "kind": claim.kind,
+                "destination_id": claim.destination_id,
+                "attempt": claim.attempt,
+                "outcome": outcome,
+                "status_code": result.status_code,
+                "duration_ms": result.duration_ms,
+            }
+        },
+    )
+
+
 class BackgroundWorker:
     """A Worker in a daemon thread (what `slotwise serve` runs in-process)."""
 
@@ -203,6 +239,8 @@ class BackgroundWorker:
         self.thread.start()
         return self
 
-    def stop(self, timeout: float = 30) -> None:
+    def stop(self, timeout: float = 2) -> None:
+        # Short: shutdown must finish within seconds. A pass cut off mid-delivery loses
+        # nothing (the claim's lease expires and the attempt is made again).
         self.stop_event.set()
         self.thread.join(timeout)

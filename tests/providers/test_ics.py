@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import httpx
 import pytest
@@ -17,58 +13,11 @@ from slotwise.db.engine import Database
 from slotwise.db.models import Event, ProviderItem
 from slotwise.providers.sync import sync_now
 from tests.providers.conftest import simple_event
+from tests.support.feeds import Feed
 from tests.support.scheduling import future_hour
 
 HOUR = 3600
 DAY = 86400
-
-
-class Feed:
-    """Serves `body` at /cal.ics with an ETag, answering 304 to a matching If-None-Match.
-
-    With `validators` False it sends no ETag (every request gets the whole feed)."""
-
-    def __init__(self) -> None:
-        self.body = ""
-        self.validators = True
-        self.requests: list[dict[str, str]] = []
-        feed = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
-                feed.requests.append(dict(self.headers))
-                if self.path != "/cal.ics":
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                data = feed.body.encode()
-                etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
-                if feed.validators and self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "text/calendar")
-                if feed.validators:
-                    self.send_header("ETag", etag)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cal.ics"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self) -> Feed:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -24,32 +24,43 @@ class ServerProcess:
         data_dir: Path,
         env: dict[str, str] | None = None,
         stdout: Path | None = None,
+        *,
+        args: tuple[str, ...] = ("--no-worker",),
+        output: Path | None = None,
     ) -> None:
+        """`stdout`: a file for the process's stdout; `output`: one for stdout and stderr."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        extra = env or {}
-        env = dict(os.environ)
-        env.update(
+        environment = dict(os.environ)
+        environment.update(
             SLOTWISE_DATABASE_URL=database_url,
             SLOTWISE_API_KEY=api_key,
             SLOTWISE_DATA_DIR=str(data_dir),
             SLOTWISE_RUN_WORKER="false",
             SLOTWISE_OUTBOUND_ALLOW=",".join(LOOPBACK),  # test receivers are on loopback
-            PYTHONPATH=str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", ""),
+            PYTHONPATH=str(ROOT / "src") + os.pathsep + environment.get("PYTHONPATH", ""),
         )
-        env.update(extra)
+        environment.update(env or {})
+        self.output = output
+        sink = output.open("ab") if output is not None else None
+        out = sink or (stdout.open("wb") if stdout is not None else None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "slotwise", "serve", "--no-worker", "--port", str(self.port)],
-            env=env,
-            stdout=stdout.open("wb") if stdout is not None else subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            [sys.executable, "-m", "slotwise", "serve", *args, "--port", str(self.port)],
+            env=environment,
+            stdout=out or subprocess.DEVNULL,
+            stderr=sink or subprocess.PIPE,
         )
+        if sink is not None:
+            sink.close()  # the child holds its own copy
 
     def wait_ready(self, timeout: float = 60) -> ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
+                if self.output is not None:
+                    err = self.output.read_text(errors="replace")
+                else:
+                    err = self.process.stderr.read().decode() if self.process.stderr else ""
                 raise RuntimeError(f"slotwise serve exited: {err[-2000:]}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:

@@ -11,6 +11,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from slotwise import __version__, keyring, outbound
 from slotwise.api.envelope import RequestIdMiddleware
 from slotwise.api.errors import install_error_handlers
+from slotwise.api.failures import UnhandledErrorMiddleware
+from slotwise.api.request_log import RequestLogMiddleware
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 
@@ -28,7 +30,7 @@ CORS_HEADERS = [
 
 def _include_routers(app: FastAPI) -> None:
     # Each face registers its routers here; imports are local so the list reads as the map.
-    from slotwise.api.routers import health
+    from slotwise.api.routers import health, metrics
     from slotwise.api.routers.v2 import availability as v2_availability
     from slotwise.api.routers.v2 import free_busy as v2_free_busy
     from slotwise.api.routers.v2 import page_bookings, page_images, pages, schedule
@@ -47,6 +49,7 @@ def _include_routers(app: FastAPI) -> None:
     from slotwise.api.routers.v3 import availability as v3_availability
 
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(grants.router)
     app.include_router(access_tokens.router)
     app.include_router(free_busy.router)
@@ -110,5 +113,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         expose_headers=["X-Request-Id"],
         max_age=600,
     )
+    # Outermost last: the request id wraps the request log, which wraps the last resort for
+    # unexpected errors (so a 500 is logged with its status and keeps the connection).
+    app.add_middleware(UnhandledErrorMiddleware, render=app.exception_handlers[Exception])
+    app.add_middleware(RequestLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -43,11 +43,16 @@ def ack(request: Request, **extra: Any) -> JSONResponse:
 
 
 def error_response(
-    request: Request, status_code: int, error_type: str, message: str
+    request: Request,
+    status_code: int,
+    error_type: str,
+    message: str,
+    *,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "request_id": request_id(request),
-        "error": {"type": error_type, "message": message},
+        "error": {"type": error_type, "message": message, **(extra or {})},
     }
     if not request.url.path.startswith("/v3/"):
         # The v2 faces' clients read `message` and `type` at the top level.

@@ -8,10 +8,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from slotwise.api.envelope import error_response
+from slotwise.api.request_log import route_template
+from slotwise.db.faults import RETRY_AFTER_SECONDS, is_unavailable
 from slotwise.errors import RateLimited, SlotwiseError
 
 log = logging.getLogger("slotwise.api")
@@ -67,7 +70,37 @@ def install_error_handlers(app: FastAPI) -> None:
             request, 400, "invalid_request_error", "A value is malformed or out of range"
         )
 
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        if not is_unavailable(exc):
+            return await _unexpected(request, exc)
+        log.warning(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+        )
+        return unavailable_response(request)
+
+    app.add_exception_handler(sa_exc.DBAPIError, _database)
+    app.add_exception_handler(sa_exc.TimeoutError, _database)
+
+    # Also reached through api.failures.UnhandledErrorMiddleware, which renders it without
+    # re-raising, so the connection stays usable after a 500.
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method, route_template(request.scope))
         return error_response(request, 500, "internal_error", "Internal server error")
+
+
+def unavailable_response(request: Request, message: str | None = None) -> JSONResponse:
+    """503 for a database that is down, refusing or read-only: nothing was done; retry."""
+    text = message or "The database is unavailable; nothing was changed"
+    response = error_response(
+        request,
+        503,
+        "service_unavailable",
+        f"{text}. Retry in {RETRY_AFTER_SECONDS} s.",
+        extra={"retry_after": RETRY_AFTER_SECONDS},
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

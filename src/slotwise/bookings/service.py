@@ -1,6 +1,8 @@
 """Booking rules: create, confirm or reject a pending one, reschedule, cancel. Never commits.
 
-Every path that takes time follows the same order inside the request's one transaction:
+Before the transaction, the caller syncs the hosts' remote calendars (`bookings.remote`), so
+that no network call is made under the locks. Then every path that takes time follows the
+same order inside the request's one transaction:
 lock the people it may book (`locks.lock_participants`, fixed order), re-check the slot with
 `scheduling.availability.compute_offer` (the function that lists the slots), then write the
 event, the booking and the outbox rows. The commit at the request boundary releases the locks.
@@ -34,8 +36,6 @@ from slotwise.errors import (
 from slotwise.events.service import cancel_event, create_event, update_event
 from slotwise.ids import encode_booking_ref, new_salt, new_uuid
 from slotwise.notifications import record
-from slotwise.providers import REMOTE_KINDS
-from slotwise.providers.sync import refresh_grants
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import Access
 from slotwise.scheduling.availability import (
@@ -156,6 +156,20 @@ def parse_request(
     return BookingRequest(start, end, guest_out, emails, timezone, language, extra_guests, answers)
 
 
+def check_request(
+    body: dict[str, Any],
+    config: Configuration,
+    query_timezone: str | None,
+    access: Access,
+    max_additional_guests: int = MAX_ADDITIONAL_GUESTS,
+) -> None:
+    """The checks a booking request must pass before anything is fetched or locked for it."""
+    req = parse_request(body, config, query_timezone, access, max_additional_guests)
+    _check_duration(config, req.start, req.end)
+    if not on_offered_grid(config.document, req.start):
+        raise TimeslotUnavailable("it is not on this configuration's slot grid")
+
+
 def _check_duration(config: Configuration, start: int, end: int) -> None:
     if end - start != duration_seconds(config.document):
         minutes = duration_seconds(config.document) // 60
@@ -240,10 +254,8 @@ def _take_slot(
     """Lock `hosts`, re-check [start, end); (hosts free for it, the round-robin order)."""
     if not on_offered_grid(config.document, start):
         raise TimeslotUnavailable("it is not on this configuration's slot grid")
-    # Remote calendars are synced whatever their age, before the locks are taken. Embedded
-    # grants have no mirror, so they are left out (no query when every host is embedded).
-    remote = [h.grant.id for h in hosts if h.grant.provider in REMOTE_KINDS]
-    refresh_grants(session, remote, max_age=0)
+    # Remote calendars were synced before this transaction (bookings.remote); the re-check
+    # reads the mirror as stored and fetches nothing while the locks are held.
     locks.lock_participants(session, [h.grant.id for h in hosts])
     offer = compute_offer(
         session,
@@ -254,6 +266,7 @@ def _take_slot(
         exclude_event_ids=exclude_event_ids,
         hosts=hosts,
         exact=True,
+        refresh=False,
     )
     slot = next((s for s in offer.result.slots if s.start == start and s.end == end), None)
     if slot is None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from slotwise import metrics
 from slotwise.availability import (
     COLLECTIVE,
     MAX_AVAILABILITY,
@@ -154,6 +155,7 @@ def _participants(
     ]
 
 
+@metrics.timed_calls(metrics.AVAILABILITY_SECONDS, "calendars_v2")
 def availability(session: Session, body: dict[str, Any]) -> dict[str, Any]:
     start, end, rules = _window_and_rules(body, duration_required=True)
     emails = fields.email_list("emails", body.get("emails"))
@@ -208,6 +210,7 @@ def _meetings(body: dict[str, Any], rules: Rules) -> list[MeetingSpec]:
     return meetings
 
 
+@metrics.timed_calls(metrics.AVAILABILITY_SECONDS, "calendars_v2_consecutive")
 def consecutive(session: Session, body: dict[str, Any]) -> list[list[dict[str, Any]]]:
     start, end, rules = _window_and_rules(body, duration_required=False)
     meetings = _meetings(body, rules)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from slotwise import metrics
 from slotwise.availability import (
     COLLECTIVE,
     MAX_AVAILABILITY,
@@ -89,6 +90,7 @@ def _rules(body: dict[str, Any], rules: dict[str, Any], round_to_zone: str) -> R
     )
 
 
+@metrics.timed_calls(metrics.AVAILABILITY_SECONDS, "calendars_v3")
 def compute(session: Session, body: dict[str, Any]) -> dict[str, Any]:
     start = fields.required_int(body, "start_time")
     end = fields.required_int(body, "end_time")

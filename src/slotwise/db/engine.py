@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from slotwise.db.faults import sqlite_unavailable_message
+
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
@@ -38,6 +40,16 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        # A connection that met a read-only, full or vanished file keeps failing after the
+        # cause is gone (SQLite caches how it opened the file): treat it like a dropped
+        # connection, so the pool opens fresh ones and recovers without a restart. A busy
+        # ("locked") database is not the connection's fault and keeps it.
+        message = str(context.original_exception)
+        if sqlite_unavailable_message(message) and "locked" not in message.lower():
+            context.is_disconnect = True
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from urllib.parse import unquote
 from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from slotwise import clock
+from slotwise import clock, metrics
 from slotwise.db.engine import Database
 from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
 from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
@@ -159,15 +160,43 @@ def _stale_rows(
 
 def fetch(target: Target) -> Outcome:
     """Ask the server what changed (network only; never raises for a server failure)."""
+    started = time.perf_counter()
     try:
         changes = provider_for(target.kind).fetch(target.settings, target.state)
     except ProviderError as exc:
-        log.warning("sync of calendar %s failed: %s", target.calendar_id, exc.message)
+        _log_sync(target, started, "failed", exc.message)
         return Outcome(target, None, exc.message)
     except Exception as exc:  # a server answering nonsense must not break reads
         log.exception("sync of calendar %s failed", target.calendar_id)
+        _log_sync(target, started, "failed", type(exc).__name__)
         return Outcome(target, None, f"unexpected answer from the calendar server ({exc})")
-    return Outcome(target, changes, parsed=_parse_changed(target, changes))
+    outcome = Outcome(target, changes, parsed=_parse_changed(target, changes))
+    _log_sync(
+        target, started, "ok", None, changed=len(changes.changed), unchanged=changes.unchanged
+    )
+    return outcome
+
+
+def _log_sync(
+    target: Target, started: float, outcome: str, error: str | None, **counts: object
+) -> None:
+    """One line per sync (the feed's URL is never logged: it may hold a secret token)."""
+    metrics.PROVIDER_SYNCS.labels(target.kind, outcome).inc()
+    fields = {
+        "calendar_id": target.calendar_id,
+        "grant_id": target.grant_id,
+        "kind": target.kind,
+        "outcome": outcome,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        **counts,
+    }
+    if error is None:
+        log.info("sync of calendar %s: ok", target.calendar_id, extra={"fields": fields})
+    else:
+        fields["error"] = error
+        log.warning(
+            "sync of calendar %s failed: %s", target.calendar_id, error, extra={"fields": fields}
+        )
 
 
 def _parse_changed(target: Target, changes: Changes) -> list[tuple[RemoteItem, Resource]]:
@@ -185,20 +214,24 @@ def _parse_changed(target: Target, changes: Changes) -> list[tuple[RemoteItem, R
 # ---------------------------------------------------------------------------- applying
 
 
-def _locked_state(session: Session, calendar_id: str) -> ProviderCalendar | None:
+def _locked_state(session: Session, calendar_id: str, wait: bool) -> ProviderCalendar | None:
     query = (
         select(ProviderCalendar)
         .where(ProviderCalendar.calendar_id == calendar_id)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=not wait)
         .execution_options(populate_existing=True)
     )
     return session.scalars(query).first()
 
 
-def apply(session: Session, outcome: Outcome) -> bool:
-    """Store a fetched sync; False when another sync got there first (nothing stored)."""
+def apply(session: Session, outcome: Outcome, *, wait: bool = False) -> bool:
+    """Store a fetched sync; False when another sync got there first (nothing stored).
+
+    `wait`: if another sync of the calendar is being stored, wait for it to commit rather than
+    skip at once, so that the caller's next read sees it (a booking about to re-check).
+    """
     target = outcome.target
-    row = _locked_state(session, target.calendar_id)
+    row = _locked_state(session, target.calendar_id, wait)
     if row is None or row.revision != target.revision:
         return False
     now = clock.now()
@@ -555,17 +588,40 @@ def refresh_grants(
     _refresh(session, _stale_rows(session, grant_ids=ids, max_age=age))
 
 
+def refresh_grants_first(
+    db: Database, grant_ids: Sequence[str], *, max_age: float | None = None
+) -> None:
+    """`refresh_grants` for a caller that is about to take locks: every fetch runs with no
+    transaction open, each result is stored in a short write of its own, and then the caller's
+    own transaction (the booking) re-checks against the mirror as stored.
+
+    On SQLite a write transaction holds the one write lock from its first statement, so a
+    fetch inside it would stall every other writer for as long as the calendar server takes.
+    """
+    ids = list(dict.fromkeys(grant_ids))
+    if not ids:
+        return
+    age = POLICY.sync_seconds if max_age is None else max_age
+    with db.session(write=False) as session:
+        targets = _stale_rows(session, grant_ids=ids, max_age=age)
+    for target in targets:
+        _store(db, fetch(target), wait=True)
+
+
+def _store(db: Database, outcome: Outcome, *, wait: bool = False) -> None:
+    try:
+        with db.session(write=True) as session:
+            apply(session, outcome, wait=wait)
+    except Exception:  # a mirror that cannot be stored must not break reads or the worker
+        log.exception("could not store the sync of calendar %s", outcome.target.calendar_id)
+
+
 def sync_due(db: Database, *, limit: int = 20) -> int:
     """The worker's job: sync up to `limit` stale remote calendars; how many were tried."""
     with db.session(write=False) as session:
         targets = _stale_rows(session, max_age=POLICY.sync_seconds, limit=limit)
     for target in targets:
-        outcome = fetch(target)  # no transaction is open during the network calls
-        try:
-            with db.session(write=True) as session:
-                apply(session, outcome)
-        except Exception:  # a mirror that cannot be stored must not break reads or the worker
-            log.exception("could not store the sync of calendar %s", target.calendar_id)
+        _store(db, fetch(target))  # no transaction is open during the network calls
     return len(targets)
 
 

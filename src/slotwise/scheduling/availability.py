@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from slotwise import availability as engine
+from slotwise import metrics
 from slotwise.availability.zones import Snapper
 from slotwise.db.models import Configuration
 from slotwise.errors import InvalidRequest
@@ -197,6 +198,7 @@ def remote_calendar_ids(hosts: Sequence[Host], calendars: dict[str, list[str]]) 
     )
 
 
+@metrics.timed_calls(metrics.AVAILABILITY_SECONDS, "scheduler")
 def compute_offer(
     session: Session,
     config: Configuration,
@@ -208,11 +210,13 @@ def compute_offer(
     only_emails: Collection[str] | None = None,
     hosts: list[Host] | None = None,
     exact: bool = False,
+    refresh: bool = True,
 ) -> Offer:
     """Slots of `config` in [start, end) as offered at `now` (callers validate the window).
 
     `exact` asks about the single slot [start, end) itself, with no grid laid over it: the
-    booking re-check, whose grid is checked apart (`on_offered_grid`).
+    booking re-check, whose grid is checked apart (`on_offered_grid`). `refresh=False` reads
+    remote mirrors as stored (the re-check, which holds locks and must not wait on a server).
     """
     document = config.document
     rules = rules_of(document)
@@ -233,7 +237,8 @@ def compute_offer(
     _, availability_rules = _document_parts(document)
     tentative = availability_rules.get("tentative_as_busy")
     # Stale remote (CalDAV, feed) mirrors first; embedded grants have none to refresh.
-    refresh_calendars(session, remote_calendar_ids(hosts, calendars))
+    if refresh:
+        refresh_calendars(session, remote_calendar_ids(hosts, calendars))
     busy = read_busy(
         session,
         all_ids,

@@ -84,6 +84,17 @@ def grants_with_calendars(
     return out
 
 
+def grant_ids_of_kinds(session: Session, emails: Iterable[str], kinds: Iterable[str]) -> list[str]:
+    """Ids of the grants with these emails whose provider is one of `kinds` (one query)."""
+    lowered = sorted({e.strip().lower() for e in emails})
+    if not lowered:
+        return []
+    query = select(Grant.id).where(
+        func.lower(Grant.email).in_(lowered), Grant.provider.in_(sorted(kinds))
+    )
+    return list(session.scalars(query))
+
+
 def last_booked(session: Session, keys: Sequence[str], grant_ids: Sequence[str]) -> dict[str, int]:
     """When each grant was last booked through a configuration or group with one of `keys`."""
     return events_repository.last_booked(session, grant_ids, keys)

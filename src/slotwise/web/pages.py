@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.api.deps import get_db, get_settings
 from slotwise.api.limits import public_method
-from slotwise.bookings import service
+from slotwise.bookings import outcomes, remote, service
 from slotwise.bookings.payloads import booking_ref
 from slotwise.bookings.repository import get_booking
 from slotwise.capabilities import matches_hash, same_secret
@@ -245,6 +245,8 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
     same_origin(request)
     db = get_db(request)
     start = _time(_one(form, "start"))
+    if start is not None:  # takes a slot: remote calendars first, before any lock
+        remote.refresh_remote_hosts(db, lambda session: public_configuration(session, name))
     try:
         with db.session() as session:
             config = public_configuration(session, name)
@@ -258,12 +260,13 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 "timezone": zone,
                 "additional_fields": views.answers_of(config, form),
             }
-            booking, _ = service.create_booking(
-                session,
-                Access(config, PUBLIC),
-                body,
-                max_additional_guests=get_settings(request).max_additional_guests,
-            )
+            with outcomes.counted():
+                booking, _ = service.create_booking(
+                    session,
+                    Access(config, PUBLIC),
+                    body,
+                    max_additional_guests=get_settings(request).max_additional_guests,
+                )
             ref, pending = booking_ref(booking), booking.status == "pending"
             redirect_to = (config.document.get("scheduler") or {}).get("confirmation_redirect_url")
             context = _base(request, session, config, zone)
@@ -406,6 +409,8 @@ def _manage_change(request: Request, ref: str, form: Form, what: str, change: An
     same_origin(request)
     db = get_db(request)
     zone = _one(form, "tz") or None
+    if what == "rescheduling":  # takes a slot: remote calendars first, before any lock
+        remote.refresh_remote_hosts(db, lambda session: booking_by_ref(session, ref)[1])
     try:
         with db.session() as session:
             booking, config = booking_by_ref(session, ref)

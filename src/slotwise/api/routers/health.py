@@ -1,13 +1,15 @@
-"""Liveness: answers without touching the database; readiness: one trivial query."""
+"""Liveness answers without touching the database; readiness proves a write commits."""
 
 from __future__ import annotations
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from slotwise.api.deps import get_db
 from slotwise.api.envelope import ok
+from slotwise.api.errors import unavailable_response
+from slotwise.operations.readiness import check_write
 
 router = APIRouter()
 
@@ -18,7 +20,8 @@ def healthz(request: Request) -> JSONResponse:
 
 
 @router.get("/readyz")
-def readyz(request: Request) -> JSONResponse:
-    with get_db(request).session(write=False) as session:
-        session.execute(text("SELECT 1"))
+async def readyz(request: Request) -> JSONResponse:
+    problem = await anyio.to_thread.run_sync(check_write, get_db(request))
+    if problem is not None:
+        return unavailable_response(request, f"Not ready: {problem}")
     return ok(request, {"status": "ready"})

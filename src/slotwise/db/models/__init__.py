@@ -7,6 +7,7 @@ from slotwise.db.models.calendar import Calendar
 from slotwise.db.models.configuration import Configuration
 from slotwise.db.models.event import Event
 from slotwise.db.models.grant import Grant
+from slotwise.db.models.health_probe import HealthProbe
 from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
 from slotwise.db.models.participant_lock import ParticipantLock
@@ -37,6 +38,7 @@ __all__ = [
     "DeliveryAttempt",
     "Event",
     "Grant",
+    "HealthProbe",
     "IcalSequence",
     "IdempotencyRecord",
     "OutboxMessage",

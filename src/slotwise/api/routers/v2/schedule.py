@@ -15,9 +15,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import DbSession, ReadSession, get_settings, json_object
+from slotwise.api.deps import DbSession, ReadSession, get_db, get_settings, json_object
 from slotwise.api.limits import public_method
 from slotwise.api.routers.v2._page_auth import page_caller
+from slotwise.bookings import remote
 from slotwise.errors import NotFound, Unauthorized
 from slotwise.pages import public, service
 from slotwise.pages.access import may_reach
@@ -41,8 +42,15 @@ def list_timeslots(slug: str, session: Session = ReadSession) -> JSONResponse:
 
 @router.post("/timeslots")
 def book_timeslot(
-    slug: str, body: dict[str, Any] = Depends(json_object), session: Session = DbSession
+    request: Request,
+    slug: str,
+    body: dict[str, Any] = Depends(json_object),
+    session: Session = DbSession,
 ) -> JSONResponse:
+    # Before the session's first statement: remote calendars are fetched with no lock held.
+    remote.refresh_remote_hosts(
+        get_db(request), lambda read: public.find_public_page(read, slug).configuration
+    )
     target = public.find_public_page(session, slug)
     return JSONResponse(public.book(session, target, body))
 

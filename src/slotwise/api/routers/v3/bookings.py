@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import DbSession, get_settings, json_object, run_unit_of_work
+from slotwise.api.deps import DbSession, get_db, get_settings, json_object, run_unit_of_work
 from slotwise.api.envelope import ack, ok, request_id
 from slotwise.api.limits import public_reads, public_writes
 from slotwise.api.routers.v3._access import scheduling_access
-from slotwise.bookings import idempotency, service
+from slotwise.bookings import idempotency, outcomes, remote, service
 from slotwise.bookings.payloads import booking_to_dict
+from slotwise.scheduling.repository import get_configuration
 
 router = APIRouter(prefix="/v3/scheduling/bookings")
 
@@ -24,11 +26,40 @@ async def create_booking(request: Request) -> JSONResponse:
     # dependency resolution costs more than the parsing), and the whole unit of work runs in
     # one worker thread (see run_unit_of_work).
     body = await json_object(request)
-    return await run_unit_of_work(
-        request,
-        lambda session: _create_booking(request, body, session),
-        before=lambda: public_writes(request),
+    with outcomes.counted():
+        # Rate limit, then remote calendars, on the shared thread pool: a refused guest costs
+        # no calendar fetch, and a slow calendar server must not hold one of the few booking
+        # threads (nor, on SQLite, the write lock).
+        await anyio.to_thread.run_sync(_before_locks, request, body)
+        return await run_unit_of_work(
+            request, lambda session: _create_booking(request, body, session)
+        )
+
+
+def _before_locks(request: Request, body: dict[str, Any]) -> None:
+    public_writes(request)
+    remote.refresh_remote_hosts(
+        get_db(request), lambda session: _configuration_to_book(request, body, session)
     )
+
+
+def _configuration_to_book(request: Request, body: dict[str, Any], session: Session) -> Any:
+    access = scheduling_access(request, session)
+    config = access.require_configuration()
+    service.check_request(
+        body,
+        config,
+        request.query_params.get("timezone"),
+        access,
+        get_settings(request).max_additional_guests,
+    )
+    return config
+
+
+def _configuration_to_move(request: Request, booking_id: str, session: Session) -> Any:
+    access = scheduling_access(request, session, configuration_required=False)
+    booking = service.find_booking(session, access, booking_id)
+    return get_configuration(session, booking.configuration_id)
 
 
 def _create_booking(request: Request, body: dict[str, Any], session: Session) -> JSONResponse:
@@ -87,6 +118,10 @@ def reschedule_booking(
     body: dict[str, Any] = Depends(json_object),
     session: Session = DbSession,
 ) -> JSONResponse:
+    # Before the session's first statement, so no lock is held while calendars are fetched.
+    remote.refresh_remote_hosts(
+        get_db(request), lambda read: _configuration_to_move(request, booking_id, read)
+    )
     access = scheduling_access(request, session, configuration_required=False)
     booking = service.reschedule_booking(session, access, booking_id, body)
     return ok(request, booking_to_dict(booking, include_ref=True))
