@@ -20,6 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from slotwise import keyring
 from slotwise.api.app import create_app
 from slotwise.db.base import Base
 from slotwise.db.engine import Database
@@ -144,7 +145,7 @@ def build_world(api: httpx.Client, db: Database) -> World:
                 webhook_url="https://hooks.example/b",
                 status="active",
                 notification_email_addresses=[],
-                secret=new_salt(),
+                sealed_secret=keyring.seal(new_salt()),
                 status_updated_at=0,
                 created_at=0,
                 updated_at=0,
@@ -204,6 +205,7 @@ def _config_create(w: World, i: int) -> dict[str, Any]:
 ROUTES: dict[tuple[str, str], Entry] = {
     ("GET", "/healthz"): Entry(EVERYONE),
     ("GET", "/readyz"): Entry(EVERYONE),
+    ("GET", "/metrics"): Entry(ADMIN),
     ("POST", "/v3/connect/custom"): Entry(
         ADMIN,
         body=lambda w, i: {
