@@ -83,6 +83,7 @@ def test_two_workers_ready_line_request_log_metrics_and_graceful_stop(
         SLOTWISE_API_KEY=API_KEY,
         SLOTWISE_METRICS_TOKEN="metrics-token-for-the-scraper",
         SLOTWISE_PROVIDER_TIMEOUT_SECONDS="60",
+        SLOTWISE_OUTBOUND_ALLOW="127.0.0.1",  # the test's feed is on loopback
         PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
     )
     env.pop("SLOTWISE_DATABASE_URL", None)
