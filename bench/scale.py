@@ -44,14 +44,14 @@ from serverproc import API_KEY, Server
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from slotwise.bookings.service import new_salt
+from slotwise.bookings.salts import seal_salt
 from slotwise.db.engine import Database, normalize_url
 from slotwise.db.migrate import upgrade
 from slotwise.db.models import Booking, Calendar, Configuration, Event, Grant
 from slotwise.db.rows import row_values
 from slotwise.events.service import build_event
 from slotwise.grants.service import connect_custom
-from slotwise.ids import new_id, new_uuid
+from slotwise.ids import new_id, new_salt, new_uuid
 from slotwise.scheduling.service import create_configuration
 
 DAY = 86400
@@ -175,7 +175,7 @@ def booking_row(
         organizer_name=grant.name,
         hosts=[grant.email],
         status="booked",
-        salt=new_salt(),
+        sealed_salt=seal_salt(new_salt()),
         title="Bench",
         description=None,
         guest={"email": f"guest-{event['id']}@example.org", "name": "Guest"},

@@ -3,8 +3,9 @@
 A booking has two independent random secrets, each packed into a booking_ref the same way
 (configuration UUID + booking UUID + secret, see ids.py), so the web component accepts both:
 
-* the guest's salt (`bookings.salt`): view, reschedule and cancel the booking. It is kept as is,
-  because every guest-facing email and link is built from it again later;
+* the guest's salt (`bookings.sealed_salt`): view, reschedule and cancel the booking. It is
+  sealed with the keyring, not hashed, because every guest-facing email and link is built from
+  it again later; bookings.salts.guest_salt opens it;
 * the organizer's salt: confirm or decline a pending booking. It is only ever needed once, in
   the booking.pending notification written with the booking, so only its SHA-256 is stored
   (`bookings.organizer_secret_hash`).

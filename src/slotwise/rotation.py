@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from slotwise import keyring
 from slotwise.db.engine import Database
-from slotwise.db.models import Grant, ProviderCalendar, WebhookDestination
+from slotwise.db.models import Booking, Grant, ProviderCalendar, WebhookDestination
 
 
 def reseal_all(db: Database) -> int:
@@ -30,5 +30,9 @@ def reseal_all(db: Database) -> int:
         for destination in session.scalars(select(WebhookDestination)):
             if not ring.is_newest(destination.sealed_secret):
                 destination.sealed_secret = ring.reseal(destination.sealed_secret)
+                changed += 1
+        for booking in session.scalars(select(Booking)):
+            if not ring.is_newest(booking.sealed_salt):
+                booking.sealed_salt = ring.reseal(booking.sealed_salt)
                 changed += 1
     return changed

@@ -1,6 +1,6 @@
-"""Secrets at rest: provider settings and webhook secrets sealed, session tokens hashed, only
-allow-listed settings shown, URLs redacted, key rotation, private files, and a migration that
-carries existing rows."""
+"""Secrets at rest: provider settings, webhook secrets and guests' booking salts sealed, session
+tokens hashed, only allow-listed settings shown, URLs redacted, key rotation, private files, and
+migrations that carry existing rows."""
 
 from __future__ import annotations
 
@@ -22,11 +22,17 @@ from alembic import command
 from sqlalchemy import create_engine, text
 
 from slotwise import keyring
+from slotwise.bookings.payloads import booking_ref
+from slotwise.bookings.salts import guest_salt
 from slotwise.config import Settings
-from slotwise.db.engine import Database
+from slotwise.db.engine import Database, normalize_url
 from slotwise.db.migrate import alembic_config, upgrade
+from slotwise.db.models import Booking
+from slotwise.ids import decode_booking_ref, encode_booking_ref, new_salt, new_uuid
 from slotwise.rotation import reseal_all
+from slotwise.web.pages import booking_by_ref
 from tests.support.databases import fresh_postgres_url
+from tests.support.scheduling import book, future_hour
 from tests.webhooks.receiver import Receiver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,10 +200,32 @@ def test_session_tokens_are_stored_hashed(api: httpx.Client, db: Database) -> No
     assert opened.status_code == 200, opened.text
 
 
+def test_the_guests_salt_is_sealed_and_its_ref_still_opens_the_booking(
+    guest: httpx.Client, db: Database, make_config: Any
+) -> None:
+    config = make_config()
+    booked = book(guest, config["id"], future_hour(2, 10))
+    assert booked.status_code == 200, booked.text
+    ref = booked.json()["data"]["booking_ref"]
+    parts = decode_booking_ref(ref)
+    assert parts is not None
+    raw = _raw_rows(db, "bookings")
+    assert parts.salt not in raw
+    with db.engine.connect() as conn:
+        sealed = conn.execute(text("SELECT sealed_salt FROM bookings")).scalar_one()
+    assert keyring.unseal(sealed) == parts.salt
+    # The manage page opens with the ref, and not with the same ids and another salt.
+    assert guest.get(f"/bookings/{ref}").status_code == 200
+    forged = encode_booking_ref(parts.configuration_id, parts.booking_id, new_salt())
+    assert guest.get(f"/bookings/{forged}").status_code == 404
+
+
 def test_rotation_reseals_everything_with_the_newest_key(
-    api: httpx.Client, db: Database, base_settings: Settings
+    api: httpx.Client, db: Database, base_settings: Settings, make_config: Any
 ) -> None:
     old = keyring.key_file_key(base_settings.data_dir)
+    booked = book(api, make_config()["id"], future_hour(2, 10))
+    assert booked.status_code == 200, booked.text
     created = api.post(
         "/v3/connect/custom",
         json={"provider": "virtual-calendar", "settings": {"email": "r@example.com", "pin": PIN}},
@@ -215,7 +243,7 @@ def test_rotation_reseals_everything_with_the_newest_key(
     new = keyring.generate_key()
     try:
         keyring.configure(f"{new},{old}", base_settings.data_dir)
-        assert reseal_all(db) == 2  # the grant's settings and the webhook secret
+        assert reseal_all(db) == 3  # the grant's settings, the webhook secret, the guest's salt
         assert reseal_all(db) == 0  # already sealed with the newest key
         keyring.configure(new, base_settings.data_dir)  # the old key dropped
         grant = api.get(f"/v3/grants/{created.json()['data']['id']}")
@@ -227,6 +255,8 @@ def test_rotation_reseals_everything_with_the_newest_key(
         assert keyring.Keyring([new]).open(sealed) == secret
         with pytest.raises(keyring.SecretKeyError):
             keyring.Keyring([old]).open(sealed)
+        ref = booked.json()["data"]["booking_ref"]
+        assert api.get(f"/bookings/{ref}").status_code == 200
     finally:
         keyring.configure(base_settings.secret_key, base_settings.data_dir)
 
@@ -287,8 +317,6 @@ def older_schema(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 def test_the_migration_seals_existing_rows(older_schema: str) -> None:
-    from slotwise.db.engine import normalize_url
-
     engine = create_engine(normalize_url(older_schema))
     settings = {"email": "old@example.com", "password": PASSWORD, "url": "https://u:p@h/x?k=v"}
     with engine.begin() as conn:
@@ -335,3 +363,63 @@ def test_the_migration_seals_existing_rows(older_schema: str) -> None:
     assert shown == {"email": "old@example.com", "url": "https://REDACTED@h/x?k=REDACTED"}
     assert json.loads(keyring.unseal(sealed)) == settings
     assert keyring.unseal(sealed_secret) == PIN
+
+
+@pytest.fixture
+def schema_before_sealed_salts(backend: str, tmp_path: Path, worker_id: str) -> Iterator[str]:
+    """A database at the revisions before 0014_sealed_salts (salts stored as they are)."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:  # a name of its own: the other migration test may run at once on another worker
+        url = fresh_postgres_url(f"oldsalts_{worker_id}")
+    config = alembic_config(url)
+    for revision in ("0006_secguest", "0008_secsecrets"):
+        command.upgrade(config, revision)
+    yield url
+
+
+def test_the_salt_migration_seals_existing_salts_and_refs_keep_working(
+    schema_before_sealed_salts: str,
+) -> None:
+    url = schema_before_sealed_salts
+    config_id, booking_id, salt = new_uuid(), new_uuid(), new_salt()
+    ref = encode_booking_ref(config_id, booking_id, salt)
+    engine = create_engine(normalize_url(url))
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO grants (id, provider, email, grant_status, scope, settings,"
+                " created_at, updated_at) VALUES ('g1', 'virtual-calendar', 'old@example.com',"
+                " 'valid', '[]', '{}', 0, 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO configurations (id, grant_id, requires_session_auth, document,"
+                " created_at, updated_at) VALUES (:id, 'g1', false, '{}', 0, 0)"
+            ),
+            {"id": config_id},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO bookings (id, configuration_id, organizer_grant_id,"
+                " organizer_calendar_id, organizer_email, hosts, status, salt, title, guest,"
+                " additional_guests, additional_fields, email_language, start_ts, end_ts,"
+                " created_at, updated_at) VALUES (:id, :config, 'g1', 'c1', 'old@example.com',"
+                " '[]', 'booked', :salt, 'Old', '{}', '[]', '{}', 'en', 0, 1800, 0, 0)"
+            ),
+            {"id": booking_id, "config": config_id, "salt": salt},
+        )
+    engine.dispose()
+    upgrade(url)
+    db = Database(url)
+    try:
+        assert salt not in _raw_rows(db, "bookings")
+        with db.session(write=False) as session:
+            booking, _config = booking_by_ref(session, ref)
+            assert booking.id == booking_id
+            assert guest_salt(booking) == salt
+            assert booking_ref(booking) == ref
+            assert session.get(Booking, booking_id) is booking
+    finally:
+        db.engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from slotwise.bookings.salts import guest_salt
 from slotwise.db.models import Booking, Configuration, Event
 from slotwise.ids import encode_booking_ref
 from slotwise.scheduling.availability import organizer_timezone
@@ -22,7 +23,7 @@ ORGANIZER_PAGE = "/scheduling/organizer-confirmation/"
 
 
 def booking_ref(booking: Booking) -> str:
-    return encode_booking_ref(booking.configuration_id, booking.id, booking.salt)
+    return encode_booking_ref(booking.configuration_id, booking.id, guest_salt(booking))
 
 
 def booking_to_dict(booking: Booking, *, include_ref: bool) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.bookings import fields, locks, payloads, repository
+from slotwise.bookings.salts import guest_salt, seal_salt
 from slotwise.capabilities import matches_hash, same_secret, secret_hash
 from slotwise.db.models import Booking, Calendar, Configuration, Event
 from slotwise.db.rows import insert_row
@@ -332,7 +333,7 @@ def create_booking(
         organizer_name=organizer.name or organizer.grant.name,
         hosts=[organizer.email] + [h.email for h in booked if h is not organizer],
         status="pending" if pending else "booked",
-        salt=new_salt(),
+        sealed_salt=seal_salt(new_salt()),
         organizer_secret_hash=secret_hash(organizer_salt) if organizer_salt else None,
         title=title,
         description=event_booking.get("description"),
@@ -398,7 +399,7 @@ def _may_decide(access: Access, booking: Booking, salt: str) -> bool:
     salt = salt.rstrip("=")
     if matches_hash(salt, booking.organizer_secret_hash):
         return True
-    return not access.is_guest and same_secret(salt, booking.salt)
+    return not access.is_guest and same_secret(salt, guest_salt(booking))
 
 
 def _check_guest_may(access: Access, config: Configuration, what: str) -> None:

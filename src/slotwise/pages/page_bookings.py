@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slotwise.bookings import service as bookings
+from slotwise.bookings.salts import guest_salt
 from slotwise.db.models import Booking, Configuration
 from slotwise.errors import NotFound, field_error
 from slotwise.scheduling.access import ORGANIZER, Access
@@ -60,7 +61,7 @@ def _booking(session: Session, config: Configuration, booking_id: str) -> Bookin
 
 def confirm(session: Session, config: Configuration, booking_id: str) -> dict[str, Any]:
     booking = _booking(session, config, booking_id)
-    body = {"salt": booking.salt, "status": "confirmed"}
+    body = {"salt": guest_salt(booking), "status": "confirmed"}
     return _listed(bookings.confirm_booking(session, Access(config, ORGANIZER), booking.id, body))
 
 

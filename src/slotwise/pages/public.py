@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.bookings import service as bookings
+from slotwise.bookings.salts import guest_salt
 from slotwise.db.models import Booking, Configuration, PageBooking, SchedulingPage
 from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
 from slotwise.pages import repository
@@ -245,7 +246,7 @@ def confirm(session: Session, target: PublicPage, edit_hash: str) -> dict[str, A
     """Accept a pending booking (the caller was checked to reach the page)."""
     row, booking = _booking_of_hash(session, target, edit_hash, "edit_hash")
     access = Access(target.configuration, ORGANIZER)
-    body = {"salt": booking.salt, "status": "confirmed"}
+    body = {"salt": guest_salt(booking), "status": "confirmed"}
     bookings.confirm_booking(session, access, booking.id, body)
     return confirmation(row, booking, target.configuration, edit_hash)
 

@@ -34,6 +34,7 @@ from slotwise.api.limits import public_method
 from slotwise.bookings import outcomes, remote, service
 from slotwise.bookings.payloads import booking_ref
 from slotwise.bookings.repository import get_booking
+from slotwise.bookings.salts import guest_salt
 from slotwise.capabilities import matches_hash, same_secret
 from slotwise.db.models import Booking, Configuration
 from slotwise.errors import (
@@ -144,7 +145,7 @@ def booking_by_ref(
     if holder == ORGANIZER:
         holds = matches_hash(parts.salt, booking.organizer_secret_hash)
     else:
-        holds = same_secret(parts.salt, booking.salt)
+        holds = same_secret(parts.salt, guest_salt(booking))
     if not holds:
         raise NotFound("no such booking")
     config = scheduling_repository.get_configuration(session, booking.configuration_id)

@@ -13,9 +13,10 @@ class Booking(Base):
 
     Times are UTC epoch seconds, half-open. `status` is booked | pending | cancelled and only
     ever changes by compare-and-swap. `hosts` lists the emails of the configuration
-    participants who were booked (the organizer first). `salt` is the guest's secret (in their
-    booking_ref); `organizer_secret_hash` is the SHA-256 of the organizer's, which confirms a
-    pending booking (see slotwise.capabilities).
+    participants who were booked (the organizer first). `sealed_salt` is the guest's secret (in
+    their booking_ref), sealed with the keyring (read it with bookings.salts.guest_salt);
+    `organizer_secret_hash` is the SHA-256 of the organizer's, which confirms a pending booking
+    (see slotwise.capabilities).
     """
 
     __tablename__ = "bookings"
@@ -34,7 +35,7 @@ class Booking(Base):
     organizer_name: Mapped[str | None] = mapped_column(String(320), nullable=True)
     hosts: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16))
-    salt: Mapped[str] = mapped_column(String(64))
+    sealed_salt: Mapped[str] = mapped_column(Text)
     organizer_secret_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
