@@ -112,7 +112,7 @@ def _seed(db: Database) -> None:
                 "organizer_email": f"person{i}@example.com",
                 "hosts": [],
                 "status": "booked",
-                "salt": "00",
+                "sealed_salt": "00",  # never opened here
                 "title": "x",
                 "guest": {},
                 "additional_guests": [],
