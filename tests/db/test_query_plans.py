@@ -131,6 +131,9 @@ def _seed(db: Database) -> None:
     with db.engine.connect() as conn:
         conn.execute(text("ANALYZE"))
         conn.commit()
+    # SQLite loads statistics when a connection opens: pooled connections from earlier tests
+    # would keep planning with none, so the plans below come from fresh connections.
+    db.engine.dispose()
 
 
 def _insert_bookings(session: Session, rows: list[dict[str, Any]]) -> None:
