@@ -233,6 +233,9 @@ def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) ->
         "hide_additional_guests": bool(as_bool(booking.get("additional_guests_hidden"))),
         "additional_fields": _additional_fields(booking.get("additional_fields") or []),
     }
+    capacity = event.get("capacity")
+    if capacity is not None and int(capacity) != 1:
+        scheduler["capacity"] = int(capacity)  # -1: unlimited (scheduling.seats)
     if booking.get("cancellation_policy"):
         scheduler["cancellation_policy"] = booking["cancellation_policy"]
     expire = config.get("expire_after") or {}

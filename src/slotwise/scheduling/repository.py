@@ -106,6 +106,17 @@ def count_bookings(session: Session, configuration_id: str) -> int:
     return int(session.scalar(query.where(Booking.configuration_id == configuration_id)) or 0)
 
 
+def live_bookings(session: Session, configuration_id: str, start: int, end: int) -> list[Booking]:
+    """The configuration's booked and pending bookings overlapping [start, end)."""
+    query = select(Booking).where(
+        Booking.configuration_id == configuration_id,
+        Booking.start_ts < end,
+        Booking.end_ts > start,
+        Booking.status.in_(["booked", "pending"]),
+    )
+    return list(session.scalars(query))
+
+
 def booking_of(session: Session, booking_id: str, configuration_id: str) -> Booking | None:
     """The booking, if it belongs to this configuration."""
     return session.scalar(

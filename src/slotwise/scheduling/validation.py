@@ -413,6 +413,9 @@ def check_scheduler(document: dict[str, Any]) -> None:
         _bool(f"scheduler.{key}", scheduler.get(key))
     check_additional_fields("scheduler.additional_fields", scheduler.get("additional_fields"))
     check_email_template(scheduler.get("email_template"))
+    # Seats per slot (scheduling.seats); -1 is unlimited, as v2 pages' event.capacity.
+    if scheduler.get("capacity") != -1:
+        _int("scheduler.capacity", scheduler.get("capacity"), lo=1, hi=10_000)
     expire = _obj("scheduler.expire_after", scheduler.get("expire_after"))
     _int("scheduler.expire_after.uses", expire.get("uses"), lo=1)
     if expire.get("date") is not None:
