@@ -323,6 +323,9 @@ def create_booking(
     if event_booking.get("conferencing"):
         event_body["conferencing"] = event_booking["conferencing"]
     event = create_event(session, organizer.grant, calendar, event_body)
+    if is_round_robin(document):
+        # Under the pool's locks: the booking's place in the rotation (bookings.repository).
+        event.rotation_seq = repository.next_rotation_seq(session, config.id)
     booking = Booking(
         id=booking_id,
         configuration_id=config.id,

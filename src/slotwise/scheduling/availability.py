@@ -21,8 +21,9 @@ Choices where the reference is silent:
   once `uses` bookings were made (cancelled ones included: a use is spent), nothing is offered.
 * `scheduler.capacity` (a Slotwise extension the v2 pages' `event.capacity` maps onto) seats
   several guests in one slot: see `scheduling.seats`.
-* Round-robin order: when each host was last booked (event creation time, cancelled ones
-  excluded) through this configuration or its `round_robin_group_id` (metadata key5).
+* Round-robin order: when each host was last booked (event creation time, then the event's
+  `rotation_seq` for bookings in the same second; cancelled ones excluded) through this
+  configuration or its `round_robin_group_id` (metadata key5).
 """
 
 from __future__ import annotations
@@ -254,7 +255,7 @@ def compute_offer(
         tentative_as_busy=True if tentative is None else bool(tentative),
         exclude_event_ids=tuple(exclude_event_ids),
     )
-    last: dict[str, int] = {}
+    last: dict[str, tuple[int, int]] = {}
     if is_round_robin(document):
         keys = [config.id]
         if config.round_robin_group_id:
@@ -271,7 +272,8 @@ def compute_offer(
                 open_hours=open_hours_of(host, document),
                 specific=specific,
                 only_specific=only_specific,
-                last_booked_at=last.get(host.grant.id),
+                last_booked_at=last[host.grant.id][0] if host.grant.id in last else None,
+                last_booked_seq=last[host.grant.id][1] if host.grant.id in last else 0,
             )
         )
     try:

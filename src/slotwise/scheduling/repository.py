@@ -95,9 +95,12 @@ def grant_ids_of_kinds(session: Session, emails: Iterable[str], kinds: Iterable[
     return list(session.scalars(query))
 
 
-def last_booked(session: Session, keys: Sequence[str], grant_ids: Sequence[str]) -> dict[str, int]:
-    """When each grant was last booked through a configuration or group with one of `keys`."""
-    return events_repository.last_booked(session, grant_ids, keys)
+def last_booked(
+    session: Session, keys: Sequence[str], grant_ids: Sequence[str]
+) -> dict[str, tuple[int, int]]:
+    """When each grant was last booked through a configuration or group with one of `keys`,
+    as (created_at, rotation_seq)."""
+    return events_repository.last_booked_order(session, grant_ids, keys)
 
 
 def count_bookings(session: Session, configuration_id: str) -> int:
