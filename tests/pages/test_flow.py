@@ -380,3 +380,27 @@ def test_opening_hours_per_account_and_letter_days(
     thursday = by_weekday[3]
     assert {(14, bob.grant_id)} <= thursday  # bob's own Thursday afternoon
     assert not any(hour == 14 and who == ann.grant_id for hour, who in thursday)
+
+
+def test_idempotency_key_replays_the_first_confirmation(
+    api: httpx.Client, anon: httpx.Client, db: Database
+) -> None:
+    ann = account(api, "ann@example.com")
+    create_page(anon, page_body(ann, slug="retry"), ann.token)
+    found = slots(anon, "retry")
+    headers = {"Idempotency-Key": "v2-key-1"}
+    request = booking_request(found[0])
+    first = anon.post("/schedule/retry/timeslots", json=request, headers=headers)
+    again = anon.post("/schedule/retry/timeslots", json=request, headers=headers)
+    assert first.status_code == again.status_code == 200, again.text
+    assert first.json() == again.json()
+    other = anon.post("/schedule/retry/timeslots", json=booking_request(found[1]), headers=headers)
+    assert other.status_code == 400, other.text
+    assert other.json()["type"] == "api.invalid_idempotency_key"
+    too_long = anon.post(
+        "/schedule/retry/timeslots", json=request, headers={"Idempotency-Key": "k" * 300}
+    )
+    assert too_long.status_code == 400 and "Idempotency-Key" in too_long.json()["message"]
+    with db.session(write=False) as session:
+        [stored] = list(session.scalars(select(Booking)))
+    assert stored.idempotency_key == "v2-key-1"

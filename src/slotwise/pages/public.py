@@ -193,7 +193,12 @@ def _v3_request(body: dict[str, Any], page: SchedulingPage) -> dict[str, Any]:
     }
 
 
-def book(session: Session, target: PublicPage, body: dict[str, Any]) -> dict[str, Any]:
+def book(
+    session: Session,
+    target: PublicPage,
+    body: dict[str, Any],
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
     """POST /schedule/{slug}/timeslots: a new booking, or a reschedule by its edit_hash."""
     page, config = target.page, target.configuration
     request = _v3_request(body, page)
@@ -207,6 +212,7 @@ def book(session: Session, target: PublicPage, body: dict[str, Any]) -> dict[str
         booking, _event = bookings.create_booking(session, access, request)
     except InvalidRequest as exc:
         raise _v2_message(exc) from None
+    booking.idempotency_key = idempotency_key
     edit_hash = new_secret("", 24)
     row = PageBooking(
         booking_id=booking.id,
