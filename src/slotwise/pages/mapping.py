@@ -18,6 +18,7 @@ time the page is written. Choices where v2 sources are thin (docs/scheduling-pag
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -187,9 +188,12 @@ def _emails_disabled(config: dict[str, Any]) -> bool:
 
 
 def _round_to(interval: int | None, duration: int) -> int:
-    """The grid's rounding: starts on multiples of the interval (or duration) up to an hour."""
-    step = interval or duration
-    return step if step <= 60 else 60
+    """The grid's grain: the largest divisor of an hour that divides the step (the interval,
+    else the duration). Opening hours that start on the hour (or any multiple of the grain)
+    then start a slot, and slots follow every step: 10:00-12:00 with 45 minutes offers 10:00
+    and 10:45, as the v2 pages did; after a busy time the next start rounds up to the grain.
+    """
+    return math.gcd(interval or duration, 60)
 
 
 def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) -> dict[str, Any]:
