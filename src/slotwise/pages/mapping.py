@@ -146,6 +146,19 @@ def _participants(
     return out
 
 
+def _invitees(event: dict[str, Any], accounts: Sequence[Account]) -> list[dict[str, Any]]:
+    """`event.participants`: people invited to every booked event (no availability or booking
+    of their own, so they neither host nor block slots). The page's accounts are hosts already."""
+    own = {a.grant.email.lower() for a in accounts}
+    out: list[dict[str, Any]] = []
+    for person in event.get("participants") or []:
+        email = (person if isinstance(person, str) else person["email"]).strip()
+        name = "" if isinstance(person, str) else person.get("name") or ""
+        if email.lower() not in own and email.lower() not in {p["email"].lower() for p in out}:
+            out.append({"email": email, "name": name})
+    return out
+
+
 def _additional_fields(specs: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for position, spec in enumerate(specs):
@@ -222,12 +235,16 @@ def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) ->
     confirmation = booking.get("confirmation_method") or "automatic"
     event_booking: dict[str, Any] = {
         "title": event.get("title") or page.get("name") or "Meeting",
+        "template_title": event.get("template_title") or None,
+        "organizer_language": config.get("locale") or None,
         "location": event.get("location"),
         "timezone": timezone,
         "booking_type": "booking" if confirmation == "automatic" else "organizer-confirmation",
         "disable_emails": _emails_disabled(config),
         "reminders": _reminders(config.get("reminders") or []),
     }
+    if as_bool(booking.get("calendar_invite_to_guests")) is False:
+        event_booking["notify_participants"] = False
     scheduler: dict[str, Any] = {
         "available_days_in_future": int(
             booking.get("available_days_in_future") or DEFAULT_DAYS_IN_FUTURE
@@ -249,7 +266,7 @@ def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) ->
         "name": page.get("name") or "",
         "slug": page.get("slug"),
         "requires_session_auth": False,
-        "participants": _participants(config, accounts, timezone),
+        "participants": _participants(config, accounts, timezone) + _invitees(event, accounts),
         "availability": availability,
         "event_booking": event_booking,
         "scheduler": scheduler,
@@ -262,7 +279,7 @@ _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
 
 
 def _appearance(appearance: dict[str, Any]) -> dict[str, Any]:
-    """The v2 appearance under the keys the hosted pages read (strings only)."""
+    """The v2 appearance under the keys the hosted pages and the web component read."""
     out: dict[str, Any] = {}
     color = appearance.get("color")
     if isinstance(color, str) and _HEX_COLOR.match(color):
@@ -270,4 +287,13 @@ def _appearance(appearance: dict[str, Any]) -> dict[str, Any]:
     for key in ("company_name", "logo", "submit_text", "thank_you_text"):
         if isinstance(appearance.get(key), str):
             out[key] = appearance[key]
+    for key in (
+        "show_autoschedule",
+        "show_nylas_branding",
+        "show_timezone_options",
+        "show_week_view",
+    ):
+        shown = as_bool(appearance.get(key))
+        if shown is not None:
+            out[key] = shown  # real booleans (v2 clients may send "true"/"false")
     return out
