@@ -204,7 +204,8 @@ def _round_to(interval: int | None, duration: int) -> int:
     """The grid's grain: the largest divisor of an hour that divides the step (the interval,
     else the duration). Opening hours that start on the hour (or any multiple of the grain)
     then start a slot, and slots follow every step: 10:00-12:00 with 45 minutes offers 10:00
-    and 10:45, as the v2 pages did; after a busy time the next start rounds up to the grain.
+    and 10:45 (what a v2 page's user expects); after a busy time the next start rounds up to
+    the grain.
     """
     return math.gcd(interval or duration, 60)
 
