@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
 
+from slotwise import outbound
 from slotwise.errors import InvalidRequest, field_error
 
 M = TypeVar("M", bound=BaseModel)
@@ -169,6 +170,20 @@ def check_http_url(field: str, value: Any) -> None:
         raise field_error(field, "expected an absolute http(s) URL, such as https://example.com/")
     if "@" in parts.netloc:
         raise field_error(field, "must not contain user-info (user@host)")
+
+
+def check_delivery_url(field: str, value: Any) -> None:
+    """A URL Slotwise will POST to later (a page reminder's webhook_url): an absolute http(s)
+    URL whose host the outbound policy lets Slotwise reach (no loopback or private address
+    unless SLOTWISE_OUTBOUND_ALLOW opens it, never a metadata address)."""
+    if value is None:
+        return
+    check_http_url(field, value)
+    if len(value) > 2000:
+        raise field_error(field, "must be at most 2000 characters")
+    problem = outbound.url_refusal(value)
+    if problem is not None:
+        raise field_error(field, problem)
 
 
 def is_http_url(value: Any) -> bool:

@@ -21,7 +21,7 @@ from slotwise.scheduling.validation import (
     hhmm_minutes,
     unix_seconds,
 )
-from slotwise.validation import check_email, check_line
+from slotwise.validation import check_delivery_url, check_email, check_line
 
 DAY_LETTERS = ("M", "T", "W", "R", "F", "S", "U")  # Monday first, as v2 pages write them
 SCHEDULING_METHODS = (
@@ -305,3 +305,5 @@ def _check_reminders(value: Any) -> None:
         _int(f"{where}.time_before_event", entry.get("time_before_event"), lo=1, hi=525_600)
         _text(f"{where}.email_subject", entry.get("email_subject"), most=1000)
         _text(f"{where}.webhook_url", entry.get("webhook_url"), most=2000)
+        if method == "webhook" and entry.get("webhook_url"):
+            check_delivery_url(f"{where}.webhook_url", entry["webhook_url"])

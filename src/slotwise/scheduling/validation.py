@@ -13,7 +13,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slotwise.errors import InvalidRequest, field_error
-from slotwise.validation import check_email, check_http_url, check_line, check_text
+from slotwise.validation import (
+    check_delivery_url,
+    check_email,
+    check_http_url,
+    check_line,
+    check_text,
+)
 
 ROUND_ROBIN_METHODS = frozenset({"max-fairness", "max-availability"})
 METHODS = frozenset({"collective"}) | ROUND_ROBIN_METHODS
@@ -271,6 +277,8 @@ def check_reminders(field: str, value: Any) -> None:
         if recipient is not None and not _is_one_of(recipient, REMINDER_RECIPIENTS):
             raise field_error(f"{where}.recipient", f"must be one of {sorted(REMINDER_RECIPIENTS)}")
         _str(f"{where}.email_subject", entry.get("email_subject"))
+        if entry.get("type") == "webhook":
+            check_delivery_url(f"{where}.webhook_url", entry.get("webhook_url"))
 
 
 def check_participants_shape(document: dict[str, Any]) -> list[dict[str, Any]]:
