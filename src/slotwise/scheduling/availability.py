@@ -32,6 +32,7 @@ import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -281,14 +282,21 @@ def compute_offer(
     except engine.AvailabilityInputError as exc:
         raise InvalidRequest(f"availability: {exc}") from None
     if held:
-        result = seats.fit(
-            result,
-            held,
-            capacity,
+        fit = partial(
+            seats.fit,
+            seats=held,
+            capacity=capacity,
             buffer_before=rules.buffer_before,
             buffer_after=rules.buffer_after,
             collective=not is_round_robin(document),
         )
+        result = fit(result)
+        if rules.strict_rotation:
+            # Strict rotation offers the next host's empty slots; a seat left in another
+            # host's group meeting stays offered too (scheduling.seats.rejoin).
+            everyone = replace(rules, strict_rotation=False, method=engine.MAX_AVAILABILITY)
+            free = engine.compute_availability(participants, lo, hi, everyone, not_before=lo)
+            result = seats.rejoin(result, fit(free), held)
     full_order = engine.round_robin_order(participants) if is_round_robin(document) else []
     return Offer(result, hosts, full_order)
 
