@@ -1,7 +1,7 @@
 """Validating request bodies with pydantic into 400s that name each bad field.
 
-Domain services that take raw dicts (so that every face validates the same way) use this; the
-API layer has its own thin wrapper for route bodies.
+Every face parses its request documents through `validate_model` (one adapter from pydantic's
+errors to the project's field-named 400s), into the models of each domain's `schemas.py`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import re
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from slotwise.errors import InvalidRequest, field_error
 
@@ -20,20 +21,55 @@ M = TypeVar("M", bound=BaseModel)
 MAX_EPOCH = 253_402_300_799
 
 
-def describe(errors: Any) -> str:
+# Where a request field sits: not part of the field's name.
+_LOCATIONS = frozenset({"body", "query", "path", "header"})
+
+
+def _path(loc: Any, brackets: bool) -> str:
+    out = ""
+    for part in loc:
+        if part in _LOCATIONS:
+            continue
+        if isinstance(part, int) and brackets:
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def describe(errors: Any, *, brackets: bool = False) -> str:
+    """One message naming each bad field and its problem ("guest.email: expected …").
+
+    A `problem(...)` raised inside a model keeps its own wording and may name another field
+    than where it was raised (a check on a list element that names the list). List indices
+    read `[0]` in models written that way (`brackets`), `.0` in the older ones (tests pin both).
+    """
     parts = []
     for err in list(errors)[:5]:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-        field = ".".join(loc) or "body"
+        ctx = err.get("ctx") or {}
+        field = ctx.get("field") or _path(err.get("loc", ()), brackets) or "body"
         parts.append(f"{field}: {err.get('msg', 'is invalid')}")
     return "; ".join(parts) or "Invalid request"
 
 
+def problem(message: str, *, field: str | None = None) -> PydanticCustomError:
+    """A validation failure worded as the project words them; `field` overrides the path."""
+    return PydanticCustomError("slotwise", "{message}", {"message": message, "field": field})
+
+
+class Schema(BaseModel):
+    """Base of the request documents written for the project's messages (see `describe`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
 def validate_model(model: type[M], data: Any) -> M:
+    """The one way a request document is parsed: a pydantic model, or a 400 naming the field."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidRequest(describe(exc.errors())) from None
+        brackets = issubclass(model, Schema)
+        raise InvalidRequest(describe(exc.errors(), brackets=brackets)) from None
 
 
 def _no_bool(value: Any) -> Any:
