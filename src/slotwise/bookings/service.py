@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.bookings import fields, locks, payloads, repository
 from slotwise.bookings.salts import guest_salt, seal_salt
+from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.capabilities import matches_hash, same_secret, secret_hash
 from slotwise.db.models import Booking, Calendar, Configuration, Event
 from slotwise.db.rows import insert_row
@@ -46,36 +47,11 @@ from slotwise.scheduling.availability import (
     organizer_timezone,
 )
 from slotwise.scheduling.service import Host, hosts_of
-from slotwise.scheduling.validation import check_timezone, is_round_robin, unix_seconds
-from slotwise.validation import check_email, check_line, check_text
+from slotwise.scheduling.validation import is_round_robin
 
 SOURCE = "/nylas/passthru"
-CONFIRM_STATUSES = {"confirm": "booked", "confirmed": "booked"}
-REJECT_STATUSES = {"cancel", "cancelled", "canceled"}
 
 
-@dataclass(frozen=True)
-class BookingRequest:
-    start: int
-    end: int
-    guest: dict[str, str]
-    participants: list[str] | None
-    timezone: str | None
-    email_language: str
-    additional_guests: list[dict[str, Any]]
-    additional_fields: dict[str, Any]
-
-
-def _times(body: dict[str, Any]) -> tuple[int, int]:
-    start = unix_seconds("start_time", body.get("start_time"))
-    end = unix_seconds("end_time", body.get("end_time"))
-    if end <= start:
-        raise field_error("end_time", "must be after start_time")
-    return start, end
-
-
-# The longest name an event participant may have (the guests become participants).
-MAX_NAME = 1024
 # The cap on additional guests when the caller passes none (Settings.max_additional_guests).
 MAX_ADDITIONAL_GUESTS = 10
 
@@ -85,89 +61,37 @@ def _scheduler(config: Configuration) -> dict[str, Any]:
     return scheduler if isinstance(scheduler, dict) else {}
 
 
-def _check_additional_guests(
-    raw: Any, config: Configuration, access: Access, most: int
-) -> list[Any]:
-    """The guest may only name additional guests the booking page would let them add."""
-    if not isinstance(raw, list):
-        raise field_error("additional_guests", "expected a list of {email, name}")
-    if raw and access.is_guest and _scheduler(config).get("hide_additional_guests"):
+@dataclass(frozen=True)
+class _Checked:
+    """A new booking checked against its configuration: the answers it keeps."""
+
+    request: NewBooking
+    additional_fields: dict[str, Any]
+
+
+def _check_against(
+    request: NewBooking, config: Configuration, access: Access, most_guests: int
+) -> _Checked:
+    """What the booking page of this configuration would have let the guest send."""
+    guests = request.additional_guests
+    if guests and access.is_guest and _scheduler(config).get("hide_additional_guests"):
         raise field_error("additional_guests", "this configuration takes no additional guests")
-    if len(raw) > most:
-        raise field_error("additional_guests", f"at most {most} additional guests")
-    return raw
-
-
-def parse_request(
-    body: dict[str, Any],
-    config: Configuration,
-    query_timezone: str | None,
-    access: Access,
-    max_additional_guests: int = MAX_ADDITIONAL_GUESTS,
-) -> BookingRequest:
-    start, end = _times(body)
-    guest = body.get("guest")
-    if not isinstance(guest, dict):
-        raise field_error("guest", "is required ({email, name})")
-    name = guest.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise field_error("guest.name", "is required")
-    if len(name.strip()) > MAX_NAME:
-        raise field_error("guest.name", f"expected at most {MAX_NAME} characters")
-    check_line("guest.name", name)
-    guest_out = {"email": check_email("guest.email", guest.get("email")), "name": name.strip()}
-    participants = body.get("participants")
-    emails: list[str] | None = None
-    if participants is not None:
-        if not isinstance(participants, list):
-            raise field_error("participants", "expected a list of {email}")
-        emails = []
-        for i, p in enumerate(participants):
-            value = p.get("email") if isinstance(p, dict) else p
-            emails.append(check_email(f"participants[{i}].email", value))
-        if not emails:
-            emails = None
-    extra_guests = []
-    raw_guests = _check_additional_guests(
-        body.get("additional_guests") or [], config, access, max_additional_guests
-    )
-    for i, g in enumerate(raw_guests):
-        if not isinstance(g, dict):
-            raise field_error(f"additional_guests[{i}]", "expected {email, name}")
-        extra_name = g.get("name")
-        if extra_name is not None and (
-            not isinstance(extra_name, str) or len(extra_name) > MAX_NAME
-        ):
-            raise field_error(
-                f"additional_guests[{i}].name",
-                f"expected a string of at most {MAX_NAME} characters",
-            )
-        check_line(f"additional_guests[{i}].name", extra_name)
-        address = check_email(f"additional_guests[{i}].email", g.get("email"))
-        extra_guests.append({"email": address, "name": extra_name})
-    timezone = body.get("timezone") or query_timezone
-    if timezone is not None:
-        check_timezone("timezone", timezone)
-    language = body.get("email_language") or "en"
-    if not isinstance(language, str) or len(language) > 8:
-        raise field_error("email_language", "expected a language code such as en")
-    check_line("email_language", language)
-    definitions = (config.document.get("scheduler") or {}).get("additional_fields") or {}
-    answers = fields.check_answers(definitions, body.get("additional_fields"))
-    return BookingRequest(start, end, guest_out, emails, timezone, language, extra_guests, answers)
+    if len(guests) > most_guests:
+        raise field_error("additional_guests", f"at most {most_guests} additional guests")
+    definitions = _scheduler(config).get("additional_fields") or {}
+    return _Checked(request, fields.check_answers(definitions, request.additional_fields))
 
 
 def check_request(
-    body: dict[str, Any],
+    request: NewBooking,
     config: Configuration,
-    query_timezone: str | None,
     access: Access,
     max_additional_guests: int = MAX_ADDITIONAL_GUESTS,
 ) -> None:
     """The checks a booking request must pass before anything is fetched or locked for it."""
-    req = parse_request(body, config, query_timezone, access, max_additional_guests)
-    _check_duration(config, req.start, req.end)
-    if not on_offered_grid(config.document, req.start):
+    _check_against(request, config, access, max_additional_guests)
+    _check_duration(config, request.start_time, request.end_time)
+    if not on_offered_grid(config.document, request.start_time):
         raise TimeslotUnavailable("it is not on this configuration's slot grid")
 
 
@@ -220,7 +144,7 @@ def _stamps(config: Configuration, start: int, end: int, now: int) -> dict[str, 
 
 
 def _event_participants(
-    config: Configuration, organizer: Host, hosts: list[Host], req: BookingRequest
+    config: Configuration, organizer: Host, hosts: list[Host], req: NewBooking
 ) -> list[dict[str, Any]]:
     people: list[dict[str, Any]] = []
     seen = {organizer.email.lower()}
@@ -236,9 +160,9 @@ def _event_participants(
     for p in config.document.get("participants") or []:
         if not (p.get("availability") or p.get("booking")):
             add(p["email"], p.get("name"))
-    add(req.guest["email"], req.guest["name"])
+    add(req.guest.email, req.guest.name)
     for g in req.additional_guests:
-        add(g["email"], g.get("name"))
+        add(g.email, g.name)
     return people
 
 
@@ -279,17 +203,17 @@ def _take_slot(
 def create_booking(
     session: Session,
     access: Access,
-    body: dict[str, Any],
+    req: NewBooking,
     *,
-    query_timezone: str | None = None,
     max_additional_guests: int = MAX_ADDITIONAL_GUESTS,
 ) -> tuple[Booking, Event]:
     config = access.require_configuration()
-    req = parse_request(body, config, query_timezone, access, max_additional_guests)
-    _check_duration(config, req.start, req.end)
+    answers = _check_against(req, config, access, max_additional_guests).additional_fields
+    start, end = req.start_time, req.end_time
+    _check_duration(config, start, end)
     now = clock.now()
     candidates, organizer = _pick_hosts(session, config, req.participants)
-    free, order = _take_slot(session, config, candidates, req.start, req.end, now)
+    free, order = _take_slot(session, config, candidates, start, end, now)
     if organizer is None:
         by_email = {h.email.lower(): h for h in free}
         first = next((by_email[e.lower()] for e in order if e.lower() in by_email), None)
@@ -312,13 +236,13 @@ def create_booking(
         "location": event_booking.get("location"),
         "busy": True,
         "when": {
-            "start_time": req.start,
-            "end_time": req.end,
+            "start_time": start,
+            "end_time": end,
             "start_timezone": organizer_timezone(document),
             "end_timezone": organizer_timezone(document),
         },
         "participants": _event_participants(config, organizer, booked, req),
-        "metadata": _stamps(config, req.start, req.end, now),
+        "metadata": _stamps(config, start, end, now),
     }
     if event_booking.get("conferencing"):
         event_body["conferencing"] = event_booking["conferencing"]
@@ -337,13 +261,13 @@ def create_booking(
         organizer_secret_hash=secret_hash(organizer_salt) if organizer_salt else None,
         title=title,
         description=event_booking.get("description"),
-        guest=req.guest,
-        additional_guests=req.additional_guests,
-        additional_fields=req.additional_fields,
+        guest=req.guest.model_dump(),
+        additional_guests=[g.model_dump() for g in req.additional_guests],
+        additional_fields=answers,
         guest_timezone=req.timezone,
         email_language=req.email_language,
-        start_ts=req.start,
-        end_ts=req.end,
+        start_ts=start,
+        end_ts=end,
         created_at=now,
         updated_at=now,
     )
@@ -411,22 +335,16 @@ def _check_guest_may(access: Access, config: Configuration, what: str) -> None:
 
 
 def confirm_booking(
-    session: Session, access: Access, booking_id: str, body: dict[str, Any]
+    session: Session, access: Access, booking_id: str, decision: DecideBooking
 ) -> Booking:
     """PUT: the organizer accepts (`confirmed`/`confirm`) or rejects a pending booking."""
     booking = find_booking(session, access, booking_id)
-    salt = body.get("salt")
-    status = body.get("status")
-    if not isinstance(salt, str) or not salt:
-        raise field_error("salt", "is required")
-    if status not in CONFIRM_STATUSES and status not in REJECT_STATUSES:
-        raise field_error("status", "must be confirmed or cancelled")
-    if not _may_decide(access, booking, salt):
+    if not _may_decide(access, booking, decision.salt):
         raise field_error("salt", "does not match this booking")
     config = _configuration_of(session, booking)
     event = repository.get_event(session, booking.event_id)
     now = clock.now()
-    if status in CONFIRM_STATUSES:
+    if decision.confirms:
         if not repository.change_status(
             session, booking, expected={"pending"}, values={"status": "booked", "updated_at": now}
         ):
@@ -440,11 +358,11 @@ def confirm_booking(
             source=SOURCE,
         )
         return booking
-    reason = body.get("cancellation_reason") or ""
-    if not isinstance(reason, str):
-        raise field_error("cancellation_reason", "expected a string")
-    check_text("cancellation_reason", reason)
-    values = {"status": "cancelled", "cancellation_reason": reason, "updated_at": now}
+    values = {
+        "status": "cancelled",
+        "cancellation_reason": decision.cancellation_reason,
+        "updated_at": now,
+    }
     if not repository.change_status(session, booking, expected={"pending"}, values=values):
         raise Conflict(f"status: the booking is {booking.status}, not pending")
     if event is not None:
@@ -459,11 +377,11 @@ def confirm_booking(
 
 
 def reschedule_booking(
-    session: Session, access: Access, booking_id: str, body: dict[str, Any]
+    session: Session, access: Access, booking_id: str, move: MoveBooking
 ) -> Booking:
     """PATCH: move a booking to another offered slot; same id, same host, same event."""
     booking = find_booking(session, access, booking_id)
-    start, end = _times(body)
+    start, end = move.start_time, move.end_time
     config = _configuration_of(session, booking)
     _check_guest_may(access, config, "rescheduling")
     if booking.status == "cancelled":
@@ -505,14 +423,11 @@ def reschedule_booking(
 
 
 def cancel_booking(
-    session: Session, access: Access, booking_id: str, body: dict[str, Any]
+    session: Session, access: Access, booking_id: str, cancel: CancelBooking
 ) -> Booking:
     """DELETE: cancel a booked or pending booking and its event."""
     booking = find_booking(session, access, booking_id)
-    reason = body.get("cancellation_reason") or ""
-    if not isinstance(reason, str):
-        raise field_error("cancellation_reason", "expected a string")
-    check_text("cancellation_reason", reason)
+    reason = cancel.cancellation_reason
     config = _configuration_of(session, booking)
     _check_guest_may(access, config, "cancellation")
     if booking.status == "cancelled":

@@ -35,6 +35,7 @@ from slotwise.bookings import outcomes, remote, service
 from slotwise.bookings.payloads import booking_ref
 from slotwise.bookings.repository import get_booking
 from slotwise.bookings.salts import guest_salt
+from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.capabilities import matches_hash, same_secret
 from slotwise.db.models import Booking, Configuration
 from slotwise.errors import (
@@ -51,7 +52,7 @@ from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import PUBLIC, Access
 from slotwise.scheduling.availability import duration_seconds, organizer_timezone
-from slotwise.validation import is_http_url
+from slotwise.validation import is_http_url, validate_model
 from slotwise.web import views
 from slotwise.web.render import redirect, render
 
@@ -265,7 +266,7 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 booking, _ = service.create_booking(
                     session,
                     Access(config, PUBLIC),
-                    body,
+                    validate_model(NewBooking, body),
                     max_additional_guests=get_settings(request).max_additional_guests,
                 )
             ref, pending = booking_ref(booking), booking.status == "pending"
@@ -454,9 +455,8 @@ def reschedule(request: Request, ref: str, form: Form = Depends(form_data)) -> R
             raise TimeslotUnavailable()
         config = access.require_configuration()
         end = start + duration_seconds(config.document)
-        service.reschedule_booking(
-            session, access, booking.id, {"start_time": start, "end_time": end}
-        )
+        move = validate_model(MoveBooking, {"start_time": start, "end_time": end})
+        service.reschedule_booking(session, access, booking.id, move)
 
     return _manage_change(request, ref, form, "rescheduling", change)
 
@@ -465,7 +465,7 @@ def reschedule(request: Request, ref: str, form: Form = Depends(form_data)) -> R
 def cancel(request: Request, ref: str, form: Form = Depends(form_data)) -> Response:
     def change(session: Session, access: Access, booking: Booking) -> None:
         body = {"cancellation_reason": _one(form, "reason")}
-        service.cancel_booking(session, access, booking.id, body)
+        service.cancel_booking(session, access, booking.id, validate_model(CancelBooking, body))
 
     return _manage_change(request, ref, form, "cancellation", change)
 
@@ -531,7 +531,8 @@ def organizer_decision(request: Request, ref: str, form: Form = Depends(form_dat
                 "status": "confirmed" if action == "confirm" else "cancelled",
                 "cancellation_reason": _one(form, "reason"),
             }
-            service.confirm_booking(session, Access(config, PUBLIC), booking.id, body)
+            decision = validate_model(DecideBooking, body)
+            service.confirm_booking(session, Access(config, PUBLIC), booking.id, decision)
     except (InvalidRequest, Conflict) as exc:
         with db.session(write=False) as session:
             booking, config = booking_by_ref(session, ref, ORGANIZER)
