@@ -7,6 +7,7 @@ errors to the project's field-named 400s), into the models of each domain's `sch
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from slotwise.errors import InvalidRequest, field_error
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 # Latest instant accepted anywhere (the end of year 9999), so date arithmetic never overflows.
 MAX_EPOCH = 253_402_300_799
@@ -55,6 +57,16 @@ def describe(errors: Any, *, brackets: bool = False) -> str:
 def problem(message: str, *, field: str | None = None) -> PydanticCustomError:
     """A validation failure worded as the project words them; `field` overrides the path."""
     return PydanticCustomError("slotwise", "{message}", {"message": message, "field": field})
+
+
+def checked(check: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one of the shared field checks (which raise a field-named InvalidRequest) inside a
+    model's validator, as a `problem` with the check's own field and words."""
+    try:
+        return check(*args, **kwargs)
+    except InvalidRequest as exc:
+        field, _, message = exc.message.partition(": ")
+        raise problem(message, field=field) from None
 
 
 class Schema(BaseModel):

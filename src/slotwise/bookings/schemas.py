@@ -12,9 +12,8 @@ from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from slotwise.errors import InvalidRequest
 from slotwise.scheduling.validation import check_timezone, unix_seconds
-from slotwise.validation import Schema, check_email, check_line, check_text, problem
+from slotwise.validation import Schema, check_email, check_line, check_text, checked, problem
 
 # The longest name an event participant may have (the guests become participants).
 MAX_NAME = 1024
@@ -23,17 +22,8 @@ DECISIONS = {"confirm": True, "confirmed": True, "cancel": False, "cancelled": F
 DECISIONS["canceled"] = False
 
 
-def _checked(check: Any, *args: Any) -> Any:
-    """Run one of the shared field checks, as a pydantic failure with the check's own words."""
-    try:
-        return check(*args)
-    except InvalidRequest as exc:
-        field, _, message = exc.message.partition(": ")
-        raise problem(message, field=field) from None
-
-
 def _epoch(field: str, value: Any) -> int:
-    return int(_checked(unix_seconds, field, value))
+    return int(checked(unix_seconds, field, value))
 
 
 class Guest(Schema):
@@ -89,8 +79,8 @@ class NewBooking(_Times):
             raise problem("is required", field="guest.name")
         if len(name.strip()) > MAX_NAME:
             raise problem(f"expected at most {MAX_NAME} characters", field="guest.name")
-        _checked(check_line, "guest.name", name)
-        email = _checked(check_email, "guest.email", value.get("email"))
+        checked(check_line, "guest.name", name)
+        email = checked(check_email, "guest.email", value.get("email"))
         return Guest(email=email, name=name.strip())
 
     @field_validator("participants", mode="before")
@@ -103,7 +93,7 @@ class NewBooking(_Times):
         emails = []
         for i, p in enumerate(value):
             address = p.get("email") if isinstance(p, dict) else p
-            emails.append(_checked(check_email, f"participants[{i}].email", address))
+            emails.append(checked(check_email, f"participants[{i}].email", address))
         return emails or None
 
     @field_validator("additional_guests", mode="before")
@@ -122,8 +112,8 @@ class NewBooking(_Times):
                 raise problem(
                     f"expected a string of at most {MAX_NAME} characters", field=f"{where}.name"
                 )
-            _checked(check_line, f"{where}.name", name)
-            email = _checked(check_email, f"{where}.email", g.get("email"))
+            checked(check_line, f"{where}.name", name)
+            email = checked(check_email, f"{where}.email", g.get("email"))
             out.append(AdditionalGuest(email=email, name=name))
         return out
 
@@ -132,7 +122,7 @@ class NewBooking(_Times):
     def _timezone(cls, value: Any) -> str | None:
         if not value:
             return None  # the query's `timezone`, if any, is taken instead (see `with_timezone`)
-        _checked(check_timezone, "timezone", value)
+        checked(check_timezone, "timezone", value)
         return str(value)
 
     @field_validator("email_language", mode="before")
@@ -141,7 +131,7 @@ class NewBooking(_Times):
         language = value or "en"
         if not isinstance(language, str) or len(language) > 8:
             raise problem("expected a language code such as en", field="email_language")
-        _checked(check_line, "email_language", language)
+        checked(check_line, "email_language", language)
         return language
 
     @field_validator("additional_fields", mode="before")
@@ -169,7 +159,7 @@ def _reason(value: Any) -> str:
     reason = value or ""
     if not isinstance(reason, str):
         raise problem("expected a string", field="cancellation_reason")
-    _checked(check_text, "cancellation_reason", reason)
+    checked(check_text, "cancellation_reason", reason)
     return reason
 
 

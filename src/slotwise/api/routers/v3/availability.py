@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
 from slotwise.api.envelope import ok
 from slotwise.calendar_availability import v3
+from slotwise.calendar_availability.schemas import CalendarAvailabilityRequest
+from slotwise.validation import validate_model
 
 router = APIRouter(prefix="/v3/calendars", dependencies=[AdminAuth])
 
@@ -21,4 +23,4 @@ def calendar_availability(
     body: dict[str, Any] = Depends(json_object),
     session: Session = ReadSession,
 ) -> JSONResponse:
-    return ok(request, v3.compute(session, body))
+    return ok(request, v3.compute(session, validate_model(CalendarAvailabilityRequest, body)))

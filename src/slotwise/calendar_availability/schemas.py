@@ -1,0 +1,229 @@
+"""The v3 availability request (`POST /v3/calendars/availability`), parsed once at the face.
+
+Open hours come out as the engine's own `WeeklyHours` / `SpecificHours`; the engine's `Rules`
+are built by `rules()`. Each problem keeps the wording and field path clients have always seen
+(tests pin them), so the checks are the face's shared ones, run inside the validators.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, InstanceOf, ValidationInfo, field_validator, model_validator
+
+from slotwise.availability import (
+    COLLECTIVE,
+    MAX_AVAILABILITY,
+    MAX_FAIRNESS,
+    Rules,
+    SpecificHours,
+    WeeklyHours,
+)
+from slotwise.calendar_availability import fields
+from slotwise.calendar_availability.hours import specific_hours, weekly_hours
+from slotwise.validation import Schema, checked, problem
+
+METHODS = {COLLECTIVE, MAX_AVAILABILITY, MAX_FAIRNESS}
+
+
+# Open hours are the engine's dataclasses, built by the validators below (checked by type only).
+Weekly = list[InstanceOf[WeeklyHours]]
+Specific = list[InstanceOf[SpecificHours]]
+
+
+def _int(field: str, value: Any, *, required: bool = False) -> int | None:
+    return checked(fields.integer, {"value": value}, "value", required=required, field=field)
+
+
+def _multiple_of_5(field: str, value: int | None, *, allow_zero: bool = False) -> None:
+    checked(fields.minutes_multiple_of_5, field, value, allow_zero=allow_zero)
+
+
+def _list(field: str, value: Any) -> list[Any]:
+    return checked(fields.array, field, value)
+
+
+def _open_hours(field: str, value: Any) -> list[WeeklyHours]:
+    rules = _list(field, value)
+    return [
+        checked(weekly_hours, f"{field}[{i}]", r, sunday_first=True, default_timezone="UTC")
+        for i, r in enumerate(rules)
+    ]
+
+
+class AvailabilityRules(Schema):
+    """`availability_rules`: the method, buffers, default open hours, round-robin group."""
+
+    availability_method: str = Field(default=None, validate_default=True)
+    buffer_before: int = 0  # minutes
+    buffer_after: int = 0
+    default_open_hours: Weekly = Field(default_factory=list)
+    tentative_as_busy: bool = True
+    # Python sends round_robin_group_id, Node round_robin_event_id.
+    round_robin_group_id: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shape(cls, value: Any) -> Any:
+        rules = checked(fields.obj, "availability_rules", value)
+        buffer = checked(fields.obj, "availability_rules.buffer", rules.get("buffer"))
+        sides = {}
+        for side in ("before", "after"):
+            minutes = _int(f"buffer.{side}", buffer.get(side)) or 0
+            _multiple_of_5(f"availability_rules.buffer.{side}", minutes, allow_zero=True)
+            sides[f"buffer_{side}"] = minutes
+        group = rules.get("round_robin_group_id") or rules.get("round_robin_event_id")
+        return {
+            "availability_method": rules.get("availability_method"),
+            "default_open_hours": rules.get("default_open_hours"),
+            "tentative_as_busy": rules.get("tentative_as_busy"),
+            "round_robin_group_id": str(group) if group else None,
+            **sides,
+        }
+
+    @field_validator("availability_method", mode="before")
+    @classmethod
+    def _method(cls, value: Any) -> str:
+        method = value or MAX_AVAILABILITY
+        if method not in METHODS:
+            raise problem(
+                f"expected one of collective, max-availability, max-fairness; got {method!r}",
+                field="availability_rules.availability_method",
+            )
+        return str(method)
+
+    @field_validator("default_open_hours", mode="before")
+    @classmethod
+    def _default_hours(cls, value: Any) -> list[WeeklyHours]:
+        return _open_hours("availability_rules.default_open_hours", value)
+
+    @field_validator("tentative_as_busy", mode="before")
+    @classmethod
+    def _tentative(cls, value: Any) -> bool:
+        return checked(fields.boolean, "availability_rules.tentative_as_busy", value, True)
+
+
+class AvailabilityParticipant(Schema):
+    """One participant; its open hours are its own, else the request's default ones."""
+
+    field: str  # where it sits in the request, for later messages (no grant, calendar ids)
+    email: str
+    calendar_ids: list[Any]
+    open_hours: Weekly
+    specific: Specific
+    only_specific: bool
+
+
+def _participant(field: str, raw: Any, default_hours: list[WeeklyHours]) -> AvailabilityParticipant:
+    entry = checked(fields.obj, field, raw)
+    email = entry.get("email")
+    if not isinstance(email, str) or "@" not in email:
+        raise problem("expected an email address", field=f"{field}.email")
+    own = entry.get("open_hours")
+    hours = _open_hours(f"{field}.open_hours", own)
+    hours = hours if own else default_hours
+    zone = hours[0].timezone if hours else None
+    where = f"{field}.specific_time_availability"
+    specific = [
+        checked(specific_hours, f"{where}[{j}]", s, default_timezone=zone)
+        for j, s in enumerate(_list(where, entry.get("specific_time_availability")))
+    ]
+    only = checked(
+        fields.boolean,
+        f"{field}.only_specific_time_availability",
+        entry.get("only_specific_time_availability"),
+        False,
+    )
+    return AvailabilityParticipant(
+        field=field,
+        email=email,
+        calendar_ids=_list(f"{field}.calendar_ids", entry.get("calendar_ids")),
+        open_hours=hours,
+        specific=specific,
+        only_specific=checked(
+            fields.boolean, f"{field}.only_specific_time_availability", only, False
+        ),
+    )
+
+
+class CalendarAvailabilityRequest(Schema):
+    """`POST /v3/calendars/availability` (reference §5). Field order is the order of checks."""
+
+    start_time: int = Field(default=None, validate_default=True)
+    end_time: int = Field(default=None, validate_default=True)
+    availability_rules: AvailabilityRules = Field(default=None, validate_default=True)
+    participants: list[AvailabilityParticipant] = Field(default=None, validate_default=True)
+    duration_minutes: int = Field(default=None, validate_default=True)
+    interval_minutes: int | None = None
+    round_to: int | None = None  # minutes; 15 unless round_to_30_minutes
+    round_to_30_minutes: bool = False
+
+    @field_validator("start_time", "end_time", "duration_minutes", mode="before")
+    @classmethod
+    def _required(cls, value: Any, info: ValidationInfo) -> int:
+        number = _int(str(info.field_name), value, required=True)
+        assert number is not None  # required
+        return number
+
+    @field_validator("availability_rules", mode="before")
+    @classmethod
+    def _rules(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+    @field_validator("participants", mode="before")
+    @classmethod
+    def _participants(cls, value: Any, info: ValidationInfo) -> list[AvailabilityParticipant]:
+        raw = _list("participants", value)
+        if not raw:
+            raise problem("is required and must not be empty", field="participants")
+        if len(raw) > fields.MAX_PARTICIPANTS:
+            raise problem(f"at most {fields.MAX_PARTICIPANTS} are allowed", field="participants")
+        rules = info.data.get("availability_rules")
+        default_hours = rules.default_open_hours if rules is not None else []
+        out: list[AvailabilityParticipant] = []
+        seen: set[str] = set()
+        for i, entry in enumerate(raw):
+            participant = _participant(f"participants[{i}]", entry, default_hours)
+            if participant.email.lower() in seen:
+                raise problem(
+                    f"{participant.email} is listed twice", field=f"participants[{i}].email"
+                )
+            seen.add(participant.email.lower())
+            out.append(participant)
+        return out
+
+    @field_validator("interval_minutes", "round_to", mode="before")
+    @classmethod
+    def _optional(cls, value: Any, info: ValidationInfo) -> int | None:
+        return _int(str(info.field_name), value)
+
+    @field_validator("round_to_30_minutes", mode="before")
+    @classmethod
+    def _thirty(cls, value: Any) -> bool:
+        return checked(fields.boolean, "round_to_30_minutes", value, False)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CalendarAvailabilityRequest:
+        checked(fields.window, self.start_time, self.end_time)
+        _multiple_of_5("duration_minutes", self.duration_minutes)
+        _multiple_of_5("interval_minutes", self.interval_minutes)
+        if self.round_to is None:
+            self.round_to = 30 if self.round_to_30_minutes else 15
+        _multiple_of_5("round_to", self.round_to)
+        if self.round_to > 60:
+            raise problem("must be at most 60", field="round_to")
+        return self
+
+    def rules(self) -> Rules:
+        """The engine's rules; `round_to` counts in the first open hours' zone, else UTC."""
+        zone = next((p.open_hours[0].timezone for p in self.participants if p.open_hours), "UTC")
+        rules = self.availability_rules
+        return Rules(
+            duration=self.duration_minutes * 60,
+            interval=None if self.interval_minutes is None else self.interval_minutes * 60,
+            round_to=(self.round_to or 15) * 60,
+            round_to_timezone=zone,
+            method=rules.availability_method,
+            buffer_before=rules.buffer_before * 60,
+            buffer_after=rules.buffer_after * 60,
+        )
