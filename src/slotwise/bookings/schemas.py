@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from slotwise.scheduling.validation import check_timezone, unix_seconds
+from slotwise.scheduling.schemas import TimeWindow
+from slotwise.scheduling.validation import check_timezone
 from slotwise.validation import Schema, check_email, check_line, check_text, checked, problem
 
 # The longest name an event participant may have (the guests become participants).
@@ -20,10 +21,6 @@ MAX_NAME = 1024
 # The organizer's answer to a pending booking: whether each spelling confirms it.
 DECISIONS = {"confirm": True, "confirmed": True, "cancel": False, "cancelled": False}
 DECISIONS["canceled"] = False
-
-
-def _epoch(field: str, value: Any) -> int:
-    return int(checked(unix_seconds, field, value))
 
 
 class Guest(Schema):
@@ -36,30 +33,7 @@ class AdditionalGuest(Schema):
     name: str | None = None
 
 
-class _Times(Schema):
-    """`start_time`, `end_time`: Unix seconds (numbers or numeric strings), end after start."""
-
-    start_time: int = Field(default=None, validate_default=True)
-    end_time: int = Field(default=None, validate_default=True)
-
-    @field_validator("start_time", mode="before")
-    @classmethod
-    def _start(cls, value: Any) -> int:
-        return _epoch("start_time", value)
-
-    @field_validator("end_time", mode="before")
-    @classmethod
-    def _end(cls, value: Any) -> int:
-        return _epoch("end_time", value)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> _Times:
-        if self.end_time <= self.start_time:
-            raise problem("must be after start_time", field="end_time")
-        return self
-
-
-class NewBooking(_Times):
+class NewBooking(TimeWindow):
     """POST /v3/scheduling/bookings (and the hosted and v2 pages that book through it)."""
 
     guest: Guest = Field(default=None, validate_default=True)
@@ -151,7 +125,7 @@ class NewBooking(_Times):
         return self.model_copy(update={"timezone": query_timezone})
 
 
-class MoveBooking(_Times):
+class MoveBooking(TimeWindow):
     """PATCH /v3/scheduling/bookings/{id}: the new slot."""
 
 

@@ -48,7 +48,6 @@ from slotwise.scheduling.validation import (
     availability_method,
     hhmm_minutes,
     is_round_robin,
-    unix_seconds,
 )
 
 DEFAULT_ROUND_TO = 15
@@ -284,16 +283,6 @@ def is_expired(session: Session, config: Configuration, now: int) -> bool:
         return True
     uses = expire.get("uses")
     return uses is not None and repository.count_bookings(session, config.id) >= int(uses)
-
-
-def parse_window(start_time: str | None, end_time: str | None) -> tuple[int, int]:
-    start = unix_seconds("start_time", start_time if start_time != "" else None)
-    end = unix_seconds("end_time", end_time if end_time != "" else None)
-    if end <= start:
-        raise InvalidRequest("end_time: must be after start_time")
-    if end - start > 400 * DAY:
-        raise InvalidRequest("end_time: the window may span at most 400 days")
-    return start, end
 
 
 def slots_to_dict(offer: Offer) -> dict[str, Any]:

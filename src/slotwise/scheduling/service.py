@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -13,14 +12,12 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.bookings.locks import ensure_lock_rows
 from slotwise.db.models import Calendar, Configuration, Grant, SchedulingSession
-from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
+from slotwise.errors import Conflict, NotFound, field_error
 from slotwise.grants.repository import find_grants_by_emails
 from slotwise.ids import new_uuid
 from slotwise.scheduling import repository
+from slotwise.scheduling.schemas import NewSession
 from slotwise.scheduling.validation import check_configuration, round_robin_group_id
-
-SESSION_TTL_DEFAULT_MINUTES = 5
-SESSION_TTL_MAX_MINUTES = 30
 
 
 @dataclass(frozen=True)
@@ -180,34 +177,18 @@ def configuration_to_dict(config: Configuration) -> dict[str, Any]:
 # Sessions ------------------------------------------------------------------------------------
 
 
-def create_session(session: Session, body: dict[str, Any]) -> str:
+def create_session(session: Session, request: NewSession) -> str:
     """A new session for a configuration; its token, which is not stored (only its hash)."""
-    configuration_id = body.get("configuration_id")
-    slug = body.get("slug")
     config: Configuration | None
-    if configuration_id:
-        if not isinstance(configuration_id, str):
-            raise field_error("configuration_id", "expected a string")
-        config = repository.get_configuration(session, configuration_id)
+    if request.configuration_id is not None:
+        config = repository.get_configuration(session, request.configuration_id)
         if config is None:
-            raise NotFound(f"configuration {configuration_id} not found")
-    elif slug:
-        if not isinstance(slug, str):
-            raise field_error("slug", "expected a string")
-        config = repository.find_by_slug(session, slug)
-        if config is None:
-            raise NotFound(f"no configuration with slug {slug!r}")
+            raise NotFound(f"configuration {request.configuration_id} not found")
     else:
-        raise InvalidRequest("configuration_id: give configuration_id or slug")
-    ttl = body.get("time_to_live", SESSION_TTL_DEFAULT_MINUTES)
-    if ttl is None:
-        ttl = SESSION_TTL_DEFAULT_MINUTES
-    if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not math.isfinite(ttl):
-        raise field_error("time_to_live", "expected a number of minutes")
-    if ttl <= 0 or ttl > SESSION_TTL_MAX_MINUTES:
-        raise field_error(
-            "time_to_live", f"must be more than 0 and at most {SESSION_TTL_MAX_MINUTES} minutes"
-        )
+        config = repository.find_by_slug(session, str(request.slug))
+        if config is None:
+            raise NotFound(f"no configuration with slug {request.slug!r}")
+    ttl = request.time_to_live
     now = clock.now()
     repository.delete_expired_sessions(session, now)
     token = secrets.token_urlsafe(32)
