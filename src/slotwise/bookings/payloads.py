@@ -9,6 +9,7 @@ from slotwise.bookings.salts import guest_salt
 from slotwise.db.models import Booking, Configuration, Event
 from slotwise.ids import encode_booking_ref
 from slotwise.scheduling.availability import organizer_timezone
+from slotwise.scheduling.schemas import read_document
 
 PENDING_PREFIX = "[PENDING] "
 
@@ -86,7 +87,7 @@ def booking_info(
         "title": booking.title,
         "duration": (booking.end_ts - booking.start_ts) // 60,
         "location": event.location if event is not None else event_booking.get("location"),
-        "organizer_timezone": organizer_timezone(document),
+        "organizer_timezone": organizer_timezone(read_document(config)),
         "guest_timezone": booking.guest_timezone,
         "is_group_event": False,
         "organizer_calendar_id": booking.organizer_calendar_id,

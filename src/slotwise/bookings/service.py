@@ -46,19 +46,14 @@ from slotwise.scheduling.availability import (
     on_offered_grid,
     organizer_timezone,
 )
+from slotwise.scheduling.schemas import read_document
 from slotwise.scheduling.service import Host, hosts_of
-from slotwise.scheduling.validation import is_round_robin
 
 SOURCE = "/nylas/passthru"
 
 
 # The cap on additional guests when the caller passes none (Settings.max_additional_guests).
 MAX_ADDITIONAL_GUESTS = 10
-
-
-def _scheduler(config: Configuration) -> dict[str, Any]:
-    scheduler = config.document.get("scheduler")
-    return scheduler if isinstance(scheduler, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -74,12 +69,13 @@ def _check_against(
 ) -> _Checked:
     """What the booking page of this configuration would have let the guest send."""
     guests = request.additional_guests
-    if guests and access.is_guest and _scheduler(config).get("hide_additional_guests"):
+    scheduler = read_document(config).scheduler
+    if guests and access.is_guest and scheduler.hide_additional_guests:
         raise field_error("additional_guests", "this configuration takes no additional guests")
     if len(guests) > most_guests:
         raise field_error("additional_guests", f"at most {most_guests} additional guests")
-    definitions = _scheduler(config).get("additional_fields") or {}
-    return _Checked(request, fields.check_answers(definitions, request.additional_fields))
+    answers = fields.check_answers(scheduler.additional_fields, request.additional_fields)
+    return _Checked(request, answers)
 
 
 def check_request(
@@ -91,13 +87,14 @@ def check_request(
     """The checks a booking request must pass before anything is fetched or locked for it."""
     _check_against(request, config, access, max_additional_guests)
     _check_duration(config, request.start_time, request.end_time)
-    if not on_offered_grid(config.document, request.start_time):
+    if not on_offered_grid(read_document(config), request.start_time):
         raise TimeslotUnavailable("it is not on this configuration's slot grid")
 
 
 def _check_duration(config: Configuration, start: int, end: int) -> None:
-    if end - start != duration_seconds(config.document):
-        minutes = duration_seconds(config.document) // 60
+    duration = duration_seconds(read_document(config))
+    if end - start != duration:
+        minutes = duration // 60
         raise TimeslotUnavailable(f"slots of this configuration last {minutes} minutes")
 
 
@@ -105,11 +102,12 @@ def _pick_hosts(
     session: Session, config: Configuration, wanted: list[str] | None
 ) -> tuple[list[Host], Host | None]:
     """(the hosts to lock and check, the organizer if fixed in advance)."""
-    hosts = hosts_of(session, config.document)
+    document = read_document(config)
+    hosts = hosts_of(session, document)
     if not hosts:
         raise InvalidRequest("participants: no participant of this configuration can be booked")
-    if is_round_robin(config.document):
-        pool = [h for h in hosts if h.document.get("availability") and h.document.get("booking")]
+    if document.is_round_robin:
+        pool = [h for h in hosts if h.takes_bookings]
         if wanted is not None:
             lowered = {e.lower() for e in wanted}
             unknown = lowered - {h.email.lower() for h in pool}
@@ -154,12 +152,13 @@ def _event_participants(
             seen.add(email.lower())
             people.append({"email": email, "name": name or ""})
 
-    if not is_round_robin(config.document):
+    document = read_document(config)
+    if not document.is_round_robin:
         for host in hosts:
             add(host.email, host.name)
-    for p in config.document.get("participants") or []:
-        if not (p.get("availability") or p.get("booking")):
-            add(p["email"], p.get("name"))
+    for p in document.participants:
+        if not p.is_host:  # notified only
+            add(p.email, p.name)
     add(req.guest.email, req.guest.name)
     for g in req.additional_guests:
         add(g.email, g.name)
@@ -177,7 +176,7 @@ def _take_slot(
     exclude_event_ids: tuple[str, ...] = (),
 ) -> tuple[list[Host], list[str]]:
     """Lock `hosts`, re-check [start, end); (hosts free for it, the round-robin order)."""
-    if not on_offered_grid(config.document, start):
+    if not on_offered_grid(read_document(config), start):
         raise TimeslotUnavailable("it is not on this configuration's slot grid")
     # Remote calendars were synced before this transaction (bookings.remote); the re-check
     # reads the mirror as stored and fetches nothing while the locks are held.
@@ -221,10 +220,10 @@ def create_booking(
         booked = [organizer]
     else:
         booked = candidates
-    document = config.document
-    event_booking = document.get("event_booking") or {}
-    pending = event_booking.get("booking_type") == "organizer-confirmation"
-    title = str(event_booking.get("title"))
+    document = read_document(config)
+    event_booking = document.event_booking
+    pending = event_booking.booking_type == "organizer-confirmation"
+    title = event_booking.title
     calendar = _calendar_of(organizer)
     calendar_id = calendar.id
     booking_id = new_uuid()
@@ -232,8 +231,8 @@ def create_booking(
     organizer_salt = new_salt() if pending else None
     event_body: dict[str, Any] = {
         "title": (payloads.PENDING_PREFIX + title) if pending else title,
-        "description": event_booking.get("description"),
-        "location": event_booking.get("location"),
+        "description": event_booking.description,
+        "location": event_booking.location,
         "busy": True,
         "when": {
             "start_time": start,
@@ -244,8 +243,8 @@ def create_booking(
         "participants": _event_participants(config, organizer, booked, req),
         "metadata": _stamps(config, start, end, now),
     }
-    if event_booking.get("conferencing"):
-        event_body["conferencing"] = event_booking["conferencing"]
+    if event_booking.conferencing:
+        event_body["conferencing"] = event_booking.conferencing
     event = create_event(session, organizer.grant, calendar, event_body)
     booking = Booking(
         id=booking_id,
@@ -260,7 +259,7 @@ def create_booking(
         sealed_salt=seal_salt(new_salt()),
         organizer_secret_hash=secret_hash(organizer_salt) if organizer_salt else None,
         title=title,
-        description=event_booking.get("description"),
+        description=event_booking.description,
         guest=req.guest.model_dump(),
         additional_guests=[g.model_dump() for g in req.additional_guests],
         additional_fields=answers,
@@ -309,8 +308,8 @@ def _configuration_of(session: Session, booking: Booking) -> Configuration:
 def _check_cancellation_notice(
     config: Configuration, booking: Booking, now: int, what: str
 ) -> None:
-    notice = (config.document.get("scheduler") or {}).get("min_cancellation_notice") or 0
-    if notice and booking.start_ts - now < int(notice) * 60:
+    notice = read_document(config).scheduler.min_cancellation_notice or 0
+    if notice and booking.start_ts - now < notice * 60:
         raise InvalidRequest(
             f"start_time: a booking can only be {what} at least {notice} minutes before it starts"
         )
@@ -330,7 +329,7 @@ def _check_guest_may(access: Access, config: Configuration, what: str) -> None:
     """A configuration that hides rescheduling or cancellation hides it from every guest
     (session or anonymous), not only from the page; the API key and organizer may."""
     option = f"hide_{what}_options"
-    if access.is_guest and _scheduler(config).get(option):
+    if access.is_guest and getattr(read_document(config).scheduler, option):
         raise Forbidden(f"scheduler.{option}: guests cannot do this for this configuration")
 
 
@@ -389,9 +388,10 @@ def reschedule_booking(
     now = clock.now()
     _check_cancellation_notice(config, booking, now, "rescheduled")
     _check_duration(config, start, end)
-    hosts = hosts_of(session, config.document)
+    document = read_document(config)
+    hosts = hosts_of(session, document)
     booked = {e.lower() for e in booking.hosts}
-    if is_round_robin(config.document):
+    if document.is_round_robin:
         hosts = [h for h in hosts if h.email.lower() in booked]
     if not any(h.email.lower() == booking.organizer_email.lower() for h in hosts):
         raise Conflict("participants: the booking's host is no longer part of the configuration")

@@ -11,6 +11,7 @@ from slotwise.scheduling.availability import (
     DEFAULT_NOTICE_MINUTES,
     organizer_timezone,
 )
+from slotwise.scheduling.schemas import read_document
 
 
 def organizer_of(document: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +49,7 @@ def ui_settings(
             "title": event_booking.get("title"),
             "description": event_booking.get("description"),
             "location": event_booking.get("location"),
-            "timezone": organizer_timezone(document),
+            "timezone": organizer_timezone(read_document(config)),
             "booking_type": event_booking.get("booking_type") or "booking",
         },
         "availability": {

@@ -52,6 +52,7 @@ from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import PUBLIC, Access
 from slotwise.scheduling.availability import duration_seconds, organizer_timezone
+from slotwise.scheduling.schemas import read_document
 from slotwise.validation import is_http_url, validate_model
 from slotwise.web import views
 from slotwise.web.render import redirect, render
@@ -206,7 +207,7 @@ def _form_page(
     error: str = "",
     status: int = 200,
 ) -> Response:
-    end = start + duration_seconds(config.document)
+    end = start + duration_seconds(read_document(config))
     context = _base(request, session, config, zone)
     context.update(
         path=f"/book/{quote(name, safe='')}",
@@ -222,7 +223,7 @@ def _form_page(
 
 
 def _zone_for(config: Configuration, requested: str | None) -> str:
-    return views.guest_zone(requested, organizer_timezone(config.document))
+    return views.guest_zone(requested, organizer_timezone(read_document(config)))
 
 
 @router.api_route("/book/{name}", methods=["GET", "HEAD"])
@@ -257,7 +258,7 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 raise TimeslotUnavailable()
             body = {
                 "start_time": start,
-                "end_time": start + duration_seconds(config.document),
+                "end_time": start + duration_seconds(read_document(config)),
                 "guest": {"name": _one(form, "guest_name"), "email": _one(form, "guest_email")},
                 "timezone": zone,
                 "additional_fields": views.answers_of(config, form),
@@ -339,7 +340,7 @@ def _manage_page(
     status: int = 200,
 ) -> Response:
     zone = views.guest_zone(
-        requested_zone, booking.guest_timezone or organizer_timezone(config.document)
+        requested_zone, booking.guest_timezone or organizer_timezone(read_document(config))
     )
     now = clock.now()
     context = _base(request, session, config, zone)
@@ -355,7 +356,7 @@ def _manage_page(
     chosen = None
     if can_reschedule and start is not None:
         if views.slot_is_offered(session, config, start, now, exclude_event_ids=own):
-            end = start + duration_seconds(config.document)
+            end = start + duration_seconds(read_document(config))
             chosen = {"start": start, "when": views.when_label(start, end, zone)}
         else:
             message = message or "That time is not available any more. Please pick another one."
@@ -454,7 +455,7 @@ def reschedule(request: Request, ref: str, form: Form = Depends(form_data)) -> R
         if start is None:
             raise TimeslotUnavailable()
         config = access.require_configuration()
-        end = start + duration_seconds(config.document)
+        end = start + duration_seconds(read_document(config))
         move = validate_model(MoveBooking, {"start_time": start, "end_time": end})
         service.reschedule_booking(session, access, booking.id, move)
 
@@ -485,7 +486,7 @@ def _organizer_page(
     error: str = "",
     status: int = 200,
 ) -> Response:
-    zone = organizer_timezone(config.document)
+    zone = organizer_timezone(read_document(config))
     context = _base(request, session, config, zone)
     context.update(
         path=f"/scheduling/organizer-confirmation/{ref}",
