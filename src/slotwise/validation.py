@@ -6,6 +6,7 @@ errors to the project's field-named 400s), into the models of each domain's `sch
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -82,6 +83,49 @@ def validate_model(model: type[M], data: Any) -> M:
     except ValidationError as exc:
         brackets = issubclass(model, Schema)
         raise InvalidRequest(describe(exc.errors(), brackets=brackets)) from None
+
+
+# -- field checks shared by the hand-read documents (configurations, v2 pages) -------------------
+
+
+def as_object(field: str, value: Any, *, required: bool = False) -> dict[str, Any]:
+    """A JSON object field; an absent one reads as empty unless `required`."""
+    if value is None:
+        if required:
+            raise field_error(field, "is required")
+        return {}
+    if not isinstance(value, dict):
+        raise field_error(field, "expected an object")
+    return value
+
+
+def as_list(
+    field: str, value: Any, *, required: bool = False, most: int | None = None
+) -> list[Any]:
+    """A JSON array field; an absent one reads as empty unless `required`."""
+    if value is None:
+        if required:
+            raise field_error(field, "is required")
+        return []
+    if not isinstance(value, list):
+        raise field_error(field, "expected a list")
+    if most is not None and len(value) > most:
+        raise field_error(field, f"at most {most} entries")
+    return value
+
+
+def whole_number(field: str, value: Any) -> int | None:
+    """A JSON integer (30.0 counts; true, 30.5, NaN and strings do not), or None if absent."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or int(value) != value
+    ):
+        raise field_error(field, f"expected an integer, got {value!r}")
+    return int(value)
 
 
 def _no_bool(value: Any) -> Any:
