@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from slotwise import availability as engine
 from slotwise.db.models import Grant
 from slotwise.errors import InvalidRequest
-from slotwise.scheduling.availability import open_hours_of, rules_of, specific_of
+from slotwise.scheduling.offer import open_hours_of, rules_of, specific_of
 from slotwise.scheduling.schemas import parse_configuration
 from slotwise.scheduling.service import Host
 

@@ -8,7 +8,7 @@ from typing import Any
 from slotwise.bookings.salts import guest_salt
 from slotwise.db.models import Booking, Configuration, Event
 from slotwise.ids import encode_booking_ref
-from slotwise.scheduling.availability import organizer_timezone
+from slotwise.scheduling.offer import organizer_timezone
 from slotwise.scheduling.schemas import read_document
 
 PENDING_PREFIX = "[PENDING] "

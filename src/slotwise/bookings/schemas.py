@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from slotwise.scheduling.checks import check_timezone
 from slotwise.scheduling.schemas import TimeWindow
-from slotwise.scheduling.validation import check_timezone
 from slotwise.validation import Schema, check_email, check_line, check_text, checked, problem
 
 # The longest name an event participant may have (the guests become participants).

@@ -2,9 +2,9 @@
 
 Before the transaction, the caller syncs the hosts' remote calendars (`bookings.remote`), so
 that no network call is made under the locks. Then every path that takes time follows the
-same order inside the request's one transaction:
-lock the people it may book (`locks.lock_participants`, fixed order), re-check the slot with
-`scheduling.availability.compute_offer` (the function that lists the slots), then write the
+same order inside the request's one transaction: lock the people it may book
+(`scheduling.locks.lock_participants`, fixed order), re-check the slot with
+`scheduling.offer.compute_offer` (the function that lists the slots), then write the
 event, the booking and the outbox rows. The commit at the request boundary releases the locks.
 
 A slot is re-checked by asking for the availability of exactly [start, end): the engine anchors
@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.bookings import fields, locks, payloads, repository
+from slotwise.bookings import answers, payloads, repository
 from slotwise.bookings.salts import guest_salt, seal_salt
 from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.capabilities import matches_hash, same_secret, secret_hash
@@ -38,9 +38,10 @@ from slotwise.errors import (
 from slotwise.events.service import cancel_event, create_event, update_event
 from slotwise.ids import encode_booking_ref, new_salt, new_uuid
 from slotwise.notifications import record
+from slotwise.scheduling import locks
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import Access
-from slotwise.scheduling.availability import (
+from slotwise.scheduling.offer import (
     compute_offer,
     duration_seconds,
     on_offered_grid,
@@ -74,8 +75,8 @@ def _check_against(
         raise field_error("additional_guests", "this configuration takes no additional guests")
     if len(guests) > most_guests:
         raise field_error("additional_guests", f"at most {most_guests} additional guests")
-    answers = fields.check_answers(scheduler.additional_fields, request.additional_fields)
-    return _Checked(request, answers)
+    kept = answers.check_answers(scheduler.additional_fields, request.additional_fields)
+    return _Checked(request, kept)
 
 
 def check_request(

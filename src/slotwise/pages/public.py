@@ -31,9 +31,9 @@ from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
 from slotwise.pages import repository
 from slotwise.pages.validation import as_bool
 from slotwise.scheduling.access import ORGANIZER, PUBLIC, Access
-from slotwise.scheduling.availability import DAY, Offer, compute_offer, is_expired
+from slotwise.scheduling.checks import check_timezone, is_round_robin, unix_seconds
+from slotwise.scheduling.offer import DAY, Offer, compute_offer, is_expired
 from slotwise.scheduling.service import Host
-from slotwise.scheduling.validation import check_timezone, is_round_robin, unix_seconds
 from slotwise.tokens.secrets import digest, new_secret
 from slotwise.validation import check_email, check_line, validate_model
 

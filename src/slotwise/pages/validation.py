@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from slotwise.errors import InvalidRequest, field_error
-from slotwise.scheduling.validation import (
+from slotwise.scheduling.checks import (
     MAX_DAYS_IN_FUTURE,
     MAX_DURATION_MINUTES,
     SLUG_RE,

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from slotwise.db.models import Configuration
-from slotwise.scheduling.validation import ROUND_ROBIN_METHODS, check_configuration, unix_seconds
+from slotwise.scheduling.checks import ROUND_ROBIN_METHODS, check_configuration, unix_seconds
 from slotwise.validation import Schema, checked, problem, validate_model
 
 DAY = 86400

@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.bookings.locks import ensure_lock_rows
 from slotwise.db.models import Calendar, Configuration, Grant, SchedulingSession
 from slotwise.errors import Conflict, NotFound, field_error
 from slotwise.grants.repository import find_grants_by_emails
 from slotwise.ids import new_uuid
 from slotwise.scheduling import repository
+from slotwise.scheduling.locks import ensure_lock_rows
 from slotwise.scheduling.schemas import (
     ConfigurationDocument,
     ConfigurationParticipant,

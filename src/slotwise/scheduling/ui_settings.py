@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from slotwise.db.models import Booking, Configuration
-from slotwise.scheduling.availability import (
+from slotwise.scheduling.offer import (
     DEFAULT_DAYS_IN_FUTURE,
     DEFAULT_NOTICE_MINUTES,
     organizer_timezone,

@@ -51,7 +51,7 @@ from slotwise.ids import decode_booking_ref
 from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import PUBLIC, Access
-from slotwise.scheduling.availability import duration_seconds, organizer_timezone
+from slotwise.scheduling.offer import duration_seconds, organizer_timezone
 from slotwise.scheduling.schemas import read_document
 from slotwise.validation import is_http_url, validate_model
 from slotwise.web import views

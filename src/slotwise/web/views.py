@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Booking, Configuration
-from slotwise.scheduling.availability import (
+from slotwise.scheduling.offer import (
     DAY,
     bookable_window,
     compute_offer,

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
-from slotwise.calendar_availability import v2
+from slotwise.availability_api import v2
 
 router = APIRouter(prefix="/calendars", dependencies=[AdminAuth])
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
 from slotwise.api.envelope import ok
-from slotwise.calendar_availability import v3
-from slotwise.calendar_availability.schemas import CalendarAvailabilityRequest
+from slotwise.availability_api import v3
+from slotwise.availability_api.schemas import CalendarAvailabilityRequest
 from slotwise.validation import validate_model
 
 router = APIRouter(prefix="/v3/calendars", dependencies=[AdminAuth])

@@ -43,9 +43,9 @@ from slotwise.events.busy import read_busy
 from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_calendars
 from slotwise.scheduling import repository
+from slotwise.scheduling.checks import hhmm_minutes
 from slotwise.scheduling.schemas import ConfigurationDocument, read_document
 from slotwise.scheduling.service import Host, hosts_of
-from slotwise.scheduling.validation import hhmm_minutes
 
 DEFAULT_ROUND_TO = 15
 DEFAULT_NOTICE_MINUTES = 60

@@ -19,8 +19,8 @@ from slotwise.availability import (
     SpecificHours,
     WeeklyHours,
 )
-from slotwise.calendar_availability import fields
-from slotwise.calendar_availability.hours import specific_hours, weekly_hours
+from slotwise.availability_api import request_fields as fields
+from slotwise.availability_api.open_hours import specific_hours, weekly_hours
 from slotwise.validation import Schema, checked, problem
 
 METHODS = {COLLECTIVE, MAX_AVAILABILITY, MAX_FAIRNESS}

@@ -20,8 +20,8 @@ from slotwise.availability import (
     Participant,
     compute_availability,
 )
-from slotwise.calendar_availability import sources
-from slotwise.calendar_availability.schemas import CalendarAvailabilityRequest
+from slotwise.availability_api import sources
+from slotwise.availability_api.schemas import CalendarAvailabilityRequest
 from slotwise.errors import InvalidRequest, field_error
 
 

@@ -26,8 +26,9 @@ from slotwise.availability import (
     compute_availability,
     compute_consecutive,
 )
-from slotwise.calendar_availability import fields, sources
-from slotwise.calendar_availability.hours import weekly_hours
+from slotwise.availability_api import request_fields as fields
+from slotwise.availability_api import sources
+from slotwise.availability_api.open_hours import weekly_hours
 from slotwise.errors import InvalidRequest, field_error
 
 ROUND_ROBIN = {None: COLLECTIVE, MAX_AVAILABILITY: MAX_AVAILABILITY, MAX_FAIRNESS: MAX_FAIRNESS}
