@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
 from slotwise.availability_api import v2
+from slotwise.availability_api.schemas import AvailabilityRequestV2, ConsecutiveRequestV2
+from slotwise.validation import validate_model
 
 router = APIRouter(prefix="/calendars", dependencies=[AdminAuth])
 
@@ -18,11 +20,11 @@ router = APIRouter(prefix="/calendars", dependencies=[AdminAuth])
 def availability(
     body: dict[str, Any] = Depends(json_object), session: Session = ReadSession
 ) -> JSONResponse:
-    return JSONResponse(v2.availability(session, body))
+    return JSONResponse(v2.availability(session, validate_model(AvailabilityRequestV2, body)))
 
 
 @router.post("/availability/consecutive")
 def consecutive_availability(
     body: dict[str, Any] = Depends(json_object), session: Session = ReadSession
 ) -> JSONResponse:
-    return JSONResponse(v2.consecutive(session, body))
+    return JSONResponse(v2.consecutive(session, validate_model(ConsecutiveRequestV2, body)))
