@@ -221,11 +221,20 @@ class ConfigurationDocument(_Part):
         return cls.model_validate(document)
 
 
+class NewConfiguration(ConfigurationDocument):
+    """A configuration object a client sent (whole, or merged with the stored one by a PUT):
+    refused, naming the field, unless it can work (the checks of `scheduling.checks`, which
+    read the object as a whole, since one part's rules depend on another's)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _can_work(cls, data: Any) -> Any:
+        checked(check_configuration, data)
+        return data
+
+
 def parse_configuration(document: Any) -> ConfigurationDocument:
-    """A configuration object a client sent (whole, or merged with the stored one by a PUT),
-    refused with a 400 naming the field unless it can work."""
-    check_configuration(document)
-    return validate_model(ConfigurationDocument, document)
+    return validate_model(NewConfiguration, document)
 
 
 def read_document(config: Configuration) -> ConfigurationDocument:
