@@ -17,8 +17,10 @@ from slotwise import metrics
 from slotwise.availability import (
     COLLECTIVE,
     AvailabilityInputError,
+    AvailabilityResult,
     MeetingSpec,
     Participant,
+    Slot,
     WeeklyHours,
     compute_availability,
     compute_consecutive,
@@ -83,7 +85,7 @@ def _participants(
 
 
 @metrics.timed_calls(metrics.AVAILABILITY_SECONDS, "calendars_v2")
-def availability(session: Session, request: AvailabilityRequestV2) -> dict[str, Any]:
+def availability(session: Session, request: AvailabilityRequestV2) -> AvailabilityResult:
     start, end, rules = request.start_time, request.end_time, request.rules()
     participants = _participants(
         session, request, request.emails, request.hours, round_robin=rules.method != COLLECTIVE
@@ -92,28 +94,11 @@ def availability(session: Session, request: AvailabilityRequestV2) -> dict[str, 
         result = compute_availability(participants, start, end, rules)
     except AvailabilityInputError as exc:
         raise InvalidRequest(str(exc)) from None
-    round_robin = rules.method != COLLECTIVE
-    slots = []
-    for s in result.slots:
-        slot: dict[str, Any] = {
-            "object": "time_slot",
-            "status": "free",
-            "start": s.start,
-            "end": s.end,
-            "start_time": s.start,
-            "end_time": s.end,
-        }
-        if round_robin:
-            slot["emails"] = list(s.emails)
-        slots.append(slot)
-    out: dict[str, Any] = {"object": "availability", "time_slots": slots}
-    if round_robin:
-        out["order"] = result.order
-    return out
+    return result
 
 
 @metrics.timed_calls(metrics.AVAILABILITY_SECONDS, "calendars_v2_consecutive")
-def consecutive(session: Session, request: ConsecutiveRequestV2) -> list[list[dict[str, Any]]]:
+def consecutive(session: Session, request: ConsecutiveRequestV2) -> list[list[Slot]]:
     start, end, rules = request.start_time, request.end_time, request.rules()
     meetings = [MeetingSpec(m.emails, m.duration) for m in request.meetings or []]
     # No round-robin history is read for consecutive meetings.
@@ -126,7 +111,4 @@ def consecutive(session: Session, request: ConsecutiveRequestV2) -> list[list[di
         )
     except AvailabilityInputError as exc:
         raise field_error("meetings", str(exc)) from None
-    return [
-        [{"emails": list(s.emails), "start_time": s.start, "end_time": s.end} for s in itinerary]
-        for itinerary in itineraries
-    ]
+    return itineraries

@@ -9,14 +9,13 @@ Choices where the spec is silent (docs/availability.md has the full list):
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from slotwise import metrics
 from slotwise.availability import (
     COLLECTIVE,
     AvailabilityInputError,
+    AvailabilityResult,
     Participant,
     compute_availability,
 )
@@ -26,7 +25,7 @@ from slotwise.errors import InvalidRequest, field_error
 
 
 @metrics.timed_calls(metrics.AVAILABILITY_SECONDS, "calendars_v3")
-def compute(session: Session, request: CalendarAvailabilityRequest) -> dict[str, Any]:
+def compute(session: Session, request: CalendarAvailabilityRequest) -> AvailabilityResult:
     start, end = request.start_time, request.end_time
     specs = request.participants
     rules = request.rules()
@@ -66,10 +65,4 @@ def compute(session: Session, request: CalendarAvailabilityRequest) -> dict[str,
         result = compute_availability(participants, start, end, rules)
     except AvailabilityInputError as exc:
         raise InvalidRequest(str(exc)) from None
-    return {
-        "time_slots": [
-            {"emails": list(s.emails), "start_time": s.start, "end_time": s.end}
-            for s in result.slots
-        ],
-        "order": result.order,
-    }
+    return result

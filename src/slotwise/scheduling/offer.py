@@ -270,13 +270,3 @@ def is_expired(session: Session, config: Configuration, now: int) -> bool:
         return True
     uses = expire.get("uses")
     return uses is not None and repository.count_bookings(session, config.id) >= int(uses)
-
-
-def slots_to_dict(offer: Offer) -> dict[str, Any]:
-    return {
-        "order": list(offer.result.order),
-        "time_slots": [
-            {"emails": list(s.emails), "start_time": s.start, "end_time": s.end}
-            for s in offer.result.slots
-        ],
-    }

@@ -157,24 +157,6 @@ def get_configuration_of_grant(session: Session, grant: Grant, config_id: str) -
     return config
 
 
-def configuration_to_dict(config: Configuration) -> dict[str, Any]:
-    """The stored object plus `id`, with the fields every client requires always present."""
-    out = copy.deepcopy(config.document)
-    participants = []
-    for p in out.get("participants") or []:
-        p = dict(p)
-        # Notification-only participants have neither; the Python SDK requires both keys.
-        p.setdefault("availability", {"calendar_ids": []})
-        if isinstance(p["availability"], dict):
-            p["availability"].setdefault("calendar_ids", [])
-        p.setdefault("booking", {"calendar_id": None})
-        participants.append(p)
-    out["participants"] = participants
-    out["requires_session_auth"] = config.requires_session_auth
-    out.setdefault("slug", None)
-    return {"id": config.id, **out}
-
-
 # Sessions ------------------------------------------------------------------------------------
 
 

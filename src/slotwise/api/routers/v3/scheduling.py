@@ -14,9 +14,10 @@ from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings.service import find_booking
 from slotwise.scheduling import repository
 from slotwise.scheduling.checks import is_round_robin
-from slotwise.scheduling.offer import compute_offer, slots_to_dict
+from slotwise.scheduling.offer import compute_offer
 from slotwise.scheduling.schemas import OfferQuery
 from slotwise.scheduling.ui_settings import ui_settings
+from slotwise.scheduling.wire import slots_to_dict
 from slotwise.validation import validate_model
 
 router = APIRouter(prefix="/v3/scheduling", dependencies=[Depends(public_reads)])
