@@ -200,6 +200,46 @@ def _take_slot(
     return [h for h in offer.hosts if h.email.lower() in free], offer.full_order
 
 
+def _first_in_order(free: list[Host], order: list[str]) -> Host:
+    """The round-robin host to book: the first free one in the rotation."""
+    by_email = {h.email.lower(): h for h in free}
+    first = next((by_email[e.lower()] for e in order if e.lower() in by_email), None)
+    return first or free[0]
+
+
+def _event_body(
+    config: Configuration,
+    organizer: Host,
+    booked: list[Host],
+    req: NewBooking,
+    now: int,
+    *,
+    pending: bool,
+) -> dict[str, Any]:
+    """The booking's event in the organizer's calendar (a pending one says so in its title)."""
+    document = read_document(config)
+    event_booking = document.event_booking
+    title = event_booking.title
+    zone = organizer_timezone(document)
+    body: dict[str, Any] = {
+        "title": (payloads.PENDING_PREFIX + title) if pending else title,
+        "description": event_booking.description,
+        "location": event_booking.location,
+        "busy": True,
+        "when": {
+            "start_time": req.start_time,
+            "end_time": req.end_time,
+            "start_timezone": zone,
+            "end_timezone": zone,
+        },
+        "participants": _event_participants(config, organizer, booked, req),
+        "metadata": _stamps(config, req.start_time, req.end_time, now),
+    }
+    if event_booking.conferencing:
+        body["conferencing"] = event_booking.conferencing
+    return body
+
+
 def create_booking(
     session: Session,
     access: Access,
@@ -215,51 +255,30 @@ def create_booking(
     candidates, organizer = _pick_hosts(session, config, req.participants)
     free, order = _take_slot(session, config, candidates, start, end, now)
     if organizer is None:
-        by_email = {h.email.lower(): h for h in free}
-        first = next((by_email[e.lower()] for e in order if e.lower() in by_email), None)
-        organizer = first or free[0]
+        organizer = _first_in_order(free, order)
         booked = [organizer]
     else:
         booked = candidates
-    document = read_document(config)
-    event_booking = document.event_booking
+    event_booking = read_document(config).event_booking
     pending = event_booking.booking_type == "organizer-confirmation"
-    title = event_booking.title
     calendar = _calendar_of(organizer)
-    calendar_id = calendar.id
-    booking_id = new_uuid()
     # The organizer's capability: a secret of its own, never the guest's salt (see capabilities).
     organizer_salt = new_salt() if pending else None
-    event_body: dict[str, Any] = {
-        "title": (payloads.PENDING_PREFIX + title) if pending else title,
-        "description": event_booking.description,
-        "location": event_booking.location,
-        "busy": True,
-        "when": {
-            "start_time": start,
-            "end_time": end,
-            "start_timezone": organizer_timezone(document),
-            "end_timezone": organizer_timezone(document),
-        },
-        "participants": _event_participants(config, organizer, booked, req),
-        "metadata": _stamps(config, start, end, now),
-    }
-    if event_booking.conferencing:
-        event_body["conferencing"] = event_booking.conferencing
-    event = create_event(session, organizer.grant, calendar, event_body)
+    body = _event_body(config, organizer, booked, req, now, pending=pending)
+    event = create_event(session, organizer.grant, calendar, body)
     booking = Booking(
-        id=booking_id,
+        id=new_uuid(),
         configuration_id=config.id,
         event_id=event.id,
         organizer_grant_id=organizer.grant.id,
-        organizer_calendar_id=calendar_id,
+        organizer_calendar_id=calendar.id,
         organizer_email=organizer.email,
         organizer_name=organizer.name or organizer.grant.name,
         hosts=[organizer.email] + [h.email for h in booked if h is not organizer],
         status="pending" if pending else "booked",
         sealed_salt=seal_salt(new_salt()),
         organizer_secret_hash=secret_hash(organizer_salt) if organizer_salt else None,
-        title=title,
+        title=event_booking.title,
         description=event_booking.description,
         guest=req.guest.model_dump(),
         additional_guests=[g.model_dump() for g in req.additional_guests],
@@ -274,19 +293,11 @@ def create_booking(
     insert_row(session, booking)
     if organizer_salt is not None:
         organizer_ref = encode_booking_ref(config.id, booking.id, organizer_salt)
-        record(
-            session,
-            "booking.pending",
-            payloads.pending_payload(booking, config, event, organizer_ref),
-            source=SOURCE,
-        )
+        payload = payloads.pending_payload(booking, config, event, organizer_ref)
+        record(session, "booking.pending", payload, source=SOURCE)
     else:
-        record(
-            session,
-            "booking.created",
-            payloads.created_payload(booking, config, event),
-            source=SOURCE,
-        )
+        payload = payloads.created_payload(booking, config, event)
+        record(session, "booking.created", payload, source=SOURCE)
     return booking, event
 
 
