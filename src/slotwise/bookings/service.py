@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.bookings import answers, payloads, repository
+from slotwise.bookings import answers, payloads, repository, titles
 from slotwise.bookings.salts import guest_salt, seal_salt
 from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.capabilities import matches_hash, same_secret, secret_hash
@@ -214,12 +214,12 @@ def _event_body(
     req: NewBooking,
     now: int,
     *,
+    title: str,
     pending: bool,
 ) -> dict[str, Any]:
     """The booking's event in the organizer's calendar (a pending one says so in its title)."""
     document = read_document(config)
     event_booking = document.event_booking
-    title = event_booking.title
     zone = organizer_timezone(document)
     body: dict[str, Any] = {
         "title": (payloads.PENDING_PREFIX + title) if pending else title,
@@ -259,13 +259,21 @@ def create_booking(
         booked = [organizer]
     else:
         booked = candidates
-    event_booking = read_document(config).event_booking
+    document = read_document(config)
+    event_booking = document.event_booking
     pending = event_booking.booking_type == "organizer-confirmation"
+    host_name = organizer.name or organizer.grant.name
+    title = titles.booked_title(
+        event_booking.model_dump(), req.guest.model_dump(), host_name, organizer.email
+    )
     calendar = _calendar_of(organizer)
     # The organizer's capability: a secret of its own, never the guest's salt (see capabilities).
     organizer_salt = new_salt() if pending else None
-    body = _event_body(config, organizer, booked, req, now, pending=pending)
+    body = _event_body(config, organizer, booked, req, now, title=title, pending=pending)
     event = create_event(session, organizer.grant, calendar, body)
+    if document.is_round_robin:
+        # Under the pool's locks: the booking's place in the rotation (bookings.repository).
+        event.rotation_seq = repository.next_rotation_seq(session, config.id)
     booking = Booking(
         id=new_uuid(),
         configuration_id=config.id,
@@ -278,7 +286,7 @@ def create_booking(
         status="pending" if pending else "booked",
         sealed_salt=seal_salt(new_salt()),
         organizer_secret_hash=secret_hash(organizer_salt) if organizer_salt else None,
-        title=event_booking.title,
+        title=title,
         description=event_booking.description,
         guest=req.guest.model_dump(),
         additional_guests=[g.model_dump() for g in req.additional_guests],

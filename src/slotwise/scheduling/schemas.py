@@ -98,7 +98,7 @@ class NewSession(Schema):
 #
 # What a client PUTs or POSTs is stored as sent, unknown keys included, and GET returns it (tests
 # pin the round trip); these models are the typed reading of it. `parse_configuration` refuses
-# what cannot work (the checks of scheduling.validation, each naming its field); `read` takes a
+# what cannot work (the checks of scheduling.checks, each naming its field); `read` takes a
 # stored document as it is, without checking it again.
 
 
