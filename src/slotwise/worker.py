@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from slotwise import clock, metrics, outbound
+from slotwise import clock, links, metrics, outbound
 from slotwise.bookings import follow
 from slotwise.config import Settings
 from slotwise.db.engine import Database
@@ -51,6 +51,7 @@ class Worker:
         self._next_retention = 0.0
         provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
         outbound.configure(outbound.Policy.from_settings(settings))
+        links.configure(links.HostedLinks.from_settings(settings))
         # The syncs this worker runs move or cancel the bookings of the events they change.
         follow.subscribe()
 

@@ -26,6 +26,7 @@ from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as IcsEvent
 
 from slotwise.config import Settings
+from slotwise.links import HostedLinks
 from slotwise.notifications import email
 
 EMAIL_TRIGGERS = ("booking.created", "booking.pending", "booking.rescheduled", "booking.cancelled")
@@ -139,10 +140,9 @@ def confirmation_links(
     template = (document.get("scheduler") or {}).get("organizer_confirmation_url")
     if isinstance(host_url, str) and host_url:
         base = host_url
-    elif isinstance(template, str) and template:
-        base = template.replace(":booking_ref", ref)
     else:
-        base = f"{settings.public_url}/scheduling/organizer-confirmation/{ref}"
+        built = HostedLinks.from_settings(settings).organizer_confirmation(template, ref)
+        base = built or ""
     return _with_query(base, action="confirm"), _with_query(base, action="decline")
 
 
