@@ -12,12 +12,22 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
 
+from slotwise.availability.zones import is_zone
 from slotwise.errors import InvalidRequest, field_error
 
 M = TypeVar("M", bound=BaseModel)
 
 # Latest instant accepted anywhere (the end of year 9999), so date arithmetic never overflows.
 MAX_EPOCH = 253_402_300_799
+
+
+def check_zone(field: str, name: object) -> str:
+    """Return `name` if it is a known IANA zone, else a 400 naming `field`."""
+    if not isinstance(name, str) or not name:
+        raise field_error(field, "expected an IANA time zone name")
+    if not is_zone(name):
+        raise field_error(field, f"unknown IANA time zone {name!r}")
+    return name
 
 
 def describe(errors: Any) -> str:

@@ -46,8 +46,8 @@ from slotwise.scheduling.availability import (
     organizer_timezone,
 )
 from slotwise.scheduling.service import Host, hosts_of
-from slotwise.scheduling.validation import check_timezone, is_round_robin, unix_seconds
-from slotwise.validation import check_email, check_line, check_text
+from slotwise.scheduling.validation import is_round_robin, unix_seconds
+from slotwise.validation import check_email, check_line, check_text, check_zone
 
 SOURCE = "/nylas/passthru"
 CONFIRM_STATUSES = {"confirm": "booked", "confirmed": "booked"}
@@ -147,7 +147,7 @@ def parse_request(
         extra_guests.append({"email": address, "name": extra_name})
     timezone = body.get("timezone") or query_timezone
     if timezone is not None:
-        check_timezone("timezone", timezone)
+        check_zone("timezone", timezone)
     language = body.get("email_language") or "en"
     if not isinstance(language, str) or len(language) > 8:
         raise field_error("email_language", "expected a language code such as en")

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as IcsEvent
 
+from slotwise.availability import AvailabilityInputError, zones
 from slotwise.config import Settings
 from slotwise.links import HostedLinks
 from slotwise.notifications import email
@@ -110,9 +110,9 @@ def ics(
 
 def _when(info: dict[str, Any], zone: str | None) -> str:
     try:
-        tz = ZoneInfo(zone) if zone else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
+        tz = zones.zone(zone)
+    except AvailabilityInputError:
+        tz = zones.zone("UTC")
     start = datetime.fromtimestamp(int(info.get("start_time") or 0), tz)
     end = datetime.fromtimestamp(int(info.get("end_time") or 0), tz)
     return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({tz.key})"

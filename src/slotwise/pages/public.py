@@ -32,9 +32,9 @@ from slotwise.pages.validation import as_bool
 from slotwise.scheduling.access import ORGANIZER, PUBLIC, Access
 from slotwise.scheduling.availability import DAY, Offer, compute_offer, is_expired
 from slotwise.scheduling.service import Host
-from slotwise.scheduling.validation import check_timezone, is_round_robin, unix_seconds
+from slotwise.scheduling.validation import is_round_robin, unix_seconds
 from slotwise.tokens.secrets import digest, new_secret
-from slotwise.validation import check_email, check_line
+from slotwise.validation import check_email, check_line, check_zone
 
 MAX_NAME = 1024
 MAX_GUESTS = 20
@@ -177,7 +177,7 @@ def _v3_request(body: dict[str, Any], page: SchedulingPage) -> dict[str, Any]:
     start, end = _slot(body)
     timezone = body.get("timezone")
     if timezone is not None:
-        check_timezone("timezone", timezone)
+        check_zone("timezone", timezone)
     locale = _locale(body)
     answers = body.get("additional_values")
     if answers is not None and not isinstance(answers, dict):

@@ -17,10 +17,10 @@ from slotwise.scheduling.validation import (
     MAX_DAYS_IN_FUTURE,
     MAX_DURATION_MINUTES,
     SLUG_RE,
-    check_timezone,
     hhmm_minutes,
     unix_seconds,
 )
+from slotwise.validation import check_zone
 
 DAY_LETTERS = ("M", "T", "W", "R", "F", "S", "U")  # Monday first, as v2 pages write them
 SCHEDULING_METHODS = (
@@ -148,7 +148,7 @@ def check_page(body: dict[str, Any]) -> None:
         raise field_error("slug", "use letters, digits, '-' and '_' only (at most 200)")
     config = _obj("config", body.get("config"))
     if config.get("timezone") is not None:
-        check_timezone("config.timezone", config.get("timezone"))
+        check_zone("config.timezone", config.get("timezone"))
     for key in ("locale", "locale_for_guests"):
         _text(f"config.{key}", config.get(key), most=35)
     _bool("config.disable_emails", config.get("disable_emails"))

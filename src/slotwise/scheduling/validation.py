@@ -10,10 +10,9 @@ import math
 import re
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slotwise.errors import InvalidRequest, field_error
-from slotwise.validation import check_email, check_http_url, check_line, check_text
+from slotwise.validation import check_email, check_http_url, check_line, check_text, check_zone
 
 ROUND_ROBIN_METHODS = frozenset({"max-fairness", "max-availability"})
 METHODS = frozenset({"collective"}) | ROUND_ROBIN_METHODS
@@ -96,15 +95,6 @@ def hhmm_minutes(field: str, value: Any) -> int:
     if minutes > 59 or hours > 24 or (hours == 24 and minutes):
         raise field_error(field, f"not a time of day: {value!r}")
     return hours * 60 + minutes
-
-
-def check_timezone(field: str, value: Any) -> None:
-    if not isinstance(value, str) or not value:
-        raise field_error(field, "expected an IANA time zone name")
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise field_error(field, f"unknown time zone {value!r}") from None
 
 
 def check_date(field: str, value: Any) -> None:
@@ -210,7 +200,7 @@ def check_open_hours(field: str, value: Any) -> None:
             _int(f"{where}.days", day, lo=0, hi=6)
         _check_span(where, entry)
         if entry.get("timezone") is not None:
-            check_timezone(f"{where}.timezone", entry.get("timezone"))
+            check_zone(f"{where}.timezone", entry.get("timezone"))
         for exdate in _list(f"{where}.exdates", entry.get("exdates")):
             check_date(f"{where}.exdates", exdate)
 
@@ -222,7 +212,7 @@ def check_specific_times(field: str, value: Any) -> None:
         check_date(f"{where}.date", entry.get("date"))
         _check_span(where, entry)
         if entry.get("timezone") is not None:
-            check_timezone(f"{where}.timezone", entry.get("timezone"))
+            check_zone(f"{where}.timezone", entry.get("timezone"))
 
 
 def check_additional_fields(field: str, value: Any) -> None:
@@ -289,7 +279,7 @@ def check_participants_shape(document: dict[str, Any]) -> list[dict[str, Any]]:
         _str(f"{where}.name", p.get("name"), most=MAX_NAME)
         _bool(f"{where}.is_organizer", p.get("is_organizer"))
         if p.get("timezone") is not None:
-            check_timezone(f"{where}.timezone", p.get("timezone"))
+            check_zone(f"{where}.timezone", p.get("timezone"))
         availability = p.get("availability")
         if availability is not None:
             availability = _obj(f"{where}.availability", availability)
@@ -378,7 +368,7 @@ def check_event_booking(document: dict[str, Any]) -> None:
     _str("event_booking.location", booking.get("location"))
     _str("event_booking.description", booking.get("description"), multiline=True)
     if booking.get("timezone") is not None:
-        check_timezone("event_booking.timezone", booking.get("timezone"))
+        check_zone("event_booking.timezone", booking.get("timezone"))
     kind = booking.get("booking_type")
     if kind is not None and not _is_one_of(kind, BOOKING_TYPES):
         raise field_error("event_booking.booking_type", f"must be one of {sorted(BOOKING_TYPES)}")
