@@ -17,8 +17,20 @@ from slotwise.errors import InvalidRequest, field_error
 
 M = TypeVar("M", bound=BaseModel)
 
-# Latest instant accepted anywhere (the end of year 9999), so date arithmetic never overflows.
+# Latest instant accepted anywhere (9999-12-31T23:59:59Z), so date arithmetic never overflows.
 MAX_EPOCH = 253_402_300_799
+# The longest window one availability or free/busy request may cover (two years and a day or
+# two, as Nylas allows), which bounds the work a request can ask for.
+MAX_WINDOW_DAYS = 732
+MAX_WINDOW_SECONDS = MAX_WINDOW_DAYS * 86_400
+
+
+def check_window(start: int, end: int) -> None:
+    """A request's [start_time, end_time): not empty, at most MAX_WINDOW_DAYS long."""
+    if end <= start:
+        raise field_error("end_time", "must be after start_time")
+    if end - start > MAX_WINDOW_SECONDS:
+        raise field_error("end_time", f"the window may span at most {MAX_WINDOW_DAYS} days")
 
 
 def check_zone(field: str, name: object) -> str:

@@ -12,7 +12,14 @@ from datetime import date
 from typing import Any
 
 from slotwise.errors import InvalidRequest, field_error
-from slotwise.validation import check_email, check_http_url, check_line, check_text, check_zone
+from slotwise.validation import (
+    MAX_EPOCH,
+    check_email,
+    check_http_url,
+    check_line,
+    check_text,
+    check_zone,
+)
 
 ROUND_ROBIN_METHODS = frozenset({"max-fairness", "max-availability"})
 METHODS = frozenset({"collective"}) | ROUND_ROBIN_METHODS
@@ -64,9 +71,6 @@ def round_robin_group_id(document: dict[str, Any]) -> str | None:
     return str(value) if value else None
 
 
-MAX_UNIX = 253_402_300_799  # 9999-12-31T23:59:59Z
-
-
 def unix_seconds(field: str, value: Any) -> int:
     """Unix seconds from a JSON number or a numeric string (as the SDKs send them)."""
     if isinstance(value, bool) or value is None:
@@ -81,8 +85,8 @@ def unix_seconds(field: str, value: Any) -> int:
             raise field_error(field, f"expected Unix seconds, got {value!r}") from None
     else:
         raise field_error(field, f"expected Unix seconds, got {value!r}")
-    if number != number or not 0 <= number <= MAX_UNIX:  # NaN, infinities, out of range
-        raise field_error(field, f"expected Unix seconds between 0 and {MAX_UNIX}")
+    if number != number or not 0 <= number <= MAX_EPOCH:  # NaN, infinities, out of range
+        raise field_error(field, f"expected Unix seconds between 0 and {MAX_EPOCH}")
     return int(number)
 
 
