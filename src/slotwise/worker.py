@@ -18,13 +18,12 @@ from collections.abc import Callable
 
 from slotwise import clock, links, metrics, outbound
 from slotwise.bookings import follow
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.notifications import delivery, dispatch, reminders, retention
 from slotwise.notifications.sending import AttemptPool
 from slotwise.providers import policy as provider_policy
 from slotwise.providers import sync as provider_sync
-from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.webhooks.sender import AttemptResult
 
 log = logging.getLogger("slotwise.worker")

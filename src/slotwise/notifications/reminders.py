@@ -16,13 +16,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, Grant, Reminder
 from slotwise.ids import new_id
 from slotwise.notifications import booking_emails, delivery, email
 from slotwise.notifications.outbox import notification_id, record
-from slotwise.webhooks.policy import DeliveryPolicy
 
 SOURCE = "/nylas/passthru"
 _NOT_IN_REMINDERS = (

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.api.deps import AdminAuth, DbSession, get_settings, json_object, parse_int, validate
 from slotwise.api.envelope import ok, ok_list, request_id
+from slotwise.config import DeliveryPolicy
 from slotwise.notifications import delivery
 from slotwise.webhooks import repository, service
-from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.webhooks.schemas import CreateWebhook, UpdateWebhook
 
 router = APIRouter(prefix="/v3/webhooks", dependencies=[AdminAuth])
