@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from common import SLOT, config_body
 from serverproc import API_KEY, Server
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -55,7 +56,7 @@ from slotwise.ids import new_id, new_salt, new_uuid
 from slotwise.scheduling.service import create_configuration
 
 DAY = 86400
-SLOT = 1800
+DAYS_IN_FUTURE = 120  # the seeded events span 660 days; requests look ahead this far
 TEAM = 50
 TEAM_EVENTS = 96
 OTHER_EVENTS = 219
@@ -140,27 +141,6 @@ def connect(session: Any, email: str, zone: str) -> tuple[Grant, Calendar]:
     return grant, calendar
 
 
-def config_body(emails: Sequence[str], method: str | None) -> dict[str, Any]:
-    participants = [
-        {
-            "email": email,
-            "availability": {"calendar_ids": ["primary"]},
-            "booking": {"calendar_id": "primary"},
-            **({} if method else {"is_organizer": True}),
-        }
-        for email in emails
-    ]
-    availability: dict[str, Any] = {"duration_minutes": SLOT // 60}
-    if method:
-        availability["availability_rules"] = {"availability_method": method}
-    return {
-        "participants": participants,
-        "availability": availability,
-        "event_booking": {"title": "Bench", "timezone": "UTC"},
-        "scheduler": {"min_booking_notice": 0, "available_days_in_future": 120},
-    }
-
-
 def booking_row(
     config: Configuration, grant: Grant, calendar: Calendar, event: dict[str, Any]
 ) -> Any:
@@ -201,7 +181,9 @@ def seed_grants(
             for n, email in enumerate(emails[at : at + BATCH_GRANTS], start=at):
                 rng = random.Random(f"{seed}:{email}")
                 grant, calendar = connect(session, email, ZONES[n % len(ZONES)])
-                config = create_configuration(session, grant, config_body([email], None))
+                config = create_configuration(
+                    session, grant, config_body([email], None, days_in_future=DAYS_IN_FUTURE)
+                )
                 rows = EventRows(grant, calendar)
                 for k, body in enumerate(event_bodies(rng, per_grant, series, now)):
                     event = rows.row(body, now - rng.randrange(600) * DAY)
@@ -275,14 +257,14 @@ class Target:
         pool = [f"member{i}@team.example" for i in (1, 2, 3)]
         made = self.client.post(
             f"/v3/grants/{owner}/scheduling/configurations",
-            json=config_body(pool, "max-fairness"),
+            json=config_body(pool, "max-fairness", days_in_future=DAYS_IN_FUTURE),
         )
         made.raise_for_status()
         self.pool_config = made.json()["data"]["id"]
         booker = self.grants["member4@team.example"]
         made = self.client.post(
             f"/v3/grants/{booker}/scheduling/configurations",
-            json=config_body(["member4@team.example"], None),
+            json=config_body(["member4@team.example"], None, days_in_future=DAYS_IN_FUTURE),
         )
         made.raise_for_status()
         self.booking_config = made.json()["data"]["id"]
