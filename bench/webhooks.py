@@ -128,6 +128,8 @@ class WorkerProcess:
             os.environ,
             SLOTWISE_DATABASE_URL=database_url,
             SLOTWISE_DATA_DIR=str(data_dir),
+            # The receiver is on loopback, which the outbound policy refuses by default.
+            SLOTWISE_OUTBOUND_ALLOW="127.0.0.0/8,::1",
             PYTHONPATH=str(ROOT / "src"),
         )
         self.process = subprocess.Popen(
