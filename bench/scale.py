@@ -45,6 +45,7 @@ from serverproc import API_KEY, Server
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from slotwise import keyring
 from slotwise.bookings.salts import seal_salt
 from slotwise.db.engine import Database, normalize_url
 from slotwise.db.migrate import upgrade
@@ -198,7 +199,9 @@ def seed_grants(
                     connection.execute(model.__table__.insert(), rows_[start : start + 5000])
 
 
-def seed(url: str, big_grants: int, seed_value: int) -> None:
+def seed(url: str, data_dir: Path, big_grants: int, seed_value: int) -> None:
+    # Grant credentials are sealed with the key the server for this database will read.
+    keyring.configure(None, data_dir)
     upgrade(url)
     db = Database(url)
     team = [f"member{i}@team.example" for i in range(TEAM)]
@@ -399,19 +402,20 @@ def main(argv: Sequence[str] | None = None) -> None:
                 print("postgresql: skipped (set SLOTWISE_BENCH_DATABASE_URL)")
                 continue
             urls = {}
+            data = {size: tmp / f"data-{store}-{size}" for size in ("small", "big")}
             for size in ("small", "big"):
                 if store == "sqlite":
                     urls[size] = f"sqlite:///{tmp}/scale-{size}.db"
                 else:
                     urls[size] = fresh_postgres(str(pg), size)
                 t0 = time.perf_counter()
-                seed(urls[size], args.big_grants if size == "big" else 0, args.seed)
+                seed(urls[size], data[size], args.big_grants if size == "big" else 0, args.seed)
                 print(
                     f"{store} {size}: seeded in {time.perf_counter() - t0:.0f} s"
                     f" ({counts(urls[size])})",
                     flush=True,
                 )
-            servers = {s: Server(url, tmp / f"data-{store}-{s}") for s, url in urls.items()}
+            servers = {s: Server(url, data[s]) for s, url in urls.items()}
             try:
                 small, big = (Target(servers[s], urls[s]) for s in ("small", "big"))
                 report(store, measure(small, big, args.rounds, args.tries))
