@@ -8,19 +8,25 @@ Booleans are accepted as JSON booleans or the strings "true"/"false", as the v2 
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 from slotwise.errors import InvalidRequest, field_error
-from slotwise.scheduling.validation import (
+from slotwise.scheduling.checks import (
     MAX_DAYS_IN_FUTURE,
     MAX_DURATION_MINUTES,
     SLUG_RE,
-    hhmm_minutes,
+    check_span,
     unix_seconds,
 )
-from slotwise.validation import check_zone
+from slotwise.validation import (
+    as_list,
+    as_object,
+    check_email,
+    check_line,
+    check_zone,
+    whole_number,
+)
 
 DAY_LETTERS = ("M", "T", "W", "R", "F", "S", "U")  # Monday first, as v2 pages write them
 SCHEDULING_METHODS = (
@@ -70,24 +76,11 @@ OPTION_LISTS = (("dropdown_options", "dropdown"), ("multi_select_options", "mult
 MAX_TEXT = 10_000
 MAX_NAME = 200
 MAX_LIST = 100
-
-
-def _obj(field: str, value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise field_error(field, "expected an object")
-    return value
+MAX_EVENT_PARTICIPANTS = 50
 
 
 def _list(field: str, value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise field_error(field, "expected a list")
-    if len(value) > MAX_LIST:
-        raise field_error(field, f"at most {MAX_LIST} entries")
-    return value
+    return as_list(field, value, most=MAX_LIST)
 
 
 def _text(field: str, value: Any, *, most: int = MAX_TEXT, required: bool = False) -> None:
@@ -118,19 +111,13 @@ def _bool(field: str, value: Any) -> None:
 
 
 def _int(field: str, value: Any, *, lo: int, hi: int, multiple_of: int = 1) -> None:
-    if value is None:
+    number = whole_number(field, value)
+    if number is None:
         return
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or int(value) != value
-    ):
-        raise field_error(field, f"expected an integer, got {value!r}")
-    if not lo <= int(value) <= hi:
-        raise field_error(field, f"must be between {lo} and {hi}, got {int(value)}")
-    if int(value) % multiple_of:
-        raise field_error(field, f"must be a multiple of {multiple_of}, got {int(value)}")
+    if not lo <= number <= hi:
+        raise field_error(field, f"must be between {lo} and {hi}, got {number}")
+    if number % multiple_of:
+        raise field_error(field, f"must be a multiple of {multiple_of}, got {number}")
 
 
 def _choice(field: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -146,17 +133,17 @@ def check_page(body: dict[str, Any]) -> None:
     slug = body.get("slug")
     if slug is not None and (not isinstance(slug, str) or not SLUG_RE.match(slug)):
         raise field_error("slug", "use letters, digits, '-' and '_' only (at most 200)")
-    config = _obj("config", body.get("config"))
+    config = as_object("config", body.get("config"))
     if config.get("timezone") is not None:
         check_zone("config.timezone", config.get("timezone"))
     for key in ("locale", "locale_for_guests"):
         _text(f"config.{key}", config.get(key), most=35)
     _bool("config.disable_emails", config.get("disable_emails"))
     _check_calendar_ids(config.get("calendar_ids"))
-    _check_event(_obj("config.event", config.get("event")))
-    _check_booking(_obj("config.booking", config.get("booking")))
-    _check_appearance(_obj("config.appearance", config.get("appearance")))
-    expire = _obj("config.expire_after", config.get("expire_after"))
+    _check_event(as_object("config.event", config.get("event")))
+    _check_booking(as_object("config.booking", config.get("booking")))
+    _check_appearance(as_object("config.appearance", config.get("appearance")))
+    expire = as_object("config.expire_after", config.get("expire_after"))
     _int("config.expire_after.uses", expire.get("uses"), lo=1, hi=1_000_000)
     if expire.get("date") is not None:
         unix_seconds("config.expire_after.date", expire.get("date"))
@@ -164,17 +151,18 @@ def check_page(body: dict[str, Any]) -> None:
 
 
 def _check_calendar_ids(value: Any) -> None:
-    for account, entry in _obj("config.calendar_ids", value).items():
+    for account, entry in as_object("config.calendar_ids", value).items():
         where = f"config.calendar_ids.{account}"
-        entry = _obj(where, entry)
+        entry = as_object(where, entry)
         for i, calendar in enumerate(_list(f"{where}.availability", entry.get("availability"))):
             _text(f"{where}.availability[{i}]", calendar, most=64, required=True)
         _text(f"{where}.booking", entry.get("booking"), most=64)
 
 
 def _check_event(event: dict[str, Any]) -> None:
-    _text("config.event.title", event.get("title"), most=1000)
-    _text("config.event.template_title", event.get("template_title"), most=1000)
+    for key in ("title", "template_title"):  # event titles: one line
+        _text(f"config.event.{key}", event.get(key), most=1000)
+        check_line(f"config.event.{key}", event.get(key))
     _text("config.event.location", event.get("location"), most=1000)
     _int(
         "config.event.duration", event.get("duration"), lo=5, hi=MAX_DURATION_MINUTES, multiple_of=5
@@ -182,9 +170,18 @@ def _check_event(event: dict[str, Any]) -> None:
     capacity = event.get("capacity")
     if capacity != -1:
         _int("config.event.capacity", capacity, lo=1, hi=10_000)
-    for i, person in enumerate(_list("config.event.participants", event.get("participants"))):
-        if not isinstance(person, str | dict):
-            raise field_error(f"config.event.participants[{i}]", "expected an email or object")
+    people = _list("config.event.participants", event.get("participants"))
+    if len(people) > MAX_EVENT_PARTICIPANTS:
+        raise field_error("config.event.participants", f"at most {MAX_EVENT_PARTICIPANTS} people")
+    for i, person in enumerate(people):
+        where = f"config.event.participants[{i}]"
+        if isinstance(person, str):
+            check_email(where, person)
+        elif isinstance(person, dict):
+            check_email(f"{where}.email", person.get("email"))
+            _text(f"{where}.name", person.get("name"), most=MAX_NAME)
+        else:
+            raise field_error(where, "expected an email address or {email, name}")
 
 
 def _check_booking(booking: dict[str, Any]) -> None:
@@ -230,12 +227,7 @@ def _check_opening_hours(where: str, entry: Any) -> None:
     for j, day in enumerate(days):
         if day not in DAY_LETTERS:
             raise field_error(f"{where}.days[{j}]", f"expected one of M T W R F S U, got {day!r}")
-    start = hhmm_minutes(f"{where}.start", entry.get("start"))
-    end = hhmm_minutes(f"{where}.end", entry.get("end"))
-    if start >= 24 * 60:
-        raise field_error(f"{where}.start", "must be before 24:00")
-    if end not in (0, 24 * 60) and end <= start:
-        raise field_error(f"{where}.end", "must be after start")
+    check_span(where, entry)
     _text(f"{where}.account_id", entry.get("account_id"), most=64)
 
 

@@ -16,6 +16,7 @@ from slotwise.errors import Conflict, NotFound
 from slotwise.grants.repository import find_grant
 from slotwise.pages.repository import page_of_configuration
 from slotwise.scheduling import repository, service
+from slotwise.scheduling.wire import configuration_to_dict
 
 router = APIRouter(prefix="/v3/grants/{grant}/scheduling/configurations", dependencies=[AdminAuth])
 
@@ -38,7 +39,7 @@ def list_configurations(
     offset, size = page_window(request)
     rows = repository.list_configurations(session, owner.id, offset=offset, limit=size + 1)
     cursor = next_cursor(offset, size, len(rows) > size)
-    return ok_list(request, [service.configuration_to_dict(c) for c in rows[:size]], cursor)
+    return ok_list(request, [configuration_to_dict(c) for c in rows[:size]], cursor)
 
 
 @router.post("")
@@ -49,7 +50,7 @@ def create_configuration(
     session: Session = DbSession,
 ) -> JSONResponse:
     config = service.create_configuration(session, _grant(session, grant), body)
-    return ok(request, service.configuration_to_dict(config))
+    return ok(request, configuration_to_dict(config))
 
 
 @router.get("/{configuration_id}")
@@ -57,7 +58,7 @@ def find_configuration(
     request: Request, grant: str, configuration_id: str, session: Session = DbSession
 ) -> JSONResponse:
     config = service.get_configuration_of_grant(session, _grant(session, grant), configuration_id)
-    return ok(request, service.configuration_to_dict(config))
+    return ok(request, configuration_to_dict(config))
 
 
 @router.put("/{configuration_id}")
@@ -77,7 +78,7 @@ def update_configuration(
             f"/manage/pages/{page.id}"
         )
     service.update_configuration(session, config, body)
-    return ok(request, service.configuration_to_dict(config))
+    return ok(request, configuration_to_dict(config))
 
 
 @router.delete("/{configuration_id}")

@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import AdminAuth, DbSession, json_object, validate
+from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ok
 from slotwise.availability.intervals import merge
 from slotwise.calendars.free_busy import busy_by_email
 from slotwise.grants.service import get_grant
-from slotwise.validation import Bool, Epoch, check_window
+from slotwise.validation import Bool, Epoch, check_window, validate_model
 
 router = APIRouter(dependencies=[AdminAuth])
 
@@ -38,7 +38,7 @@ def free_busy(
     body: dict[str, Any] = Depends(json_object),
 ) -> JSONResponse:
     get_grant(session, grant_id)
-    req = validate(FreeBusyRequest, body)
+    req = validate_model(FreeBusyRequest, body)
     check_window(req.start_time, req.end_time)
     items: list[dict[str, Any]] = []
     for entry in busy_by_email(
