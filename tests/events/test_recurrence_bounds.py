@@ -9,7 +9,7 @@ from dateutil import rrule
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from slotwise import zones
+from slotwise.availability import zones
 from slotwise.events.recurrence import MAX_INSTANCES, RecurrenceError, parse_series
 
 T0 = 1_767_261_600  # 2026-01-01 10:00 UTC

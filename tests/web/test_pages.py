@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from sqlalchemy import select
 
+from slotwise import clock
 from slotwise.db.engine import Database
 from slotwise.db.models import OutboxMessage
 from slotwise.ids import decode_booking_ref, encode_booking_ref
@@ -378,6 +381,28 @@ def test_min_cancellation_notice(web: httpx.Client, api: httpx.Client, ada, make
     refused = _html(web.post(f"/bookings/{ref}/reschedule", data={"start": start + HOUR}), 400)
     assert "at least 4320 minutes" in refused
     assert _booking(api, ref)["status"] == "booked"
+
+
+def test_manage_page_and_service_share_the_notice_deadline(
+    web: httpx.Client,
+    api: httpx.Client,
+    make_page: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At the deadline itself both still allow a change; a second later both refuse."""
+    make_page(slug="edge", scheduler={"min_cancellation_notice": 60})
+    start = future_hour(1, 10)
+    ref = _book(web, "edge", start)
+    deadline = start - 60 * 60
+    monkeypatch.setattr(clock, "now", lambda: deadline + 1)
+    late = _html(web.get(f"/bookings/{ref}"))
+    assert "can no longer be rescheduled or cancelled here" in late
+    _html(web.post(f"/bookings/{ref}/cancel", data={"reason": ""}), 400)
+    monkeypatch.setattr(clock, "now", lambda: deadline)
+    assert "Cancel my booking" in _html(web.get(f"/bookings/{ref}"))
+    cancelled = web.post(f"/bookings/{ref}/cancel", data={"reason": ""})
+    assert cancelled.status_code == 303, cancelled.text[:500]
+    assert _booking(api, ref)["status"] == "cancelled"
 
 
 # -- organizer confirmation ----------------------------------------------------------------------

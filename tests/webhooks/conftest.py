@@ -9,9 +9,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
-from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.worker import Worker
 from tests.webhooks.receiver import Receiver
 

@@ -11,12 +11,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, DeliveryAttempt, WebhookDestination
 from slotwise.notifications import delivery, record
 from slotwise.webhooks import sender
-from slotwise.webhooks.policy import DeliveryPolicy
 from tests.conftest import LOOPBACK
 from tests.webhooks.conftest import FAST
 from tests.webhooks.receiver import Receiver

@@ -28,14 +28,13 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from slotwise import clock, keyring
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, DeliveryAttempt, OutboxMessage, WebhookDestination
 from slotwise.errors import NotFound
 from slotwise.ids import new_id
 from slotwise.notifications import email
 from slotwise.webhooks import breaker, sender
-from slotwise.webhooks.policy import DeliveryPolicy
 
 log = logging.getLogger("slotwise.worker")
 

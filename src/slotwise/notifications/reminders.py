@@ -16,14 +16,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, Grant, Reminder
 from slotwise.ids import new_id
 from slotwise.notifications import booking_emails, delivery, email
 from slotwise.notifications.outbox import notification_id, record
 from slotwise.webhooks import service as webhooks
-from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.webhooks.triggers import order_key
 
 SOURCE = "/nylas/passthru"

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import delete, exists, select
 
+from slotwise.config import DeliveryPolicy
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, DeliveryAttempt, OutboxMessage, Reminder
-from slotwise.webhooks.policy import DeliveryPolicy
 
 DAY = 86400
 

@@ -17,7 +17,6 @@ from slotwise.scheduling.checks import (
     MAX_DURATION_MINUTES,
     SLUG_RE,
     check_span,
-    check_timezone,
     unix_seconds,
 )
 from slotwise.validation import (
@@ -26,6 +25,7 @@ from slotwise.validation import (
     check_delivery_url,
     check_email,
     check_line,
+    check_zone,
     whole_number,
 )
 
@@ -136,7 +136,7 @@ def check_page(body: dict[str, Any]) -> None:
         raise field_error("slug", "use letters, digits, '-' and '_' only (at most 200)")
     config = as_object("config", body.get("config"))
     if config.get("timezone") is not None:
-        check_timezone("config.timezone", config.get("timezone"))
+        check_zone("config.timezone", config.get("timezone"))
     for key in ("locale", "locale_for_guests"):
         _text(f"config.{key}", config.get(key), most=35)
     _bool("config.disable_emails", config.get("disable_emails"))
