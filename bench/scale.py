@@ -41,7 +41,7 @@ from typing import Any
 
 import httpx
 from serverproc import API_KEY, Server
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
 from slotwise.bookings.salts import seal_salt
@@ -213,7 +213,7 @@ def seed_grants(
             connection = session.connection()
             for rows_, model in ((events, Event), (booking_rows, Booking)):
                 for start in range(0, len(rows_), 5000):
-                    connection.execute(model.__table__.insert(), rows_[start : start + 5000])
+                    connection.execute(insert(model), rows_[start : start + 5000])
 
 
 def seed(url: str, big_grants: int, seed_value: int) -> None:

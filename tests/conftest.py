@@ -9,11 +9,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from slotwise import keyring, outbound
+from slotwise import clock, keyring, outbound
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from tests.support.databases import backends, empty_all_tables, migrated_url
 from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 API_KEY = "test-api-key"
 LOOPBACK = ["127.0.0.0/8", "::1"]
@@ -92,6 +93,24 @@ def server(session_server: LiveServer, db: Database) -> LiveServer:
 def api(server: LiveServer) -> Iterator[httpx.Client]:
     """An HTTP client for the live server, authenticated with the admin API key."""
     with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30
+        base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=HTTP_TIMEOUT
     ) as client:
         yield client
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[int]:
+    """Slotwise's clock stopped at the current second (returned); move it with
+    `clock.advance` or `clock.freeze`. The in-process servers and workers read it too."""
+    at = int(clock.now())
+    clock.freeze(at)
+    yield at
+    clock.freeze(None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A test run against the PostgreSQL backend param is a `postgres` test, wherever it lives.
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend") == "postgresql":
+            item.add_marker(pytest.mark.postgres)

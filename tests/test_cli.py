@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.support.server import free_port
+from tests.support.waiting import HTTP_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = re.compile(r"(sw_[A-Za-z0-9_-]{20,})")
@@ -95,9 +96,13 @@ def test_serve_prints_a_first_key_once_and_api_key_create_works(
     found = KEY.search(output)
     assert found, output
     key = found.group(1)
-    ok = httpx.get(url + "/v3/grants", headers={"Authorization": f"Bearer {key}"})
+    ok = httpx.get(
+        url + "/v3/grants", headers={"Authorization": f"Bearer {key}"}, timeout=HTTP_TIMEOUT
+    )
     assert ok.status_code == 200 and ok.json()["data"] == []
-    wrong = httpx.get(url + "/v3/grants", headers={"Authorization": "Bearer nope"})
+    wrong = httpx.get(
+        url + "/v3/grants", headers={"Authorization": "Bearer nope"}, timeout=HTTP_TIMEOUT
+    )
     assert wrong.status_code == 401
     assert wrong.json()["error"]["type"] == "unauthorized"
     assert wrong.headers["x-request-id"] == wrong.json()["request_id"]
@@ -105,7 +110,9 @@ def test_serve_prints_a_first_key_once_and_api_key_create_works(
     created = _run("api-key", "create", "--data-dir", str(tmp_path / "data")).stdout.strip()
     assert KEY.fullmatch(created)
     assert created != key
-    again = httpx.get(url + "/v3/grants", headers={"Authorization": f"Bearer {created}"})
+    again = httpx.get(
+        url + "/v3/grants", headers={"Authorization": f"Bearer {created}"}, timeout=HTTP_TIMEOUT
+    )
     assert again.status_code == 200
 
 
@@ -122,7 +129,7 @@ def test_demo_serves_a_demo_grant_with_events(start: object) -> None:
     assert found, output
     assert "curl" in output and "from nylas import Client" in output
     assert f"Book a meeting: {url}/book/demo" in output
-    page = httpx.get(f"{url}/book/demo")
+    page = httpx.get(f"{url}/book/demo", timeout=HTTP_TIMEOUT)
     assert page.status_code == 200 and "Meeting with the demo user" in page.text
     from nylas import Client
 

@@ -21,6 +21,7 @@ from tests.support.feeds import Feed
 from tests.support.processes import ServerProcess
 from tests.support.radicale import Radicale
 from tests.support.scheduling import HOUR, config_body, future_hour, participant
+from tests.support.waiting import HTTP_TIMEOUT
 from tests.webhooks.receiver import Receiver
 
 
@@ -57,7 +58,9 @@ def test_no_secret_reaches_the_log(tmp_path: Path) -> None:
     try:
         server.wait_ready()
         api = httpx.Client(
-            base_url=server.url, headers={"Authorization": f"Bearer {api_key}"}, timeout=60
+            base_url=server.url,
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=HTTP_TIMEOUT,
         )
         radicale.add_user("logan", password)
         radicale.mkcalendar("logan", password, "work", "Work")
@@ -75,7 +78,9 @@ def test_no_secret_reaches_the_log(tmp_path: Path) -> None:
         grant_id = grant.json()["data"]["id"]
         assert (
             httpx.get(
-                server.url + "/v3/grants", headers={"Authorization": f"Bearer {wrong_key}"}
+                server.url + "/v3/grants",
+                headers={"Authorization": f"Bearer {wrong_key}"},
+                timeout=HTTP_TIMEOUT,
             ).status_code
             == 401
         )
@@ -108,7 +113,9 @@ def test_no_secret_reaches_the_log(tmp_path: Path) -> None:
         session = api.post("/v3/scheduling/sessions", json={"configuration_id": config_id})
         session_id = created["scheduling session"] = session.json()["data"]["session_id"]
         guest = httpx.Client(
-            base_url=server.url, headers={"Authorization": f"Bearer {session_id}"}, timeout=60
+            base_url=server.url,
+            headers={"Authorization": f"Bearer {session_id}"},
+            timeout=HTTP_TIMEOUT,
         )
         slots = guest.get(
             "/v3/scheduling/availability",
@@ -125,11 +132,12 @@ def test_no_secret_reaches_the_log(tmp_path: Path) -> None:
         )
         assert booked.status_code == 200, booked.text
         ref = created["booking ref"] = booked.json()["data"]["booking_ref"]
-        assert httpx.get(server.url + f"/bookings/{ref}").status_code == 200
+        assert httpx.get(server.url + f"/bookings/{ref}", timeout=HTTP_TIMEOUT).status_code == 200
         moved = httpx.post(
             server.url + f"/bookings/{ref}/reschedule",
             data={"start": str(t0 + HOUR)},
             headers={"Origin": server.url},
+            timeout=HTTP_TIMEOUT,
         )
         assert moved.status_code in (200, 303, 409), moved.text
         _wait(lambda: receiver.received, "the signed webhook delivery")

@@ -21,6 +21,7 @@ from tests.conftest import API_KEY
 from tests.support.processes import ROOT, ServerProcess
 from tests.support.server import free_port
 from tests.support.tools import require_executable
+from tests.support.waiting import HTTP_TIMEOUT
 
 CLIENT_ADDRESS = "127.0.0.2"
 
@@ -99,7 +100,7 @@ def test_nginx_in_front_of_two_servers_forwards_the_client_address(
             base_url=f"http://127.0.0.1:{port}",
             transport=transport,
             headers={"Authorization": f"Bearer {API_KEY}"},
-            timeout=30,
+            timeout=HTTP_TIMEOUT,
         ) as client:
             for _ in range(6):
                 assert client.get("/v3/grants").status_code == 200

@@ -47,7 +47,10 @@ TABLES = {"grants", "calendars", "events", "bookings"}
 
 def _seed(db: Database) -> None:
     rng = random.Random(7)
-    grants, calendars, events, bookings = [], [], [], []
+    grants: list[Any] = []
+    calendars: list[Any] = []
+    events: list[Any] = []
+    bookings: list[Any] = []
     for i in range(GRANTS):
         gid, cid = f"g{i:05d}", f"c{i:05d}"
         grants.append(
@@ -183,7 +186,7 @@ def _plans(db: Database, run: Callable[[Session], Any]) -> list[Any]:
                 plans.append([str(row[-1]) for row in rows])
             else:
                 raw = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, params).scalar()
-                plans.append(raw if isinstance(raw, list) else json.loads(raw))
+                plans.append(raw if isinstance(raw, list) else json.loads(str(raw)))
     return plans
 
 

@@ -17,6 +17,7 @@ from slotwise.db.models import Booking, Event
 from tests.support.browser import CHROMIUM_ARGS
 from tests.support.scheduling import config_body, create_config, make_grant, participant
 from tests.support.server import LiveServer
+from tests.support.waiting import BROWSER_TIMEOUT_MS
 from tests.support.web_elements import (
     page_server,
     require_chromium,
@@ -35,7 +36,7 @@ def _only_booking(db: Database) -> Booking:
 def _first_bookable_slot(page) -> str:  # type: ignore[no-untyped-def]
     """Select the first date that shows time slots and click its first slot; its label."""
     dates = page.locator("button.date.current-month:not([disabled])")
-    dates.first.wait_for(timeout=30_000)
+    dates.first.wait_for(timeout=BROWSER_TIMEOUT_MS)
     for i in range(dates.count()):
         dates.nth(i).click()
         slots = page.locator("button.time")
@@ -90,7 +91,7 @@ def test_component_books_a_slot(
             inputs.nth(0).fill("Grace Hopper")
             inputs.nth(1).fill("grace@example.com")
             page.locator("button.button-primary", has_text="Book now").click()
-            page.wait_for_function("() => window.booked !== undefined", timeout=30_000)
+            page.wait_for_function("() => window.booked !== undefined", timeout=BROWSER_TIMEOUT_MS)
             page.wait_for_timeout(500)
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / "web-component-booked.png"))

@@ -34,6 +34,7 @@ from tests.support.scheduling import (
     round_robin,
 )
 from tests.support.server import LiveServer
+from tests.support.waiting import BROWSER_TIMEOUT_MS
 from tests.support.web_elements import (
     page_server,
     require_chromium,
@@ -147,7 +148,7 @@ def pick_date_with_slots(page: Any, count: int = 1) -> Any:
 
     Late in the (UTC) day today has few or no slots left, so no test may assume today's."""
     dates = page.locator("button.date.current-month:not([disabled])")
-    dates.first.wait_for(timeout=30_000)
+    dates.first.wait_for(timeout=BROWSER_TIMEOUT_MS)
     for i in range(dates.count()):
         dates.nth(i).click()
         slots = page.locator("button.time")
@@ -199,7 +200,7 @@ def _book_in_page(page: Any, name: str = "Grace Hopper", email: str = "grace@exa
     label = pick_first_slot(page)
     fill_guest(page, name, email)
     page.locator("button.button-primary", has_text="Book now").click()
-    page.wait_for_function("() => window.booked !== undefined", timeout=30_000)
+    page.wait_for_function("() => window.booked !== undefined", timeout=BROWSER_TIMEOUT_MS)
     return label
 
 
@@ -218,12 +219,12 @@ def test_reschedule_in_page_then_again(
             page.locator("button.button-primary", has_text="Next").click()
             inputs = page.locator("nylas-booking-form input")
             # Prefilled from ui-settings; the form fills in after it renders, so wait for it.
-            expect(inputs.nth(0)).to_have_value("Grace Hopper", timeout=15_000)
-            expect(inputs.nth(1)).to_have_value("grace@example.com", timeout=15_000)
+            expect(inputs.nth(0)).to_have_value("Grace Hopper", timeout=BROWSER_TIMEOUT_MS)
+            expect(inputs.nth(1)).to_have_value("grace@example.com", timeout=BROWSER_TIMEOUT_MS)
             before = bookings(db)[0].start_ts
             page.locator("button.button-primary", has_text="Book now").click()
             wait_for(page, lambda b=before: bookings(db)[0].start_ts != b, "the reschedule")
-            page.locator("button", has_text="Reschedule").first.wait_for(timeout=10_000)
+            page.locator("button", has_text="Reschedule").first.wait_for(timeout=BROWSER_TIMEOUT_MS)
     assert not b.errors, b.errors
     assert len(b.called("PATCH", f"/v3/scheduling/bookings/{booking.id}")) == 2
     assert any("booking_id=" in u for u in b.called("GET", "/v3/scheduling/ui-settings"))
@@ -248,8 +249,10 @@ def test_reschedule_and_cancel_from_booking_refs(
         pick_first_slot(page)
         page.locator("button.button-primary", has_text="Next").click()
         # The form is prefilled from ui-settings `booking` (guest and additional guests).
-        expect(page.locator("input[name='name']")).to_have_value("Lin", timeout=15_000)
-        expect(page.locator("input#guest-email-0")).to_have_value("kai@example.com", timeout=15_000)
+        expect(page.locator("input[name='name']")).to_have_value("Lin", timeout=BROWSER_TIMEOUT_MS)
+        expect(page.locator("input#guest-email-0")).to_have_value(
+            "kai@example.com", timeout=BROWSER_TIMEOUT_MS
+        )
         page.locator("button.button-primary", has_text="Book now").click()
         wait_for(page, lambda: bookings(db)[0].start_ts != future_hour(2, 10), "the reschedule")
 
@@ -353,7 +356,7 @@ def test_next_month(
     config = _config(api, ada, scheduler={"min_booking_notice": 0, "available_days_in_future": 60})
     with browser_for(server, tmp_path) as b:
         page = b.open(timezone="Asia/Kathmandu", config_id=config["id"])
-        page.locator("button.date.current-month").first.wait_for(timeout=30_000)
+        page.locator("button.date.current-month").first.wait_for(timeout=BROWSER_TIMEOUT_MS)
         page.wait_for_timeout(300)
         page.locator("nylas-date-picker button").nth(1).click()  # the "next month" arrow
         page.wait_for_timeout(1000)
@@ -414,7 +417,7 @@ def test_additional_fields_in_los_angeles(
         form.locator("input[name='day']").fill("2026-12-01")
         form.locator("input[name='work_email']").fill("grace@navy.example")
         page.locator("button.button-primary", has_text="Book now").click()
-        page.wait_for_function("() => window.booked !== undefined", timeout=30_000)
+        page.wait_for_function("() => window.booked !== undefined", timeout=BROWSER_TIMEOUT_MS)
     assert not b.errors, b.errors
     [body] = b.bodies("POST", "/v3/scheduling/bookings")
     assert body["timezone"] == "America/Los_Angeles"
@@ -479,7 +482,7 @@ def test_round_robin_books_down_the_order(
             participants=[{"email": first_host}],
         )
         page.locator("button.button-primary", has_text="Book now").click()
-        page.wait_for_function("() => window.booked !== undefined", timeout=30_000)
+        page.wait_for_function("() => window.booked !== undefined", timeout=BROWSER_TIMEOUT_MS)
     assert not b.errors, b.errors
     posts = b.bodies("POST", "/v3/scheduling/bookings")
     assert [p["participants"][0]["email"] for p in posts] == slots["order"]

@@ -21,6 +21,7 @@ from slotwise.notifications import record
 from slotwise.webhooks.sender import Notification, post
 from tests.conftest import API_KEY
 from tests.support.server import LiveServer, free_port
+from tests.support.waiting import HTTP_TIMEOUT
 from tests.webhooks.conftest import FAST, ThreadedWorker
 from tests.webhooks.receiver import Receiver
 
@@ -122,7 +123,7 @@ def test_challenge_deadline_covers_a_trickling_body(quick_server: LiveServer, na
         quick_server.url + "/v3/webhooks",
         json={"trigger_types": ["booking.created"], "webhook_url": nasty.url + "/trickle"},
         headers={"Authorization": f"Bearer {API_KEY}"},
-        timeout=60,
+        timeout=HTTP_TIMEOUT,
     )
     assert response.status_code == 400, response.text
     assert time.monotonic() - started < 5

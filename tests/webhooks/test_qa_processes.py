@@ -17,6 +17,7 @@ from slotwise.db.engine import Database
 from tests.conftest import API_KEY, LOOPBACK
 from tests.support.scheduling import HOUR, book, config_body, future_hour, make_grant, participant
 from tests.support.server import free_port
+from tests.support.waiting import HTTP_TIMEOUT
 from tests.webhooks.receiver import Receiver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +74,9 @@ def test_two_servers_and_a_worker_never_repeat_an_attempt(
         for url in urls:
             ready(url)
         clients = [
-            httpx.Client(base_url=url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30)
+            httpx.Client(
+                base_url=url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=HTTP_TIMEOUT
+            )
             for url in urls
         ]
         created = clients[0].post(
