@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -99,6 +100,23 @@ def api(server: LiveServer) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
+def new_client() -> Iterator[Callable[..., httpx.Client]]:
+    """Make HTTP clients (for guests, sessions, other servers) that are closed when the test
+    ends; keyword arguments go to httpx.Client, with a generous timeout by default."""
+    clients: list[httpx.Client] = []
+
+    def make(base_url: str, **kwargs: Any) -> httpx.Client:
+        kwargs.setdefault("timeout", HTTP_TIMEOUT)
+        client = httpx.Client(base_url=base_url, **kwargs)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
 def frozen_clock() -> Iterator[int]:
     """Slotwise's clock stopped at the current second (returned); move it with
     `clock.advance` or `clock.freeze`. The in-process servers and workers read it too."""
@@ -108,9 +126,18 @@ def frozen_clock() -> Iterator[int]:
     clock.freeze(None)
 
 
+# Fixtures that start another program: a test using one (directly or through another
+# fixture) is a `process` test.
+PROCESS_FIXTURES = {"radicale", "own_radicale"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # A test run against the PostgreSQL backend param is a `postgres` test, wherever it lives.
+    """Marks that follow from what a test uses, so no test has to remember them."""
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("backend") == "postgresql":
+        params = callspec.params if callspec is not None else {}
+        if params.get("backend") == "postgresql":
             item.add_marker(pytest.mark.postgres)
+        uses = set(getattr(item, "fixturenames", ()))
+        if uses & PROCESS_FIXTURES or params.get("urls") == "two-processes":
+            item.add_marker(pytest.mark.process)

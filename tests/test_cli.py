@@ -16,6 +16,8 @@ import pytest
 from tests.support.server import free_port
 from tests.support.waiting import HTTP_TIMEOUT
 
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parents[1]
 KEY = re.compile(r"(sw_[A-Za-z0-9_-]{20,})")
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from slotwise.db.engine import Database
 from tests.conftest import API_KEY
@@ -22,6 +23,8 @@ from tests.support.processes import ROOT, ServerProcess
 from tests.support.server import free_port
 from tests.support.tools import require_executable
 from tests.support.waiting import HTTP_TIMEOUT
+
+pytestmark = pytest.mark.process
 
 CLIENT_ADDRESS = "127.0.0.2"
 

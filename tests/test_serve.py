@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -34,6 +34,8 @@ from tests.support.scheduling import (
 )
 from tests.support.server import free_port
 from tests.support.waiting import HTTP_TIMEOUT
+
+pytestmark = pytest.mark.process
 
 
 def test_replicas_started_together_on_a_fresh_postgres_all_start() -> None:
@@ -73,7 +75,7 @@ def _json_lines(path: Path) -> list[dict]:
 
 
 def test_two_workers_ready_line_request_log_metrics_and_graceful_stop(
-    tmp_path: Path, feed: Feed
+    tmp_path: Path, feed: Feed, new_client: Callable[..., httpx.Client]
 ) -> None:
     data = tmp_path / "data"
     port = free_port()
@@ -101,9 +103,7 @@ def test_two_workers_ready_line_request_log_metrics_and_graceful_stop(
             banner += line
         assert f"Slotwise ready on {url} (2 workers)" in banner
         # Ready means answering: the very first request after the line is served.
-        api = httpx.Client(
-            base_url=url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=HTTP_TIMEOUT
-        )
+        api = new_client(url, headers={"Authorization": f"Bearer {API_KEY}"})
         assert api.get("/healthz").status_code == 200
 
         # A booking that waits on a slow feed is in flight when SIGTERM comes.

@@ -91,6 +91,7 @@ def postgres_url() -> Iterator[str]:
     allow_postgres(url)
 
 
+@pytest.mark.slow
 def test_a_500_keeps_the_connection_usable(base_settings: Settings, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'slotwise.db'}"
     upgrade(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -22,7 +23,6 @@ from tests.support.scheduling import (
     round_robin,
 )
 from tests.support.server import LiveServer
-from tests.support.waiting import HTTP_TIMEOUT
 
 URLS = {
     "rescheduling_url": "https://pages.example/reschedule/:booking_ref",
@@ -74,12 +74,16 @@ def test_booking_ref_worked_example() -> None:
 
 
 def test_create_writes_event_booking_and_notification(
-    api: httpx.Client, server: LiveServer, db: Database, ada: tuple[str, str]
+    api: httpx.Client,
+    server: LiveServer,
+    db: Database,
+    ada: tuple[str, str],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     config = _config(api, ada)
     start = future_hour(2, 10)
     response = book(
-        httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT),
+        new_client(server.url),
         config["id"],
         start,
         additional_guests=[{"email": "friend@example.com", "name": "Friend"}],
@@ -229,13 +233,17 @@ def test_additional_fields_accept_snake_cased_keys(api: httpx.Client, ada: tuple
 
 
 def test_pending_booking_confirm_and_refusals(
-    api: httpx.Client, server: LiveServer, db: Database, ada: tuple[str, str]
+    api: httpx.Client,
+    server: LiveServer,
+    db: Database,
+    ada: tuple[str, str],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     config = _config(
         api, ada, event_booking={"title": "Intro call", "booking_type": "organizer-confirmation"}
     )
     start = future_hour(2, 10)
-    guest_client = httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT)
+    guest_client = new_client(server.url)
     response = book(guest_client, config["id"], start)
     assert response.status_code == 200, response.text
     data = response.json()["data"]
@@ -381,7 +389,10 @@ def test_idempotency_key_replays_the_first_response(
 
 
 def test_a_session_never_reaches_another_configurations_bookings(
-    api: httpx.Client, server: LiveServer, ada: tuple[str, str]
+    api: httpx.Client,
+    server: LiveServer,
+    ada: tuple[str, str],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     mine = _config(api, ada, requires_session_auth=True)
     theirs = _config(api, ada)
@@ -389,9 +400,7 @@ def test_a_session_never_reaches_another_configurations_bookings(
     token = api.post("/v3/scheduling/sessions", json={"configuration_id": mine["id"]}).json()[
         "data"
     ]["session_id"]
-    client = httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT
-    )
+    client = new_client(server.url, headers={"Authorization": f"Bearer {token}"})
     url = f"/v3/scheduling/bookings/{booking['booking_id']}"
     assert client.get(url).status_code == 404
     assert client.patch(url, json={"start_time": 1, "end_time": 2}).status_code == 404
@@ -412,9 +421,7 @@ def test_a_session_never_reaches_another_configurations_bookings(
         client.get(f"/v3/scheduling/bookings/{own.json()['data']['booking_id']}").status_code == 200
     )
     # A private configuration cannot be booked without its session.
-    anonymous = book(
-        httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT), mine["id"], future_hour(4, 10)
-    )
+    anonymous = book(new_client(server.url), mine["id"], future_hour(4, 10))
     assert anonymous.status_code == 401
 
 
@@ -442,7 +449,10 @@ def test_round_robin_books_the_first_free_in_order(api: httpx.Client, db: Databa
 
 
 def test_ui_settings_for_the_component_and_a_rescheduled_booking(
-    api: httpx.Client, server: LiveServer, ada: tuple[str, str]
+    api: httpx.Client,
+    server: LiveServer,
+    ada: tuple[str, str],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     config = _config(
         api,
@@ -454,7 +464,7 @@ def test_ui_settings_for_the_component_and_a_rescheduled_booking(
             },
         },
     )
-    guest = httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT)
+    guest = new_client(server.url)
     params = {"configuration_id": config["id"]}
     data = guest.get("/v3/scheduling/ui-settings", params=params).json()["data"]
     assert data["configuration_id"] == config["id"]

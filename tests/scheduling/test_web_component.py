@@ -24,6 +24,8 @@ from tests.support.web_elements import (
     web_elements_bundle,
 )
 
+pytestmark = pytest.mark.browser
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".cache" / "screenshots"
 
 

@@ -41,6 +41,8 @@ from tests.support.web_elements import (
     web_elements_bundle,
 )
 
+pytestmark = pytest.mark.browser
+
 # Props come from the page's query string; object props are set before the element is attached.
 MODES_PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Book a meeting</title>

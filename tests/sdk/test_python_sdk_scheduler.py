@@ -15,6 +15,8 @@ nylas = pytest.importorskip("nylas")
 from nylas import Client  # noqa: E402
 from nylas.models.errors import NylasApiError  # noqa: E402
 
+pytestmark = pytest.mark.sdk
+
 
 @pytest.fixture
 def client(server: LiveServer) -> Client:

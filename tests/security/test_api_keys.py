@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from slotwise.cli import create_api_key
 from slotwise.db.engine import Database
@@ -16,6 +17,8 @@ from tests.conftest import API_KEY
 from tests.support.processes import ServerProcess
 from tests.support.server import LiveServer
 from tests.support.waiting import HTTP_TIMEOUT
+
+pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[2]
 

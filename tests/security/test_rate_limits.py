@@ -178,6 +178,7 @@ def test_availability_and_page_loads_are_limited(
         assert other.get("/book/ada-intro").status_code == 200
 
 
+@pytest.mark.process
 def test_two_processes_count_together(
     server: LiveServer, api: httpx.Client, db: Database, database_url: str, tmp_path: Path
 ) -> None:

@@ -10,10 +10,13 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
+import pytest
 
 from slotwise.ids import decode_booking_ref
 from tests.support.browser import chromium
 from tests.support.server import LiveServer
+
+pytestmark = pytest.mark.browser
 
 FIELDS = {
     "company": {"label": "Company", "type": "text", "required": True, "order": 1},

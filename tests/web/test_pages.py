@@ -17,7 +17,6 @@ from slotwise.db.models import OutboxMessage
 from slotwise.ids import decode_booking_ref, encode_booking_ref
 from tests.support.scheduling import DAY, HOUR, book, future_hour
 from tests.support.server import LiveServer
-from tests.support.waiting import HTTP_TIMEOUT
 
 FIELDS = {
     "company": {"label": "Company", "type": "text", "required": True, "order": 1},
@@ -167,7 +166,11 @@ def test_form_shows_additional_fields(web: httpx.Client, make_page: Callable[...
 
 
 def test_confirmation_email_promised_only_when_one_is_sent(
-    web: httpx.Client, server: LiveServer, db: Database, make_page: Callable[..., Any]
+    web: httpx.Client,
+    server: LiveServer,
+    db: Database,
+    make_page: Callable[..., Any],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     make_page(slug="plain")
     make_page(slug="quiet", event_booking={"disable_emails": True})
@@ -181,7 +184,7 @@ def test_confirmation_email_promised_only_when_one_is_sent(
 
     mail = LiveServer(dataclasses.replace(server.settings, smtp_host="127.0.0.1"), db).start()
     try:
-        with httpx.Client(base_url=mail.url, timeout=HTTP_TIMEOUT) as client:
+        with new_client(mail.url) as client:
             page = _html(client.get(f"/bookings/{plain}", params={"done": "booked"}))
             assert "A confirmation is on its way to grace@example.com" in page
             page = _html(client.get(f"/bookings/{quiet}", params={"done": "booked"}))
@@ -217,16 +220,14 @@ def test_booking_through_the_page(
 
 
 def test_taken_slot_shows_a_friendly_message_and_fresh_slots(
-    web: httpx.Client, server: LiveServer, make_page: Callable[..., Any]
+    web: httpx.Client,
+    server: LiveServer,
+    make_page: Callable[..., Any],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     config = make_page(slug="busy")
     start = future_hour(2, 10)
-    assert (
-        book(
-            httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT), config["id"], start
-        ).status_code
-        == 200
-    )
+    assert book(new_client(server.url), config["id"], start).status_code == 200
     page = _html(web.post("/book/busy", data=_form(start)), 409)
     assert "just taken" in page
     assert f"start={start}&" not in page.replace("&amp;", "&")
@@ -320,7 +321,11 @@ def test_bad_refs_are_404(web: httpx.Client, make_page: Callable[..., Any]) -> N
 
 
 def test_reschedule_and_cancel(
-    web: httpx.Client, api: httpx.Client, server: LiveServer, make_page: Callable[..., Any]
+    web: httpx.Client,
+    api: httpx.Client,
+    server: LiveServer,
+    make_page: Callable[..., Any],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     config = make_page(
         slug="manage", scheduler={"cancellation_policy": "Please give a day's notice."}
@@ -342,12 +347,7 @@ def test_reschedule_and_cancel(
     assert _booking(api, ref)["start_time"] == start + 2 * HOUR
 
     # A slot someone else took in the meantime.
-    assert (
-        book(
-            httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT), config["id"], start + 4 * HOUR
-        ).status_code
-        == 200
-    )
+    assert book(new_client(server.url), config["id"], start + 4 * HOUR).status_code == 200
     taken = web.post(f"/bookings/{ref}/reschedule", data={"start": start + 4 * HOUR, "tz": "UTC"})
     assert "just taken" in _html(taken, 409)
     assert _booking(api, ref)["start_time"] == start + 2 * HOUR

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -13,6 +12,7 @@ from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.worker import Worker
+from tests.support.waiting import DEADLINE, wait_until
 from tests.webhooks.receiver import Receiver
 
 FAST = DeliveryPolicy(
@@ -46,19 +46,18 @@ def run_worker(db: Database, settings: Settings) -> Callable[..., None]:
         until: Callable[[], bool],
         *,
         policy: DeliveryPolicy = FAST,
-        timeout: float = 20,
+        timeout: float = DEADLINE,
         settings_: Settings | None = None,
     ) -> None:
         # Closing the worker records the attempts still in flight, so the database agrees
         # with what the receiver saw once this returns.
         with Worker(db, settings_ or settings, policy) as worker:
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
+
+            def passed() -> bool:
                 worker.run_once()
-                if until():
-                    return
-                time.sleep(0.02)
-        raise AssertionError("the worker did not reach the expected state in time")
+                return until()
+
+            wait_until(passed, "the worker to reach the expected state", timeout=timeout)
 
     return run
 
@@ -76,4 +75,4 @@ class ThreadedWorker:
 
     def __exit__(self, *exc: object) -> None:
         self.stop_event.set()
-        self.thread.join(10)
+        self.thread.join(DEADLINE)

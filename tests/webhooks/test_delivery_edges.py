@@ -293,6 +293,7 @@ def test_big_compressed_payload_after_rotation(
     assert received.object == big and received.attempt == receiver.bad_signatures + 1
 
 
+@pytest.mark.slow
 def test_many_destinations_by_many_notifications(
     api: httpx.Client, db: Database, settings: Settings
 ) -> None:

@@ -9,16 +9,19 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from slotwise.db.engine import Database
 from tests.conftest import API_KEY, LOOPBACK
 from tests.support.scheduling import HOUR, book, config_body, future_hour, make_grant, participant
 from tests.support.server import free_port
-from tests.support.waiting import HTTP_TIMEOUT
 from tests.webhooks.receiver import Receiver
+
+pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOKINGS = 12
@@ -62,7 +65,7 @@ def ready(url: str) -> None:
 
 
 def test_two_servers_and_a_worker_never_repeat_an_attempt(
-    db: Database, database_url: str, tmp_path: Path
+    db: Database, database_url: str, tmp_path: Path, new_client: Callable[..., httpx.Client]
 ) -> None:
     receiver = Receiver().start()
     receiver.mode = "flaky"
@@ -73,12 +76,7 @@ def test_two_servers_and_a_worker_never_repeat_an_attempt(
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         for url in urls:
             ready(url)
-        clients = [
-            httpx.Client(
-                base_url=url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=HTTP_TIMEOUT
-            )
-            for url in urls
-        ]
+        clients = [new_client(url, headers={"Authorization": f"Bearer {API_KEY}"}) for url in urls]
         created = clients[0].post(
             "/v3/webhooks",
             json={
