@@ -37,7 +37,10 @@ from tests.support.server import LiveServer
 from tests.support.waiting import BROWSER_TIMEOUT_MS
 from tests.support.web_elements import (
     page_server,
+    pick_date_with_slots,
+    pick_first_slot,
     require_chromium,
+    wait_for,
     web_elements_bundle,
 )
 
@@ -137,39 +140,6 @@ def bookings(db: Database) -> list[Booking]:
         return list(session.scalars(select(Booking).order_by(Booking.created_at)))
 
 
-def wait_for(page: Any, predicate: Any, what: str, seconds: float = 20) -> None:
-    for _ in range(int(seconds * 4)):
-        if predicate():
-            return
-        page.wait_for_timeout(250)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-def pick_date_with_slots(page: Any, count: int = 1) -> Any:
-    """Select the first date that shows at least `count` time slots; its slot buttons.
-
-    Late in the (UTC) day today has few or no slots left, so no test may assume today's."""
-    dates = page.locator("button.date.current-month:not([disabled])")
-    dates.first.wait_for(timeout=BROWSER_TIMEOUT_MS)
-    for i in range(dates.count()):
-        dates.nth(i).click()
-        slots = page.locator("button.time")
-        try:
-            slots.nth(count - 1).wait_for(timeout=3_000)
-        except Exception:  # noqa: BLE001 - too few slots left that day: next date
-            continue
-        return slots
-    pytest.fail(f"the component showed no date with {count} bookable slots")
-
-
-def pick_first_slot(page: Any) -> str:
-    """Select the first date that shows time slots and click its first slot; its label."""
-    slots = pick_date_with_slots(page)
-    label = str(slots.first.inner_text().strip())
-    slots.first.click()
-    return label
-
-
 def fill_guest(page: Any, name: str = "Grace Hopper", email: str = "grace@example.com") -> None:
     page.locator("button.button-primary", has_text="Next").click()
     form = page.locator("nylas-booking-form")
@@ -225,7 +195,11 @@ def test_reschedule_in_page_then_again(
             expect(inputs.nth(1)).to_have_value("grace@example.com", timeout=BROWSER_TIMEOUT_MS)
             before = bookings(db)[0].start_ts
             page.locator("button.button-primary", has_text="Book now").click()
-            wait_for(page, lambda b=before: bookings(db)[0].start_ts != b, "the reschedule")
+
+            def rescheduled(before: int = before) -> bool:
+                return bookings(db)[0].start_ts != before
+
+            wait_for(page, rescheduled, "the reschedule")
             page.locator("button", has_text="Reschedule").first.wait_for(timeout=BROWSER_TIMEOUT_MS)
     assert not b.errors, b.errors
     assert len(b.called("PATCH", f"/v3/scheduling/bookings/{booking.id}")) == 2
@@ -305,7 +279,6 @@ def test_organizer_confirmation_ref(
             page.locator("textarea").first.fill("Not this week")
             page.locator("button", has_text="Cancel booking").last.click()
         wait_for(page, lambda: bookings(db)[0].status != "pending", "the decision")
-        page.wait_for_timeout(300)
     assert not b.errors, b.errors
     [put] = b.bodies("PUT", f"/v3/scheduling/bookings/{created['booking_id']}")
     assert put["salt"]
@@ -359,9 +332,9 @@ def test_next_month(
     with browser_for(server, tmp_path) as b:
         page = b.open(timezone="Asia/Kathmandu", config_id=config["id"])
         page.locator("button.date.current-month").first.wait_for(timeout=BROWSER_TIMEOUT_MS)
-        page.wait_for_timeout(300)
+        asked = len(b.called("GET", "availability"))
         page.locator("nylas-date-picker button").nth(1).click()  # the "next month" arrow
-        page.wait_for_timeout(1000)
+        wait_for(page, lambda: len(b.called("GET", "availability")) > asked, "next month's slots")
         _book_in_page(page)
     assert not b.errors, b.errors
     starts = [int(u.split("start_time=")[1].split("&")[0]) for u in b.called("GET", "availability")]
