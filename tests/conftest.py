@@ -17,6 +17,9 @@ from tests.support.databases import backends, empty_all_tables, migrated_url
 from tests.support.server import LiveServer
 from tests.support.waiting import HTTP_TIMEOUT
 
+# Fixtures shared by several folders (the organizer, webhook receiver, SMTP server, worker).
+pytest_plugins = ["tests.support.fixtures"]
+
 API_KEY = "test-api-key"
 LOOPBACK = ["127.0.0.0/8", "::1"]
 

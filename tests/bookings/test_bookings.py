@@ -31,11 +31,6 @@ URLS = {
 }
 
 
-@pytest.fixture
-def ada(db: Database) -> tuple[str, str]:
-    return make_grant(db, "ada@example.com", "Ada")
-
-
 def _config(api: httpx.Client, ada: tuple[str, str], **overrides: Any) -> dict:
     grant_id, calendar_id = ada
     scheduler = {"min_booking_notice": 0, **URLS, **overrides.pop("scheduler", {})}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from email.message import EmailMessage as Message
 from typing import Any
 
@@ -20,6 +20,7 @@ from slotwise.db.models import Configuration, Delivery, Grant, Reminder
 from slotwise.ids import encode_booking_ref, new_salt
 from slotwise.notifications import record
 from tests.notifications.smtp import SmtpServer
+from tests.support.delivery import subscribe
 from tests.webhooks.receiver import Receiver
 
 ORGANIZER = "host@example.com"
@@ -27,17 +28,9 @@ GUEST = "guest@example.com"
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mail_settings(settings: Settings, smtp: SmtpServer) -> Settings:
-    return dataclasses.replace(
-        settings, smtp_host="127.0.0.1", smtp_port=smtp.port, public_url="https://slots.example"
-    )
+def mail_settings(mail_settings: Settings) -> Settings:
+    """The shared mail settings, with a public URL for the links in the emails."""
+    return dataclasses.replace(mail_settings, public_url="https://slots.example")
 
 
 def configuration(db: Database, **event_booking: Any) -> str:
@@ -258,15 +251,6 @@ def test_smtp_down_means_later_delivery(
         run_worker(lambda: len(down.mailbox.messages) >= 3, settings_=mail)
     finally:
         down.stop()
-
-
-def subscribe(api: httpx.Client, receiver: Receiver, triggers: list[str]) -> str:
-    response = api.post(
-        "/v3/webhooks", json={"trigger_types": triggers, "webhook_url": receiver.url}
-    )
-    assert response.status_code == 200, response.text
-    receiver.secret = response.json()["data"]["webhook_secret"]
-    return str(response.json()["data"]["id"])
 
 
 def reminders_of(db: Database, booking_id: str) -> list[tuple[str, str, int]]:

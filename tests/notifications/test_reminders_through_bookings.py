@@ -4,10 +4,9 @@ due time, so the real booking, reschedule and cancel paths decide what fires."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from slotwise import clock
@@ -40,13 +39,6 @@ REMINDERS = [
     {"type": "email", "minutes_before_event": 60, "recipient": "guest", "email_subject": "guest"},
     {"type": "email", "minutes_before_event": 60, "recipient": "all", "email_subject": "all"},
 ]
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 def passes(db: Database, settings: Settings, at: int | None, count: int = 5) -> None:

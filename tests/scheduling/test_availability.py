@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 
 from slotwise.db.engine import Database
 from slotwise.db.models import Event
@@ -65,11 +64,6 @@ def slots(client: httpx.Client, config_id: str, start: int, end: int, **params: 
     )
     assert response.status_code == 200, response.text
     return dict(response.json()["data"])
-
-
-@pytest.fixture
-def ada(db: Database) -> tuple[str, str]:
-    return make_grant(db, "ada@example.com", "Ada")
 
 
 def test_busy_time_and_buffers_remove_slots(

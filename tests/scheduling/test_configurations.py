@@ -87,11 +87,6 @@ FULL_OBJECT = {
 }
 
 
-@pytest.fixture
-def ada(db: Database) -> tuple[str, str]:
-    return make_grant(db, "ada@example.com", "Ada")
-
-
 def _full(calendar_id: str) -> dict:
     body = dict(FULL_OBJECT)
     body["participants"] = [

@@ -147,11 +147,6 @@ def fill_guest(page: Any, name: str = "Grace Hopper", email: str = "grace@exampl
     form.locator("input[name='email']").fill(email)
 
 
-@pytest.fixture
-def ada(db: Database) -> tuple[str, str]:
-    return make_grant(db, "ada@example.com", "Ada Lovelace")
-
-
 def _config(api: httpx.Client, ada: tuple[str, str], **overrides: Any) -> dict[str, Any]:
     grant_id, calendar_id = ada
     body = config_body(

@@ -11,17 +11,9 @@ from sqlalchemy import select
 
 from slotwise.db.engine import Database
 from slotwise.db.models import OutboxMessage
-from tests.support.scheduling import config_body, create_config, make_grant, participant
+from tests.support.scheduling import config_body, create_config, participant
 from tests.support.server import LiveServer
 from tests.support.waiting import HTTP_TIMEOUT
-from tests.webhooks.conftest import run_worker, settings
-
-__all__ = ["run_worker", "settings"]
-
-
-@pytest.fixture
-def ada(db: Database) -> tuple[str, str]:
-    return make_grant(db, "ada@example.com", "Ada Lovelace")
 
 
 @pytest.fixture

@@ -18,19 +18,8 @@ from slotwise.notifications import delivery, record
 from slotwise.webhooks import sender
 from slotwise.webhooks.policy import DeliveryPolicy
 from tests.conftest import LOOPBACK
-from tests.webhooks.conftest import FAST
+from tests.support.delivery import FAST, subscribe
 from tests.webhooks.receiver import Receiver
-
-
-def subscribe(
-    api: httpx.Client, receiver: Receiver, triggers: list[str] | None = None, **extra: object
-) -> dict:
-    body = {"trigger_types": triggers or ["booking.created", "booking.cancelled"], **extra}
-    response = api.post("/v3/webhooks", json={"webhook_url": receiver.url, **body})
-    assert response.status_code == 200, response.text
-    data = dict(response.json()["data"])
-    receiver.secret = data["webhook_secret"]
-    return data
 
 
 def booking(booking_id: str, **info: object) -> dict:
