@@ -5,4 +5,8 @@ from __future__ import annotations
 
 from tests.support.delivery import FAST, ThreadedWorker
 
-__all__ = ["FAST", "ThreadedWorker"]
+# The fixtures are importable from here too, for modules written before they moved to
+# tests/support/fixtures.py; new tests just name them as parameters.
+from tests.support.fixtures import receiver, run_worker, settings
+
+__all__ = ["FAST", "ThreadedWorker", "receiver", "run_worker", "settings"]
