@@ -38,6 +38,9 @@ from slotwise.scheduling.repository import grants_with_calendars
 from slotwise.worker import Worker
 from tests.support.databases import empty_all_tables
 
+# Seeding a realistic volume of rows takes seconds; the plans are read once per backend.
+pytestmark = pytest.mark.slow
+
 GRANTS = 2000
 EVENTS_PER_CALENDAR = 24  # one a month over two years: 48,000 events
 DAY = 86400
