@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.support.server import free_port
-from tests.support.waiting import HTTP_TIMEOUT
+from tests.support.waiting import DEADLINE, HTTP_TIMEOUT, wait_until
 
 pytestmark = pytest.mark.process
 
@@ -65,28 +65,29 @@ def start(tmp_path: Path) -> Iterator[object]:
         procs.append(proc)
         url = f"http://127.0.0.1:{port}"
         output = ""
-        deadline = time.monotonic() + 60
         assert proc.stdout is not None
-        while time.monotonic() < deadline:
+        # The server prints its ready line once it listens; each read waits for a line or
+        # for the process to end.
+        while "Slotwise ready on" not in output:
             line = proc.stdout.readline()
             output += line
-            if "Slotwise ready on" in line:
-                break
             if not line and proc.poll() is not None:
                 pytest.fail(f"server exited: {output}")
-        while time.monotonic() < deadline:
+
+        def answering() -> bool:
             try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    return url, output
+                return httpx.get(url + "/healthz", timeout=1).status_code == 200
             except httpx.HTTPError:
-                time.sleep(0.1)
-        pytest.fail(f"server did not answer: {output}")
+                return False
+
+        wait_until(answering, f"the server to answer ({output})", interval=0.1)
+        return url, output
 
     yield _start
     for proc in procs:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=DEADLINE)
         except subprocess.TimeoutExpired:
             proc.kill()
 

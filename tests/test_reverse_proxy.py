@@ -11,7 +11,6 @@ import json
 import os
 import re
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
@@ -22,7 +21,7 @@ from tests.conftest import API_KEY
 from tests.support.processes import ROOT, ServerProcess
 from tests.support.server import free_port
 from tests.support.tools import require_executable
-from tests.support.waiting import HTTP_TIMEOUT
+from tests.support.waiting import HTTP_TIMEOUT, wait_until
 
 pytestmark = pytest.mark.process
 
@@ -68,15 +67,15 @@ http {{
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def answering() -> bool:
         assert process.poll() is None, "nginx exited"
         try:
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return
         except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError("nginx did not start")
+            return False
+        return True
+
+    wait_until(answering, "nginx to answer", interval=0.1)
 
 
 def test_nginx_in_front_of_two_servers_forwards_the_client_address(
