@@ -90,6 +90,9 @@ def start(tmp_path: Path) -> Iterator[object]:
             proc.wait(timeout=DEADLINE)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 def test_serve_prints_a_first_key_once_and_api_key_create_works(
