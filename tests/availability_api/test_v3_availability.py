@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.calendar_availability.helpers import error_of, event, grant, ts
+from tests.availability_api.helpers import error_of, event, grant, ts
 from tests.support.waiting import HTTP_TIMEOUT
 
 MONDAY = "2026-03-02"
