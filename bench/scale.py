@@ -42,7 +42,7 @@ from typing import Any
 import httpx
 from common import SLOT, config_body
 from serverproc import API_KEY, Server
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
 from slotwise import keyring
@@ -196,7 +196,7 @@ def seed_grants(
             connection = session.connection()
             for rows_, model in ((events, Event), (booking_rows, Booking)):
                 for start in range(0, len(rows_), 5000):
-                    connection.execute(model.__table__.insert(), rows_[start : start + 5000])
+                    connection.execute(insert(model), rows_[start : start + 5000])
 
 
 def seed(url: str, data_dir: Path, big_grants: int, seed_value: int) -> None:

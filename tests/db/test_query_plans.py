@@ -43,6 +43,9 @@ from slotwise.scheduling.repository import grants_with_calendars
 from slotwise.worker import Worker
 from tests.support.databases import empty_all_tables
 
+# Seeding a realistic volume of rows takes seconds; the plans are read once per backend.
+pytestmark = pytest.mark.slow
+
 GRANTS = 2000
 EVENTS_PER_CALENDAR = 24  # one a month over two years: 48,000 events
 DAY = 86400
@@ -52,7 +55,10 @@ TABLES = {"grants", "calendars", "events", "bookings"}
 
 def _seed(db: Database) -> None:
     rng = random.Random(7)
-    grants, calendars, events, bookings = [], [], [], []
+    grants: list[Any] = []
+    calendars: list[Any] = []
+    events: list[Any] = []
+    bookings: list[Any] = []
     for i in range(GRANTS):
         gid, cid = f"g{i:05d}", f"c{i:05d}"
         grants.append(
@@ -188,7 +194,7 @@ def _plans(db: Database, run: Callable[[Session], Any]) -> list[Any]:
                 plans.append([str(row[-1]) for row in rows])
             else:
                 raw = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, params).scalar()
-                plans.append(raw if isinstance(raw, list) else json.loads(raw))
+                plans.append(raw if isinstance(raw, list) else json.loads(str(raw)))
     return plans
 
 

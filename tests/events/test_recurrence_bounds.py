@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from dateutil import rrule
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -53,6 +54,7 @@ _PARTS = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     freq=_FREQ,
