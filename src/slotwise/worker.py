@@ -19,6 +19,7 @@ from collections.abc import Callable
 from slotwise import clock, metrics, outbound
 from slotwise.bookings import follow
 from slotwise.config import Settings
+from slotwise.db import planning
 from slotwise.db.engine import Database
 from slotwise.notifications import delivery, dispatch, reminders, retention
 from slotwise.notifications.sending import AttemptPool
@@ -49,6 +50,7 @@ class Worker:
         self.now_fn = now_fn
         self._pool: AttemptPool | None = None
         self._next_retention = 0.0
+        self._next_statistics = 0.0  # the first idle pass refreshes SQLite's statistics
         provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
         outbound.configure(outbound.Policy.from_settings(settings))
         # The syncs this worker runs move or cancel the bookings of the events they change.
@@ -86,6 +88,10 @@ class Worker:
             # A full round means more is left: come back on the next pass, else much later.
             busy = pruned >= self.policy.retention_batch
             self._next_retention = time.monotonic() + (0 if busy else RETENTION_EVERY_SECONDS)
+        if not done and time.monotonic() >= self._next_statistics:
+            # Only when idle: a refresh takes SQLite's write lock (briefly, it is bounded).
+            self._stage("planner statistics", planning.refresh_statistics, self.db)
+            self._next_statistics = time.monotonic() + planning.REFRESH_EVERY_SECONDS
         metrics.WORKER_PASSES.labels("busy" if done else "idle").inc()
         if done:  # idle passes (one a second) would drown the log
             log.info(

@@ -192,4 +192,3 @@ def test_web_pages_answer_503_with_retry_after_while_postgres_refuses(
         server.stop()
         db.dispose()
         allow_postgres(postgres_url)
-
