@@ -28,6 +28,8 @@ class Relay:
         self.hold_seconds = 0.0
         self.released = threading.Event()
         self.seen: list[tuple[str, str]] = []
+        # Methods answered 503 without reaching the server (a calendar server refusing writes).
+        self.refuse: set[str] = set()
         relay = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -38,6 +40,11 @@ class Relay:
                 relay.seen.append((self.command, self.path))
                 if relay.hold_seconds:
                     relay.released.wait(relay.hold_seconds)
+                if self.command in relay.refuse:
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 answer = httpx.request(
                     self.command,
                     relay.target + self.path,

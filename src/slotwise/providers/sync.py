@@ -616,7 +616,10 @@ def _store(db: Database, outcome: Outcome, *, wait: bool = False) -> None:
         log.exception("could not store the sync of calendar %s", outcome.target.calendar_id)
 
 
-def sync_due(db: Database, *, limit: int = 20) -> int:
+SYNC_BATCH = 20  # stale calendars one pass of the worker syncs at most
+
+
+def sync_due(db: Database, *, limit: int = SYNC_BATCH) -> int:
     """The worker's job: sync up to `limit` stale remote calendars; how many were tried."""
     with db.session(write=False) as session:
         targets = _stale_rows(session, max_age=POLICY.sync_seconds, limit=limit)
