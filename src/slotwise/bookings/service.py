@@ -37,6 +37,7 @@ from slotwise.errors import (
 from slotwise.events.service import cancel_event, create_event, update_event
 from slotwise.ids import encode_booking_ref, new_salt, new_uuid
 from slotwise.notifications import record
+from slotwise.providers.writeback import defer_remote_writes
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import Access
 from slotwise.scheduling.availability import (
@@ -284,6 +285,7 @@ def create_booking(
     query_timezone: str | None = None,
     max_additional_guests: int = MAX_ADDITIONAL_GUESTS,
 ) -> tuple[Booking, Event]:
+    defer_remote_writes(session)  # made after the commit: no network under the locks
     config = access.require_configuration()
     req = parse_request(body, config, query_timezone, access, max_additional_guests)
     _check_duration(config, req.start, req.end)
@@ -414,6 +416,7 @@ def confirm_booking(
     session: Session, access: Access, booking_id: str, body: dict[str, Any]
 ) -> Booking:
     """PUT: the organizer accepts (`confirmed`/`confirm`) or rejects a pending booking."""
+    defer_remote_writes(session)  # made after the commit: no network under the locks
     booking = find_booking(session, access, booking_id)
     salt = body.get("salt")
     status = body.get("status")
@@ -462,6 +465,7 @@ def reschedule_booking(
     session: Session, access: Access, booking_id: str, body: dict[str, Any]
 ) -> Booking:
     """PATCH: move a booking to another offered slot; same id, same host, same event."""
+    defer_remote_writes(session)  # made after the commit: no network under the locks
     booking = find_booking(session, access, booking_id)
     start, end = _times(body)
     config = _configuration_of(session, booking)
@@ -508,6 +512,7 @@ def cancel_booking(
     session: Session, access: Access, booking_id: str, body: dict[str, Any]
 ) -> Booking:
     """DELETE: cancel a booked or pending booking and its event."""
+    defer_remote_writes(session)  # made after the commit: no network under the locks
     booking = find_booking(session, access, booking_id)
     reason = body.get("cancellation_reason") or ""
     if not isinstance(reason, str):
