@@ -130,6 +130,8 @@ class WorkerProcess:
             SLOTWISE_DATABASE_URL=database_url,
             SLOTWISE_DATA_DIR=str(data_dir),
             PYTHONPATH=str(ROOT / "src"),
+            # The receiver is on loopback, which the outbound policy refuses unless allowed.
+            SLOTWISE_OUTBOUND_ALLOW="127.0.0.0/8,::1",
         )
         self.process = subprocess.Popen(
             [sys.executable, "-m", "slotwise", "worker"], env=env, stdout=subprocess.DEVNULL
