@@ -23,19 +23,24 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from slotwise.bookings.repository import get_booking
-from slotwise.calendar_availability.sources import (
+from slotwise.availability_api.sources import (
     CalendarRequest,
     grants_for,
     resolve_calendar_ids,
 )
+from slotwise.bookings.repository import get_booking
 from slotwise.config import Settings
 from slotwise.db import planning
 from slotwise.db.engine import Database
 from slotwise.db.migrate import upgrade
 from slotwise.db.models import Booking, Calendar, Configuration, Event, Grant
 from slotwise.events.busy import read_busy
-from slotwise.events.repository import EventFilter, events_in_window, last_booked
+from slotwise.events.repository import (
+    EventFilter,
+    events_in_window,
+    last_booked,
+    last_booked_order,
+)
 from slotwise.scheduling.repository import grants_with_calendars
 from slotwise.worker import Worker
 from tests.support.databases import empty_all_tables
@@ -295,6 +300,18 @@ def test_booking_reads_use_keys(seeded: Database) -> None:
         last_booked(session, ["g00010", "g00020"], ["rr"])
 
     _check(seeded, _plans(seeded, run))
+
+
+def test_rotation_order_reads_the_configurations_events_by_key(seeded: Database) -> None:
+    """The round-robin order of every offer and booking (a grant's newest booked event of the
+    configuration, ranked): read through the key5 index, never a scan of all events."""
+    found: dict[str, tuple[int, int]] = {}
+
+    def run(session: Session) -> None:
+        found.update(last_booked_order(session, ["g00000", "g00006", "g00007"], ["rr", "group"]))
+
+    _check(seeded, _plans(seeded, run))
+    assert set(found) == {"g00000", "g00006", "g00007"}
 
 
 def test_idle_worker_pass_reads_no_big_table(seeded: Database, tmp_path: Path) -> None:

@@ -43,6 +43,8 @@ class Receiver:
         self.status = 500  # what mode "status" answers every POST with
         self.delay = 0.0
         self.echo_challenge = True
+        # Off for a URL whose sender's secret nobody holds (a page reminder's webhook_url).
+        self.verify_signatures = True
         self.challenge_delay = 0.0
         self.received: list[Received] = []
         self.failed_posts = 0
@@ -116,7 +118,8 @@ class Receiver:
                 self.in_flight += 1
             time.sleep(self.delay)
         expected = hmac.new((self.secret or "").encode(), raw, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, lowered.get("x-nylas-signature", "")):
+        signed = hmac.compare_digest(expected, lowered.get("x-nylas-signature", ""))
+        if self.verify_signatures and not signed:
             with self.lock:
                 self.bad_signatures += 1
             return 401

@@ -10,18 +10,15 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slotwise.api.errors import describe_validation_errors
 from slotwise.capabilities import same_secret
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import ApiKey
 from slotwise.errors import InvalidRequest, PayloadTooLarge, Unauthorized, field_error
 
-M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -138,14 +135,6 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidRequest("body: expected a JSON object")
     return body
-
-
-def validate(model: type[M], data: Any) -> M:
-    """Validate `data` against a pydantic model, as a 400 that names each bad field."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRequest(describe_validation_errors(exc.errors())) from None
 
 
 def parse_bool(name: str, value: str | None, default: bool | None = None) -> bool | None:

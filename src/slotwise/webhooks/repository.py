@@ -11,24 +11,49 @@ from slotwise.db.models import Delivery, DeliveryAttempt, WebhookDestination
 
 
 def get_destination(session: Session, destination_id: str) -> WebhookDestination | None:
-    return session.get(WebhookDestination, destination_id)
+    """A registered destination (a page's reminder endpoint is not one: see `page_endpoint`)."""
+    destination = session.get(WebhookDestination, destination_id)
+    if destination is None or destination.configuration_id is not None:
+        return None
+    return destination
 
 
 def list_destinations(session: Session) -> Sequence[WebhookDestination]:
-    statement = select(WebhookDestination).order_by(
-        WebhookDestination.created_at, WebhookDestination.id
+    statement = (
+        select(WebhookDestination)
+        .where(WebhookDestination.configuration_id.is_(None))
+        .order_by(WebhookDestination.created_at, WebhookDestination.id)
     )
     return session.scalars(statement).all()
 
 
 def subscribed_destinations(session: Session) -> Sequence[WebhookDestination]:
-    """Destinations that take new notifications (active or failing ones), in a fixed order."""
+    """Registered destinations that take new notifications (active or failing ones), in a
+    fixed order. Pages' reminder endpoints take their own reminders only."""
     statement = (
         select(WebhookDestination)
-        .where(WebhookDestination.status.in_(("active", "failing")))
+        .where(
+            WebhookDestination.status.in_(("active", "failing")),
+            WebhookDestination.configuration_id.is_(None),
+        )
         .order_by(WebhookDestination.id)
     )
     return session.scalars(statement).all()
+
+
+def page_endpoint(session: Session, configuration_id: str, url: str) -> WebhookDestination | None:
+    """The oldest reminder endpoint of this configuration at this URL (two workers firing at
+    once may each have made one; either does)."""
+    statement = (
+        select(WebhookDestination)
+        .where(
+            WebhookDestination.configuration_id == configuration_id,
+            WebhookDestination.webhook_url == url,
+        )
+        .order_by(WebhookDestination.created_at, WebhookDestination.id)
+        .limit(1)
+    )
+    return session.scalars(statement).first()
 
 
 def recent_deliveries(session: Session, destination_id: str, limit: int) -> Sequence[Delivery]:
