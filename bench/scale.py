@@ -41,8 +41,9 @@ from typing import Any
 
 import httpx
 from common import SLOT, config_body
+from psycopg.types.json import Json
 from serverproc import API_KEY, Server
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import JSON, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from slotwise import keyring
@@ -192,11 +193,36 @@ def seed_grants(
                     if series <= k < series + bookings:
                         booking = booking_row(config, grant, calendar, event)
                         booking_rows.append(row_values(booking))
-            # Core executemany: one statement per few thousand rows.
             connection = session.connection()
             for rows_, model in ((events, Event), (booking_rows, Booking)):
-                for start in range(0, len(rows_), 5000):
-                    connection.execute(insert(model), rows_[start : start + 5000])
+                insert_rows(connection, model.__table__, rows_)
+
+
+def insert_rows(connection: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (complete column dicts, from `row_values`) in the caller's transaction.
+
+    PostgreSQL: one COPY per table and batch. psycopg's executemany still sends a statement
+    per row (30,000 round trips for 26,700 events: most of the seeding time); COPY streams
+    them. JSON columns are passed as psycopg `Json`, which serialises with `json.dumps`' defaults
+    like SQLAlchemy's JSON type, None included (stored as JSON null, as SQLAlchemy stores it),
+    so the stored rows are the ones an INSERT would have written. SQLite: executemany, which
+    the sqlite3 module runs without a round trip per row.
+    """
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        for start in range(0, len(rows), 5000):
+            connection.execute(table.insert(), rows[start : start + 5000])
+        return
+    columns = [c for c in table.columns if c.key in rows[0]]
+    json_columns = {c.key for c in columns if isinstance(c.type, JSON)}
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(
+                [Json(row[c.key]) if c.key in json_columns else row[c.key] for c in columns]
+            )
 
 
 def seed(url: str, data_dir: Path, big_grants: int, seed_value: int) -> None:

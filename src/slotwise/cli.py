@@ -17,6 +17,7 @@ from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.migrate import upgrade
 from slotwise.db.models import ApiKey
+from slotwise.db.planning import refresh_statistics
 from slotwise.ids import new_id
 
 app = typer.Typer(help="Slotwise: self-hosted scheduling server.", no_args_is_help=True)
@@ -203,6 +204,7 @@ def serve(
         os.environ["SLOTWISE_PUBLIC_URL"] = f"http://{host}:{port}"
     upgrade(settings.resolved_database_url)
     db = Database(settings.resolved_database_url)
+    refresh_statistics(db)  # before any server process opens its pool
     key = ensure_first_api_key(settings, db)
     db.dispose()
     if key:

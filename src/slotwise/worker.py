@@ -19,10 +19,12 @@ from collections.abc import Callable
 from slotwise import clock, links, metrics, outbound
 from slotwise.bookings import follow
 from slotwise.config import DeliveryPolicy, Settings
+from slotwise.db import planning
 from slotwise.db.engine import Database
 from slotwise.notifications import delivery, dispatch, reminders, retention
 from slotwise.notifications.sending import AttemptPool
 from slotwise.providers import policy as provider_policy
+from slotwise.providers import remote_writes
 from slotwise.providers import sync as provider_sync
 from slotwise.webhooks.sender import AttemptResult
 
@@ -30,6 +32,8 @@ log = logging.getLogger("slotwise.worker")
 
 # How often an otherwise idle worker prunes old rows (a busy pruning keeps going at once).
 RETENTION_EVERY_SECONDS = 300.0
+# How long a stopping worker waits for a provider sync in progress.
+SYNC_STOP_SECONDS = 2.0
 
 
 class Worker:
@@ -48,6 +52,7 @@ class Worker:
         self.now_fn = now_fn
         self._pool: AttemptPool | None = None
         self._next_retention = 0.0
+        self._next_statistics = 0.0  # the first idle pass refreshes SQLite's statistics
         provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
         outbound.configure(outbound.Policy.from_settings(settings))
         links.configure(links.HostedLinks.from_settings(settings))
@@ -63,19 +68,26 @@ class Worker:
         return self._pool
 
     def run_once(self) -> int:
-        """One pass over every kind of work; returns how much was done (0 = idle).
+        """One pass over every kind of work, provider sync included; returns how much was
+        done (0 = idle).
 
         Attempts claimed here are still running when it returns; a later pass, or `close`,
         records them.
         """
-        return self._housekeeping() + self.pump()
+        synced = self._sync()
+        return synced + self._housekeeping(idle=not synced) + self.pump()
 
-    def _housekeeping(self) -> int:
-        """Everything but the sending. Each stage stands alone: one that fails (a database
-        hiccup, a row it cannot handle) is logged and the others still run."""
+    def _sync(self) -> int:
+        """Bookings' events still to be written to their calendar server, then the remote
+        calendars (CalDAV, feeds) whose mirror is stale."""
+        done = self._stage("remote writes", remote_writes.write_due, self.db, self.policy)
+        return done + self._stage("provider sync", provider_sync.sync_due, self.db)
+
+    def _housekeeping(self, *, idle: bool = True) -> int:
+        """Everything but the sending and the provider sync. Each stage stands alone: one
+        that fails (a database hiccup, a row it cannot handle) is logged and the others still
+        run."""
         done = self._stage("fan-out", dispatch.dispatch_outbox, self.db, self.settings, self.policy)
-        # Remote calendars (CalDAV, feeds) whose mirror is stale.
-        done += self._stage("provider sync", provider_sync.sync_due, self.db)
         done += self._stage(
             "reminders", reminders.fire_due, self.db, self.settings, self.policy, now_fn=self.now_fn
         )
@@ -86,10 +98,14 @@ class Worker:
             # A full round means more is left: come back on the next pass, else much later.
             busy = pruned >= self.policy.retention_batch
             self._next_retention = time.monotonic() + (0 if busy else RETENTION_EVERY_SECONDS)
+        if idle and not done and time.monotonic() >= self._next_statistics:
+            # Only when idle: a refresh takes SQLite's write lock (briefly, it is bounded).
+            self._stage("planner statistics", planning.refresh_statistics, self.db)
+            self._next_statistics = time.monotonic() + planning.REFRESH_EVERY_SECONDS
         metrics.WORKER_PASSES.labels("busy" if done else "idle").inc()
         if done:  # idle passes (one a second) would drown the log
             log.info(
-                "worker pass: %d fanned out, synced or fired",
+                "worker pass: %d fanned out or fired",
                 done,
                 extra={"fields": {"done": done}},
             )
@@ -178,6 +194,12 @@ class Worker:
         """
         poll = self.settings.worker_poll_seconds
         next_housekeeping = 0.0
+        # Provider sync has a loop of its own: a remote calendar that answers slowly (up to
+        # its timeout, per calendar) must not hold back fan-out, reminders or deliveries.
+        syncing = threading.Thread(
+            target=self._sync_loop, args=(stop,), name="slotwise-sync", daemon=True
+        )
+        syncing.start()
         try:
             while not stop.is_set():
                 housework = 0
@@ -197,6 +219,20 @@ class Worker:
                     stop.wait(wait)
         finally:
             self.close()
+            # A sync cut off here loses nothing: no transaction is open while it fetches, and
+            # a calendar not stored is still stale for the next start.
+            syncing.join(SYNC_STOP_SECONDS)
+
+    def _sync_loop(self, stop: threading.Event) -> None:
+        poll = self.settings.worker_poll_seconds
+        while not stop.is_set():
+            synced = self._sync()
+            if synced:
+                log.info(
+                    "provider sync: %d calendars", synced, extra={"fields": {"synced": synced}}
+                )
+            # A full batch may have left more stale calendars: go on at once.
+            stop.wait(0 if synced >= provider_sync.SYNC_BATCH else poll)
 
 
 def _observe(claim: delivery.Claim, result: AttemptResult) -> None:

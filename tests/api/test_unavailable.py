@@ -171,3 +171,26 @@ def test_sqlite_data_dir_refusing_writes_is_not_ready_and_recovers(
         db.dispose()
         data.restore()
         data.close()
+
+
+def test_web_pages_answer_503_with_retry_after_while_postgres_refuses(
+    base_settings: Settings, postgres_url: str
+) -> None:
+    server, db = _serve(base_settings, postgres_url)
+    conn = Connection(server.url)
+    try:
+        assert conn.request("GET", "/book/no-such-page").status_code == 404
+        refuse_postgres(postgres_url)
+        # The hosted pages' face of the same 503: a page, with the JSON envelope's Retry-After.
+        for method in ("GET", "POST"):
+            page = conn.request(method, "/book/no-such-page")
+            assert page.status_code == 503, page.text
+            assert page.headers["content-type"].startswith("text/html")
+            assert int(page.headers["retry-after"]) > 0
+        allow_postgres(postgres_url)
+        assert conn.request("GET", "/book/no-such-page").status_code == 404
+    finally:
+        conn.close()
+        server.stop()
+        db.dispose()
+        allow_postgres(postgres_url)

@@ -30,7 +30,9 @@ from slotwise.availability_api.sources import (
 )
 from slotwise.bookings.repository import get_booking
 from slotwise.config import Settings
+from slotwise.db import planning
 from slotwise.db.engine import Database
+from slotwise.db.migrate import upgrade
 from slotwise.db.models import Booking, Calendar, Configuration, Event, Grant
 from slotwise.events.busy import read_busy
 from slotwise.events.repository import (
@@ -139,12 +141,17 @@ def _seed(db: Database) -> None:
             for at in range(0, len(rows), 5000):
                 session.execute(insert(model), rows[at : at + 5000])
         _insert_bookings(session, bookings)
+
+
+def _analyze(db: Database) -> None:
+    """Statistics as production has them: PostgreSQL's autovacuum would have analyzed the
+    tables; on SQLite, what the server and worker run (a bounded sample, then fresh
+    connections, since SQLite loads statistics when a connection opens)."""
+    if planning.refresh_statistics(db):
+        return
     with db.engine.connect() as conn:
         conn.execute(text("ANALYZE"))
         conn.commit()
-    # SQLite loads statistics when a connection opens: pooled connections from earlier tests
-    # would keep planning with none, so the plans below come from fresh connections.
-    db.engine.dispose()
 
 
 def _insert_bookings(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -162,6 +169,7 @@ def _insert_bookings(session: Session, rows: list[dict[str, Any]]) -> None:
 def seeded(session_db: Database) -> Iterator[Database]:
     empty_all_tables(session_db)
     _seed(session_db)
+    _analyze(session_db)
     yield session_db
     empty_all_tables(session_db)
 
@@ -321,3 +329,34 @@ def test_idle_worker_pass_reads_no_big_table(seeded: Database, tmp_path: Path) -
         assert worker.run_once() == 0
 
     _check(seeded, _plans(seeded, run))
+
+
+def test_an_idle_worker_gives_a_never_analyzed_sqlite_database_statistics(
+    tmp_path: Path,
+) -> None:
+    """An embedded database filled without ANALYZE (every installation, until now) plans the
+    hot paths with statistics once a worker has been idle, with no operator action."""
+    db = Database(f"sqlite:///{tmp_path / 'slotwise.db'}")
+    upgrade(db.url)
+    try:
+        _seed(db)
+        with db.engine.connect() as conn:
+            analyzed = conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            ).scalar()
+        assert analyzed == 0
+        worker = Worker(db, Settings(data_dir=tmp_path, run_worker=False))
+        assert worker.run_once() == 0
+        with db.engine.connect() as conn:
+            tables = {row[0] for row in conn.exec_driver_sql("SELECT tbl FROM sqlite_stat1")}
+        assert tables >= TABLES
+        start = NOW - 100 * DAY
+
+        def run(session: Session) -> None:
+            events_in_window(
+                session, EventFilter(calendar_id="c00042", start=start, end=start + DAY)
+            )
+
+        _check(db, _plans(db, run), events_bounded=True)
+    finally:
+        db.dispose()

@@ -10,9 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Event, ProviderCalendar
+from slotwise.providers import remote_writes
 from slotwise.providers.policy import POLICY
 from slotwise.worker import Worker
 from tests.providers.conftest import Account, simple_event, vcalendar
@@ -319,12 +320,17 @@ def _book(api: httpx.Client, config_id: str, start: int) -> httpx.Response:
     )
 
 
-def test_booking_writes_the_event_to_the_server(api: httpx.Client, account: Account) -> None:
+def test_booking_writes_the_event_to_the_server(
+    api: httpx.Client, account: Account, db: Database
+) -> None:
     grant = _connect(api, account)
     config = _organizer_config(api, grant)
     start = future_hour(days=2, hour=10)
     response = _book(api, config["id"], start)
     assert response.status_code == 200, response.text
+    # Written after the booking's commit, by the worker.
+    assert account.objects() == {}
+    assert remote_writes.write_due(db, DeliveryPolicy()) == 1
     objects = list(account.objects().values())
     assert len(objects) == 1
     stamp = datetime.fromtimestamp(start, UTC).strftime("%Y%m%dT%H%M%S")

@@ -6,14 +6,17 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from slotwise.config import DeliveryPolicy
 from slotwise.db.engine import Database
 from slotwise.db.models import Event, ProviderCalendar, ProviderItem
+from slotwise.providers import remote_writes
 from slotwise.providers.policy import POLICY
 from slotwise.providers.sync import sync_now
 from tests.providers.conftest import Account, simple_event
@@ -70,10 +73,15 @@ def test_a_sync_between_write_back_and_commit_does_not_fail_the_request(
             params={"calendar_id": calendar_id},
             json={"title": "Mine", "when": {"start_time": start, "end_time": start + 1800}},
         )
+    if via == "booking":
+        # A booking commits first; the worker writes its event to the server afterwards.
+        assert response.status_code == 200, response.text
+        assert not threads, "the booking wrote to the server before its commit"
+        assert remote_writes.write_due(db, DeliveryPolicy()) == 1
     relay.after = None
     for thread in threads:
         thread.join(30)
-    assert threads, "the booking did not write to the server"
+    assert threads, "the event was not written to the server"
     assert response.status_code == 200, response.text
     sync_now(db, calendar_id)
     with db.session(write=False) as session:
@@ -240,3 +248,42 @@ def test_calendars_removed_on_the_server_go_on_reconnect(
         calendars = {e.calendar_id for e in session.scalars(select(Event))}
         assert gone["id"] not in calendars
         assert session.get(ProviderCalendar, gone["id"]) is None
+
+
+def test_a_booking_commits_while_the_server_refuses_its_write_and_the_write_is_retried(
+    api: httpx.Client, account: Account, relay: Relay, db: Database
+) -> None:
+    """The booking and its local event are committed whatever the calendar server says; the
+    refused write is recorded with its error and made once the server takes writes again."""
+    grant = _connect(api, account, url=relay.url + "/")
+    config = _organizer_config(api, grant)
+    start = future_hour(days=2, hour=11)
+    relay.refuse = {"PUT"}
+    response = _book(api, config["id"], start)
+    assert response.status_code == 200, response.text
+    # The slot is taken at once: the local event counts before it reaches the server.
+    assert _book(api, config["id"], start).status_code == 409
+    policy = DeliveryPolicy()
+    assert remote_writes.write_due(db, policy) == 1
+    [failed] = remote_writes.pending(db)
+    assert failed.attempts == 1 and failed.error is not None and "503" in failed.error
+    assert failed.next_attempt_ms > time.time() * 1000  # backed off: not due again at once
+    assert account.objects() == {}
+    relay.refuse = set()
+    remote_writes.retry_now(db)
+    assert remote_writes.write_due(db, policy) == 1
+    assert remote_writes.pending(db) == []
+    [written] = account.objects().values()
+    assert "guest@example.com" in written
+    # Cancelling deletes it from the server, after the commit as well.
+    booking_id = response.json()["data"]["booking_id"]
+    cancelled = api.request(
+        "DELETE",
+        f"/v3/scheduling/bookings/{booking_id}",
+        params={"configuration_id": config["id"]},
+        json={"cancellation_reason": "no"},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert len(account.objects()) == 1
+    assert remote_writes.write_due(db, policy) == 1
+    assert account.objects() == {}

@@ -30,6 +30,8 @@ class Relay:
         self.hold = False
         self.released = threading.Event()
         self.seen: list[tuple[str, str]] = []
+        # Methods answered 503 without reaching the server (a calendar server refusing writes).
+        self.refuse: set[str] = set()
         relay = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,6 +42,11 @@ class Relay:
                 relay.seen.append((self.command, self.path))
                 if relay.hold:
                     relay.released.wait(DEADLINE)
+                if self.command in relay.refuse:
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 answer = httpx.request(
                     self.command,
                     relay.target + self.path,

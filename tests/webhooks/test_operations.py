@@ -20,8 +20,10 @@ from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, DeliveryAttempt, OutboxMessage, WebhookDestination
 from slotwise.notifications import dispatch, record, retention, stats
+from slotwise.providers import policy as provider_policy
 from slotwise.worker import Worker
 from tests.notifications.smtp import SmtpServer
+from tests.support.feeds import Feed
 from tests.support.waiting import wait_until
 from tests.webhooks.conftest import FAST, ThreadedWorker
 from tests.webhooks.receiver import Receiver
@@ -103,6 +105,36 @@ def test_a_hanging_and_a_failing_destination_do_not_delay_a_healthy_one(
     assert len(lags) == 80
     assert hanging.in_flight >= 1 and failing.failed_posts > 0
     assert status(db, ids["healthy"]) == "active"
+
+
+def test_a_hanging_calendar_feed_does_not_delay_a_webhook(
+    api: httpx.Client, db: Database, settings: Settings
+) -> None:
+    """Provider sync runs beside the deliveries, not in their pass: while the worker's sync
+    of a feed hangs (its timeout far beyond this test's wait), a notification is delivered."""
+    feed, receiver = Feed().start(), Receiver().start()
+    try:
+        feed.body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nEND:VCALENDAR\r\n"
+        connected = api.post(
+            "/v3/connect/custom",
+            json={"provider": "ics", "settings": {"email": "feed@example.com", "url": feed.url}},
+        )
+        assert connected.status_code == 200, connected.text
+        subscribe(api, receiver)
+        feed.hold()
+        # Every calendar is stale at once, and a sync may wait a minute for the feed.
+        slow = dataclasses.replace(settings, provider_sync_seconds=0, provider_timeout_seconds=120)
+        with ThreadedWorker(db, slow, FAST):
+            feed.wait_for_waiting(1)
+            with db.session() as session:
+                message = record(session, "booking.created", booking("during-sync"))
+            wait_until(lambda: message.id in {r.id for r in receiver.received}, "the delivery")
+            assert feed.waiting == 1  # the sync was still hanging when it arrived
+            feed.release()
+    finally:
+        feed.stop()
+        receiver.stop()
+        provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
 
 
 def status(db: Database, destination_id: str) -> str:

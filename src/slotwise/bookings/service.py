@@ -38,6 +38,7 @@ from slotwise.errors import (
 from slotwise.events.service import cancel_event, create_event, update_event
 from slotwise.ids import encode_booking_ref, new_salt, new_uuid
 from slotwise.notifications import record
+from slotwise.providers.writeback import defer_remote_writes
 from slotwise.scheduling import locks
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import Access
@@ -247,6 +248,7 @@ def create_booking(
     *,
     max_additional_guests: int = MAX_ADDITIONAL_GUESTS,
 ) -> tuple[Booking, Event]:
+    defer_remote_writes(session)  # made after the commit: no network under the locks
     config = access.require_configuration()
     answers = _check_against(req, config, access, max_additional_guests).additional_fields
     start, end = req.start_time, req.end_time
@@ -365,6 +367,7 @@ def confirm_booking(
     session: Session, access: Access, booking_id: str, decision: DecideBooking
 ) -> Booking:
     """PUT: the organizer accepts (`confirmed`/`confirm`) or rejects a pending booking."""
+    defer_remote_writes(session)  # made after the commit: no network under the locks
     booking = find_booking(session, access, booking_id)
     if not _may_decide(access, booking, decision.salt):
         raise field_error("salt", "does not match this booking")
@@ -407,6 +410,7 @@ def reschedule_booking(
     session: Session, access: Access, booking_id: str, move: MoveBooking
 ) -> Booking:
     """PATCH: move a booking to another offered slot; same id, same host, same event."""
+    defer_remote_writes(session)  # made after the commit: no network under the locks
     booking = find_booking(session, access, booking_id)
     start, end = move.start_time, move.end_time
     config = _configuration_of(session, booking)
@@ -454,6 +458,7 @@ def cancel_booking(
     session: Session, access: Access, booking_id: str, cancel: CancelBooking
 ) -> Booking:
     """DELETE: cancel a booked or pending booking and its event."""
+    defer_remote_writes(session)  # made after the commit: no network under the locks
     booking = find_booking(session, access, booking_id)
     reason = cancel.cancellation_reason
     config = _configuration_of(session, booking)

@@ -183,30 +183,46 @@ def claim_due(
             if len(chosen) >= room or len(due) < page:
                 break
             after = (due[-1][0].sequence, due[-1][0].id)
-        for delivery, _status in chosen:
-            if delivery.claimed_until_ms is not None:
-                # The previous claimer never reported back (it died or lost its lease).
-                session.add(
-                    DeliveryAttempt(
-                        id=new_id(),
-                        delivery_id=delivery.id,
-                        destination_id=delivery.destination_id,
-                        attempt=delivery.attempts,
-                        started_ms=delivery.claimed_until_ms,
-                        duration_ms=0,
-                        success=False,
-                        error="no result: the worker's claim expired",
-                    )
+        expired = [
+            {
+                "id": new_id(),
+                "delivery_id": delivery.id,
+                "destination_id": delivery.destination_id,
+                "attempt": delivery.attempts,
+                "started_ms": delivery.claimed_until_ms,
+                "duration_ms": 0,
+                "success": False,
+                "error": "no result: the worker's claim expired",
+            }
+            # The previous claimer never reported back (it died or lost its lease).
+            for delivery, _status in chosen
+            if delivery.claimed_until_ms is not None
+        ]
+        if expired:
+            session.execute(insert(DeliveryAttempt), expired)
+        # One statement for the whole batch, and one token: the batch is this worker's. The
+        # rows are locked (FOR UPDATE on PostgreSQL, the write lock on SQLite), so the
+        # attempt numbers computed from what was read are the ones stored.
+        token = secrets.token_hex(8)
+        if chosen:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_([d.id for d, _ in chosen]))
+                .values(
+                    attempts=Delivery.attempts + 1,
+                    claimed_until_ms=now_ms + int(policy.lease_seconds * 1000),
+                    claim_token=token,
                 )
-            delivery.attempts += 1
-            delivery.claimed_until_ms = now_ms + int(policy.lease_seconds * 1000)
-            delivery.claim_token = secrets.token_hex(8)
-        claims = _snapshots(session, chosen)
+                .execution_options(synchronize_session=False)
+            )
+        claims = _snapshots(session, chosen, token)
     return claims
 
 
-def _snapshots(session: Session, chosen: list[tuple[Delivery, str]]) -> list[Claim]:
-    """What each attempt needs, read in two queries for the whole batch (not two per row)."""
+def _snapshots(session: Session, chosen: list[tuple[Delivery, str]], token: str) -> list[Claim]:
+    """What each attempt needs, read in two queries for the whole batch (not two per row).
+
+    `chosen` holds the rows as read, before the claim's update: each attempt is the next."""
     webhook_rows = [d for d, _ in chosen if d.kind == "webhook"]
     destinations = _by_id(session, WebhookDestination, {d.destination_id for d in webhook_rows})
     outbox = _by_id(session, OutboxMessage, {d.outbox_id for d in webhook_rows})
@@ -215,16 +231,16 @@ def _snapshots(session: Session, chosen: list[tuple[Delivery, str]]) -> list[Cla
     if email_ids:
         query = select(Delivery.id, Delivery.message).where(Delivery.id.in_(email_ids))
         messages = {i: m for i, m in session.execute(query).all()}
+    secrets_of = {d.id: keyring.unseal(d.sealed_secret) for d in destinations.values()}
     claims = []
     for delivery, status in chosen:
-        assert delivery.claim_token is not None
         if delivery.kind != "webhook":
             claims.append(
                 Claim(
                     delivery.id,
                     delivery.kind,
-                    delivery.attempts,
-                    delivery.claim_token,
+                    delivery.attempts + 1,
+                    token,
                     message=messages.get(delivery.id),
                 )
             )
@@ -235,11 +251,11 @@ def _snapshots(session: Session, chosen: list[tuple[Delivery, str]]) -> list[Cla
             Claim(
                 delivery.id,
                 delivery.kind,
-                delivery.attempts,
-                delivery.claim_token,
+                delivery.attempts + 1,
+                token,
                 destination_id=destination.id,
                 url=destination.webhook_url,
-                secret=keyring.unseal(destination.sealed_secret),
+                secret=secrets_of[destination.id],
                 compressed=bool(destination.compressed_delivery),
                 notification=sender.Notification(
                     id=message.id,
@@ -308,8 +324,10 @@ def record_results(
 
     Each delivery changes only if its claim is still ours (else the lease expired and another
     worker owns it; the attempt is still logged). Rows are locked in id order, so two workers
-    recording at once cannot deadlock. The breaker then judges each destination once, by its
-    last attempt of the batch.
+    recording at once cannot deadlock. The common case costs a fixed number of statements per
+    batch: the rows read, the attempts inserted, and one update for all the deliveries that
+    succeeded; only failures are updated one by one (each has its own retry time). The
+    breaker then judges each destination once, by its last attempt of the batch.
     """
     if not results:
         return 0
@@ -317,25 +335,27 @@ def record_results(
     with db.session() as session:
         ids = sorted({claim.delivery_id for claim, _ in results})
         query = (
-            select(Delivery)
-            .options(defer(Delivery.message))
+            select(Delivery.id, Delivery.claim_token, Delivery.attempts, Delivery.kind)
+            .add_columns(Delivery.destination_id)
             .where(Delivery.id.in_(ids))
             .order_by(Delivery.id)
         )
         if not db.is_sqlite:
             query = query.with_for_update()
-        deliveries = {d.id: d for d in session.scalars(query)}
+        rows = {row.id: row for row in session.execute(query)}
         attempts: list[dict[str, Any]] = []
+        delivered: list[str] = []
+        failed: list[dict[str, Any]] = []
         judged: dict[str, bool] = {}
         for claim, result in results:
-            delivery = deliveries.get(claim.delivery_id)
-            if delivery is None:  # its destination was deleted meanwhile
+            row = rows.get(claim.delivery_id)
+            if row is None:  # its destination was deleted meanwhile
                 continue
             attempts.append(
                 {
                     "id": new_id(),
-                    "delivery_id": delivery.id,
-                    "destination_id": delivery.destination_id,
+                    "delivery_id": row.id,
+                    "destination_id": row.destination_id,
                     "attempt": claim.attempt,
                     "started_ms": result.started_ms,
                     "duration_ms": result.duration_ms,
@@ -345,24 +365,34 @@ def record_results(
                     "error": result.error,
                 }
             )
-            if delivery.claim_token != claim.token:
+            if row.claim_token != claim.token:
                 continue  # the lease expired and another worker owns the delivery now
-            delivery.claim_token = None
-            delivery.claimed_until_ms = None
             if result.success:
-                delivery.status = "delivered"
-                delivery.finished_at = now
-            elif result.permanent or delivery.attempts >= policy.max_attempts:
-                delivery.status = "failed"
-                delivery.finished_at = now
+                delivered.append(row.id)
+            elif result.permanent or row.attempts >= policy.max_attempts:
+                failed.append({"id": row.id, "status": "failed", "finished_at": now})
             else:
-                delay = policy.backoff_seconds(delivery.attempts, random.random())
-                delivery.next_attempt_ms = now_ms + int(delay * 1000)
-            if delivery.kind == "webhook" and delivery.destination_id:
-                judged[delivery.destination_id] = result.success
+                delay = policy.backoff_seconds(row.attempts, random.random())
+                failed.append({"id": row.id, "next_attempt_ms": now_ms + int(delay * 1000)})
+            if row.kind == "webhook" and row.destination_id:
+                judged[row.destination_id] = result.success
         if attempts:
             session.execute(insert(DeliveryAttempt), attempts)
-        session.flush()
+        released = {"claim_token": None, "claimed_until_ms": None}
+        if delivered:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(delivered))
+                .values(status="delivered", finished_at=now, **released)
+                .execution_options(synchronize_session=False)
+            )
+        for change in failed:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id == change.pop("id"))
+                .values(**change, **released)
+                .execution_options(synchronize_session=False)
+            )
         for destination_id in sorted(judged):
             query_dest = select(WebhookDestination).where(WebhookDestination.id == destination_id)
             if not db.is_sqlite:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from slotwise import clock
@@ -60,31 +60,39 @@ def _dispatch(db: Database, settings: Settings, policy: DeliveryPolicy, *, row_b
         # What every row needs is read once per batch, not once per row.
         destinations = repository.subscribed_destinations(session)
         batch = booking_effects.FanoutBatch.read(session, messages)
+        # Deliveries are inserted, and the rows marked, in one statement each per batch.
+        deliveries: list[dict[str, object]] = []
         for message in messages:
             key = order_key(message.trigger, message.payload)
             for destination in destinations:
                 if message.trigger not in (destination.trigger_types or []):
                     continue
-                session.add(
-                    Delivery(
-                        id=new_id(),
-                        kind="webhook",
-                        outbox_id=message.id,
-                        destination_id=destination.id,
-                        trigger=message.trigger,
-                        order_key=key,
-                        sequence=message.id,
-                        message=None,
-                        status="pending",
-                        attempts=0,
-                        next_attempt_ms=now_ms,
-                        created_at=now,
-                    )
+                deliveries.append(
+                    {
+                        "id": new_id(),
+                        "kind": "webhook",
+                        "outbox_id": message.id,
+                        "destination_id": destination.id,
+                        "trigger": message.trigger,
+                        "order_key": key,
+                        "sequence": message.id,
+                        "status": "pending",
+                        "attempts": 0,
+                        "next_attempt_ms": now_ms,
+                        "created_at": now,
+                    }
                 )
             if message.trigger.startswith("booking."):
                 effects = _isolated_booking_effects if row_by_row else _booking_effects
                 effects(session, settings, message, batch)
-            message.dispatched_at = now
+        if deliveries:
+            session.execute(insert(Delivery), deliveries)
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([m.id for m in messages]))
+            .values(dispatched_at=now)
+            .execution_options(synchronize_session=False)
+        )
         return len(messages)
 
 

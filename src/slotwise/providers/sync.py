@@ -36,7 +36,14 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock, metrics
 from slotwise.db.engine import Database
-from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
+from slotwise.db.models import (
+    Calendar,
+    Event,
+    Grant,
+    ProviderCalendar,
+    ProviderItem,
+    RemoteWrite,
+)
 from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
 from slotwise.providers import changes as event_changes
 from slotwise.providers import credentials, provider_for
@@ -357,6 +364,14 @@ def _apply_changes(
     # Providers list deletions themselves, also in full mode.
     known = target.state.items
     rewritten = {h for h, item in items.items() if h not in known or known[h] != item.etag}
+    # Likewise an object whose event a booking changed and has not written yet
+    # (providers.remote_writes): the local change is newer than what the server holds.
+    waiting = set(
+        session.scalars(
+            select(RemoteWrite.event_id).where(RemoteWrite.calendar_id == target.calendar_id)
+        )
+    )
+    rewritten |= {h for h, item in items.items() if item.event_id in waiting}
     complete = not (set(changes.deleted) & rewritten) and all(
         remote.etag == items[remote.href].etag
         for remote in changes.changed
@@ -616,7 +631,10 @@ def _store(db: Database, outcome: Outcome, *, wait: bool = False) -> None:
         log.exception("could not store the sync of calendar %s", outcome.target.calendar_id)
 
 
-def sync_due(db: Database, *, limit: int = 20) -> int:
+SYNC_BATCH = 20  # stale calendars one pass of the worker syncs at most
+
+
+def sync_due(db: Database, *, limit: int = SYNC_BATCH) -> int:
     """The worker's job: sync up to `limit` stale remote calendars; how many were tried."""
     with db.session(write=False) as session:
         targets = _stale_rows(session, max_age=POLICY.sync_seconds, limit=limit)

@@ -11,7 +11,7 @@ from slotwise.db.models.health_probe import HealthProbe
 from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
 from slotwise.db.models.participant_lock import ParticipantLock
-from slotwise.db.models.provider import ProviderCalendar, ProviderItem
+from slotwise.db.models.provider import ProviderCalendar, ProviderItem, RemoteWrite
 from slotwise.db.models.rate_limit import RateLimitCounter
 from slotwise.db.models.scheduling_page import (
     PageAccount,
@@ -49,6 +49,7 @@ __all__ = [
     "ProviderCalendar",
     "ProviderItem",
     "RateLimitCounter",
+    "RemoteWrite",
     "Reminder",
     "SchedulingPage",
     "SchedulingSession",

@@ -55,3 +55,28 @@ class ProviderItem(Base):
     event_id: Mapped[str] = mapped_column(String(64))
     href: Mapped[str] = mapped_column(Text)
     etag: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class RemoteWrite(Base):
+    """A booking's event still to be written to its calendar server (or deleted there).
+
+    Bookings commit their local event first and write it to a remote calendar after the
+    commit (`providers.remote_writes`), so no network call is made under the booking's locks.
+    One row per event (a series' master); `revision` grows with every newer local change, so a
+    write that took the older version does not clear the newer one. A write that keeps failing
+    is retried with backoff; its last error stays here for the operator.
+    """
+
+    __tablename__ = "remote_writes"
+    __table_args__ = (Index("ix_remote_writes_due", "next_attempt_ms"),)
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    calendar_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("calendars.id", ondelete="CASCADE")
+    )
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_ms: Mapped[int] = mapped_column(BigInteger)
+    claimed_until_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
