@@ -21,7 +21,9 @@ from slotwise.db.models import Calendar, Event, Grant
 from slotwise.db.rows import insert_row
 from slotwise.errors import InvalidRequest, NotFound, field_error
 from slotwise.events import repository
-from slotwise.events.recurrence import (
+from slotwise.events.repository import EventFilter
+from slotwise.events.schemas import METADATA_KEYS, EventFields, Participant, RsvpBody
+from slotwise.eventtime.recurrence import (
     RecurrenceError,
     Series,
     exdate_line,
@@ -29,9 +31,7 @@ from slotwise.events.recurrence import (
     parse_series,
     split_instance_id,
 )
-from slotwise.events.repository import EventFilter
-from slotwise.events.schemas import METADATA_KEYS, EventFields, Participant, RsvpBody
-from slotwise.events.when import When, parse_when
+from slotwise.eventtime.when import When, parse_when
 from slotwise.ids import new_id
 from slotwise.providers import changes
 from slotwise.providers.writeback import write_back

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock, metrics
 from slotwise.db.engine import Database
 from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
-from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
+from slotwise.eventtime.recurrence import RecurrenceError, instance_id, parse_series
 from slotwise.providers import changes as event_changes
 from slotwise.providers import credentials, provider_for
 from slotwise.providers.base import Changes, ProviderError, RemoteItem, SyncState
