@@ -23,6 +23,7 @@ from slotwise.errors import InvalidRequest, NotFound, field_error
 from slotwise.events import repository
 from slotwise.events.repository import EventFilter
 from slotwise.events.schemas import METADATA_KEYS, EventFields, Participant, RsvpBody
+from slotwise.events.writeback import write_back
 from slotwise.eventtime.recurrence import (
     RecurrenceError,
     Series,
@@ -34,7 +35,6 @@ from slotwise.eventtime.recurrence import (
 from slotwise.eventtime.when import When, parse_when
 from slotwise.ids import new_id
 from slotwise.providers import changes
-from slotwise.providers.writeback import write_back
 from slotwise.validation import validate_model
 
 _EXTRA_FIELDS = ("conferencing", "reminders", "resources", "notetaker")
