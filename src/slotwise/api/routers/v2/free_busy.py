@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object, validate
 from slotwise.api.routers.v3.free_busy import check_window
-from slotwise.calendars.free_busy import busy_by_email
 from slotwise.db.models import Calendar
 from slotwise.errors import NotFound, field_error
 from slotwise.events.busy import read_busy
+from slotwise.grants.free_busy import busy_by_email
 from slotwise.grants.service import get_grant
 from slotwise.providers.sync import refresh_calendars
 from slotwise.validation import MAX_EPOCH

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object, validate
 from slotwise.api.envelope import ok
-from slotwise.calendars.free_busy import MAX_WINDOW, busy_by_email, merge
 from slotwise.errors import field_error
+from slotwise.grants.free_busy import MAX_WINDOW, busy_by_email, merge
 from slotwise.grants.service import get_grant
 from slotwise.validation import Bool, Epoch
 
