@@ -33,8 +33,8 @@ from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, DeliveryAttempt, OutboxMessage, WebhookDestination
 from slotwise.errors import NotFound
 from slotwise.ids import new_id
-from slotwise.notifications import email
-from slotwise.webhooks import breaker, sender
+from slotwise.notifications import breaker, email
+from slotwise.webhooks import sender
 from slotwise.webhooks.policy import DeliveryPolicy
 
 log = logging.getLogger("slotwise.worker")
