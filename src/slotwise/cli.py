@@ -79,7 +79,7 @@ def private_data_dir(data_dir: Path) -> None:
 
 
 def _hash(key: str) -> str:
-    from slotwise.api.deps import hash_api_key
+    from slotwise.edge.request import hash_api_key
 
     return hash_api_key(key)
 

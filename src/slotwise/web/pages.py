@@ -29,14 +29,14 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import get_db, get_settings
-from slotwise.api.limits import public_method
 from slotwise.bookings import outcomes, remote, service
 from slotwise.bookings.payloads import booking_ref
 from slotwise.bookings.repository import get_booking
 from slotwise.bookings.salts import guest_salt
 from slotwise.capabilities import matches_hash, same_secret
 from slotwise.db.models import Booking, Configuration
+from slotwise.edge.limits import public_method
+from slotwise.edge.request import get_db, get_settings
 from slotwise.errors import (
     Conflict,
     Forbidden,

@@ -15,10 +15,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import DbSession, ReadSession, get_db, get_settings, json_object
-from slotwise.api.limits import public_method
+from slotwise.api.deps import DbSession, ReadSession, json_object
 from slotwise.api.routers.v2._page_auth import page_caller
 from slotwise.bookings import remote
+from slotwise.edge.limits import public_method
+from slotwise.edge.request import get_db, get_settings
 from slotwise.errors import NotFound, Unauthorized
 from slotwise.pages import public, service
 from slotwise.pages.access import may_reach

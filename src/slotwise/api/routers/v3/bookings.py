@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import DbSession, get_db, get_settings, json_object, run_unit_of_work
+from slotwise.api.deps import DbSession, json_object, run_unit_of_work
 from slotwise.api.envelope import ack, ok, request_id
-from slotwise.api.limits import public_reads, public_writes
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings import idempotency, outcomes, remote, service
 from slotwise.bookings.payloads import booking_to_dict
+from slotwise.edge.limits import public_reads, public_writes
+from slotwise.edge.request import get_db, get_settings
 from slotwise.scheduling.repository import get_configuration
 
 router = APIRouter(prefix="/v3/scheduling/bookings")

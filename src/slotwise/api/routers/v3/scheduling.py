@@ -7,11 +7,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import DbSession, get_settings
+from slotwise.api.deps import DbSession
 from slotwise.api.envelope import ok
-from slotwise.api.limits import public_reads
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings.service import find_booking
+from slotwise.edge.limits import public_reads
+from slotwise.edge.request import get_settings
 from slotwise.scheduling import repository
 from slotwise.scheduling.availability import compute_offer, parse_window, slots_to_dict
 from slotwise.scheduling.ui_settings import ui_settings

@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import AdminAuth, DbSession, get_settings, json_object, parse_int, validate
+from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int, validate
 from slotwise.api.envelope import ok, ok_list, request_id
+from slotwise.edge.request import get_settings
 from slotwise.notifications import delivery
 from slotwise.webhooks import repository, service
 from slotwise.webhooks.policy import DeliveryPolicy
