@@ -9,7 +9,7 @@ import time
 import httpx
 import uvicorn
 
-from slotwise.api.app import create_app
+from slotwise.app import create_app
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 
