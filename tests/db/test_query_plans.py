@@ -23,7 +23,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from slotwise.bookings.repository import get_booking
+from slotwise.bookings.repository import find_booking
 from slotwise.calendar_availability.sources import (
     CalendarRequest,
     grants_for,
@@ -283,7 +283,7 @@ def test_event_list_reads_a_bounded_range(seeded: Database) -> None:
 
 def test_booking_reads_use_keys(seeded: Database) -> None:
     def run(session: Session) -> None:
-        assert get_booking(session, "b00010") is not None
+        assert find_booking(session, "b00010") is not None
         last_booked(session, ["g00010", "g00020"], ["rr"])
 
     _check(seeded, _plans(seeded, run))

@@ -366,9 +366,9 @@ def create_booking(
     return booking, event
 
 
-def find_booking(session: Session, access: Access, booking_id: str) -> Booking:
+def get_booking(session: Session, access: Access, booking_id: str) -> Booking:
     """The booking, if the caller's configuration (or API key) reaches it."""
-    booking = repository.get_booking(session, booking_id)
+    booking = repository.find_booking(session, booking_id)
     config = access.configuration
     if booking is None or (config is not None and booking.configuration_id != config.id):
         raise NotFound(f"booking {booking_id} not found")
@@ -376,7 +376,7 @@ def find_booking(session: Session, access: Access, booking_id: str) -> Booking:
 
 
 def _configuration_of(session: Session, booking: Booking) -> Configuration:
-    config = scheduling_repository.get_configuration(session, booking.configuration_id)
+    config = scheduling_repository.find_configuration(session, booking.configuration_id)
     if config is None:
         raise NotFound(f"booking {booking.id} not found")
     return config
@@ -414,7 +414,7 @@ def confirm_booking(
     session: Session, access: Access, booking_id: str, body: dict[str, Any]
 ) -> Booking:
     """PUT: the organizer accepts (`confirmed`/`confirm`) or rejects a pending booking."""
-    booking = find_booking(session, access, booking_id)
+    booking = get_booking(session, access, booking_id)
     salt = body.get("salt")
     status = body.get("status")
     if not isinstance(salt, str) or not salt:
@@ -424,7 +424,7 @@ def confirm_booking(
     if not _may_decide(access, booking, salt):
         raise field_error("salt", "does not match this booking")
     config = _configuration_of(session, booking)
-    event = repository.get_event(session, booking.event_id)
+    event = repository.find_event(session, booking.event_id)
     now = clock.now()
     if status in CONFIRM_STATUSES:
         if not repository.change_status(
@@ -462,7 +462,7 @@ def reschedule_booking(
     session: Session, access: Access, booking_id: str, body: dict[str, Any]
 ) -> Booking:
     """PATCH: move a booking to another offered slot; same id, same host, same event."""
-    booking = find_booking(session, access, booking_id)
+    booking = get_booking(session, access, booking_id)
     start, end = _times(body)
     config = _configuration_of(session, booking)
     _check_guest_may(access, config, "rescheduling")
@@ -487,7 +487,7 @@ def reschedule_booking(
         session, booking, expected={"booked", "pending"}, values=values
     ):
         raise Conflict("status: the booking was cancelled meanwhile")
-    event = repository.get_event(session, booking.event_id)
+    event = repository.find_event(session, booking.event_id)
     if event is not None:
         metadata = dict(event.event_metadata or {})
         metadata.update(_stamps(config, start, end, now))
@@ -508,7 +508,7 @@ def cancel_booking(
     session: Session, access: Access, booking_id: str, body: dict[str, Any]
 ) -> Booking:
     """DELETE: cancel a booked or pending booking and its event."""
-    booking = find_booking(session, access, booking_id)
+    booking = get_booking(session, access, booking_id)
     reason = body.get("cancellation_reason") or ""
     if not isinstance(reason, str):
         raise field_error("cancellation_reason", "expected a string")
@@ -524,7 +524,7 @@ def cancel_booking(
         session, booking, expected={"booked", "pending"}, values=values
     ):
         raise Conflict("status: the booking is already cancelled")
-    event = repository.get_event(session, booking.event_id)
+    event = repository.find_event(session, booking.event_id)
     if event is not None:
         cancel_event(session, event)
     record(

@@ -17,7 +17,7 @@ from slotwise.db.models import Calendar, Grant
 from slotwise.errors import field_error
 from slotwise.events import repository as events_repository
 from slotwise.events.busy import read_busy
-from slotwise.grants.repository import find_grants_by_emails
+from slotwise.grants.repository import grants_by_email
 from slotwise.providers.sync import refresh_calendars
 
 
@@ -32,7 +32,7 @@ class CalendarRequest:
 
 def grants_for(session: Session, emails: Sequence[str]) -> dict[str, Grant]:
     """Grants keyed by the lower-cased email."""
-    return find_grants_by_emails(session, list(emails))
+    return grants_by_email(session, list(emails))
 
 
 def resolve_calendar_ids(

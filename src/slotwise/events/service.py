@@ -429,12 +429,12 @@ def locate(
     """
     parts = split_instance_id(event_id)
     if lock and parts is not None:
-        repository.get_event(session, parts[0], for_update=True)
-    event = _owned(repository.get_event(session, event_id, for_update=lock), grant, calendar)
+        repository.find_event(session, parts[0], for_update=True)
+    event = _owned(repository.find_event(session, event_id, for_update=lock), grant, calendar)
     if event is not None:
         return event, None
     if parts is not None:
-        master = _owned(repository.get_event(session, parts[0]), grant, calendar)
+        master = _owned(repository.find_event(session, parts[0]), grant, calendar)
         if master is not None and master.is_recurring:
             span = _instance_span(master, parts[1])
             if span is not None:
@@ -442,7 +442,9 @@ def locate(
     raise _not_found(event_id)
 
 
-def find_event(session: Session, grant: Grant, calendar: Calendar, event_id: str) -> dict[str, Any]:
+def get_event_dict(
+    session: Session, grant: Grant, calendar: Calendar, event_id: str
+) -> dict[str, Any]:
     event, span = locate(session, grant, calendar, event_id)
     if span is None:
         return event_to_dict(event)

@@ -65,7 +65,7 @@ def announce(
 def store(
     session: Session, image_id: str, token: str | None, content_type: str, data: bytes
 ) -> None:
-    image = repository.get_image(session, image_id)
+    image = repository.find_image(session, image_id)
     if image is None:
         raise NotFound(f"image {image_id} not found")
     if not token or not hmac.compare_digest(digest(token), image.upload_token_hash):
@@ -81,7 +81,7 @@ def store(
 
 
 def read(session: Session, image_id: str) -> PageImage:
-    image = repository.get_image(session, image_id)
+    image = repository.find_image(session, image_id)
     if image is None or image.data is None:
         raise NotFound(f"image {image_id} not found")
     return image

@@ -16,7 +16,7 @@ from slotwise.db.models import (
 )
 
 
-def get_page(session: Session, page_id: int) -> SchedulingPage | None:
+def find_page(session: Session, page_id: int) -> SchedulingPage | None:
     return session.get(SchedulingPage, page_id)
 
 
@@ -96,5 +96,5 @@ def booking_of_edit_hash(session: Session, page_id: int, digest: str) -> PageBoo
     return session.scalar(query)
 
 
-def get_image(session: Session, image_id: str) -> PageImage | None:
+def find_image(session: Session, image_id: str) -> PageImage | None:
     return session.get(PageImage, image_id)

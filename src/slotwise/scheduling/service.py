@@ -14,7 +14,7 @@ from slotwise import clock
 from slotwise.bookings.locks import ensure_lock_rows
 from slotwise.db.models import Calendar, Configuration, Grant, SchedulingSession
 from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
-from slotwise.grants.repository import find_grants_by_emails
+from slotwise.grants.repository import grants_by_email
 from slotwise.ids import new_uuid
 from slotwise.scheduling import repository
 from slotwise.scheduling.validation import check_configuration, round_robin_group_id
@@ -46,7 +46,7 @@ class Host:
 def participant_grants(session: Session, document: dict[str, Any]) -> dict[str, Grant]:
     """Grants of the configuration's participants, keyed by lower-cased email (one query)."""
     emails = [p.get("email", "") for p in document.get("participants") or []]
-    return find_grants_by_emails(session, [e for e in emails if isinstance(e, str)])
+    return grants_by_email(session, [e for e in emails if isinstance(e, str)])
 
 
 def hosts_of(session: Session, document: dict[str, Any]) -> list[Host]:
@@ -153,7 +153,7 @@ def update_configuration(
 
 
 def get_configuration_of_grant(session: Session, grant: Grant, config_id: str) -> Configuration:
-    config = repository.get_configuration(session, config_id)
+    config = repository.find_configuration(session, config_id)
     if config is None or config.grant_id != grant.id:
         raise NotFound(f"configuration {config_id} not found")
     return config
@@ -188,7 +188,7 @@ def create_session(session: Session, body: dict[str, Any]) -> str:
     if configuration_id:
         if not isinstance(configuration_id, str):
             raise field_error("configuration_id", "expected a string")
-        config = repository.get_configuration(session, configuration_id)
+        config = repository.find_configuration(session, configuration_id)
         if config is None:
             raise NotFound(f"configuration {configuration_id} not found")
     elif slug:
@@ -223,7 +223,7 @@ def create_session(session: Session, body: dict[str, Any]) -> str:
 
 
 def delete_session(session: Session, session_id: str) -> None:
-    row = repository.get_session(session, session_id)
+    row = repository.find_session(session, session_id)
     if row is None:
         raise NotFound(f"session {session_id} not found")
     session.delete(row)

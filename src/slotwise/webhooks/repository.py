@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from slotwise.db.models import Delivery, DeliveryAttempt, WebhookDestination
 
 
-def get_destination(session: Session, destination_id: str) -> WebhookDestination | None:
+def find_destination(session: Session, destination_id: str) -> WebhookDestination | None:
     return session.get(WebhookDestination, destination_id)
 
 

@@ -123,8 +123,8 @@ def create_destination(session: Session, body: CreateWebhook) -> WebhookDestinat
     return destination
 
 
-def find_destination(session: Session, destination_id: str) -> WebhookDestination:
-    destination = repository.get_destination(session, destination_id)
+def get_destination(session: Session, destination_id: str) -> WebhookDestination:
+    destination = repository.find_destination(session, destination_id)
     if destination is None:
         raise NotFound(f"webhook destination {destination_id!r} not found")
     return destination

@@ -30,14 +30,14 @@ router = APIRouter(prefix="/schedule/{slug}", dependencies=[Depends(public_metho
 
 @router.get("/info")
 def page_info(request: Request, slug: str, session: Session = ReadSession) -> JSONResponse:
-    target = public.find_public_page(session, slug)
+    target = public.get_public_page(session, slug)
     view = service.PageView(target.page, target.configuration)
     return JSONResponse(service.public_page_dict(view, get_settings(request).application_id))
 
 
 @router.get("/timeslots")
 def list_timeslots(slug: str, session: Session = ReadSession) -> JSONResponse:
-    target = public.find_public_page(session, slug)
+    target = public.get_public_page(session, slug)
     return JSONResponse(public.timeslots(session, target, clock.now()))
 
 
@@ -50,9 +50,9 @@ def book_timeslot(
 ) -> JSONResponse:
     # Before the session's first statement: remote calendars are fetched with no lock held.
     remote.refresh_remote_hosts(
-        get_db(request), lambda read: public.find_public_page(read, slug).configuration
+        get_db(request), lambda read: public.get_public_page(read, slug).configuration
     )
-    target = public.find_public_page(session, slug)
+    target = public.get_public_page(session, slug)
     return JSONResponse(public.book(session, target, body))
 
 
@@ -60,7 +60,7 @@ def book_timeslot(
 def confirm_booking(
     request: Request, slug: str, edit_hash: str, session: Session = DbSession
 ) -> JSONResponse:
-    target = public.find_public_page(session, slug)
+    target = public.get_public_page(session, slug)
     try:
         caller = page_caller(request, session)
     except Unauthorized:
@@ -79,6 +79,6 @@ def cancel_booking(
     body: dict[str, Any] = Depends(json_object),
     session: Session = DbSession,
 ) -> JSONResponse:
-    target = public.find_public_page(session, slug)
+    target = public.get_public_page(session, slug)
     public.cancel(session, target, edit_hash, body)
     return JSONResponse({"success": True})

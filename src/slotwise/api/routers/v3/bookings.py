@@ -16,7 +16,7 @@ from slotwise.bookings import idempotency, outcomes, remote, service
 from slotwise.bookings.payloads import booking_to_dict
 from slotwise.edge.limits import public_reads, public_writes
 from slotwise.edge.request import get_db, get_settings
-from slotwise.scheduling.repository import get_configuration
+from slotwise.scheduling.repository import find_configuration
 
 router = APIRouter(prefix="/v3/scheduling/bookings")
 
@@ -59,8 +59,8 @@ def _configuration_to_book(request: Request, body: dict[str, Any], session: Sess
 
 def _configuration_to_move(request: Request, booking_id: str, session: Session) -> Any:
     access = scheduling_access(request, session, configuration_required=False)
-    booking = service.find_booking(session, access, booking_id)
-    return get_configuration(session, booking.configuration_id)
+    booking = service.get_booking(session, access, booking_id)
+    return find_configuration(session, booking.configuration_id)
 
 
 def _create_booking(request: Request, body: dict[str, Any], session: Session) -> JSONResponse:
@@ -96,7 +96,7 @@ def _create_booking(request: Request, body: dict[str, Any], session: Session) ->
 @router.get("/{booking_id}", dependencies=[Depends(public_reads)])
 def find_booking(request: Request, booking_id: str, session: Session = DbSession) -> JSONResponse:
     access = scheduling_access(request, session, configuration_required=False)
-    booking = service.find_booking(session, access, booking_id)
+    booking = service.get_booking(session, access, booking_id)
     return ok(request, booking_to_dict(booking, include_ref=access.is_admin))
 
 
