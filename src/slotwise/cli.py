@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from slotwise import clock, keyring
@@ -18,6 +17,7 @@ from slotwise.db.engine import Database
 from slotwise.db.migrate import upgrade
 from slotwise.db.models import ApiKey
 from slotwise.ids import new_id
+from slotwise.tokens import repository as token_repository
 
 app = typer.Typer(help="Slotwise: self-hosted scheduling server.", no_args_is_help=True)
 api_key_app = typer.Typer(help="Manage admin API keys.", no_args_is_help=True)
@@ -87,7 +87,8 @@ def _hash(key: str) -> str:
 def create_api_key(db: Database, name: str = "") -> str:
     key = "sw_" + secrets.token_urlsafe(32)
     with db.session() as session:
-        session.add(ApiKey(id=new_id(), key_hash=_hash(key), name=name, created_at=clock.now()))
+        key_row = ApiKey(id=new_id(), key_hash=_hash(key), name=name, created_at=clock.now())
+        token_repository.add_api_key(session, key_row)
     return key
 
 
@@ -96,7 +97,7 @@ def ensure_first_api_key(settings: Settings, db: Database) -> str | None:
     if settings.api_key:
         return None
     with db.session(write=False) as session:
-        if session.scalar(select(ApiKey.id).limit(1)) is not None:
+        if token_repository.any_api_key(session):
             return None
     return create_api_key(db, name="first start")
 
@@ -131,7 +132,7 @@ def api_key_list(data_dir: DataDir = None) -> None:
     upgrade(settings.resolved_database_url)
     db = Database(settings.resolved_database_url)
     with db.session(write=False) as session:
-        keys = list(session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
+        keys = token_repository.api_keys(session)
     db.dispose()
     if not keys:
         typer.echo("No stored API keys.")
@@ -150,10 +151,7 @@ def api_key_revoke(
     upgrade(settings.resolved_database_url)
     db = Database(settings.resolved_database_url)
     with db.session() as session:
-        found = session.get(ApiKey, key_id)
-        if found is not None:
-            session.delete(found)
-        deleted = found is not None
+        deleted = token_repository.delete_api_key(session, key_id)
     db.dispose()
     if not deleted:
         typer.echo(f"No API key with id {key_id!r}.", err=True)

@@ -47,3 +47,7 @@ def primary_calendar_ids(session: Session, grant_ids: list[str]) -> dict[str, st
         )
     )
     return {grant_id: calendar_id for grant_id, calendar_id in rows}
+
+
+def find_calendar(session: Session, calendar_id: str) -> Calendar | None:
+    return session.get(Calendar, calendar_id)

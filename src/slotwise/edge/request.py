@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 
 from fastapi import Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slotwise.capabilities import same_secret
 from slotwise.config import Settings
 from slotwise.db.engine import Database
-from slotwise.db.models import ApiKey
+from slotwise.tokens import repository
 
 
 def get_settings(request: Request) -> Settings:
@@ -49,10 +48,10 @@ def is_admin_key(request: Request, session: Session | None, token: str | None) -
     settings = get_settings(request)
     if settings.api_key and same_secret(token, settings.api_key):
         return True
-    query = select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(token))
+    digest = hash_api_key(token)
     if session is None:
         with get_db(request).session(write=False) as read:
-            found = read.scalar(query)
+            found = repository.api_key_of_digest(read, digest)
     else:
-        found = session.scalar(query)
+        found = repository.api_key_of_digest(session, digest)
     return found is not None

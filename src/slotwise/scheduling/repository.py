@@ -113,3 +113,8 @@ def booking_of(session: Session, booking_id: str, configuration_id: str) -> Book
             Booking.id == booking_id, Booking.configuration_id == configuration_id
         )
     )
+
+
+def delete_configuration(session: Session, config: Configuration) -> None:
+    session.delete(config)
+    session.flush()

@@ -152,6 +152,10 @@ def update_configuration(
     return config
 
 
+def delete_configuration(session: Session, config: Configuration) -> None:
+    repository.delete_configuration(session, config)
+
+
 def get_configuration_of_grant(session: Session, grant: Grant, config_id: str) -> Configuration:
     config = repository.find_configuration(session, config_id)
     if config is None or config.grant_id != grant.id:
