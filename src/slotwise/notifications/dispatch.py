@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from slotwise import clock
@@ -20,6 +19,7 @@ from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, OutboxMessage
 from slotwise.ids import new_id
 from slotwise.notifications import booking_effects, delivery
+from slotwise.notifications import repository as notifications_repository
 from slotwise.webhooks import repository
 from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.webhooks.triggers import order_key
@@ -47,14 +47,8 @@ def dispatch_outbox(db: Database, settings: Settings, policy: DeliveryPolicy) ->
 def _dispatch(db: Database, settings: Settings, policy: DeliveryPolicy, *, row_by_row: bool) -> int:
     with db.session() as session:
         if not db.is_sqlite:
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FANOUT_LOCK})
-        statement = (
-            select(OutboxMessage)
-            .where(OutboxMessage.dispatched_at.is_(None))
-            .order_by(OutboxMessage.id)
-            .limit(policy.batch_size)
-        )
-        messages = session.scalars(statement).all()
+            notifications_repository.lock_fanout(session, _FANOUT_LOCK)
+        messages = notifications_repository.undispatched(session, policy.batch_size)
         if not messages:
             return 0
         now, now_ms = clock.now(), clock.now_ms()
