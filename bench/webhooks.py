@@ -37,7 +37,7 @@ from booking import SLOT, _cpu_of, create_configs, run_load, setup
 from serverproc import API_KEY, ROOT, Server, reset_postgres
 
 from slotwise.db.engine import Database
-from slotwise.notifications import stats
+from slotwise.notifications import stats_repository as stats
 
 
 def free_port() -> int:
