@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from slotwise import clock, keyring
 from slotwise.config import Settings
@@ -34,6 +33,7 @@ from slotwise.db.models import Delivery, DeliveryAttempt, OutboxMessage, Webhook
 from slotwise.errors import NotFound
 from slotwise.ids import new_id
 from slotwise.notifications import breaker, email
+from slotwise.notifications import delivery_repository as repository
 from slotwise.webhooks import sender
 from slotwise.webhooks.policy import DeliveryPolicy
 
@@ -79,53 +79,13 @@ def hold_limit(policy: DeliveryPolicy, destination_status: str) -> int:
     return target_limit(policy, destination_status) * policy.prefetch
 
 
-def _due(now_ms: int, full: Collection[str]) -> Any:
-    """Due, unleased deliveries to destinations that take attempts, in sequence order."""
-    statement = (
-        select(Delivery, WebhookDestination.status)
-        .options(defer(Delivery.message))  # read for the emails claimed only
-        .outerjoin(WebhookDestination, Delivery.destination_id == WebhookDestination.id)
-        .where(
-            Delivery.status == "pending",
-            Delivery.next_attempt_ms <= now_ms,
-            or_(Delivery.claimed_until_ms.is_(None), Delivery.claimed_until_ms < now_ms),
-            or_(Delivery.kind != "webhook", WebhookDestination.status.in_(("active", "failing"))),
-        )
-        .order_by(Delivery.sequence, Delivery.id)
-    )
-    # Targets this worker already keeps busy are left out here, not after the LIMIT: a
-    # destination with a long backlog would otherwise fill every batch and starve the rest.
-    destinations = sorted(t for t in full if t != EMAIL_TARGET)
-    if destinations:
-        statement = statement.where(
-            or_(Delivery.destination_id.is_(None), Delivery.destination_id.not_in(destinations))
-        )
-    if EMAIL_TARGET in full:
-        statement = statement.where(Delivery.kind != "email")
-    return statement
-
-
 def _first_in_line(
     session: Session, rows: list[tuple[Delivery, str]]
 ) -> list[tuple[Delivery, str]]:
-    """The rows with no earlier pending delivery of the same object to the same target.
-
-    One grouped query for the whole batch. (A correlated NOT EXISTS per candidate, as this
-    was first written, is planned as a scan of every pending row per candidate whenever the
-    statistics say few rows are pending: 2.7 s per claim with 1,000 pending. A backlog then
-    made claims slower, which grew the backlog.)
-    """
+    """The rows with no earlier pending delivery of the same object to the same target."""
     if not rows:
         return []
-    keys = sorted({d.order_key for d, _ in rows})
-    statement = (
-        select(
-            Delivery.kind, Delivery.destination_id, Delivery.order_key, func.min(Delivery.sequence)
-        )
-        .where(Delivery.status == "pending", Delivery.order_key.in_(keys))
-        .group_by(Delivery.kind, Delivery.destination_id, Delivery.order_key)
-    )
-    first = {(k, d, o): seq for k, d, o, seq in session.execute(statement)}
+    first = repository.first_pending_sequences(session, list({d.order_key for d, _ in rows}))
     return [
         (d, status)
         for d, status in rows
@@ -162,18 +122,15 @@ def claim_due(
         # the next page, a bounded number of times (what is left is seen by the next claim).
         for _page in range(_PAGES):
             page = min(policy.batch_size, max(2 * (room - len(chosen)), 20))
-            statement = _due(now_ms, skip)
-            if after is not None:
-                statement = statement.where(
-                    or_(
-                        Delivery.sequence > after[0],
-                        and_(Delivery.sequence == after[0], Delivery.id > after[1]),
-                    )
-                )
-            statement = statement.limit(page)
-            if not db.is_sqlite:
-                statement = statement.with_for_update(skip_locked=True, of=Delivery)
-            due = [(d, status or "active") for d, status in session.execute(statement).all()]
+            due = repository.due_page(
+                session,
+                now_ms,
+                skip_destinations=[t for t in skip if t != EMAIL_TARGET],
+                skip_email=EMAIL_TARGET in skip,
+                after=after,
+                limit=page,
+                skip_locked=not db.is_sqlite,
+            )
             for delivery, status in _first_in_line(session, due):
                 target = delivery.destination_id or EMAIL_TARGET
                 if len(chosen) >= room or busy.get(target, 0) >= hold_limit(policy, status):
@@ -209,13 +166,11 @@ def claim_due(
 def _snapshots(session: Session, chosen: list[tuple[Delivery, str]]) -> list[Claim]:
     """What each attempt needs, read in two queries for the whole batch (not two per row)."""
     webhook_rows = [d for d, _ in chosen if d.kind == "webhook"]
-    destinations = _by_id(session, WebhookDestination, {d.destination_id for d in webhook_rows})
-    outbox = _by_id(session, OutboxMessage, {d.outbox_id for d in webhook_rows})
-    email_ids = sorted(d.id for d, _ in chosen if d.kind != "webhook")
-    messages: dict[str, Any] = {}
-    if email_ids:
-        query = select(Delivery.id, Delivery.message).where(Delivery.id.in_(email_ids))
-        messages = {i: m for i, m in session.execute(query).all()}
+    destination_ids = {d.destination_id for d in webhook_rows}
+    destinations = repository.rows_by_id(session, WebhookDestination, destination_ids)
+    outbox = repository.rows_by_id(session, OutboxMessage, {d.outbox_id for d in webhook_rows})
+    email_ids = [d.id for d, _ in chosen if d.kind != "webhook"]
+    messages = repository.email_messages(session, email_ids)
     claims = []
     for delivery, status in chosen:
         assert delivery.claim_token is not None
@@ -253,13 +208,6 @@ def _snapshots(session: Session, chosen: list[tuple[Delivery, str]]) -> list[Cla
             )
         )
     return claims
-
-
-def _by_id(session: Session, model: Any, ids: set[str | None]) -> dict[Any, Any]:
-    wanted = sorted(i for i in ids if i is not None)
-    if not wanted:
-        return {}
-    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)))}
 
 
 def attempt(
@@ -317,15 +265,7 @@ def record_results(
     now, now_ms = clock.now(), clock.now_ms()
     with db.session() as session:
         ids = sorted({claim.delivery_id for claim, _ in results})
-        query = (
-            select(Delivery)
-            .options(defer(Delivery.message))
-            .where(Delivery.id.in_(ids))
-            .order_by(Delivery.id)
-        )
-        if not db.is_sqlite:
-            query = query.with_for_update()
-        deliveries = {d.id: d for d in session.scalars(query)}
+        deliveries = repository.deliveries_to_record(session, ids, lock=not db.is_sqlite)
         attempts: list[dict[str, Any]] = []
         judged: dict[str, bool] = {}
         for claim, result in results:
@@ -361,14 +301,12 @@ def record_results(
                 delivery.next_attempt_ms = now_ms + int(delay * 1000)
             if delivery.kind == "webhook" and delivery.destination_id:
                 judged[delivery.destination_id] = result.success
-        if attempts:
-            session.execute(insert(DeliveryAttempt), attempts)
+        repository.add_attempts(session, attempts)
         session.flush()
         for destination_id in sorted(judged):
-            query_dest = select(WebhookDestination).where(WebhookDestination.id == destination_id)
-            if not db.is_sqlite:
-                query_dest = query_dest.with_for_update()
-            destination = session.scalars(query_dest).first()
+            destination = repository.destination_to_judge(
+                session, destination_id, lock=not db.is_sqlite
+            )
             if destination is not None:
                 breaker.after_attempt(
                     session, destination, judged[destination_id], policy, settings
@@ -383,11 +321,7 @@ def release(db: Database, claims: Sequence[Claim]) -> None:
         return
     with db.session() as session:
         for claim in sorted(claims, key=lambda c: c.delivery_id):
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id == claim.delivery_id, Delivery.claim_token == claim.token)
-                .values(claim_token=None, claimed_until_ms=None, attempts=Delivery.attempts - 1)
-            )
+            repository.release_claim(session, claim.delivery_id, claim.token)
 
 
 def record_unbuildable(
