@@ -10,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slotwise.db.models import Calendar, Grant
+from slotwise.calendars import repository as calendar_repository
+from slotwise.db.models import Grant
 from slotwise.errors import field_error
 from slotwise.events import repository as events_repository
 from slotwise.events.busy import read_busy
@@ -42,16 +42,10 @@ def resolve_calendar_ids(
     grant_ids = {g.id for g in grants.values()}
     owned: dict[str, set[str]] = defaultdict(set)
     primary: dict[str, str] = {}
-    if grant_ids:
-        rows = session.execute(
-            select(Calendar.id, Calendar.grant_id, Calendar.is_primary).where(
-                Calendar.grant_id.in_(grant_ids)
-            )
-        )
-        for cal_id, grant_id, is_primary in rows:
-            owned[grant_id].add(cal_id)
-            if is_primary:
-                primary[grant_id] = cal_id
+    for cal_id, grant_id, is_primary in calendar_repository.calendar_rows_of(session, grant_ids):
+        owned[grant_id].add(cal_id)
+        if is_primary:
+            primary[grant_id] = cal_id
     out: dict[str, list[str]] = {}
     for req in requests:
         grant = grants.get(req.email.lower())

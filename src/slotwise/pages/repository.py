@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import (
+    Booking,
     Calendar,
     Configuration,
     Grant,
@@ -98,3 +99,20 @@ def booking_of_edit_hash(session: Session, page_id: int, digest: str) -> PageBoo
 
 def find_image(session: Session, image_id: str) -> PageImage | None:
     return session.get(PageImage, image_id)
+
+
+def upcoming_bookings(
+    session: Session, configuration_id: str, now: int, limit: int
+) -> list[Booking]:
+    """Booked and pending bookings of the configuration that have not ended, soonest first."""
+    query = (
+        select(Booking)
+        .where(
+            Booking.configuration_id == configuration_id,
+            Booking.status.in_(["booked", "pending"]),
+            Booking.end_ts > now,
+        )
+        .order_by(Booking.start_ts, Booking.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
