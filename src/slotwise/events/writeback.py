@@ -11,13 +11,13 @@ and its transaction (the local change included) is rolled back.
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Calendar, Event, Grant, ProviderCalendar, ProviderItem
 from slotwise.errors import field_error
 from slotwise.events.repository import exceptions_of
 from slotwise.providers import REMOTE_KINDS, credentials, provider_for
+from slotwise.providers import repository as mirror
 from slotwise.providers.ical import serialize
 
 
@@ -41,11 +41,7 @@ def write_back(session: Session, event: Event) -> None:
     provider = provider_for(grant.provider)
     if provider.read_only or calendar.read_only:
         raise field_error("calendar_id", f"the calendar {calendar.id!r} is read_only")
-    item = session.scalars(
-        select(ProviderItem).where(
-            ProviderItem.calendar_id == root.calendar_id, ProviderItem.event_id == root.id
-        )
-    ).first()
+    item = mirror.item_of_event(session, root.calendar_id, root.id)
     settings = credentials.of(grant)
     if root.status == "cancelled":
         if item is not None:

@@ -106,6 +106,14 @@ def event_masters(session: Session, calendar_id: str) -> dict[str, str | None]:
     return {event_id: master for event_id, master in session.execute(query).all()}
 
 
+def item_of_event(session: Session, calendar_id: str, event_id: str) -> ProviderItem | None:
+    """The mirrored object an event row of this calendar was stored as, if any."""
+    query = select(ProviderItem).where(
+        ProviderItem.calendar_id == calendar_id, ProviderItem.event_id == event_id
+    )
+    return session.scalars(query).first()
+
+
 def calendar_of_event(session: Session, event_id: str) -> str | None:
     return session.scalar(select(Event.calendar_id).where(Event.id == event_id))
 

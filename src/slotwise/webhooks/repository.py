@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Delivery, DeliveryAttempt, WebhookDestination
@@ -63,3 +63,7 @@ def attempt_counts(session: Session, destination_id: str, since_ms: int) -> tupl
     )
     total, failed = session.execute(statement).one()
     return int(total), int(failed)
+
+
+def delete_deliveries_of(session: Session, destination_id: str) -> None:
+    session.execute(delete(Delivery).where(Delivery.destination_id == destination_id))

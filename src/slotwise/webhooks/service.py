@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy.orm import Session
 
 from slotwise import clock, keyring, outbound
-from slotwise.db.models import Delivery, WebhookDestination
+from slotwise.db.models import WebhookDestination
 from slotwise.errors import NotFound, field_error
 from slotwise.ids import new_id
 from slotwise.webhooks import repository
@@ -172,6 +172,6 @@ def rotate_secret(session: Session, destination: WebhookDestination) -> WebhookD
 
 
 def delete_destination(session: Session, destination: WebhookDestination) -> None:
-    session.query(Delivery).filter(Delivery.destination_id == destination.id).delete()
+    repository.delete_deliveries_of(session, destination.id)
     session.delete(destination)
     session.flush()
