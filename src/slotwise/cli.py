@@ -168,7 +168,7 @@ def secrets_generate_key() -> None:
 @secrets_app.command("rotate")
 def secrets_rotate(data_dir: DataDir = None) -> None:
     """Re-seal every stored secret with the first key of SLOTWISE_SECRET_KEY."""
-    from slotwise.rotation import reseal_all
+    from slotwise.operations.rotation import reseal_all
 
     settings = _settings(data_dir)
     upgrade(settings.resolved_database_url)
