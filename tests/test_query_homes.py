@@ -24,9 +24,8 @@ RUNNERS = {"execute", "query", "scalar", "scalars"}
 
 # Modules allowed their own queries, and why.
 ALLOWED = {
-    # Foundations below the domain packages, each the one owner of its table(s).
+    # A foundation below the domain packages, the one owner of its table.
     "ratelimit.py": "the rate-limit counters (used by the faces' edge, below every domain)",
-    "operations/rotation.py": "re-seals every sealed column at once, across domains",
     # Remaining: scheduling's service takes these locks too (the last import cycle).
     "bookings/locks.py": "participant row locks; to become a repository when the cycle goes",
 }
