@@ -37,3 +37,12 @@ def test_fairness_keep() -> None:
     assert fairness_keep(["a", "b"]) == ["a"]
     assert fairness_keep(["a", "b", "c"]) == ["a", "b"]
     assert fairness_keep(["a", "b", "c", "d", "e", "f"]) == ["a", "b", "c"]
+
+
+def test_same_second_bookings_rotate_by_their_sequence() -> None:
+    people = [
+        Participant("a@x", last_booked_at=5, last_booked_seq=3),
+        Participant("b@x", last_booked_at=5, last_booked_seq=2),
+        Participant("c@x", last_booked_at=4, last_booked_seq=9),
+    ]
+    assert round_robin_order(people) == ["c@x", "b@x", "a@x"]

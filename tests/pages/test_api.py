@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 import httpx
+from sqlalchemy import func, select
 
+from slotwise.db.engine import Database
+from slotwise.db.models import PageImage
+from slotwise.pages import images
+from tests.pages.test_flow import advance
 from tests.support.pages import account, basic, bearer, create_page, page_body
 
 
@@ -199,3 +205,41 @@ def test_upload_image_is_bounded_and_served_back(api: httpx.Client, anon: httpx.
     served = httpx.get(urls["publicUrl"])
     assert served.content == png and served.headers["content-type"] == "image/png"
     assert served.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_page_keeps_a_few_images_and_never_drops_its_logo(
+    api: httpx.Client, anon: httpx.Client, db: Database, advance: Callable[[int], int]
+) -> None:
+    ann = account(api, "ann@example.com")
+    page = create_page(anon, page_body(ann), ann.token)
+    path = f"/manage/pages/{page['id']}/upload-image"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+    def upload(name: str) -> dict[str, str]:
+        advance(1)  # one upload a second: "oldest" is well defined
+        urls: dict[str, str] = anon.put(
+            path, json={"contentType": "image/png", "objectName": name}, headers=bearer(ann.token)
+        ).json()
+        stored = httpx.put(urls["signedUrl"], content=png, headers={"Content-Type": "image/png"})
+        assert stored.status_code == 200, stored.text
+        return urls
+
+    logo = upload("logo.png")
+    edited = api.get(f"/manage/pages/{page['id']}").json()
+    edited["config"]["appearance"]["logo"] = logo["publicUrl"]
+    assert anon.put(
+        f"/manage/pages/{page['id']}", json=edited, headers=bearer(page["edit_token"])
+    ).is_success
+    first = upload("first.png")
+    later = [upload(f"n{i}.png") for i in range(images.MAX_IMAGES_PER_PAGE + 3)]
+    with db.session(write=False) as session:
+        count = session.scalar(select(func.count()).select_from(PageImage))
+    assert count == images.MAX_IMAGES_PER_PAGE
+    assert httpx.get(logo["publicUrl"]).content == png  # the logo in use stays
+    assert httpx.get(later[-1]["publicUrl"]).content == png
+    assert httpx.get(first["publicUrl"]).status_code == 404  # the oldest others went
+    gone = httpx.put(first["signedUrl"], content=png, headers={"Content-Type": "image/png"})
+    assert gone.status_code == 404 and "newest uploads" in gone.json()["message"], gone.text
+
+
+__all__ = ["advance"]  # the fixture, used by name

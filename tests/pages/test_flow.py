@@ -380,3 +380,64 @@ def test_opening_hours_per_account_and_letter_days(
     thursday = by_weekday[3]
     assert {(14, bob.grant_id)} <= thursday  # bob's own Thursday afternoon
     assert not any(hour == 14 and who == ann.grant_id for hour, who in thursday)
+
+
+def test_idempotency_key_replays_the_first_confirmation(
+    api: httpx.Client, anon: httpx.Client, db: Database
+) -> None:
+    ann = account(api, "ann@example.com")
+    create_page(anon, page_body(ann, slug="retry"), ann.token)
+    found = slots(anon, "retry")
+    headers = {"Idempotency-Key": "v2-key-1"}
+    request = booking_request(found[0])
+    first = anon.post("/schedule/retry/timeslots", json=request, headers=headers)
+    again = anon.post("/schedule/retry/timeslots", json=request, headers=headers)
+    assert first.status_code == again.status_code == 200, again.text
+    assert first.json() == again.json()
+    other = anon.post("/schedule/retry/timeslots", json=booking_request(found[1]), headers=headers)
+    assert other.status_code == 400, other.text
+    assert other.json()["type"] == "api.invalid_idempotency_key"
+    too_long = anon.post(
+        "/schedule/retry/timeslots", json=request, headers={"Idempotency-Key": "k" * 300}
+    )
+    assert too_long.status_code == 400 and "Idempotency-Key" in too_long.json()["message"]
+    with db.session(write=False) as session:
+        [stored] = list(session.scalars(select(Booking)))
+    assert stored.idempotency_key == "v2-key-1"
+
+
+def test_slots_start_with_the_opening_hours_and_follow_every_step(
+    api: httpx.Client, anon: httpx.Client, advance: Callable[[int], int]
+) -> None:
+    ann = account(api, "ann@example.com")
+    body = page_body(ann, slug="grid")
+    body["config"]["event"]["duration"] = 45
+    body["config"]["booking"]["opening_hours"] = [
+        {"days": ["M", "T", "W", "R", "F", "S", "U"], "start": "10:00", "end": "12:00"}
+    ]
+    create_page(anon, body, ann.token)
+    tomorrow = (advance(0) // 86400 + 1) * 86400  # today's hours may have begun already
+
+    def later_days() -> list[dict[str, Any]]:
+        return [s for s in slots(anon, "grid") if s["start"] >= tomorrow]
+
+    found = later_days()
+    times = {(datetime.fromtimestamp(s["start"], UTC).strftime("%H:%M")) for s in found}
+    assert times == {"10:00", "10:45"}
+    # With interval_minutes the starts step by the interval, from the opening hours' start.
+    edited = api.get("/manage/pages").json()[0]
+    edited["config"]["booking"]["interval_minutes"] = 30
+    assert api.put(f"/manage/pages/{edited['id']}", json=edited).is_success
+    found = later_days()
+    times = {(datetime.fromtimestamp(s["start"], UTC).strftime("%H:%M")) for s in found}
+    assert times == {"10:00", "10:30", "11:00"}
+    # After a busy time the next start rounds up to the grid's grain (15 minutes for 45).
+    day = max(s["start"] for s in found) // 86400 * 86400
+    busy(api, ann, day + 10 * HOUR, day + 10 * HOUR + 10 * 60)
+    edited["config"]["booking"].pop("interval_minutes")
+    assert api.put(f"/manage/pages/{edited['id']}", json=edited).is_success
+    that_day = [s for s in later_days() if s["start"] // 86400 * 86400 == day]
+    assert [datetime.fromtimestamp(s["start"], UTC).strftime("%H:%M") for s in that_day] == [
+        "10:15",
+        "11:00",
+    ]

@@ -55,6 +55,8 @@ class Participant:
     specific: Sequence[SpecificHours] = ()
     only_specific: bool = False
     last_booked_at: int | None = None
+    # Orders bookings made at the same `last_booked_at` (a booking sequence); higher is later.
+    last_booked_seq: int = 0
 
 
 @dataclass(frozen=True, slots=True)

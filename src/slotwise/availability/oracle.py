@@ -142,11 +142,11 @@ def _any_free(people: Sequence[_Person], rules: Rules) -> list[Slot]:
 def _order(participants: Sequence[Participant]) -> list[str]:
     never = sorted((p.email.casefold(), p.email) for p in participants if p.last_booked_at is None)
     booked = sorted(
-        (p.last_booked_at, p.email.casefold(), p.email)
+        (p.last_booked_at, p.last_booked_seq, p.email.casefold(), p.email)
         for p in participants
         if p.last_booked_at is not None
     )
-    return [e for _, e in never] + [e for _, _, e in booked]
+    return [e for _, e in never] + [b[-1] for b in booked]
 
 
 def oracle_availability(

@@ -2,7 +2,8 @@
 
 Order: people never booked come first, alphabetically; then the booked ones, least recently
 booked first. "Alphabetically" compares emails case-insensitively, with the exact string as a
-tie-break so the order is total; people booked at the same instant are also ordered that way.
+tie-break so the order is total. People booked in the same second are ordered by their
+booking sequence (`last_booked_seq`, earlier first), then by email.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from collections.abc import Sequence
 from .model import Participant
 
 
-def _sort_key(p: Participant) -> tuple[int, int, str, str]:
+def _sort_key(p: Participant) -> tuple[int, int, int, str, str]:
     if p.last_booked_at is None:
-        return (0, 0, p.email.casefold(), p.email)
-    return (1, p.last_booked_at, p.email.casefold(), p.email)
+        return (0, 0, 0, p.email.casefold(), p.email)
+    return (1, p.last_booked_at, p.last_booked_seq, p.email.casefold(), p.email)
 
 
 def round_robin_order(participants: Sequence[Participant]) -> list[str]:

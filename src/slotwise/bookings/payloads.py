@@ -9,6 +9,7 @@ from slotwise.bookings.salts import guest_salt
 from slotwise.db.models import Booking, Configuration, Event
 from slotwise.ids import encode_booking_ref
 from slotwise.scheduling.availability import organizer_timezone
+from slotwise.scheduling.seats import capacity_of
 
 PENDING_PREFIX = "[PENDING] "
 
@@ -81,14 +82,15 @@ def booking_info(
         "hide_rescheduling_options": bool(scheduler.get("hide_rescheduling_options")),
         "participant_rescheduling_url": _template(scheduler.get("rescheduling_url"), ref),
         "participant_cancellation_url": _template(scheduler.get("cancellation_url"), ref),
-        "host_language": "en",
+        # A v2 page's `locale` (Slotwise's event_booking.organizer_language), else English.
+        "host_language": str(event_booking.get("organizer_language") or "en"),
         "guest_language": booking.email_language,
         "title": booking.title,
         "duration": (booking.end_ts - booking.start_ts) // 60,
         "location": event.location if event is not None else event_booking.get("location"),
         "organizer_timezone": organizer_timezone(document),
         "guest_timezone": booking.guest_timezone,
-        "is_group_event": False,
+        "is_group_event": capacity_of(document) != 1,
         "organizer_calendar_id": booking.organizer_calendar_id,
         "event_description": event.description if event is not None else None,
         "event_html_link": None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Booking, Event
@@ -32,6 +32,15 @@ def change_status(
     if changed:
         session.refresh(booking)
     return changed
+
+
+def next_rotation_seq(session: Session, configuration_id: str) -> int:
+    """The next number in the rotation of a configuration's booked events (`key5` is the
+    configuration's id); call it under the booking's locks so no two get the same."""
+    found = session.scalar(
+        select(func.max(Event.rotation_seq)).where(Event.key5 == configuration_id)
+    )
+    return int(found or 0) + 1
 
 
 def bookings_of_configuration(session: Session, configuration_id: str) -> list[Booking]:

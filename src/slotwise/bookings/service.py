@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.bookings import fields, locks, payloads, repository
+from slotwise.bookings import fields, locks, payloads, repository, titles
 from slotwise.bookings.salts import guest_salt, seal_salt
 from slotwise.capabilities import matches_hash, same_secret, secret_hash
 from slotwise.db.models import Booking, Calendar, Configuration, Event
@@ -300,7 +300,9 @@ def create_booking(
     document = config.document
     event_booking = document.get("event_booking") or {}
     pending = event_booking.get("booking_type") == "organizer-confirmation"
-    title = str(event_booking.get("title"))
+    title = titles.booked_title(
+        event_booking, req.guest, organizer.name or organizer.grant.name, organizer.email
+    )
     calendar = _calendar_of(organizer)
     calendar_id = calendar.id
     booking_id = new_uuid()
@@ -323,6 +325,9 @@ def create_booking(
     if event_booking.get("conferencing"):
         event_body["conferencing"] = event_booking["conferencing"]
     event = create_event(session, organizer.grant, calendar, event_body)
+    if is_round_robin(document):
+        # Under the pool's locks: the booking's place in the rotation (bookings.repository).
+        event.rotation_seq = repository.next_rotation_seq(session, config.id)
     booking = Booking(
         id=booking_id,
         configuration_id=config.id,

@@ -225,3 +225,29 @@ def last_booked(
         .group_by(Event.grant_id)
     )
     return {grant_id: int(at) for grant_id, at in session.execute(query) if at is not None}
+
+
+def last_booked_order(
+    session: Session, grant_ids: Collection[str], keys: Collection[str]
+) -> dict[str, tuple[int, int]]:
+    """Like `last_booked`, with each grant's newest event as (created_at, rotation_seq): a
+    total order, since the sequence separates bookings made in the same second."""
+    if not grant_ids or not keys:
+        return {}
+    seq = func.coalesce(Event.rotation_seq, 0)
+    rank = (
+        func.row_number()
+        .over(partition_by=Event.grant_id, order_by=(Event.created_at.desc(), seq.desc()))
+        .label("rank")
+    )
+    newest = (
+        select(Event.grant_id, Event.created_at, seq.label("seq"), rank)
+        .where(
+            Event.key5.in_(list(keys)),
+            Event.grant_id.in_(list(grant_ids)),
+            Event.status != "cancelled",
+        )
+        .subquery()
+    )
+    query = select(newest.c.grant_id, newest.c.created_at, newest.c.seq).where(newest.c.rank == 1)
+    return {g: (int(at), int(n)) for g, at, n in session.execute(query) if at is not None}

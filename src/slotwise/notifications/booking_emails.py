@@ -12,6 +12,12 @@ configuration document, so the email says exactly what the webhook said.
 
 The guest side is the guest and the additional guests (participants listed after the guest).
 UID is stable per booking; SEQUENCE rises with every change (the caller supplies it).
+
+Times are written in the reader's language: the guest's `email_language`, the organizer's
+`host_language` (a v2 page's `locale`), through Babel's CLDR data; English,
+and any language Babel does not know, keep the plain English form. The strings are English.
+`event_booking.notify_participants: false` (a v2 page's `calendar_invite_to_guests: false`)
+sends the guest side its emails without the invitation.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as IcsEvent
 
@@ -107,14 +115,31 @@ def ics(
     return cal.to_ical().decode(), method
 
 
-def _when(info: dict[str, Any], zone: str | None) -> str:
+def _locale(language: Any) -> Locale | None:
+    """The CLDR locale of a language tag (`de`, `pt-BR`), None for English or unknown ones."""
+    if not isinstance(language, str) or not language or language.lower().startswith("en"):
+        return None
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def _when(info: dict[str, Any], zone: str | None, language: Any = None) -> str:
     try:
         tz = ZoneInfo(zone) if zone else ZoneInfo("UTC")
     except (ZoneInfoNotFoundError, ValueError):
         tz = ZoneInfo("UTC")
     start = datetime.fromtimestamp(int(info.get("start_time") or 0), tz)
     end = datetime.fromtimestamp(int(info.get("end_time") or 0), tz)
-    return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({tz.key})"
+    locale = _locale(language)
+    if locale is None:
+        return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({tz.key})"
+    day = format_date(start, "full", locale=locale)
+    span = (
+        f"{format_time(start, 'short', locale=locale)}–{format_time(end, 'short', locale=locale)}"
+    )
+    return f"{day}, {span} ({tz.key})"
 
 
 def _with_query(url: str, **params: str) -> str:
@@ -163,6 +188,10 @@ def compose_all(
     calendar, method = ics(trigger, payload, sequence, settings, now)
     guest_zone = info.get("guest_timezone") or info.get("organizer_timezone")
     host_zone = info.get("organizer_timezone")
+    event_booking = document.get("event_booking") or {}
+    guest_language = info.get("guest_language")
+    host_language = info.get("host_language")
+    invite_guests = event_booking.get("notify_participants") is not False
     template = ((document.get("scheduler") or {}).get("email_template") or {}).get(
         "booking_confirmed"
     ) or {}
@@ -182,13 +211,17 @@ def compose_all(
         subject = template.get("title") or f"Booking confirmed: {title}"
         intro = template.get("body") or "Your booking is confirmed."
         messages.append(
-            (guests, subject, f"{intro}\n\n{title}\n{_when(info, guest_zone)}{guest_links}")
+            (
+                guests,
+                subject,
+                f"{intro}\n\n{title}\n{_when(info, guest_zone, guest_language)}{guest_links}",
+            )
         )
         messages.append(
             (
                 organizer,
                 f"New booking: {title} with {guest_name}",
-                f"{guest_name} booked {title}.\n\n{_when(info, host_zone)}",
+                f"{guest_name} booked {title}.\n\n{_when(info, host_zone, host_language)}",
             )
         )
     elif trigger == "booking.pending":
@@ -197,37 +230,45 @@ def compose_all(
             (
                 organizer,
                 f"Booking request: {title} with {guest_name}",
-                f"{guest_name} asked to book {title}.\n\n{_when(info, host_zone)}\n\n"
+                f"{guest_name} asked to book {title}.\n\n"
+                f"{_when(info, host_zone, host_language)}\n\n"
                 f"Confirm: {confirm}\nDecline: {decline}",
             )
         )
     elif trigger == "booking.rescheduled":
         old = {"start_time": info.get("old_start_time"), "end_time": info.get("old_end_time")}
-        for to, zone, extra in ((guests, guest_zone, guest_links), (organizer, host_zone, "")):
+        for to, zone, lang, extra in (
+            (guests, guest_zone, guest_language, guest_links),
+            (organizer, host_zone, host_language, ""),
+        ):
             messages.append(
                 (
                     to,
                     f"Booking rescheduled: {title}",
-                    f"{title} has moved.\n\nNew time: {_when(info, zone)}\n"
-                    f"Previous time: {_when(old, zone)}{extra}",
+                    f"{title} has moved.\n\nNew time: {_when(info, zone, lang)}\n"
+                    f"Previous time: {_when(old, zone, lang)}{extra}",
                 )
             )
     else:  # booking.cancelled
         reason = info.get("cancellation_reason") or ""
         why = f"\nReason: {reason}" if reason else ""
-        for to, zone in ((guests, guest_zone), (organizer, host_zone)):
+        for to, zone, lang in (
+            (guests, guest_zone, guest_language),
+            (organizer, host_zone, host_language),
+        ):
             messages.append(
                 (
                     to,
                     f"Booking cancelled: {title}",
-                    f"{title} was cancelled.{why}\n\n{_when(info, zone)}",
+                    f"{title} was cancelled.{why}\n\n{_when(info, zone, lang)}",
                 )
             )
     composed = []
     for recipients, subject, text in messages:
+        invite = calendar if invite_guests or recipients is not guests else None
         for address in recipients:
             composed.append(
-                email.compose(settings, [address], subject, text, ics=calendar, ics_method=method)
+                email.compose(settings, [address], subject, text, ics=invite, ics_method=method)
             )
     return composed
 
@@ -245,7 +286,9 @@ def reminder_emails(
     for person in targets:
         is_host = person in hosts
         zone = info.get("organizer_timezone") if is_host else info.get("guest_timezone")
-        text = f"Reminder: {title}\n\n{_when(info, zone or info.get('organizer_timezone'))}"
+        language = info.get("host_language" if is_host else "guest_language")
+        when = _when(info, zone or info.get("organizer_timezone"), language)
+        text = f"Reminder: {title}\n\n{when}"
         composed.append(
             email.compose(settings, [person["email"]], subject or f"Reminder: {title}", text)
         )

@@ -3,6 +3,10 @@
 The signed URL carries a one-off upload token (stored as its digest); the image must be one of
 a few raster types, match its announced type by its first bytes, and stay under the size
 bound. SVG is refused: served from our origin it could run script.
+
+A page keeps at most `MAX_IMAGES_PER_PAGE` images: announcing one more drops the oldest (never
+the one its `config.appearance.logo` shows), so an editor announcing and uploading in a loop
+holds a bounded amount of storage; a signed URL of a dropped image then gets a 404 saying so.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from slotwise.pages import repository
 from slotwise.tokens.secrets import digest, new_secret
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGES_PER_PAGE = 4
 # Content type -> the bytes every such file starts with.
 MAGIC = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
@@ -40,6 +45,7 @@ def announce(
     name = body.get("objectName")
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise field_error("objectName", "expected a file name of at most 200 characters")
+    _make_room(session, page)
     token = new_secret("", 24)
     image = PageImage(
         id=new_uuid(),
@@ -62,12 +68,24 @@ def announce(
     }
 
 
+def _make_room(session: Session, page: SchedulingPage) -> None:
+    """Drop the oldest images beyond the cap, keeping the one the page shows as its logo."""
+    logo = ((page.document.get("config") or {}).get("appearance") or {}).get("logo")
+    shown = logo.rstrip("/").rsplit("/", 1)[-1] if isinstance(logo, str) else None
+    ids = [i.id for i in repository.images_of_page(session, page.id)]
+    others = [i for i in ids if i != shown]
+    kept = MAX_IMAGES_PER_PAGE - 1 - (1 if shown in ids else 0)  # room for the new one
+    repository.delete_images(session, others[: max(0, len(others) - kept)])
+
+
 def store(
     session: Session, image_id: str, token: str | None, content_type: str, data: bytes
 ) -> None:
     image = repository.find_image(session, image_id)
     if image is None:
-        raise NotFound(f"image {image_id} not found")
+        raise NotFound(
+            f"image {image_id} not found (a page keeps its {MAX_IMAGES_PER_PAGE} newest uploads)"
+        )
     if not token or not hmac.compare_digest(digest(token), image.upload_token_hash):
         raise Unauthorized("upload: the signed URL is not valid for this image")
     if len(data) > MAX_IMAGE_BYTES:

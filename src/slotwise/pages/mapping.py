@@ -18,6 +18,7 @@ time the page is written. Choices where v2 sources are thin (docs/scheduling-pag
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -145,6 +146,19 @@ def _participants(
     return out
 
 
+def _invitees(event: dict[str, Any], accounts: Sequence[Account]) -> list[dict[str, Any]]:
+    """`event.participants`: people invited to every booked event (no availability or booking
+    of their own, so they neither host nor block slots). The page's accounts are hosts already."""
+    own = {a.grant.email.lower() for a in accounts}
+    out: list[dict[str, Any]] = []
+    for person in event.get("participants") or []:
+        email = (person if isinstance(person, str) else person["email"]).strip()
+        name = "" if isinstance(person, str) else person.get("name") or ""
+        if email.lower() not in own and email.lower() not in {p["email"].lower() for p in out}:
+            out.append({"email": email, "name": name})
+    return out
+
+
 def _additional_fields(specs: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for position, spec in enumerate(specs):
@@ -187,9 +201,13 @@ def _emails_disabled(config: dict[str, Any]) -> bool:
 
 
 def _round_to(interval: int | None, duration: int) -> int:
-    """The grid's rounding: starts on multiples of the interval (or duration) up to an hour."""
-    step = interval or duration
-    return step if step <= 60 else 60
+    """The grid's grain: the largest divisor of an hour that divides the step (the interval,
+    else the duration). Opening hours that start on the hour (or any multiple of the grain)
+    then start a slot, and slots follow every step: 10:00-12:00 with 45 minutes offers 10:00
+    and 10:45 (what a v2 page's user expects); after a busy time the next start rounds up to
+    the grain.
+    """
+    return math.gcd(interval or duration, 60)
 
 
 def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) -> dict[str, Any]:
@@ -218,12 +236,16 @@ def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) ->
     confirmation = booking.get("confirmation_method") or "automatic"
     event_booking: dict[str, Any] = {
         "title": event.get("title") or page.get("name") or "Meeting",
+        "template_title": event.get("template_title") or None,
+        "organizer_language": config.get("locale") or None,
         "location": event.get("location"),
         "timezone": timezone,
         "booking_type": "booking" if confirmation == "automatic" else "organizer-confirmation",
         "disable_emails": _emails_disabled(config),
         "reminders": _reminders(config.get("reminders") or []),
     }
+    if as_bool(booking.get("calendar_invite_to_guests")) is False:
+        event_booking["notify_participants"] = False
     scheduler: dict[str, Any] = {
         "available_days_in_future": int(
             booking.get("available_days_in_future") or DEFAULT_DAYS_IN_FUTURE
@@ -233,6 +255,9 @@ def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) ->
         "hide_additional_guests": bool(as_bool(booking.get("additional_guests_hidden"))),
         "additional_fields": _additional_fields(booking.get("additional_fields") or []),
     }
+    capacity = event.get("capacity")
+    if capacity is not None and int(capacity) != 1:
+        scheduler["capacity"] = int(capacity)  # -1: unlimited (scheduling.seats)
     if booking.get("cancellation_policy"):
         scheduler["cancellation_policy"] = booking["cancellation_policy"]
     expire = config.get("expire_after") or {}
@@ -242,7 +267,7 @@ def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) ->
         "name": page.get("name") or "",
         "slug": page.get("slug"),
         "requires_session_auth": False,
-        "participants": _participants(config, accounts, timezone),
+        "participants": _participants(config, accounts, timezone) + _invitees(event, accounts),
         "availability": availability,
         "event_booking": event_booking,
         "scheduler": scheduler,
@@ -255,7 +280,7 @@ _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
 
 
 def _appearance(appearance: dict[str, Any]) -> dict[str, Any]:
-    """The v2 appearance under the keys the hosted pages read (strings only)."""
+    """The v2 appearance under the keys the hosted pages and the web component read."""
     out: dict[str, Any] = {}
     color = appearance.get("color")
     if isinstance(color, str) and _HEX_COLOR.match(color):
@@ -263,4 +288,13 @@ def _appearance(appearance: dict[str, Any]) -> dict[str, Any]:
     for key in ("company_name", "logo", "submit_text", "thank_you_text"):
         if isinstance(appearance.get(key), str):
             out[key] = appearance[key]
+    for key in (
+        "show_autoschedule",
+        "show_nylas_branding",
+        "show_timezone_options",
+        "show_week_view",
+    ):
+        shown = as_bool(appearance.get(key))
+        if shown is not None:
+            out[key] = shown  # real booleans (v2 clients may send "true"/"false")
     return out

@@ -171,9 +171,15 @@ def _locale(body: dict[str, Any]) -> str | None:
     return locale
 
 
+def _language(tag: str | None) -> str:
+    """The booking's email language: a language tag's primary subtag (`de-AT` → `de`)."""
+    return (tag or "en").strip().split("-")[0][:8] or "en"
+
+
 def _v3_request(body: dict[str, Any], page: SchedulingPage) -> dict[str, Any]:
     """The v2 booking request as the v3 booking service takes it (v2 names in errors)."""
-    booking_rules = (page.document.get("config") or {}).get("booking") or {}
+    page_config = page.document.get("config") or {}
+    booking_rules = page_config.get("booking") or {}
     start, end = _slot(body)
     timezone = body.get("timezone")
     if timezone is not None:
@@ -187,13 +193,21 @@ def _v3_request(body: dict[str, Any], page: SchedulingPage) -> dict[str, Any]:
         "end_time": end,
         "guest": _guest(body, booking_rules),
         "timezone": timezone,
-        "email_language": (locale or "en").split("-")[0][:8] or "en",
+        # The guest's own language, else the page's language for guests, else the page's.
+        "email_language": _language(
+            locale or page_config.get("locale_for_guests") or page_config.get("locale")
+        ),
         "additional_guests": _extra_guests(body, booking_rules),
         "additional_fields": answers or {},
     }
 
 
-def book(session: Session, target: PublicPage, body: dict[str, Any]) -> dict[str, Any]:
+def book(
+    session: Session,
+    target: PublicPage,
+    body: dict[str, Any],
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
     """POST /schedule/{slug}/timeslots: a new booking, or a reschedule by its edit_hash."""
     page, config = target.page, target.configuration
     request = _v3_request(body, page)
@@ -207,6 +221,7 @@ def book(session: Session, target: PublicPage, body: dict[str, Any]) -> dict[str
         booking, _event = bookings.create_booking(session, access, request)
     except InvalidRequest as exc:
         raise _v2_message(exc) from None
+    booking.idempotency_key = idempotency_key
     edit_hash = new_secret("", 24)
     row = PageBooking(
         booking_id=booking.id,

@@ -116,3 +116,14 @@ def upcoming_bookings(
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def images_of_page(session: Session, page_id: int) -> list[PageImage]:
+    """A page's images, oldest first."""
+    query = select(PageImage).where(PageImage.page_id == page_id)
+    return list(session.scalars(query.order_by(PageImage.created_at, PageImage.id)))
+
+
+def delete_images(session: Session, image_ids: list[str]) -> None:
+    if image_ids:
+        session.execute(delete(PageImage).where(PageImage.id.in_(image_ids)))

@@ -21,6 +21,7 @@ from slotwise.scheduling.validation import (
     hhmm_minutes,
     unix_seconds,
 )
+from slotwise.validation import check_email, check_line
 
 DAY_LETTERS = ("M", "T", "W", "R", "F", "S", "U")  # Monday first, as v2 pages write them
 SCHEDULING_METHODS = (
@@ -70,6 +71,7 @@ OPTION_LISTS = (("dropdown_options", "dropdown"), ("multi_select_options", "mult
 MAX_TEXT = 10_000
 MAX_NAME = 200
 MAX_LIST = 100
+MAX_EVENT_PARTICIPANTS = 50
 
 
 def _obj(field: str, value: Any) -> dict[str, Any]:
@@ -173,8 +175,9 @@ def _check_calendar_ids(value: Any) -> None:
 
 
 def _check_event(event: dict[str, Any]) -> None:
-    _text("config.event.title", event.get("title"), most=1000)
-    _text("config.event.template_title", event.get("template_title"), most=1000)
+    for key in ("title", "template_title"):  # event titles: one line
+        _text(f"config.event.{key}", event.get(key), most=1000)
+        check_line(f"config.event.{key}", event.get(key))
     _text("config.event.location", event.get("location"), most=1000)
     _int(
         "config.event.duration", event.get("duration"), lo=5, hi=MAX_DURATION_MINUTES, multiple_of=5
@@ -182,9 +185,18 @@ def _check_event(event: dict[str, Any]) -> None:
     capacity = event.get("capacity")
     if capacity != -1:
         _int("config.event.capacity", capacity, lo=1, hi=10_000)
-    for i, person in enumerate(_list("config.event.participants", event.get("participants"))):
-        if not isinstance(person, str | dict):
-            raise field_error(f"config.event.participants[{i}]", "expected an email or object")
+    people = _list("config.event.participants", event.get("participants"))
+    if len(people) > MAX_EVENT_PARTICIPANTS:
+        raise field_error("config.event.participants", f"at most {MAX_EVENT_PARTICIPANTS} people")
+    for i, person in enumerate(people):
+        where = f"config.event.participants[{i}]"
+        if isinstance(person, str):
+            check_email(where, person)
+        elif isinstance(person, dict):
+            check_email(f"{where}.email", person.get("email"))
+            _text(f"{where}.name", person.get("name"), most=MAX_NAME)
+        else:
+            raise field_error(where, "expected an email address or {email, name}")
 
 
 def _check_booking(booking: dict[str, Any]) -> None:

@@ -19,8 +19,11 @@ Choices where the reference is silent:
   `available_days_in_future` (days, default 30) ends the offer at the end of that local day.
 * `scheduler.expire_after` (a Slotwise extension the v2 pages map onto): from its `date`, or
   once `uses` bookings were made (cancelled ones included: a use is spent), nothing is offered.
-* Round-robin order: when each host was last booked (event creation time, cancelled ones
-  excluded) through this configuration or its `round_robin_group_id` (metadata key5).
+* `scheduler.capacity` (a Slotwise extension the v2 pages' `event.capacity` maps onto) seats
+  several guests in one slot: see `scheduling.seats`.
+* Round-robin order: when each host was last booked (event creation time, then the event's
+  `rotation_seq` for bookings in the same second; cancelled ones excluded) through this
+  configuration or its `round_robin_group_id` (metadata key5).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from slotwise.errors import InvalidRequest
 from slotwise.events.busy import read_busy
 from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_calendars
-from slotwise.scheduling import repository
+from slotwise.scheduling import repository, seats
 from slotwise.scheduling.service import Host, hosts_of
 from slotwise.scheduling.validation import (
     availability_method,
@@ -232,6 +235,11 @@ def compute_offer(
     lo, hi = bookable_window(document, start, end, now)
     if not hosts or hi <= lo or is_expired(session, config, now):
         return Offer(engine.AvailabilityResult([], []), hosts, [])
+    capacity = seats.capacity_of(document)
+    held: list[seats.Seat] = []
+    if capacity != 1:
+        held = _held_seats(session, config, lo, hi, rules, exclude_event_ids)
+        exclude_event_ids = [*exclude_event_ids, *(s.event_id for s in held if s.event_id)]
     calendars = busy_calendars(hosts)
     all_ids = sorted({c for ids in calendars.values() for c in ids})
     _, availability_rules = _document_parts(document)
@@ -247,7 +255,7 @@ def compute_offer(
         tentative_as_busy=True if tentative is None else bool(tentative),
         exclude_event_ids=tuple(exclude_event_ids),
     )
-    last: dict[str, int] = {}
+    last: dict[str, tuple[int, int]] = {}
     if is_round_robin(document):
         keys = [config.id]
         if config.round_robin_group_id:
@@ -264,15 +272,43 @@ def compute_offer(
                 open_hours=open_hours_of(host, document),
                 specific=specific,
                 only_specific=only_specific,
-                last_booked_at=last.get(host.grant.id),
+                last_booked_at=last[host.grant.id][0] if host.grant.id in last else None,
+                last_booked_seq=last[host.grant.id][1] if host.grant.id in last else 0,
             )
         )
     try:
         result = engine.compute_availability(participants, lo, hi, rules, not_before=lo)
     except engine.AvailabilityInputError as exc:
         raise InvalidRequest(f"availability: {exc}") from None
+    if held:
+        result = seats.fit(
+            result,
+            held,
+            capacity,
+            buffer_before=rules.buffer_before,
+            buffer_after=rules.buffer_after,
+            collective=not is_round_robin(document),
+        )
     full_order = engine.round_robin_order(participants) if is_round_robin(document) else []
     return Offer(result, hosts, full_order)
+
+
+def _held_seats(
+    session: Session,
+    config: Configuration,
+    lo: int,
+    hi: int,
+    rules: engine.Rules,
+    exclude_event_ids: Collection[str],
+) -> list[seats.Seat]:
+    """The seats taken near [lo, hi) (a booking being moved gives up its own)."""
+    reach = rules.buffer_before + rules.buffer_after
+    found = repository.live_bookings(session, config.id, lo - reach, hi + reach)
+    return [
+        seats.Seat(b.start_ts, b.end_ts, b.event_id, tuple(b.hosts or [b.organizer_email]))
+        for b in found
+        if b.event_id not in exclude_event_ids
+    ]
 
 
 def is_expired(session: Session, config: Configuration, now: int) -> bool:

@@ -95,15 +95,29 @@ def grant_ids_of_kinds(session: Session, emails: Iterable[str], kinds: Iterable[
     return list(session.scalars(query))
 
 
-def last_booked(session: Session, keys: Sequence[str], grant_ids: Sequence[str]) -> dict[str, int]:
-    """When each grant was last booked through a configuration or group with one of `keys`."""
-    return events_repository.last_booked(session, grant_ids, keys)
+def last_booked(
+    session: Session, keys: Sequence[str], grant_ids: Sequence[str]
+) -> dict[str, tuple[int, int]]:
+    """When each grant was last booked through a configuration or group with one of `keys`,
+    as (created_at, rotation_seq)."""
+    return events_repository.last_booked_order(session, grant_ids, keys)
 
 
 def count_bookings(session: Session, configuration_id: str) -> int:
     """Every booking ever made through the configuration, cancelled ones included."""
     query = select(func.count()).select_from(Booking)
     return int(session.scalar(query.where(Booking.configuration_id == configuration_id)) or 0)
+
+
+def live_bookings(session: Session, configuration_id: str, start: int, end: int) -> list[Booking]:
+    """The configuration's booked and pending bookings overlapping [start, end)."""
+    query = select(Booking).where(
+        Booking.configuration_id == configuration_id,
+        Booking.start_ts < end,
+        Booking.end_ts > start,
+        Booking.status.in_(["booked", "pending"]),
+    )
+    return list(session.scalars(query))
 
 
 def booking_of(session: Session, booking_id: str, configuration_id: str) -> Booking | None:

@@ -384,6 +384,9 @@ def check_event_booking(document: dict[str, Any]) -> None:
         raise field_error("event_booking.booking_type", f"must be one of {sorted(BOOKING_TYPES)}")
     for key in ("disable_emails", "hide_participants", "notify_participants"):
         _bool(f"event_booking.{key}", booking.get(key))
+    # Slotwise extensions a v2 page maps onto (bookings.titles, notifications.booking_emails).
+    _str("event_booking.template_title", booking.get("template_title"), most=1000)
+    _str("event_booking.organizer_language", booking.get("organizer_language"), most=35)
     conferencing = _obj("event_booking.conferencing", booking.get("conferencing"))
     if conferencing:
         _str("event_booking.conferencing.provider", conferencing.get("provider"), required=True)
@@ -413,6 +416,9 @@ def check_scheduler(document: dict[str, Any]) -> None:
         _bool(f"scheduler.{key}", scheduler.get(key))
     check_additional_fields("scheduler.additional_fields", scheduler.get("additional_fields"))
     check_email_template(scheduler.get("email_template"))
+    # Seats per slot (scheduling.seats); -1 is unlimited, as v2 pages' event.capacity.
+    if scheduler.get("capacity") != -1:
+        _int("scheduler.capacity", scheduler.get("capacity"), lo=1, hi=10_000)
     expire = _obj("scheduler.expire_after", scheduler.get("expire_after"))
     _int("scheduler.expire_after.uses", expire.get("uses"), lo=1)
     if expire.get("date") is not None:

@@ -164,6 +164,9 @@ def _base(request: Request, session: Session, config: Configuration, zone: str) 
         "error": "",
         # Let the script show the browser's zone only on a first GET that named none.
         "auto_zone": request.method in {"GET", "HEAD"} and "tz" not in request.query_params,
+        # A v2 page's appearance.show_timezone_options: false keeps the times in one zone.
+        "zone_picker": (config.document.get("appearance") or {}).get("show_timezone_options")
+        is not False,
     }
 
 

@@ -86,3 +86,6 @@ class Event(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
+    # A round-robin booking's event: its number in the configuration's bookings (1, 2, …),
+    # taken under the booking's locks, so bookings in one second still rotate in order.
+    rotation_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

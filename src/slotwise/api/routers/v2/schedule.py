@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.api.deps import DbSession, ReadSession, json_object
 from slotwise.api.routers.v2._page_auth import page_caller
-from slotwise.bookings import remote
+from slotwise.bookings import idempotency, remote
 from slotwise.edge.limits import public_method
 from slotwise.edge.request import get_db, get_settings
 from slotwise.errors import NotFound, Unauthorized
@@ -53,7 +53,18 @@ def book_timeslot(
         get_db(request), lambda read: public.get_public_page(read, slug).configuration
     )
     target = public.get_public_page(session, slug)
-    return JSONResponse(public.book(session, target, body))
+    # As on POST /v3/scheduling/bookings (the same store): a retry with the key replays the
+    # first confirmation; the key used for another request is a 400.
+    key = request.headers.get("idempotency-key")
+    if key is not None:
+        digest = idempotency.request_hash({"page_id": target.page.id, "body": body})
+        found = idempotency.reserve(session, key, digest)
+        if found is not None:
+            return JSONResponse(found.body, found.status_code)
+    confirmation = public.book(session, target, body, key)
+    if key is not None:
+        idempotency.complete(session, key, 200, confirmation)
+    return JSONResponse(confirmation)
 
 
 @router.post("/{edit_hash}/confirm")
