@@ -22,13 +22,13 @@ BUILDERS = {
 # Session methods that run a statement.
 RUNNERS = {"execute", "query", "scalar", "scalars"}
 
-# Modules allowed their own queries: why, and where the module is (or is moving to).
+# Modules allowed their own queries: why, and where the module is.
 ALLOWED: dict[str, tuple[str, ...]] = {
     # A foundation below the domain packages, the one owner of its table.
     "the rate-limit counters, used by the faces' edge below every domain": ("ratelimit.py",),
-    # Participant row locks, taken by bookings and scheduling; they are moving to scheduling,
-    # which ends the last import cycle, and can then become a repository module.
-    "participant row locks": ("bookings/locks.py", "scheduling/locks.py"),
+    # Participant row locks (SELECT ... FOR UPDATE in a fixed order), scheduling's and
+    # bookings' one concurrency primitive; a repository in all but name.
+    "participant row locks": ("scheduling/locks.py",),
 }
 ALLOWED_PATHS = {path for paths in ALLOWED.values() for path in paths}
 

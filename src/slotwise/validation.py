@@ -1,39 +1,131 @@
 """Validating request bodies with pydantic into 400s that name each bad field.
 
-Domain services that take raw dicts (so that every face validates the same way) use this; the
-API layer has its own thin wrapper for route bodies.
+Every face parses its request documents through `validate_model` (one adapter from pydantic's
+errors to the project's field-named 400s), into the models of each domain's `schemas.py`.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from slotwise.errors import InvalidRequest, field_error
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 # Latest instant accepted anywhere (the end of year 9999), so date arithmetic never overflows.
 MAX_EPOCH = 253_402_300_799
 
 
-def describe(errors: Any) -> str:
+# Where a request field sits: not part of the field's name.
+_LOCATIONS = frozenset({"body", "query", "path", "header"})
+
+
+def _path(loc: Any, brackets: bool) -> str:
+    out = ""
+    for part in loc:
+        if part in _LOCATIONS:
+            continue
+        if isinstance(part, int) and brackets:
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def describe(errors: Any, *, brackets: bool = False) -> str:
+    """One message naming each bad field and its problem ("guest.email: expected …").
+
+    A `problem(...)` raised inside a model keeps its own wording and may name another field
+    than where it was raised (a check on a list element that names the list). List indices
+    read `[0]` in models written that way (`brackets`), `.0` in the older ones (tests pin both).
+    """
     parts = []
     for err in list(errors)[:5]:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-        field = ".".join(loc) or "body"
+        ctx = err.get("ctx") or {}
+        field = ctx.get("field") or _path(err.get("loc", ()), brackets) or "body"
         parts.append(f"{field}: {err.get('msg', 'is invalid')}")
     return "; ".join(parts) or "Invalid request"
 
 
+def problem(message: str, *, field: str | None = None) -> PydanticCustomError:
+    """A validation failure worded as the project words them; `field` overrides the path."""
+    return PydanticCustomError("slotwise", "{message}", {"message": message, "field": field})
+
+
+def checked(check: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one of the shared field checks (which raise a field-named InvalidRequest) inside a
+    model's validator, as a `problem` with the check's own field and words."""
+    try:
+        return check(*args, **kwargs)
+    except InvalidRequest as exc:
+        field, _, message = exc.message.partition(": ")
+        raise problem(message, field=field) from None
+
+
+class Schema(BaseModel):
+    """Base of the request documents written for the project's messages (see `describe`)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
 def validate_model(model: type[M], data: Any) -> M:
+    """The one way a request document is parsed: a pydantic model, or a 400 naming the field."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidRequest(describe(exc.errors())) from None
+        brackets = issubclass(model, Schema)
+        raise InvalidRequest(describe(exc.errors(), brackets=brackets)) from None
+
+
+# -- field checks shared by the hand-read documents (configurations, v2 pages) -------------------
+
+
+def as_object(field: str, value: Any, *, required: bool = False) -> dict[str, Any]:
+    """A JSON object field; an absent one reads as empty unless `required`."""
+    if value is None:
+        if required:
+            raise field_error(field, "is required")
+        return {}
+    if not isinstance(value, dict):
+        raise field_error(field, "expected an object")
+    return value
+
+
+def as_list(
+    field: str, value: Any, *, required: bool = False, most: int | None = None
+) -> list[Any]:
+    """A JSON array field; an absent one reads as empty unless `required`."""
+    if value is None:
+        if required:
+            raise field_error(field, "is required")
+        return []
+    if not isinstance(value, list):
+        raise field_error(field, "expected a list")
+    if most is not None and len(value) > most:
+        raise field_error(field, f"at most {most} entries")
+    return value
+
+
+def whole_number(field: str, value: Any) -> int | None:
+    """A JSON integer (30.0 counts; true, 30.5, NaN and strings do not), or None if absent."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or int(value) != value
+    ):
+        raise field_error(field, f"expected an integer, got {value!r}")
+    return int(value)
 
 
 def _no_bool(value: Any) -> Any:

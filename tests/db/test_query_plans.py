@@ -23,12 +23,12 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from slotwise.bookings.repository import find_booking
-from slotwise.calendar_availability.sources import (
+from slotwise.availability_api.sources import (
     CalendarRequest,
     grants_for,
     resolve_calendar_ids,
 )
+from slotwise.bookings.repository import find_booking
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Booking, Calendar, Configuration, Event, Grant

@@ -9,15 +9,12 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
-from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from slotwise.api.errors import describe_validation_errors
 from slotwise.edge import limits
 from slotwise.edge.request import bearer_token, get_db, get_settings, is_admin_key
 from slotwise.errors import InvalidRequest, PayloadTooLarge, Unauthorized, field_error
 
-M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -124,14 +121,6 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidRequest("body: expected a JSON object")
     return body
-
-
-def validate(model: type[M], data: Any) -> M:
-    """Validate `data` against a pydantic model, as a 400 that names each bad field."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidRequest(describe_validation_errors(exc.errors())) from None
 
 
 def parse_bool(name: str, value: str | None, default: bool | None = None) -> bool | None:

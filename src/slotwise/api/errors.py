@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +15,7 @@ from slotwise.api.envelope import error_response
 from slotwise.api.request_log import route_template
 from slotwise.db.faults import RETRY_AFTER_SECONDS, is_unavailable
 from slotwise.errors import RateLimited, SlotwiseError
+from slotwise.validation import describe
 
 log = logging.getLogger("slotwise.api")
 
@@ -30,16 +30,6 @@ _HTTP_TYPES = {
 }
 
 
-def describe_validation_errors(errors: Any) -> str:
-    """Turn pydantic/FastAPI errors into one message that names each field and its problem."""
-    parts = []
-    for err in list(errors)[:5]:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
-        field = ".".join(loc) or "body"
-        parts.append(f"{field}: {err.get('msg', 'is invalid')}")
-    return "; ".join(parts) or "Invalid request"
-
-
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SlotwiseError)
     async def _slotwise(request: Request, exc: SlotwiseError) -> JSONResponse:
@@ -50,7 +40,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        message = describe_validation_errors(exc.errors())
+        message = describe(exc.errors())
         return error_response(request, 400, "invalid_request_error", message)
 
     @app.exception_handler(StarletteHTTPException)

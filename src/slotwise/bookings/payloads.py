@@ -8,7 +8,8 @@ from typing import Any
 from slotwise.bookings.salts import guest_salt
 from slotwise.db.models import Booking, Configuration, Event
 from slotwise.ids import encode_booking_ref
-from slotwise.scheduling.availability import organizer_timezone
+from slotwise.scheduling.offer import organizer_timezone
+from slotwise.scheduling.schemas import read_document
 from slotwise.scheduling.seats import capacity_of
 
 PENDING_PREFIX = "[PENDING] "
@@ -88,7 +89,7 @@ def booking_info(
         "title": booking.title,
         "duration": (booking.end_ts - booking.start_ts) // 60,
         "location": event.location if event is not None else event_booking.get("location"),
-        "organizer_timezone": organizer_timezone(document),
+        "organizer_timezone": organizer_timezone(read_document(config)),
         "guest_timezone": booking.guest_timezone,
         "is_group_event": capacity_of(document) != 1,
         "organizer_calendar_id": booking.organizer_calendar_id,

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from slotwise.bookings import service as bookings
 from slotwise.bookings.salts import guest_salt
+from slotwise.bookings.schemas import CancelBooking, DecideBooking
 from slotwise.db.models import Booking, Configuration
 from slotwise.errors import NotFound, field_error
 from slotwise.pages import repository
 from slotwise.scheduling.access import ORGANIZER, Access
+from slotwise.validation import validate_model
 
 MAX_LISTED = 200
 MAX_REASON = 10_000
@@ -52,8 +54,9 @@ def _booking(session: Session, config: Configuration, booking_id: str) -> Bookin
 
 def confirm(session: Session, config: Configuration, booking_id: str) -> dict[str, Any]:
     booking = _booking(session, config, booking_id)
-    body = {"salt": guest_salt(booking), "status": "confirmed"}
-    return _listed(bookings.confirm_booking(session, Access(config, ORGANIZER), booking.id, body))
+    decision = DecideBooking(salt=guest_salt(booking), status="confirmed")
+    access = Access(config, ORGANIZER)
+    return _listed(bookings.confirm_booking(session, access, booking.id, decision))
 
 
 def cancel(session: Session, config: Configuration, booking_id: str, body: dict[str, Any]) -> None:
@@ -62,4 +65,5 @@ def cancel(session: Session, config: Configuration, booking_id: str, body: dict[
     if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
         raise field_error("reason", f"expected a string of at most {MAX_REASON} characters")
     access = Access(config, ORGANIZER)
-    bookings.cancel_booking(session, access, booking.id, {"cancellation_reason": reason or ""})
+    cancel = validate_model(CancelBooking, {"cancellation_reason": reason})
+    bookings.cancel_booking(session, access, booking.id, cancel)

@@ -25,16 +25,17 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.bookings import service as bookings
 from slotwise.bookings.salts import guest_salt
+from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.db.models import Booking, Configuration, PageBooking, SchedulingPage
 from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
 from slotwise.pages import repository
 from slotwise.pages.validation import as_bool
 from slotwise.scheduling.access import ORGANIZER, PUBLIC, Access
-from slotwise.scheduling.availability import DAY, Offer, compute_offer, is_expired
+from slotwise.scheduling.checks import check_timezone, is_round_robin, unix_seconds
+from slotwise.scheduling.offer import DAY, Offer, compute_offer, is_expired
 from slotwise.scheduling.service import Host
-from slotwise.scheduling.validation import check_timezone, is_round_robin, unix_seconds
 from slotwise.tokens.secrets import digest, new_secret
-from slotwise.validation import check_email, check_line
+from slotwise.validation import check_email, check_line, validate_model
 
 MAX_NAME = 1024
 MAX_GUESTS = 20
@@ -218,7 +219,8 @@ def book(
             return _reschedule(session, target, replaces, request)
         if is_expired(session, config, clock.now()):
             raise Conflict("page: this page has expired (expire_after) and takes no bookings")
-        booking, _event = bookings.create_booking(session, access, request)
+        new = validate_model(NewBooking, request)
+        booking, _event = bookings.create_booking(session, access, new)
     except InvalidRequest as exc:
         raise _v2_message(exc) from None
     booking.idempotency_key = idempotency_key
@@ -241,7 +243,7 @@ def _reschedule(
     row, booking = _booking_of_hash(session, target, edit_hash, "replaces_booking_hash")
     access = Access(target.configuration, PUBLIC)
     times = {"start_time": request["start_time"], "end_time": request["end_time"]}
-    bookings.reschedule_booking(session, access, booking.id, times)
+    bookings.reschedule_booking(session, access, booking.id, validate_model(MoveBooking, times))
     return confirmation(row, booking, target.configuration, edit_hash)
 
 
@@ -261,8 +263,8 @@ def confirm(session: Session, target: PublicPage, edit_hash: str) -> dict[str, A
     """Accept a pending booking (the caller was checked to reach the page)."""
     row, booking = _booking_of_hash(session, target, edit_hash, "edit_hash")
     access = Access(target.configuration, ORGANIZER)
-    body = {"salt": guest_salt(booking), "status": "confirmed"}
-    bookings.confirm_booking(session, access, booking.id, body)
+    decision = DecideBooking(salt=guest_salt(booking), status="confirmed")
+    bookings.confirm_booking(session, access, booking.id, decision)
     return confirmation(row, booking, target.configuration, edit_hash)
 
 
@@ -272,7 +274,8 @@ def cancel(session: Session, target: PublicPage, edit_hash: str, body: dict[str,
     if reason is not None and (not isinstance(reason, str) or len(reason) > 10_000):
         raise field_error("reason", "expected a string of at most 10000 characters")
     access = Access(target.configuration, PUBLIC)
-    bookings.cancel_booking(session, access, booking.id, {"cancellation_reason": reason or ""})
+    cancel = validate_model(CancelBooking, {"cancellation_reason": reason})
+    bookings.cancel_booking(session, access, booking.id, cancel)
 
 
 def confirmation(

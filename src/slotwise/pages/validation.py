@@ -8,20 +8,19 @@ Booleans are accepted as JSON booleans or the strings "true"/"false", as the v2 
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 from slotwise.errors import InvalidRequest, field_error
-from slotwise.scheduling.validation import (
+from slotwise.scheduling.checks import (
     MAX_DAYS_IN_FUTURE,
     MAX_DURATION_MINUTES,
     SLUG_RE,
+    check_span,
     check_timezone,
-    hhmm_minutes,
     unix_seconds,
 )
-from slotwise.validation import check_email, check_line
+from slotwise.validation import as_list, as_object, check_email, check_line, whole_number
 
 DAY_LETTERS = ("M", "T", "W", "R", "F", "S", "U")  # Monday first, as v2 pages write them
 SCHEDULING_METHODS = (
@@ -74,22 +73,8 @@ MAX_LIST = 100
 MAX_EVENT_PARTICIPANTS = 50
 
 
-def _obj(field: str, value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise field_error(field, "expected an object")
-    return value
-
-
 def _list(field: str, value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise field_error(field, "expected a list")
-    if len(value) > MAX_LIST:
-        raise field_error(field, f"at most {MAX_LIST} entries")
-    return value
+    return as_list(field, value, most=MAX_LIST)
 
 
 def _text(field: str, value: Any, *, most: int = MAX_TEXT, required: bool = False) -> None:
@@ -120,19 +105,13 @@ def _bool(field: str, value: Any) -> None:
 
 
 def _int(field: str, value: Any, *, lo: int, hi: int, multiple_of: int = 1) -> None:
-    if value is None:
+    number = whole_number(field, value)
+    if number is None:
         return
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or int(value) != value
-    ):
-        raise field_error(field, f"expected an integer, got {value!r}")
-    if not lo <= int(value) <= hi:
-        raise field_error(field, f"must be between {lo} and {hi}, got {int(value)}")
-    if int(value) % multiple_of:
-        raise field_error(field, f"must be a multiple of {multiple_of}, got {int(value)}")
+    if not lo <= number <= hi:
+        raise field_error(field, f"must be between {lo} and {hi}, got {number}")
+    if number % multiple_of:
+        raise field_error(field, f"must be a multiple of {multiple_of}, got {number}")
 
 
 def _choice(field: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -148,17 +127,17 @@ def check_page(body: dict[str, Any]) -> None:
     slug = body.get("slug")
     if slug is not None and (not isinstance(slug, str) or not SLUG_RE.match(slug)):
         raise field_error("slug", "use letters, digits, '-' and '_' only (at most 200)")
-    config = _obj("config", body.get("config"))
+    config = as_object("config", body.get("config"))
     if config.get("timezone") is not None:
         check_timezone("config.timezone", config.get("timezone"))
     for key in ("locale", "locale_for_guests"):
         _text(f"config.{key}", config.get(key), most=35)
     _bool("config.disable_emails", config.get("disable_emails"))
     _check_calendar_ids(config.get("calendar_ids"))
-    _check_event(_obj("config.event", config.get("event")))
-    _check_booking(_obj("config.booking", config.get("booking")))
-    _check_appearance(_obj("config.appearance", config.get("appearance")))
-    expire = _obj("config.expire_after", config.get("expire_after"))
+    _check_event(as_object("config.event", config.get("event")))
+    _check_booking(as_object("config.booking", config.get("booking")))
+    _check_appearance(as_object("config.appearance", config.get("appearance")))
+    expire = as_object("config.expire_after", config.get("expire_after"))
     _int("config.expire_after.uses", expire.get("uses"), lo=1, hi=1_000_000)
     if expire.get("date") is not None:
         unix_seconds("config.expire_after.date", expire.get("date"))
@@ -166,9 +145,9 @@ def check_page(body: dict[str, Any]) -> None:
 
 
 def _check_calendar_ids(value: Any) -> None:
-    for account, entry in _obj("config.calendar_ids", value).items():
+    for account, entry in as_object("config.calendar_ids", value).items():
         where = f"config.calendar_ids.{account}"
-        entry = _obj(where, entry)
+        entry = as_object(where, entry)
         for i, calendar in enumerate(_list(f"{where}.availability", entry.get("availability"))):
             _text(f"{where}.availability[{i}]", calendar, most=64, required=True)
         _text(f"{where}.booking", entry.get("booking"), most=64)
@@ -242,12 +221,7 @@ def _check_opening_hours(where: str, entry: Any) -> None:
     for j, day in enumerate(days):
         if day not in DAY_LETTERS:
             raise field_error(f"{where}.days[{j}]", f"expected one of M T W R F S U, got {day!r}")
-    start = hhmm_minutes(f"{where}.start", entry.get("start"))
-    end = hhmm_minutes(f"{where}.end", entry.get("end"))
-    if start >= 24 * 60:
-        raise field_error(f"{where}.start", "must be before 24:00")
-    if end not in (0, 24 * 60) and end <= start:
-        raise field_error(f"{where}.end", "must be after start")
+    check_span(where, entry)
     _text(f"{where}.account_id", entry.get("account_id"), most=64)
 
 

@@ -1,6 +1,7 @@
 """Scheduling configurations (booking pages), sessions, and the availability they offer.
 
-`service` holds the configuration and session rules, `access` decides who reaches a
-configuration, `availability` turns a configuration into engine input and slots, and
-`ui_settings` answers what the scheduling web component asks for.
+`service` holds the configuration and session rules, `schemas` the typed documents and
+`checks` what a configuration must satisfy, `access` decides who reaches a configuration,
+`offer` turns a configuration into engine input and the slots it offers, `locks` serialises
+bookings per person, and `ui_settings` answers what the scheduling web component asks for.
 """

@@ -6,28 +6,30 @@ import copy
 from typing import Any
 
 from slotwise.db.models import Booking, Configuration
-from slotwise.scheduling.availability import (
+from slotwise.scheduling.offer import (
     DEFAULT_DAYS_IN_FUTURE,
     DEFAULT_NOTICE_MINUTES,
     organizer_timezone,
 )
+from slotwise.scheduling.schemas import ConfigurationDocument, read_document
 
 
-def organizer_of(document: dict[str, Any]) -> dict[str, Any]:
-    participants = document.get("participants") or []
-    chosen = next((p for p in participants if p.get("is_organizer")), None)
+def _organizer(document: ConfigurationDocument) -> dict[str, Any]:
+    participants = document.participants
+    chosen = next((p for p in participants if p.is_organizer), None)
     if chosen is None:
-        chosen = next((p for p in participants if p.get("booking")), participants[0])
-    return {"name": chosen.get("name") or "", "email": chosen.get("email")}
+        chosen = next((p for p in participants if p.booking), participants[0])
+    return {"name": chosen.name or "", "email": chosen.email}
 
 
 def ui_settings(
     config: Configuration, *, application_id: str, booking: Booking | None = None
 ) -> dict[str, Any]:
-    document = config.document
-    event_booking = document.get("event_booking") or {}
-    organizer = organizer_of(document)
-    scheduler = copy.deepcopy(document.get("scheduler") or {})
+    document = read_document(config)
+    event_booking = document.event_booking
+    organizer = _organizer(document)
+    # The scheduler object as stored (the component reads keys Slotwise does not), defaulted.
+    scheduler = copy.deepcopy(config.document.get("scheduler") or {})
     scheduler.setdefault("available_days_in_future", DEFAULT_DAYS_IN_FUTURE)
     if scheduler.get("min_booking_notice") is None:
         scheduler["min_booking_notice"] = DEFAULT_NOTICE_MINUTES
@@ -37,23 +39,21 @@ def ui_settings(
     data: dict[str, Any] = {
         "configuration_id": config.id,
         "app_client_id": application_id,
-        "name": document.get("name") or event_booking.get("title") or organizer["name"],
+        "name": document.name or event_booking.title or organizer["name"],
         "slug": config.slug,
         "organizer": organizer,
-        "booking_type": event_booking.get("booking_type") or "booking",
+        "booking_type": event_booking.booking_type,
         "requires_session_auth": config.requires_session_auth,
-        "appearance": document.get("appearance") or {},
+        "appearance": document.appearance or {},
         "scheduler": scheduler,
         "event_booking": {
-            "title": event_booking.get("title"),
-            "description": event_booking.get("description"),
-            "location": event_booking.get("location"),
+            "title": event_booking.title,
+            "description": event_booking.description,
+            "location": event_booking.location,
             "timezone": organizer_timezone(document),
-            "booking_type": event_booking.get("booking_type") or "booking",
+            "booking_type": event_booking.booking_type,
         },
-        "availability": {
-            "duration_minutes": (document.get("availability") or {}).get("duration_minutes"),
-        },
+        "availability": {"duration_minutes": document.availability.duration_minutes},
     }
     if booking is not None:
         data["booking"] = {

@@ -33,6 +33,7 @@ from slotwise.bookings import outcomes, remote, service
 from slotwise.bookings.payloads import booking_ref
 from slotwise.bookings.repository import find_booking
 from slotwise.bookings.salts import guest_salt
+from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.capabilities import matches_hash, same_secret
 from slotwise.db.models import Booking, Configuration
 from slotwise.edge.limits import public_method
@@ -50,8 +51,9 @@ from slotwise.ids import decode_booking_ref
 from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import PUBLIC, Access
-from slotwise.scheduling.availability import duration_seconds, organizer_timezone
-from slotwise.validation import is_http_url
+from slotwise.scheduling.offer import duration_seconds, organizer_timezone
+from slotwise.scheduling.schemas import read_document
+from slotwise.validation import is_http_url, validate_model
 from slotwise.web import views
 from slotwise.web.render import redirect, render
 
@@ -208,7 +210,7 @@ def _form_page(
     error: str = "",
     status: int = 200,
 ) -> Response:
-    end = start + duration_seconds(config.document)
+    end = start + duration_seconds(read_document(config))
     context = _base(request, session, config, zone)
     context.update(
         path=f"/book/{quote(name, safe='')}",
@@ -224,7 +226,7 @@ def _form_page(
 
 
 def _zone_for(config: Configuration, requested: str | None) -> str:
-    return views.guest_zone(requested, organizer_timezone(config.document))
+    return views.guest_zone(requested, organizer_timezone(read_document(config)))
 
 
 @router.api_route("/book/{name}", methods=["GET", "HEAD"])
@@ -259,7 +261,7 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 raise TimeslotUnavailable()
             body = {
                 "start_time": start,
-                "end_time": start + duration_seconds(config.document),
+                "end_time": start + duration_seconds(read_document(config)),
                 "guest": {"name": _one(form, "guest_name"), "email": _one(form, "guest_email")},
                 "timezone": zone,
                 "additional_fields": views.answers_of(config, form),
@@ -268,7 +270,7 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 booking, _ = service.create_booking(
                     session,
                     Access(config, PUBLIC),
-                    body,
+                    validate_model(NewBooking, body),
                     max_additional_guests=get_settings(request).max_additional_guests,
                 )
             ref, pending = booking_ref(booking), booking.status == "pending"
@@ -341,7 +343,7 @@ def _manage_page(
     status: int = 200,
 ) -> Response:
     zone = views.guest_zone(
-        requested_zone, booking.guest_timezone or organizer_timezone(config.document)
+        requested_zone, booking.guest_timezone or organizer_timezone(read_document(config))
     )
     now = clock.now()
     context = _base(request, session, config, zone)
@@ -357,7 +359,7 @@ def _manage_page(
     chosen = None
     if can_reschedule and start is not None:
         if views.slot_is_offered(session, config, start, now, exclude_event_ids=own):
-            end = start + duration_seconds(config.document)
+            end = start + duration_seconds(read_document(config))
             chosen = {"start": start, "when": views.when_label(start, end, zone)}
         else:
             message = message or "That time is not available any more. Please pick another one."
@@ -456,10 +458,9 @@ def reschedule(request: Request, ref: str, form: Form = Depends(form_data)) -> R
         if start is None:
             raise TimeslotUnavailable()
         config = access.require_configuration()
-        end = start + duration_seconds(config.document)
-        service.reschedule_booking(
-            session, access, booking.id, {"start_time": start, "end_time": end}
-        )
+        end = start + duration_seconds(read_document(config))
+        move = validate_model(MoveBooking, {"start_time": start, "end_time": end})
+        service.reschedule_booking(session, access, booking.id, move)
 
     return _manage_change(request, ref, form, "rescheduling", change)
 
@@ -468,7 +469,7 @@ def reschedule(request: Request, ref: str, form: Form = Depends(form_data)) -> R
 def cancel(request: Request, ref: str, form: Form = Depends(form_data)) -> Response:
     def change(session: Session, access: Access, booking: Booking) -> None:
         body = {"cancellation_reason": _one(form, "reason")}
-        service.cancel_booking(session, access, booking.id, body)
+        service.cancel_booking(session, access, booking.id, validate_model(CancelBooking, body))
 
     return _manage_change(request, ref, form, "cancellation", change)
 
@@ -488,7 +489,7 @@ def _organizer_page(
     error: str = "",
     status: int = 200,
 ) -> Response:
-    zone = organizer_timezone(config.document)
+    zone = organizer_timezone(read_document(config))
     context = _base(request, session, config, zone)
     context.update(
         path=f"/scheduling/organizer-confirmation/{ref}",
@@ -534,7 +535,8 @@ def organizer_decision(request: Request, ref: str, form: Form = Depends(form_dat
                 "status": "confirmed" if action == "confirm" else "cancelled",
                 "cancellation_reason": _one(form, "reason"),
             }
-            service.confirm_booking(session, Access(config, PUBLIC), booking.id, body)
+            decision = validate_model(DecideBooking, body)
+            service.confirm_booking(session, Access(config, PUBLIC), booking.id, decision)
     except (InvalidRequest, Conflict) as exc:
         with db.session(write=False) as session:
             booking, config = booking_by_ref(session, ref, ORGANIZER)

@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Booking, Configuration
-from slotwise.scheduling.availability import (
+from slotwise.scheduling.offer import (
     DAY,
     bookable_window,
     compute_offer,
     duration_seconds,
     organizer_timezone,
 )
+from slotwise.scheduling.schemas import read_document
 from slotwise.scheduling.service import hosts_of
 from slotwise.zones import is_zone
 
@@ -183,7 +184,7 @@ def week(
         for d in (first + timedelta(days=i) for i in range(DAYS_PER_PAGE))
     ]
     today = local_day(now, zone)
-    _, horizon = bookable_window(config.document, now, now + MAX_DAYS_AHEAD * DAY, now)
+    _, horizon = bookable_window(read_document(config), now, now + MAX_DAYS_AHEAD * DAY, now)
     previous = None
     if first > today:
         previous = max(today, first - timedelta(days=DAYS_PER_PAGE)).isoformat()
@@ -200,14 +201,14 @@ def slot_is_offered(
     *,
     exclude_event_ids: tuple[str, ...] = (),
 ) -> bool:
-    end = start + duration_seconds(config.document)
+    end = start + duration_seconds(read_document(config))
     offer = compute_offer(session, config, start, end, now=now, exclude_event_ids=exclude_event_ids)
     return any(s.start == start and s.end == end for s in offer.result.slots)
 
 
 def organizer_label(session: Session, config: Configuration) -> str:
     """Who the guest meets: the organizer, or the hosts' names for a round-robin page."""
-    hosts = hosts_of(session, config.document)
+    hosts = hosts_of(session, read_document(config))
     organizer = next((h for h in hosts if h.is_organizer), None)
     chosen = [organizer] if organizer is not None else hosts
     names = [h.name or h.grant.name or h.email for h in chosen]
@@ -237,9 +238,9 @@ def page_info(session: Session, config: Configuration) -> PageInfo:
         title=str(event_booking.get("title") or "Meeting"),
         description=str(event_booking.get("description") or ""),
         location=str(event_booking.get("location") or ""),
-        minutes=duration_seconds(document) // 60,
+        minutes=duration_seconds(read_document(config)) // 60,
         organizer=organizer_label(session, config),
-        organizer_zone=organizer_timezone(document),
+        organizer_zone=organizer_timezone(read_document(config)),
         pending_type=event_booking.get("booking_type") == "organizer-confirmation",
         policy=str(scheduler.get("cancellation_policy") or ""),
         scheduler=scheduler,

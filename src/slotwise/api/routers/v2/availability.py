@@ -9,7 +9,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
-from slotwise.calendar_availability import v2
+from slotwise.availability import COLLECTIVE
+from slotwise.availability_api import v2, wire
+from slotwise.availability_api.schemas import AvailabilityRequestV2, ConsecutiveRequestV2
+from slotwise.validation import validate_model
 
 router = APIRouter(prefix="/calendars", dependencies=[AdminAuth])
 
@@ -18,11 +21,14 @@ router = APIRouter(prefix="/calendars", dependencies=[AdminAuth])
 def availability(
     body: dict[str, Any] = Depends(json_object), session: Session = ReadSession
 ) -> JSONResponse:
-    return JSONResponse(v2.availability(session, body))
+    wanted = validate_model(AvailabilityRequestV2, body)
+    result = v2.availability(session, wanted)
+    return JSONResponse(wire.v2_availability(result, round_robin=wanted.round_robin != COLLECTIVE))
 
 
 @router.post("/availability/consecutive")
 def consecutive_availability(
     body: dict[str, Any] = Depends(json_object), session: Session = ReadSession
 ) -> JSONResponse:
-    return JSONResponse(v2.consecutive(session, body))
+    itineraries = v2.consecutive(session, validate_model(ConsecutiveRequestV2, body))
+    return JSONResponse(wire.v2_consecutive(itineraries))

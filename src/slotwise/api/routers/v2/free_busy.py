@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import AdminAuth, DbSession, json_object, validate
+from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.routers.v3.free_busy import check_window
 from slotwise.calendars import repository as calendar_repository
 from slotwise.errors import NotFound, field_error
@@ -18,7 +18,7 @@ from slotwise.events.busy import read_busy
 from slotwise.grants.free_busy import busy_by_email
 from slotwise.grants.service import get_grant
 from slotwise.providers.sync import refresh_calendars
-from slotwise.validation import MAX_EPOCH
+from slotwise.validation import MAX_EPOCH, validate_model
 
 router = APIRouter(dependencies=[AdminAuth])
 
@@ -62,7 +62,7 @@ def _slots(spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
 def free_busy(
     request: Request, session: Session = DbSession, body: dict[str, Any] = Depends(json_object)
 ) -> JSONResponse:
-    req = validate(FreeBusyV2, body)
+    req = validate_model(FreeBusyV2, body)
     check_window(req.start_time, req.end_time)
     if not req.emails and not req.calendars:
         raise field_error("emails", "name at least one email or calendar")

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
 from slotwise.api.envelope import ok
-from slotwise.calendar_availability import v3
+from slotwise.availability_api import v3, wire
+from slotwise.availability_api.schemas import CalendarAvailabilityRequest
+from slotwise.validation import validate_model
 
 router = APIRouter(prefix="/v3/calendars", dependencies=[AdminAuth])
 
@@ -21,4 +23,5 @@ def calendar_availability(
     body: dict[str, Any] = Depends(json_object),
     session: Session = ReadSession,
 ) -> JSONResponse:
-    return ok(request, v3.compute(session, body))
+    result = v3.compute(session, validate_model(CalendarAvailabilityRequest, body))
+    return ok(request, wire.v3_availability(result))

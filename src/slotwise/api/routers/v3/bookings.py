@@ -14,9 +14,11 @@ from slotwise.api.envelope import ack, ok, request_id
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings import idempotency, outcomes, remote, service
 from slotwise.bookings.payloads import booking_to_dict
+from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.edge.limits import public_reads, public_writes
 from slotwise.edge.request import get_db, get_settings
 from slotwise.scheduling.repository import find_configuration
+from slotwise.validation import validate_model
 
 router = APIRouter(prefix="/v3/scheduling/bookings")
 
@@ -31,30 +33,32 @@ async def create_booking(request: Request) -> JSONResponse:
         # Rate limit, then remote calendars, on the shared thread pool: a refused guest costs
         # no calendar fetch, and a slow calendar server must not hold one of the few booking
         # threads (nor, on SQLite, the write lock).
-        await anyio.to_thread.run_sync(_before_locks, request, body)
+        parsed = await anyio.to_thread.run_sync(_before_locks, request, body)
         return await run_unit_of_work(
-            request, lambda session: _create_booking(request, body, session)
+            request, lambda session: _create_booking(request, body, parsed, session)
         )
 
 
-def _before_locks(request: Request, body: dict[str, Any]) -> None:
+def _parse(request: Request, body: dict[str, Any]) -> NewBooking:
+    return validate_model(NewBooking, body).with_timezone(request.query_params.get("timezone"))
+
+
+def _before_locks(request: Request, body: dict[str, Any]) -> NewBooking | None:
+    """The checked request, once its configuration is known (None: the booking's own
+    transaction reports why not, after authentication, as every route does)."""
     public_writes(request)
-    remote.refresh_remote_hosts(
-        get_db(request), lambda session: _configuration_to_book(request, body, session)
-    )
+    parsed: list[NewBooking] = []
 
+    def configuration_to_book(session: Session) -> Any:
+        access = scheduling_access(request, session)
+        config = access.require_configuration()
+        wanted = _parse(request, body)
+        service.check_request(wanted, config, access, get_settings(request).max_additional_guests)
+        parsed.append(wanted)
+        return config
 
-def _configuration_to_book(request: Request, body: dict[str, Any], session: Session) -> Any:
-    access = scheduling_access(request, session)
-    config = access.require_configuration()
-    service.check_request(
-        body,
-        config,
-        request.query_params.get("timezone"),
-        access,
-        get_settings(request).max_additional_guests,
-    )
-    return config
+    remote.refresh_remote_hosts(get_db(request), configuration_to_book)
+    return parsed[0] if parsed else None
 
 
 def _configuration_to_move(request: Request, booking_id: str, session: Session) -> Any:
@@ -63,9 +67,12 @@ def _configuration_to_move(request: Request, booking_id: str, session: Session) 
     return find_configuration(session, booking.configuration_id)
 
 
-def _create_booking(request: Request, body: dict[str, Any], session: Session) -> JSONResponse:
+def _create_booking(
+    request: Request, body: dict[str, Any], parsed: NewBooking | None, session: Session
+) -> JSONResponse:
     access = scheduling_access(request, session)
     config = access.require_configuration()
+    wanted = parsed or _parse(request, body)
     key = request.headers.get("idempotency-key")
     if key is not None:
         digest = idempotency.request_hash({"configuration_id": config.id, "body": body})
@@ -75,11 +82,7 @@ def _create_booking(request: Request, body: dict[str, Any], session: Session) ->
                 {**found.body, "request_id": request_id(request)}, found.status_code
             )
     booking, _ = service.create_booking(
-        session,
-        access,
-        body,
-        query_timezone=request.query_params.get("timezone"),
-        max_additional_guests=get_settings(request).max_additional_guests,
+        session, access, wanted, max_additional_guests=get_settings(request).max_additional_guests
     )
     # The booking_ref is the guest's capability (view, reschedule, cancel), also for a pending
     # booking: confirming takes the organizer's own secret (slotwise.capabilities).
@@ -108,7 +111,9 @@ def confirm_booking(
     session: Session = DbSession,
 ) -> JSONResponse:
     access = scheduling_access(request, session, configuration_required=False)
-    booking = service.confirm_booking(session, access, booking_id, body)
+    booking = service.confirm_booking(
+        session, access, booking_id, validate_model(DecideBooking, body)
+    )
     return ok(request, booking_to_dict(booking, include_ref=True))
 
 
@@ -124,7 +129,9 @@ def reschedule_booking(
         get_db(request), lambda read: _configuration_to_move(request, booking_id, read)
     )
     access = scheduling_access(request, session, configuration_required=False)
-    booking = service.reschedule_booking(session, access, booking_id, body)
+    booking = service.reschedule_booking(
+        session, access, booking_id, validate_model(MoveBooking, body)
+    )
     return ok(request, booking_to_dict(booking, include_ref=True))
 
 
@@ -136,5 +143,5 @@ def cancel_booking(
     session: Session = DbSession,
 ) -> JSONResponse:
     access = scheduling_access(request, session, configuration_required=False)
-    service.cancel_booking(session, access, booking_id, body)
+    service.cancel_booking(session, access, booking_id, validate_model(CancelBooking, body))
     return ack(request)

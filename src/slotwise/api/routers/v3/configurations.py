@@ -15,6 +15,7 @@ from slotwise.errors import Conflict, NotFound, field_error
 from slotwise.grants.repository import find_grant
 from slotwise.pages.repository import page_of_configuration
 from slotwise.scheduling import repository, service
+from slotwise.scheduling.wire import configuration_to_dict
 
 router = APIRouter(prefix="/v3/grants/{grant}/scheduling/configurations", dependencies=[AdminAuth])
 
@@ -43,7 +44,7 @@ def list_configurations(
         raise field_error("page_token", "is not a page token from this server")
     rows = repository.list_configurations(session, owner.id, offset=offset, limit=size + 1)
     cursor = str(offset + size) if len(rows) > size else None
-    return ok_list(request, [service.configuration_to_dict(c) for c in rows[:size]], cursor)
+    return ok_list(request, [configuration_to_dict(c) for c in rows[:size]], cursor)
 
 
 @router.post("")
@@ -54,7 +55,7 @@ def create_configuration(
     session: Session = DbSession,
 ) -> JSONResponse:
     config = service.create_configuration(session, _grant(session, grant), body)
-    return ok(request, service.configuration_to_dict(config))
+    return ok(request, configuration_to_dict(config))
 
 
 @router.get("/{configuration_id}")
@@ -62,7 +63,7 @@ def find_configuration(
     request: Request, grant: str, configuration_id: str, session: Session = DbSession
 ) -> JSONResponse:
     config = service.get_configuration_of_grant(session, _grant(session, grant), configuration_id)
-    return ok(request, service.configuration_to_dict(config))
+    return ok(request, configuration_to_dict(config))
 
 
 @router.put("/{configuration_id}")
@@ -82,7 +83,7 @@ def update_configuration(
             f"/manage/pages/{page.id}"
         )
     service.update_configuration(session, config, body)
-    return ok(request, service.configuration_to_dict(config))
+    return ok(request, configuration_to_dict(config))
 
 
 @router.delete("/{configuration_id}")

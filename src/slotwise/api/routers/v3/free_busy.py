@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import AdminAuth, DbSession, json_object, validate
+from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ok
 from slotwise.errors import field_error
 from slotwise.grants.free_busy import MAX_WINDOW, busy_by_email, merge
 from slotwise.grants.service import get_grant
-from slotwise.validation import Bool, Epoch
+from slotwise.validation import Bool, Epoch, validate_model
 
 router = APIRouter(dependencies=[AdminAuth])
 
@@ -45,7 +45,7 @@ def free_busy(
     body: dict[str, Any] = Depends(json_object),
 ) -> JSONResponse:
     get_grant(session, grant_id)
-    req = validate(FreeBusyRequest, body)
+    req = validate_model(FreeBusyRequest, body)
     check_window(req.start_time, req.end_time)
     items: list[dict[str, Any]] = []
     for entry in busy_by_email(

@@ -14,9 +14,12 @@ from slotwise.bookings.service import get_booking
 from slotwise.edge.limits import public_reads
 from slotwise.edge.request import get_settings
 from slotwise.scheduling import repository
-from slotwise.scheduling.availability import compute_offer, parse_window, slots_to_dict
+from slotwise.scheduling.checks import is_round_robin
+from slotwise.scheduling.offer import compute_offer
+from slotwise.scheduling.schemas import OfferQuery
 from slotwise.scheduling.ui_settings import ui_settings
-from slotwise.scheduling.validation import is_round_robin
+from slotwise.scheduling.wire import slots_to_dict
+from slotwise.validation import validate_model
 
 router = APIRouter(prefix="/v3/scheduling", dependencies=[Depends(public_reads)])
 
@@ -31,10 +34,15 @@ def availability(
 ) -> JSONResponse:
     access = scheduling_access(request, session)
     config = access.require_configuration()
-    start, end = parse_window(start_time, end_time)
+    # An empty query parameter is an absent one.
+    window = {"start_time": start_time or None, "end_time": end_time or None}
+    query = validate_model(OfferQuery, {**window, "booking_id": booking_id})
+    start, end = query.start_time, query.end_time
     exclude: tuple[str, ...] = ()
     hosts: list[str] | None = None
-    booking = repository.booking_of(session, booking_id, config.id) if booking_id else None
+    booking = (
+        repository.booking_of(session, query.booking_id, config.id) if query.booking_id else None
+    )
     if booking is not None:
         exclude = (booking.event_id,) if booking.event_id else ()
         if is_round_robin(config.document):

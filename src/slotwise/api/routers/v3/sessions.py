@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ack, ok
 from slotwise.scheduling import service
+from slotwise.scheduling.schemas import NewSession
+from slotwise.validation import validate_model
 
 router = APIRouter(prefix="/v3/scheduling/sessions", dependencies=[AdminAuth])
 
@@ -19,7 +21,7 @@ router = APIRouter(prefix="/v3/scheduling/sessions", dependencies=[AdminAuth])
 def create_session(
     request: Request, body: dict[str, Any] = Depends(json_object), session: Session = DbSession
 ) -> JSONResponse:
-    token = service.create_session(session, body)
+    token = service.create_session(session, validate_model(NewSession, body))
     return ok(request, {"session_id": token})
 
 

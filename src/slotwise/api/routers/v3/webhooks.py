@@ -10,10 +10,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int, validate
+from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int
 from slotwise.api.envelope import ok, ok_list, request_id
 from slotwise.edge.request import get_settings
 from slotwise.notifications import delivery
+from slotwise.validation import validate_model
 from slotwise.webhooks import repository, service
 from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.webhooks.schemas import CreateWebhook, UpdateWebhook
@@ -33,7 +34,7 @@ def list_webhooks(request: Request, session: Session = DbSession) -> JSONRespons
 def create_webhook(
     request: Request, body: dict[str, Any] = Depends(json_object), session: Session = DbSession
 ) -> JSONResponse:
-    data = validate(CreateWebhook, body)
+    data = validate_model(CreateWebhook, body)
     service.check_triggers(data.trigger_types)
     url = service.check_url(data.webhook_url)
     # Nothing is written yet: end the transaction the auth check opened, so the (up to 10 s)
@@ -62,7 +63,7 @@ def update_webhook(
     body: dict[str, Any] = Depends(json_object),
     session: Session = DbSession,
 ) -> JSONResponse:
-    data = validate(UpdateWebhook, body)
+    data = validate_model(UpdateWebhook, body)
     if data.trigger_types is not None:
         service.check_triggers(data.trigger_types)
     destination = service.get_destination(session, webhook_id)

@@ -6,14 +6,21 @@ on the whole object after a PUT has been merged, so a partial update is checked 
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slotwise.errors import InvalidRequest, field_error
-from slotwise.validation import check_email, check_http_url, check_line, check_text
+from slotwise.validation import (
+    as_list,
+    as_object,
+    check_email,
+    check_http_url,
+    check_line,
+    check_text,
+    whole_number,
+)
 
 ROUND_ROBIN_METHODS = frozenset({"max-fairness", "max-availability"})
 METHODS = frozenset({"collective"}) | ROUND_ROBIN_METHODS
@@ -114,26 +121,6 @@ def check_date(field: str, value: Any) -> None:
         raise field_error(field, f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
-def _obj(field: str, value: Any, *, required: bool = False) -> dict[str, Any]:
-    if value is None:
-        if required:
-            raise field_error(field, "is required")
-        return {}
-    if not isinstance(value, dict):
-        raise field_error(field, "expected an object")
-    return value
-
-
-def _list(field: str, value: Any, *, required: bool = False) -> list[Any]:
-    if value is None:
-        if required:
-            raise field_error(field, "is required")
-        return []
-    if not isinstance(value, list):
-        raise field_error(field, "expected a list")
-    return value
-
-
 def _int(
     field: str,
     value: Any,
@@ -142,16 +129,9 @@ def _int(
     hi: int | None = None,
     multiple_of: int | None = None,
 ) -> int | None:
-    if value is None:
+    number = whole_number(field, value)
+    if number is None:
         return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or int(value) != value
-    ):
-        raise field_error(field, f"expected an integer, got {value!r}")
-    number = int(value)
     if lo is not None and number < lo:
         raise field_error(field, f"must be at least {lo}, got {number}")
     if hi is not None and number > hi:
@@ -189,7 +169,8 @@ def _str(
     (check_text if multiline else check_line)(field, value)
 
 
-def _check_span(where: str, entry: dict[str, Any]) -> None:
+def check_span(where: str, entry: dict[str, Any]) -> None:
+    """`start` and `end` of an open-hours entry, "H:MM"; an end of 0:00 or 24:00 ends the day."""
     start = hhmm_minutes(f"{where}.start", entry.get("start"))
     end = hhmm_minutes(f"{where}.end", entry.get("end"))
     if start >= 24 * 60:
@@ -200,36 +181,36 @@ def _check_span(where: str, entry: dict[str, Any]) -> None:
 
 
 def check_open_hours(field: str, value: Any) -> None:
-    for i, entry in enumerate(_list(field, value)):
+    for i, entry in enumerate(as_list(field, value)):
         where = f"{field}[{i}]"
-        entry = _obj(where, entry, required=True)
-        days = _list(f"{where}.days", entry.get("days"), required=True)
+        entry = as_object(where, entry, required=True)
+        days = as_list(f"{where}.days", entry.get("days"), required=True)
         for day in days:
             if day is None:
                 raise field_error(f"{where}.days", "expected day numbers 0 (Sunday) to 6")
             _int(f"{where}.days", day, lo=0, hi=6)
-        _check_span(where, entry)
+        check_span(where, entry)
         if entry.get("timezone") is not None:
             check_timezone(f"{where}.timezone", entry.get("timezone"))
-        for exdate in _list(f"{where}.exdates", entry.get("exdates")):
+        for exdate in as_list(f"{where}.exdates", entry.get("exdates")):
             check_date(f"{where}.exdates", exdate)
 
 
 def check_specific_times(field: str, value: Any) -> None:
-    for i, entry in enumerate(_list(field, value)):
+    for i, entry in enumerate(as_list(field, value)):
         where = f"{field}[{i}]"
-        entry = _obj(where, entry, required=True)
+        entry = as_object(where, entry, required=True)
         check_date(f"{where}.date", entry.get("date"))
-        _check_span(where, entry)
+        check_span(where, entry)
         if entry.get("timezone") is not None:
             check_timezone(f"{where}.timezone", entry.get("timezone"))
 
 
 def check_additional_fields(field: str, value: Any) -> None:
-    for key, spec in _obj(field, value).items():
+    for key, spec in as_object(field, value).items():
         where = f"{field}.{key}"
         check_line(field, key)
-        spec = _obj(where, spec, required=True)
+        spec = as_object(where, spec, required=True)
         _str(f"{where}.label", spec.get("label"), required=True)
         kind = spec.get("type")
         if not _is_one_of(kind, FIELD_TYPES):
@@ -259,9 +240,9 @@ def check_additional_fields(field: str, value: Any) -> None:
 
 
 def check_reminders(field: str, value: Any) -> None:
-    for i, entry in enumerate(_list(field, value)):
+    for i, entry in enumerate(as_list(field, value)):
         where = f"{field}[{i}]"
-        entry = _obj(where, entry, required=True)
+        entry = as_object(where, entry, required=True)
         if not _is_one_of(entry.get("type"), REMINDER_TYPES):
             raise field_error(f"{where}.type", f"must be one of {sorted(REMINDER_TYPES)}")
         if entry.get("minutes_before_event") is None:
@@ -274,13 +255,13 @@ def check_reminders(field: str, value: Any) -> None:
 
 
 def check_participants_shape(document: dict[str, Any]) -> list[dict[str, Any]]:
-    participants = _list("participants", document.get("participants"), required=True)
+    participants = as_list("participants", document.get("participants"), required=True)
     if not participants:
         raise field_error("participants", "needs at least one participant")
     seen: set[str] = set()
     for i, p in enumerate(participants):
         where = f"participants[{i}]"
-        p = _obj(where, p, required=True)
+        p = as_object(where, p, required=True)
         email = check_email(f"{where}.email", p.get("email"))
         if email.lower() in seen:
             raise field_error(f"{where}.email", f"{email} is listed twice")
@@ -292,14 +273,14 @@ def check_participants_shape(document: dict[str, Any]) -> list[dict[str, Any]]:
             check_timezone(f"{where}.timezone", p.get("timezone"))
         availability = p.get("availability")
         if availability is not None:
-            availability = _obj(f"{where}.availability", availability)
-            ids = _list(f"{where}.availability.calendar_ids", availability.get("calendar_ids"))
+            availability = as_object(f"{where}.availability", availability)
+            ids = as_list(f"{where}.availability.calendar_ids", availability.get("calendar_ids"))
             for cal in ids:
                 _str(f"{where}.availability.calendar_ids", cal, required=True)
             check_open_hours(f"{where}.availability.open_hours", availability.get("open_hours"))
         booking = p.get("booking")
         if booking is not None:
-            booking = _obj(f"{where}.booking", booking)
+            booking = as_object(f"{where}.booking", booking)
             _str(f"{where}.booking.calendar_id", booking.get("calendar_id"), required=True)
         check_specific_times(
             f"{where}.specific_time_availability", p.get("specific_time_availability")
@@ -325,7 +306,7 @@ def check_participants_shape(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def check_availability(document: dict[str, Any]) -> None:
-    availability = _obj("availability", document.get("availability"), required=True)
+    availability = as_object("availability", document.get("availability"), required=True)
     if availability.get("duration_minutes") is None:
         raise field_error("availability.duration_minutes", "is required")
     _int(
@@ -343,14 +324,14 @@ def check_availability(document: dict[str, Any]) -> None:
         multiple_of=5,
     )
     _int("availability.round_to", availability.get("round_to"), lo=5, hi=60, multiple_of=5)
-    rules = _obj("availability.availability_rules", availability.get("availability_rules"))
+    rules = as_object("availability.availability_rules", availability.get("availability_rules"))
     method = rules.get("availability_method")
     if method is not None and not _is_one_of(method, METHODS):
         raise field_error(
             "availability.availability_rules.availability_method",
             f"must be one of {sorted(METHODS)}",
         )
-    buffer = _obj("availability.availability_rules.buffer", rules.get("buffer"))
+    buffer = as_object("availability.availability_rules.buffer", rules.get("buffer"))
     for side in ("before", "after"):
         _int(
             f"availability.availability_rules.buffer.{side}",
@@ -373,7 +354,7 @@ def check_availability(document: dict[str, Any]) -> None:
 
 
 def check_event_booking(document: dict[str, Any]) -> None:
-    booking = _obj("event_booking", document.get("event_booking"), required=True)
+    booking = as_object("event_booking", document.get("event_booking"), required=True)
     _str("event_booking.title", booking.get("title"), required=True)
     _str("event_booking.location", booking.get("location"))
     _str("event_booking.description", booking.get("description"), multiline=True)
@@ -387,14 +368,14 @@ def check_event_booking(document: dict[str, Any]) -> None:
     # Slotwise extensions a v2 page maps onto (bookings.titles, notifications.booking_emails).
     _str("event_booking.template_title", booking.get("template_title"), most=1000)
     _str("event_booking.organizer_language", booking.get("organizer_language"), most=35)
-    conferencing = _obj("event_booking.conferencing", booking.get("conferencing"))
+    conferencing = as_object("event_booking.conferencing", booking.get("conferencing"))
     if conferencing:
         _str("event_booking.conferencing.provider", conferencing.get("provider"), required=True)
     check_reminders("event_booking.reminders", booking.get("reminders"))
 
 
 def check_scheduler(document: dict[str, Any]) -> None:
-    scheduler = _obj("scheduler", document.get("scheduler"))
+    scheduler = as_object("scheduler", document.get("scheduler"))
     _int(
         "scheduler.available_days_in_future",
         scheduler.get("available_days_in_future"),
@@ -419,17 +400,17 @@ def check_scheduler(document: dict[str, Any]) -> None:
     # Seats per slot (scheduling.seats); -1 is unlimited, as v2 pages' event.capacity.
     if scheduler.get("capacity") != -1:
         _int("scheduler.capacity", scheduler.get("capacity"), lo=1, hi=10_000)
-    expire = _obj("scheduler.expire_after", scheduler.get("expire_after"))
+    expire = as_object("scheduler.expire_after", scheduler.get("expire_after"))
     _int("scheduler.expire_after.uses", expire.get("uses"), lo=1)
     if expire.get("date") is not None:
         unix_seconds("scheduler.expire_after.date", expire.get("date"))
 
 
 def check_email_template(value: Any) -> None:
-    template = _obj("scheduler.email_template", value)
+    template = as_object("scheduler.email_template", value)
     check_http_url("scheduler.email_template.logo", template.get("logo"))
     _bool("scheduler.email_template.show_nylas_branding", template.get("show_nylas_branding"))
-    confirmed = _obj(
+    confirmed = as_object(
         "scheduler.email_template.booking_confirmed", template.get("booking_confirmed")
     )
     where = "scheduler.email_template.booking_confirmed"

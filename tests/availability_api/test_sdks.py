@@ -19,7 +19,7 @@ from nylas import Client
 from nylas.models.availability import GetAvailabilityResponse, TimeSlot
 from nylas.models.errors import NylasApiError
 
-from tests.calendar_availability.helpers import event, grant, ts
+from tests.availability_api.helpers import event, grant, ts
 from tests.conftest import API_KEY
 from tests.support.server import LiveServer
 from tests.support.tools import npm_package, pip_package, require_executable, run_json

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.calendar_availability.helpers import error_of, event, grant, ts
+from tests.availability_api.helpers import error_of, event, grant, ts
 
 MONDAY = "2026-03-02"
 WEEKDAYS_V3 = [1, 2, 3, 4, 5]  # v3 counts 0 = Sunday

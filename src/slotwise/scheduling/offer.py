@@ -46,13 +46,9 @@ from slotwise.events.busy import read_busy
 from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_calendars
 from slotwise.scheduling import repository, seats
+from slotwise.scheduling.checks import hhmm_minutes
+from slotwise.scheduling.schemas import ConfigurationDocument, read_document
 from slotwise.scheduling.service import Host, hosts_of
-from slotwise.scheduling.validation import (
-    availability_method,
-    hhmm_minutes,
-    is_round_robin,
-    unix_seconds,
-)
 
 DEFAULT_ROUND_TO = 15
 DEFAULT_NOTICE_MINUTES = 60
@@ -69,42 +65,30 @@ class Offer:
     full_order: list[str]  # round-robin order over all considered hosts ([] if collective)
 
 
-def _document_parts(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    availability = document.get("availability") or {}
-    return availability, availability.get("availability_rules") or {}
+def organizer_timezone(document: ConfigurationDocument) -> str:
+    return document.event_booking.timezone or "UTC"
 
 
-def organizer_timezone(document: dict[str, Any]) -> str:
-    return str((document.get("event_booking") or {}).get("timezone") or "UTC")
+def duration_seconds(document: ConfigurationDocument) -> int:
+    return document.availability.duration_minutes * 60
 
 
-def scheduler_setting(document: dict[str, Any], key: str, default: int) -> int:
-    value = (document.get("scheduler") or {}).get(key)
-    return default if value is None else int(value)
-
-
-def duration_seconds(document: dict[str, Any]) -> int:
-    return int(document["availability"]["duration_minutes"]) * 60
-
-
-def rules_of(document: dict[str, Any]) -> engine.Rules:
-    availability, rules = _document_parts(document)
-    buffer = rules.get("buffer") or {}
-    interval = availability.get("interval_minutes")
-    round_to = availability.get("round_to") or DEFAULT_ROUND_TO
+def rules_of(document: ConfigurationDocument) -> engine.Rules:
+    availability, rules = document.availability, document.rules
+    interval = availability.interval_minutes
     return engine.Rules(
         duration=duration_seconds(document),
-        interval=int(interval) * 60 if interval else None,
-        round_to=int(round_to) * 60,
+        interval=interval * 60 if interval else None,
+        round_to=(availability.round_to or DEFAULT_ROUND_TO) * 60,
         round_to_timezone=organizer_timezone(document),
-        method=availability_method(document),
-        buffer_before=int(buffer.get("before") or 0) * 60,
-        buffer_after=int(buffer.get("after") or 0) * 60,
-        strict_rotation=bool(rules.get("strict_rotation")),
+        method=rules.availability_method,
+        buffer_before=rules.buffer.before * 60,
+        buffer_after=rules.buffer.after * 60,
+        strict_rotation=rules.strict_rotation,
     )
 
 
-def on_offered_grid(document: dict[str, Any], start: int) -> bool:
+def on_offered_grid(document: ConfigurationDocument, start: int) -> bool:
     """Whether `start` is a start the slot lists can show, whatever window they were read for.
 
     Listed starts are a free stretch's start rounded up to `round_to`, then every interval; so
@@ -118,10 +102,15 @@ def on_offered_grid(document: dict[str, Any], start: int) -> bool:
     return snap(start) == start
 
 
-def bookable_window(document: dict[str, Any], start: int, end: int, now: int) -> tuple[int, int]:
+def bookable_window(
+    document: ConfigurationDocument, start: int, end: int, now: int
+) -> tuple[int, int]:
     """[start, end) clipped by minimum notice and the days offered into the future."""
-    notice = scheduler_setting(document, "min_booking_notice", DEFAULT_NOTICE_MINUTES)
-    days = scheduler_setting(document, "available_days_in_future", DEFAULT_DAYS_IN_FUTURE)
+    scheduler = document.scheduler
+    notice = scheduler.min_booking_notice
+    notice = DEFAULT_NOTICE_MINUTES if notice is None else notice
+    days = scheduler.available_days_in_future
+    days = DEFAULT_DAYS_IN_FUTURE if days is None else days
     tz = ZoneInfo(organizer_timezone(document))
     last_day = datetime.fromtimestamp(now, tz).date() + timedelta(days=days)
     horizon = datetime(last_day.year, last_day.month, last_day.day, tzinfo=tz) + timedelta(days=1)
@@ -148,32 +137,31 @@ def _specific(entry: dict[str, Any], timezone: str) -> engine.SpecificHours:
     )
 
 
-def open_hours_of(host: Host, document: dict[str, Any]) -> list[engine.WeeklyHours]:
-    _, rules = _document_parts(document)
-    booking_tz = (document.get("event_booking") or {}).get("timezone")
-    own = (host.document.get("availability") or {}).get("open_hours") or []
+def open_hours_of(host: Host, document: ConfigurationDocument) -> list[engine.WeeklyHours]:
+    booking_tz = document.event_booking.timezone
+    own = host.entry.availability.open_hours if host.entry.availability else []
     if own:
-        fallback = host.document.get("timezone") or booking_tz or "UTC"
+        fallback = host.entry.timezone or booking_tz or "UTC"
         return [_weekly(e, e.get("timezone") or fallback) for e in own]
     return [
         _weekly(e, booking_tz or e.get("timezone") or "UTC")
-        for e in rules.get("default_open_hours") or []
+        for e in document.rules.default_open_hours
     ]
 
 
-def specific_of(host: Host, document: dict[str, Any]) -> tuple[list[engine.SpecificHours], bool]:
-    _, rules = _document_parts(document)
-    tz = host.document.get("timezone") or organizer_timezone(document)
-    own = [_specific(e, tz) for e in host.document.get("specific_time_availability") or []]
+def specific_of(
+    host: Host, document: ConfigurationDocument
+) -> tuple[list[engine.SpecificHours], bool]:
+    rules = document.rules
+    tz = host.entry.timezone or organizer_timezone(document)
+    own = [_specific(e, tz) for e in host.entry.specific_time_availability]
     dates = {s.date for s in own}
     defaults = [
         s
-        for s in (_specific(e, tz) for e in rules.get("default_specific_time_availability") or [])
+        for s in (_specific(e, tz) for e in rules.default_specific_time_availability)
         if s.date not in dates
     ]
-    only = bool(rules.get("only_specific_time_availability")) or bool(
-        host.document.get("only_specific_time_availability")
-    )
+    only = rules.only_specific_time_availability or host.entry.only_specific_time_availability
     return own + defaults, only
 
 
@@ -181,10 +169,10 @@ def busy_calendars(hosts: Sequence[Host]) -> dict[str, list[str]]:
     """Calendar ids whose events make each host busy (availability + booking calendars)."""
     out: dict[str, list[str]] = {}
     for host in hosts:
-        wanted = list((host.document.get("availability") or {}).get("calendar_ids") or [])
-        booking_calendar = (host.document.get("booking") or {}).get("calendar_id")
-        if booking_calendar:
-            wanted.append(booking_calendar)
+        entry = host.entry
+        wanted = list(entry.availability.calendar_ids) if entry.availability else []
+        if entry.booking and entry.booking.calendar_id:
+            wanted.append(entry.booking.calendar_id)
         ids: list[str] = []
         for cal in wanted:
             resolved = host.calendar_id(cal)
@@ -221,29 +209,27 @@ def compute_offer(
     booking re-check, whose grid is checked apart (`on_offered_grid`). `refresh=False` reads
     remote mirrors as stored (the re-check, which holds locks and must not wait on a server).
     """
-    document = config.document
+    document = read_document(config)
     rules = rules_of(document)
     if exact:
         rules = replace(rules, round_to=0, interval=None)
     if hosts is None:
         hosts = hosts_of(session, document)
-    if is_round_robin(document):
-        hosts = [h for h in hosts if h.document.get("availability") and h.document.get("booking")]
+    if document.is_round_robin:
+        hosts = [h for h in hosts if h.takes_bookings]
     if only_emails is not None:
         wanted = {e.lower() for e in only_emails}
         hosts = [h for h in hosts if h.email.lower() in wanted]
     lo, hi = bookable_window(document, start, end, now)
     if not hosts or hi <= lo or is_expired(session, config, now):
         return Offer(engine.AvailabilityResult([], []), hosts, [])
-    capacity = seats.capacity_of(document)
+    capacity = seats.capacity_of(config.document)
     held: list[seats.Seat] = []
     if capacity != 1:
         held = _held_seats(session, config, lo, hi, rules, exclude_event_ids)
         exclude_event_ids = [*exclude_event_ids, *(s.event_id for s in held if s.event_id)]
     calendars = busy_calendars(hosts)
     all_ids = sorted({c for ids in calendars.values() for c in ids})
-    _, availability_rules = _document_parts(document)
-    tentative = availability_rules.get("tentative_as_busy")
     # Stale remote (CalDAV, feed) mirrors first; embedded grants have none to refresh.
     if refresh:
         refresh_calendars(session, remote_calendar_ids(hosts, calendars))
@@ -252,11 +238,11 @@ def compute_offer(
         all_ids,
         lo - rules.buffer_after,
         hi + rules.buffer_before,
-        tentative_as_busy=True if tentative is None else bool(tentative),
+        tentative_as_busy=document.rules.tentative_as_busy,
         exclude_event_ids=tuple(exclude_event_ids),
     )
     last: dict[str, tuple[int, int]] = {}
-    if is_round_robin(document):
+    if document.is_round_robin:
         keys = [config.id]
         if config.round_robin_group_id:
             keys.append(config.round_robin_group_id)
@@ -287,9 +273,9 @@ def compute_offer(
             capacity,
             buffer_before=rules.buffer_before,
             buffer_after=rules.buffer_after,
-            collective=not is_round_robin(document),
+            collective=not document.is_round_robin,
         )
-    full_order = engine.round_robin_order(participants) if is_round_robin(document) else []
+    full_order = engine.round_robin_order(participants) if document.is_round_robin else []
     return Offer(result, hosts, full_order)
 
 
@@ -313,30 +299,10 @@ def _held_seats(
 
 def is_expired(session: Session, config: Configuration, now: int) -> bool:
     """Whether `scheduler.expire_after` has closed the configuration (its date or its uses)."""
-    expire = (config.document.get("scheduler") or {}).get("expire_after") or {}
+    expire = read_document(config).scheduler.expire_after
     if not expire:
         return False
     if expire.get("date") is not None and now >= int(expire["date"]):
         return True
     uses = expire.get("uses")
     return uses is not None and repository.count_bookings(session, config.id) >= int(uses)
-
-
-def parse_window(start_time: str | None, end_time: str | None) -> tuple[int, int]:
-    start = unix_seconds("start_time", start_time if start_time != "" else None)
-    end = unix_seconds("end_time", end_time if end_time != "" else None)
-    if end <= start:
-        raise InvalidRequest("end_time: must be after start_time")
-    if end - start > 400 * DAY:
-        raise InvalidRequest("end_time: the window may span at most 400 days")
-    return start, end
-
-
-def slots_to_dict(offer: Offer) -> dict[str, Any]:
-    return {
-        "order": list(offer.result.order),
-        "time_slots": [
-            {"emails": list(s.emails), "start_time": s.start, "end_time": s.end}
-            for s in offer.result.slots
-        ],
-    }

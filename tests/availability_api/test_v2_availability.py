@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.calendar_availability.helpers import error_of, event, grant, ts
+from tests.availability_api.helpers import error_of, event, grant, ts
 
 MONDAY = "2026-03-02"
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from slotwise.validation import MAX_EPOCH
-from tests.calendar_availability.helpers import error_of, grant
+from tests.availability_api.helpers import error_of, grant
 
 
 @pytest.mark.parametrize(

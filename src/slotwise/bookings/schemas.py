@@ -1,0 +1,176 @@
+"""Booking request documents (create, reschedule, cancel, confirm), parsed once at the face.
+
+Each face turns its body into one of these with `validate_model`; the services take them. What
+depends on the configuration (its additional fields, whether it takes additional guests, and
+how many) is checked by the service, which knows the configuration. The wording of every
+problem is the one guests and SDKs have always seen (tests pin it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from slotwise.scheduling.checks import check_timezone
+from slotwise.scheduling.schemas import TimeWindow
+from slotwise.validation import Schema, check_email, check_line, check_text, checked, problem
+
+# The longest name an event participant may have (the guests become participants).
+MAX_NAME = 1024
+# The organizer's answer to a pending booking: whether each spelling confirms it.
+DECISIONS = {"confirm": True, "confirmed": True, "cancel": False, "cancelled": False}
+DECISIONS["canceled"] = False
+
+
+class Guest(Schema):
+    email: str
+    name: str
+
+
+class AdditionalGuest(Schema):
+    email: str
+    name: str | None = None
+
+
+class NewBooking(TimeWindow):
+    """POST /v3/scheduling/bookings (and the hosted and v2 pages that book through it)."""
+
+    guest: Guest = Field(default=None, validate_default=True)
+    participants: list[str] | None = None  # hosts the guest picked (round-robin), by email
+    additional_guests: list[AdditionalGuest] = Field(default_factory=list)
+    timezone: str | None = None
+    email_language: str = "en"
+    additional_fields: dict[str, Any] = Field(default_factory=dict)  # checked by the service
+
+    @field_validator("guest", mode="before")
+    @classmethod
+    def _guest(cls, value: Any) -> Guest:
+        if not isinstance(value, dict):
+            raise problem("is required ({email, name})", field="guest")
+        name = value.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise problem("is required", field="guest.name")
+        if len(name.strip()) > MAX_NAME:
+            raise problem(f"expected at most {MAX_NAME} characters", field="guest.name")
+        checked(check_line, "guest.name", name)
+        email = checked(check_email, "guest.email", value.get("email"))
+        return Guest(email=email, name=name.strip())
+
+    @field_validator("participants", mode="before")
+    @classmethod
+    def _participants(cls, value: Any) -> list[str] | None:
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            raise problem("expected a list of {email}", field="participants")
+        emails = []
+        for i, p in enumerate(value):
+            address = p.get("email") if isinstance(p, dict) else p
+            emails.append(checked(check_email, f"participants[{i}].email", address))
+        return emails or None
+
+    @field_validator("additional_guests", mode="before")
+    @classmethod
+    def _additional_guests(cls, value: Any) -> list[AdditionalGuest]:
+        value = value or []
+        if not isinstance(value, list):
+            raise problem("expected a list of {email, name}", field="additional_guests")
+        out = []
+        for i, g in enumerate(value):
+            where = f"additional_guests[{i}]"
+            if not isinstance(g, dict):
+                raise problem("expected {email, name}", field=where)
+            name = g.get("name")
+            if name is not None and (not isinstance(name, str) or len(name) > MAX_NAME):
+                raise problem(
+                    f"expected a string of at most {MAX_NAME} characters", field=f"{where}.name"
+                )
+            checked(check_line, f"{where}.name", name)
+            email = checked(check_email, f"{where}.email", g.get("email"))
+            out.append(AdditionalGuest(email=email, name=name))
+        return out
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _timezone(cls, value: Any) -> str | None:
+        if not value:
+            return None  # the query's `timezone`, if any, is taken instead (see `with_timezone`)
+        checked(check_timezone, "timezone", value)
+        return str(value)
+
+    @field_validator("email_language", mode="before")
+    @classmethod
+    def _language(cls, value: Any) -> str:
+        language = value or "en"
+        if not isinstance(language, str) or len(language) > 8:
+            raise problem("expected a language code such as en", field="email_language")
+        checked(check_line, "email_language", language)
+        return language
+
+    @field_validator("additional_fields", mode="before")
+    @classmethod
+    def _answers(cls, value: Any) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise problem("expected an object", field="additional_fields")
+        return value
+
+    def with_timezone(self, query_timezone: str | None) -> NewBooking:
+        """The body's `timezone`, else the one the face's query string names (checked)."""
+        if self.timezone or not query_timezone:
+            return self
+        check_timezone("timezone", query_timezone)
+        return self.model_copy(update={"timezone": query_timezone})
+
+
+class MoveBooking(TimeWindow):
+    """PATCH /v3/scheduling/bookings/{id}: the new slot."""
+
+
+def _reason(value: Any) -> str:
+    reason = value or ""
+    if not isinstance(reason, str):
+        raise problem("expected a string", field="cancellation_reason")
+    checked(check_text, "cancellation_reason", reason)
+    return reason
+
+
+class CancelBooking(Schema):
+    """DELETE /v3/scheduling/bookings/{id}."""
+
+    cancellation_reason: str = ""
+
+    _reason = field_validator("cancellation_reason", mode="before")(_reason)
+
+
+class DecideBooking(Schema):
+    """PUT /v3/scheduling/bookings/{id}: the organizer confirms or declines a pending booking."""
+
+    salt: str = Field(default=None, validate_default=True)
+    status: str = Field(default=None, validate_default=True)
+    cancellation_reason: str = ""  # read only when declining
+
+    @field_validator("salt", mode="before")
+    @classmethod
+    def _salt(cls, value: Any) -> str:
+        if not isinstance(value, str) or not value:
+            raise problem("is required", field="salt")
+        return value
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> str:
+        if not isinstance(value, str) or value not in DECISIONS:
+            raise problem("must be confirmed or cancelled", field="status")
+        return str(value)
+
+    @field_validator("cancellation_reason", mode="before")
+    @classmethod
+    def _declined_reason(cls, value: Any, info: ValidationInfo) -> str:
+        return "" if DECISIONS.get(info.data.get("status", "")) else _reason(value)
+
+    @property
+    def confirms(self) -> bool:
+        return DECISIONS[self.status]
