@@ -19,193 +19,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import os
 import random
 import statistics
-import tempfile
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import httpx
-from serverproc import API_KEY, Server, reset_postgres
+from common import SLOT, cpu_of, create_configs, run_load, setup, stores
+from serverproc import Server
 from sqlalchemy import select
 
 from slotwise.db.engine import Database
-from slotwise.db.migrate import upgrade
-from slotwise.db.models import Booking, Calendar, Event, Grant
-
-SLOT = 1800
-
-
-def seed_grants(db: Database, emails: list[str]) -> dict[str, str]:
-    """Grants with one primary calendar each; returns email -> grant id."""
-    now = int(time.time())
-    out = {}
-    with db.session() as session:
-        for i, email in enumerate(emails):
-            grant = Grant(
-                id=f"g{i:04d}",
-                provider="virtual-calendar",
-                email=email,
-                scope=[],
-                settings={},
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(grant)
-            out[email] = grant.id
-        session.flush()
-        for email, grant_id in out.items():
-            session.add(
-                Calendar(
-                    id=f"{grant_id}-primary",
-                    grant_id=grant_id,
-                    name=email,
-                    is_primary=True,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-    return out
-
-
-def config_body(emails: list[str], method: str | None) -> dict[str, Any]:
-    participants = [
-        {
-            "email": email,
-            "availability": {"calendar_ids": ["primary"]},
-            "booking": {"calendar_id": "primary"},
-            **({} if method else {"is_organizer": True}),
-        }
-        for email in emails
-    ]
-    availability: dict[str, Any] = {"duration_minutes": SLOT // 60}
-    if method:
-        availability["availability_rules"] = {"availability_method": method}
-    return {
-        "participants": participants,
-        "availability": availability,
-        "event_booking": {"title": "Bench", "timezone": "UTC"},
-        "scheduler": {"min_booking_notice": 0, "available_days_in_future": 60},
-    }
-
-
-def setup(url: str, hosts: int) -> tuple[list[str], str, dict[str, str]]:
-    upgrade(url)
-    db = Database(url)
-    host_emails = [f"host{i}@bench.example" for i in range(hosts)]
-    pool_emails = [f"pool{i}@bench.example" for i in range(3)]
-    grants = seed_grants(db, host_emails + pool_emails)
-    db.dispose()
-    return host_emails, pool_emails[0], grants
-
-
-def create_configs(
-    server_url: str, host_emails: list[str], pool_email: str, grants: dict[str, str]
-) -> tuple[list[str], str]:
-    headers = {"Authorization": f"Bearer {API_KEY}"}
-    with httpx.Client(base_url=server_url, headers=headers, timeout=60) as client:
-        ids = []
-        for email in host_emails:
-            response = client.post(
-                f"/v3/grants/{grants[email]}/scheduling/configurations",
-                json=config_body([email], None),
-            )
-            response.raise_for_status()
-            ids.append(response.json()["data"]["id"])
-        pool = [e for e in grants if e.startswith("pool")]
-        response = client.post(
-            f"/v3/grants/{grants[pool_email]}/scheduling/configurations",
-            json=config_body(pool, "max-availability"),
-        )
-        response.raise_for_status()
-        return ids, response.json()["data"]["id"]
-
-
-def encode_requests(requests: list[tuple[str, int]]) -> list[bytes]:
-    """Each booking as the bytes of one HTTP/1.1 request, built before the clock starts."""
-    out = []
-    for i, (config_id, start) in enumerate(requests):
-        body = json.dumps(
-            {
-                "start_time": start,
-                "end_time": start + SLOT,
-                "guest": {"email": f"guest{i}@example.com", "name": f"Guest {i}"},
-            }
-        ).encode()
-        head = (
-            f"POST /v3/scheduling/bookings?configuration_id={config_id} HTTP/1.1\r\n"
-            f"Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        out.append(head.encode() + body)
-    return out
-
-
-async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    """(status, body) of one HTTP/1.1 response with a Content-Length (all Slotwise sends)."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split(b" ", 2)[1])
-    length = 0
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    return status, await reader.readexactly(length)
-
-
-async def run_load(
-    servers: list[Server], requests: list[tuple[str, int]], clients: int
-) -> tuple[float, list[float], dict[int, int]]:
-    """Send every request over `clients` keep-alive connections; (wall s, latencies, statuses).
-
-    A plain asyncio HTTP/1.1 client rather than a full-featured one: the client shares the
-    machine's cores with the servers and PostgreSQL, so every millisecond it spends per request
-    is taken from them. Each request is still a real HTTP request over TCP, timed one by one.
-    """
-    queue: asyncio.Queue[bytes] = asyncio.Queue()
-    for item in encode_requests(requests):
-        queue.put_nowait(item)
-    latencies: list[float] = []
-    statuses: dict[int, int] = defaultdict(int)
-
-    async def worker(n: int) -> None:
-        server = servers[n % len(servers)]
-        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-        try:
-            while True:
-                try:
-                    raw = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                t0 = time.perf_counter()
-                writer.write(raw)
-                status, body = await read_response(reader)
-                latencies.append((time.perf_counter() - t0) * 1000)
-                statuses[status] += 1
-                if status not in (200, 409):
-                    print(f"unexpected {status}: {body[:300]!r}")
-        finally:
-            writer.close()
-
-    t0 = time.perf_counter()
-    await asyncio.gather(*(worker(n) for n in range(clients)))
-    return time.perf_counter() - t0, latencies, dict(statuses)
-
-
-def _cpu_of(pid: int) -> float | None:
-    """User + system CPU seconds used so far by a process (Linux /proc), None if unknown."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from slotwise.db.models import Booking, Event
 
 
 def _postgres_backends(database: str) -> list[int]:
@@ -231,7 +59,7 @@ class CpuMeter:
     def __init__(self, server_pids: list[int], database: str | None) -> None:
         self.server_pids = server_pids
         self.database = database
-        self.servers_before = sum(_cpu_of(p) or 0.0 for p in server_pids)
+        self.servers_before = sum(cpu_of(p) or 0.0 for p in server_pids)
         self.backends: dict[int, tuple[float, float]] = {}  # pid -> (first, last) CPU seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -242,7 +70,7 @@ class CpuMeter:
         if self.database is None:
             return
         for pid in _postgres_backends(self.database):
-            cpu = _cpu_of(pid)
+            cpu = cpu_of(pid)
             if cpu is not None:
                 first = self.backends.get(pid, (cpu, cpu))[0]
                 self.backends[pid] = (first, cpu)
@@ -256,7 +84,7 @@ class CpuMeter:
         self._stop.set()
         self._thread.join()
         self._sample_once()
-        servers = sum(_cpu_of(p) or 0.0 for p in self.server_pids) - self.servers_before
+        servers = sum(cpu_of(p) or 0.0 for p in self.server_pids) - self.servers_before
         return servers, sum(last - first for first, last in self.backends.values())
 
 
@@ -338,21 +166,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
     parser.add_argument("--stores", default="sqlite,postgresql", help="which databases to run")
     args = parser.parse_args(argv)
-    pg = os.environ.get("SLOTWISE_BENCH_DATABASE_URL")
-    stores = [s for s in args.stores.split(",") if s == "sqlite" or (s == "postgresql" and pg)]
     print(
         f"{'database':<11} {'requests':>8} {'booked':>7} {'409':>6} {'possible':>9}"
         f" {'bookings/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'doubles':>8}"
     )
-    with tempfile.TemporaryDirectory() as tmp_dir:
-        tmp = Path(tmp_dir)
-        for store in stores:
-            if store == "sqlite":
-                url = f"sqlite:///{tmp}/bench.db"
-            else:
-                url = str(pg)
-                reset_postgres(url)
-            bench(store, url, tmp, args)
+    for store, url, tmp in stores(args):
+        bench(store, url, tmp, args)
 
 
 if __name__ == "__main__":

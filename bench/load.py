@@ -39,13 +39,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from booking import config_body, read_response, seed_grants
+from common import SLOT, config_body, read_response, seed_grants
 from serverproc import API_KEY, ROOT, Server, reset_postgres
 
 from slotwise.db.engine import Database
 from slotwise.db.migrate import upgrade
 
-SLOT = 1800
 DAY = 86400
 TRIGGERS = ["booking.created", "booking.rescheduled", "booking.cancelled"]
 

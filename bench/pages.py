@@ -95,7 +95,7 @@ def measure(server: Server, method: str, runs: int) -> tuple[float, float, int]:
         for i in range(runs + 1):
             # The same window both ways: from now to the end of the last offered day.
             now = int(time.time())
-            params = {
+            params: dict[str, Any] = {
                 "configuration_id": config_id,
                 "start_time": now,
                 "end_time": now + (DAYS + 1) * DAY,

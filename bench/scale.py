@@ -40,10 +40,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from common import SLOT, config_body
 from serverproc import API_KEY, Server
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
+from slotwise import keyring
 from slotwise.bookings.salts import seal_salt
 from slotwise.db.engine import Database, normalize_url
 from slotwise.db.migrate import upgrade
@@ -55,7 +57,7 @@ from slotwise.ids import new_id, new_salt, new_uuid
 from slotwise.scheduling.service import create_configuration
 
 DAY = 86400
-SLOT = 1800
+DAYS_IN_FUTURE = 120  # the seeded events span 660 days; requests look ahead this far
 TEAM = 50
 TEAM_EVENTS = 96
 OTHER_EVENTS = 219
@@ -140,27 +142,6 @@ def connect(session: Any, email: str, zone: str) -> tuple[Grant, Calendar]:
     return grant, calendar
 
 
-def config_body(emails: Sequence[str], method: str | None) -> dict[str, Any]:
-    participants = [
-        {
-            "email": email,
-            "availability": {"calendar_ids": ["primary"]},
-            "booking": {"calendar_id": "primary"},
-            **({} if method else {"is_organizer": True}),
-        }
-        for email in emails
-    ]
-    availability: dict[str, Any] = {"duration_minutes": SLOT // 60}
-    if method:
-        availability["availability_rules"] = {"availability_method": method}
-    return {
-        "participants": participants,
-        "availability": availability,
-        "event_booking": {"title": "Bench", "timezone": "UTC"},
-        "scheduler": {"min_booking_notice": 0, "available_days_in_future": 120},
-    }
-
-
 def booking_row(
     config: Configuration, grant: Grant, calendar: Calendar, event: dict[str, Any]
 ) -> Any:
@@ -201,7 +182,9 @@ def seed_grants(
             for n, email in enumerate(emails[at : at + BATCH_GRANTS], start=at):
                 rng = random.Random(f"{seed}:{email}")
                 grant, calendar = connect(session, email, ZONES[n % len(ZONES)])
-                config = create_configuration(session, grant, config_body([email], None))
+                config = create_configuration(
+                    session, grant, config_body([email], None, days_in_future=DAYS_IN_FUTURE)
+                )
                 rows = EventRows(grant, calendar)
                 for k, body in enumerate(event_bodies(rng, per_grant, series, now)):
                     event = rows.row(body, now - rng.randrange(600) * DAY)
@@ -213,10 +196,12 @@ def seed_grants(
             connection = session.connection()
             for rows_, model in ((events, Event), (booking_rows, Booking)):
                 for start in range(0, len(rows_), 5000):
-                    connection.execute(model.__table__.insert(), rows_[start : start + 5000])
+                    connection.execute(insert(model), rows_[start : start + 5000])
 
 
-def seed(url: str, big_grants: int, seed_value: int) -> None:
+def seed(url: str, data_dir: Path, big_grants: int, seed_value: int) -> None:
+    # Grant credentials are sealed with the key the server for this database will read.
+    keyring.configure(None, data_dir)
     upgrade(url)
     db = Database(url)
     team = [f"member{i}@team.example" for i in range(TEAM)]
@@ -275,14 +260,14 @@ class Target:
         pool = [f"member{i}@team.example" for i in (1, 2, 3)]
         made = self.client.post(
             f"/v3/grants/{owner}/scheduling/configurations",
-            json=config_body(pool, "max-fairness"),
+            json=config_body(pool, "max-fairness", days_in_future=DAYS_IN_FUTURE),
         )
         made.raise_for_status()
         self.pool_config = made.json()["data"]["id"]
         booker = self.grants["member4@team.example"]
         made = self.client.post(
             f"/v3/grants/{booker}/scheduling/configurations",
-            json=config_body(["member4@team.example"], None),
+            json=config_body(["member4@team.example"], None, days_in_future=DAYS_IN_FUTURE),
         )
         made.raise_for_status()
         self.booking_config = made.json()["data"]["id"]
@@ -417,19 +402,20 @@ def main(argv: Sequence[str] | None = None) -> None:
                 print("postgresql: skipped (set SLOTWISE_BENCH_DATABASE_URL)")
                 continue
             urls = {}
+            data = {size: tmp / f"data-{store}-{size}" for size in ("small", "big")}
             for size in ("small", "big"):
                 if store == "sqlite":
                     urls[size] = f"sqlite:///{tmp}/scale-{size}.db"
                 else:
                     urls[size] = fresh_postgres(str(pg), size)
                 t0 = time.perf_counter()
-                seed(urls[size], args.big_grants if size == "big" else 0, args.seed)
+                seed(urls[size], data[size], args.big_grants if size == "big" else 0, args.seed)
                 print(
                     f"{store} {size}: seeded in {time.perf_counter() - t0:.0f} s"
                     f" ({counts(urls[size])})",
                     flush=True,
                 )
-            servers = {s: Server(url, tmp / f"data-{store}-{s}") for s, url in urls.items()}
+            servers = {s: Server(url, data[s]) for s, url in urls.items()}
             try:
                 small, big = (Target(servers[s], urls[s]) for s in ("small", "big"))
                 report(store, measure(small, big, args.rounds, args.tries))

@@ -26,15 +26,14 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
-from booking import SLOT, _cpu_of, create_configs, run_load, setup
-from serverproc import API_KEY, ROOT, Server, reset_postgres
+from common import SLOT, cpu_of, create_configs, run_load, setup, stores
+from serverproc import API_KEY, ROOT, Server
 
 from slotwise.db.engine import Database
 from slotwise.notifications import stats_repository as stats
@@ -129,6 +128,8 @@ class WorkerProcess:
             os.environ,
             SLOTWISE_DATABASE_URL=database_url,
             SLOTWISE_DATA_DIR=str(data_dir),
+            # The receiver is on loopback, which the outbound policy refuses by default.
+            SLOTWISE_OUTBOUND_ALLOW="127.0.0.0/8,::1",
             PYTHONPATH=str(ROOT / "src"),
         )
         self.process = subprocess.Popen(
@@ -136,7 +137,7 @@ class WorkerProcess:
         )
 
     def cpu(self) -> float:
-        return _cpu_of(self.process.pid) or 0.0
+        return cpu_of(self.process.pid) or 0.0
 
     def stop(self) -> None:
         self.process.terminate()
@@ -273,17 +274,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=32, help="concurrent booking clients")
     parser.add_argument("--stores", default="sqlite,postgresql", help="which databases to run")
     args = parser.parse_args(argv)
-    pg = os.environ.get("SLOTWISE_BENCH_DATABASE_URL")
-    stores = [s for s in args.stores.split(",") if s == "sqlite" or (s == "postgresql" and pg)]
-    with tempfile.TemporaryDirectory() as tmp_dir:
-        tmp = Path(tmp_dir)
-        for store in stores:
-            if store == "sqlite":
-                url = f"sqlite:///{tmp}/bench.db"
-            else:
-                url = str(pg)
-                reset_postgres(url)
-            bench(store, url, tmp, args)
+    for store, url, tmp in stores(args):
+        bench(store, url, tmp, args)
 
 
 if __name__ == "__main__":

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
 
-from slotwise import keyring, outbound
+from slotwise import clock, keyring, outbound
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from tests.support.databases import backends, empty_all_tables, migrated_url
 from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
+
+# Fixtures shared by several folders (the organizer, webhook receiver, SMTP server, worker).
+pytest_plugins = ["tests.support.fixtures"]
 
 API_KEY = "test-api-key"
 LOOPBACK = ["127.0.0.0/8", "::1"]
@@ -92,6 +97,50 @@ def server(session_server: LiveServer, db: Database) -> LiveServer:
 def api(server: LiveServer) -> Iterator[httpx.Client]:
     """An HTTP client for the live server, authenticated with the admin API key."""
     with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30
+        base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=HTTP_TIMEOUT
     ) as client:
         yield client
+
+
+@pytest.fixture
+def new_client() -> Iterator[Callable[..., httpx.Client]]:
+    """Make HTTP clients (for guests, sessions, other servers) that are closed when the test
+    ends; keyword arguments go to httpx.Client, with a generous timeout by default."""
+    clients: list[httpx.Client] = []
+
+    def make(base_url: str, **kwargs: Any) -> httpx.Client:
+        kwargs.setdefault("timeout", HTTP_TIMEOUT)
+        client = httpx.Client(base_url=base_url, **kwargs)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[int]:
+    """Slotwise's clock stopped at the current second (returned); move it with
+    `clock.advance` or `clock.freeze`. The in-process servers and workers read it too."""
+    at = int(clock.now())
+    clock.freeze(at)
+    yield at
+    clock.freeze(None)
+
+
+# Fixtures that start another program: a test using one (directly or through another
+# fixture) is a `process` test.
+PROCESS_FIXTURES = {"radicale", "own_radicale"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks that follow from what a test uses, so no test has to remember them."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        if params.get("backend") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+        uses = set(getattr(item, "fixturenames", ()))
+        if uses & PROCESS_FIXTURES or params.get("urls") == "two-processes":
+            item.add_marker(pytest.mark.process)

@@ -14,6 +14,9 @@ import httpx
 import pytest
 
 from tests.support.server import free_port
+from tests.support.waiting import DEADLINE, HTTP_TIMEOUT, wait_until
+
+pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = re.compile(r"(sw_[A-Za-z0-9_-]{20,})")
@@ -62,30 +65,34 @@ def start(tmp_path: Path) -> Iterator[object]:
         procs.append(proc)
         url = f"http://127.0.0.1:{port}"
         output = ""
-        deadline = time.monotonic() + 60
         assert proc.stdout is not None
-        while time.monotonic() < deadline:
+        # The server prints its ready line once it listens; each read waits for a line or
+        # for the process to end.
+        while "Slotwise ready on" not in output:
             line = proc.stdout.readline()
             output += line
-            if "Slotwise ready on" in line:
-                break
             if not line and proc.poll() is not None:
                 pytest.fail(f"server exited: {output}")
-        while time.monotonic() < deadline:
+
+        def answering() -> bool:
             try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    return url, output
+                return httpx.get(url + "/healthz", timeout=1).status_code == 200
             except httpx.HTTPError:
-                time.sleep(0.1)
-        pytest.fail(f"server did not answer: {output}")
+                return False
+
+        wait_until(answering, f"the server to answer ({output})", interval=0.1)
+        return url, output
 
     yield _start
     for proc in procs:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=DEADLINE)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 def test_serve_prints_a_first_key_once_and_api_key_create_works(
@@ -95,9 +102,13 @@ def test_serve_prints_a_first_key_once_and_api_key_create_works(
     found = KEY.search(output)
     assert found, output
     key = found.group(1)
-    ok = httpx.get(url + "/v3/grants", headers={"Authorization": f"Bearer {key}"})
+    ok = httpx.get(
+        url + "/v3/grants", headers={"Authorization": f"Bearer {key}"}, timeout=HTTP_TIMEOUT
+    )
     assert ok.status_code == 200 and ok.json()["data"] == []
-    wrong = httpx.get(url + "/v3/grants", headers={"Authorization": "Bearer nope"})
+    wrong = httpx.get(
+        url + "/v3/grants", headers={"Authorization": "Bearer nope"}, timeout=HTTP_TIMEOUT
+    )
     assert wrong.status_code == 401
     assert wrong.json()["error"]["type"] == "unauthorized"
     assert wrong.headers["x-request-id"] == wrong.json()["request_id"]
@@ -105,7 +116,9 @@ def test_serve_prints_a_first_key_once_and_api_key_create_works(
     created = _run("api-key", "create", "--data-dir", str(tmp_path / "data")).stdout.strip()
     assert KEY.fullmatch(created)
     assert created != key
-    again = httpx.get(url + "/v3/grants", headers={"Authorization": f"Bearer {created}"})
+    again = httpx.get(
+        url + "/v3/grants", headers={"Authorization": f"Bearer {created}"}, timeout=HTTP_TIMEOUT
+    )
     assert again.status_code == 200
 
 
@@ -122,7 +135,7 @@ def test_demo_serves_a_demo_grant_with_events(start: object) -> None:
     assert found, output
     assert "curl" in output and "from nylas import Client" in output
     assert f"Book a meeting: {url}/book/demo" in output
-    page = httpx.get(f"{url}/book/demo")
+    page = httpx.get(f"{url}/book/demo", timeout=HTTP_TIMEOUT)
     assert page.status_code == 200 and "Meeting with the demo user" in page.text
     from nylas import Client
 

@@ -11,29 +11,24 @@ wrote.
 from __future__ import annotations
 
 import secrets
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.providers.conftest import simple_event
 from tests.support.feeds import Feed
 from tests.support.processes import ServerProcess
 from tests.support.radicale import Radicale
 from tests.support.scheduling import HOUR, config_body, future_hour, participant
+from tests.support.waiting import HTTP_TIMEOUT, wait_until
 from tests.webhooks.receiver import Receiver
 
-
-def _wait(condition: object, what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{what} did not happen in time")
+pytestmark = pytest.mark.process
 
 
-def test_no_secret_reaches_the_log(tmp_path: Path) -> None:
+def test_no_secret_reaches_the_log(tmp_path: Path, new_client: Callable[..., httpx.Client]) -> None:
     created: dict[str, str] = {}
     api_key = created["api key"] = "sw_" + secrets.token_urlsafe(24)
     wrong_key = created["a wrong api key"] = "sw_" + secrets.token_urlsafe(24)
@@ -56,9 +51,7 @@ def test_no_secret_reaches_the_log(tmp_path: Path) -> None:
     )
     try:
         server.wait_ready()
-        api = httpx.Client(
-            base_url=server.url, headers={"Authorization": f"Bearer {api_key}"}, timeout=60
-        )
+        api = new_client(server.url, headers={"Authorization": f"Bearer {api_key}"})
         radicale.add_user("logan", password)
         radicale.mkcalendar("logan", password, "work", "Work")
         caldav = {"email": "logan@example.com", "url": radicale.url + "/", "username": "logan"}
@@ -75,7 +68,9 @@ def test_no_secret_reaches_the_log(tmp_path: Path) -> None:
         grant_id = grant.json()["data"]["id"]
         assert (
             httpx.get(
-                server.url + "/v3/grants", headers={"Authorization": f"Bearer {wrong_key}"}
+                server.url + "/v3/grants",
+                headers={"Authorization": f"Bearer {wrong_key}"},
+                timeout=HTTP_TIMEOUT,
             ).status_code
             == 401
         )
@@ -107,9 +102,7 @@ def test_no_secret_reaches_the_log(tmp_path: Path) -> None:
         config_id = config.json()["data"]["id"]
         session = api.post("/v3/scheduling/sessions", json={"configuration_id": config_id})
         session_id = created["scheduling session"] = session.json()["data"]["session_id"]
-        guest = httpx.Client(
-            base_url=server.url, headers={"Authorization": f"Bearer {session_id}"}, timeout=60
-        )
+        guest = new_client(server.url, headers={"Authorization": f"Bearer {session_id}"})
         slots = guest.get(
             "/v3/scheduling/availability",
             params={"start_time": t0, "end_time": t0 + 4 * HOUR},
@@ -125,14 +118,15 @@ def test_no_secret_reaches_the_log(tmp_path: Path) -> None:
         )
         assert booked.status_code == 200, booked.text
         ref = created["booking ref"] = booked.json()["data"]["booking_ref"]
-        assert httpx.get(server.url + f"/bookings/{ref}").status_code == 200
+        assert httpx.get(server.url + f"/bookings/{ref}", timeout=HTTP_TIMEOUT).status_code == 200
         moved = httpx.post(
             server.url + f"/bookings/{ref}/reschedule",
             data={"start": str(t0 + HOUR)},
             headers={"Origin": server.url},
+            timeout=HTTP_TIMEOUT,
         )
         assert moved.status_code in (200, 303, 409), moved.text
-        _wait(lambda: receiver.received, "the signed webhook delivery")
+        wait_until(lambda: receiver.received, "the signed webhook delivery")
         assert receiver.bad_signatures == 0
     finally:
         server.stop()

@@ -11,16 +11,19 @@ import json
 import os
 import re
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from slotwise.db.engine import Database
 from tests.conftest import API_KEY
 from tests.support.processes import ROOT, ServerProcess
 from tests.support.server import free_port
 from tests.support.tools import require_executable
+from tests.support.waiting import HTTP_TIMEOUT, wait_until
+
+pytestmark = pytest.mark.process
 
 CLIENT_ADDRESS = "127.0.0.2"
 
@@ -64,15 +67,15 @@ http {{
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def answering() -> bool:
         assert process.poll() is None, "nginx exited"
         try:
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return
         except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError("nginx did not start")
+            return False
+        return True
+
+    wait_until(answering, "nginx to answer", interval=0.1)
 
 
 def test_nginx_in_front_of_two_servers_forwards_the_client_address(
@@ -99,7 +102,7 @@ def test_nginx_in_front_of_two_servers_forwards_the_client_address(
             base_url=f"http://127.0.0.1:{port}",
             transport=transport,
             headers={"Authorization": f"Bearer {API_KEY}"},
-            timeout=30,
+            timeout=HTTP_TIMEOUT,
         ) as client:
             for _ in range(6):
                 assert client.get("/v3/grants").status_code == 200

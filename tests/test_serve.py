@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,6 +33,9 @@ from tests.support.scheduling import (
     participant,
 )
 from tests.support.server import free_port
+from tests.support.waiting import HTTP_TIMEOUT
+
+pytestmark = pytest.mark.process
 
 
 def test_replicas_started_together_on_a_fresh_postgres_all_start() -> None:
@@ -45,7 +48,7 @@ def test_replicas_started_together_on_a_fresh_postgres_all_start() -> None:
         for server in servers:
             server.wait_ready(timeout=120)  # fails with the process's error if it crashed
         for server in servers:
-            assert httpx.get(server.url + "/readyz", timeout=10).status_code == 200
+            assert httpx.get(server.url + "/readyz", timeout=HTTP_TIMEOUT).status_code == 200
         engine = create_engine(normalize_url(url))
         with engine.connect() as conn:
             versions = conn.execute(text("SELECT count(*) FROM alembic_version")).scalar()
@@ -72,7 +75,7 @@ def _json_lines(path: Path) -> list[dict]:
 
 
 def test_two_workers_ready_line_request_log_metrics_and_graceful_stop(
-    tmp_path: Path, feed: Feed
+    tmp_path: Path, feed: Feed, new_client: Callable[..., httpx.Client]
 ) -> None:
     data = tmp_path / "data"
     port = free_port()
@@ -100,7 +103,7 @@ def test_two_workers_ready_line_request_log_metrics_and_graceful_stop(
             banner += line
         assert f"Slotwise ready on {url} (2 workers)" in banner
         # Ready means answering: the very first request after the line is served.
-        api = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {API_KEY}"})
+        api = new_client(url, headers={"Authorization": f"Bearer {API_KEY}"})
         assert api.get("/healthz").status_code == 200
 
         # A booking that waits on a slow feed is in flight when SIGTERM comes.
@@ -124,14 +127,19 @@ def test_two_workers_ready_line_request_log_metrics_and_graceful_stop(
         assert book(api, config["id"], t0 + 2 * HOUR).status_code == 200
 
         # /metrics: the token (or the admin key) reads it; the counts of both workers add up.
-        assert httpx.get(url + "/metrics").status_code == 401
+        assert httpx.get(url + "/metrics", timeout=HTTP_TIMEOUT).status_code == 401
         assert (
-            httpx.get(url + "/metrics", headers={"Authorization": "Bearer no"}).status_code == 401
+            httpx.get(
+                url + "/metrics", headers={"Authorization": "Bearer no"}, timeout=HTTP_TIMEOUT
+            ).status_code
+            == 401
         )
         for _ in range(20):
             api.get("/v3/grants")
         scraped = httpx.get(
-            url + "/metrics", headers={"Authorization": "Bearer metrics-token-for-the-scraper"}
+            url + "/metrics",
+            headers={"Authorization": "Bearer metrics-token-for-the-scraper"},
+            timeout=HTTP_TIMEOUT,
         )
         assert scraped.status_code == 200, scraped.text
         assert _sample(scraped.text, "slotwise_http_requests_total", 'route="/v3/grants"') == 20
@@ -148,7 +156,7 @@ def test_two_workers_ready_line_request_log_metrics_and_graceful_stop(
         feed.hold()
 
         def slow_booking() -> httpx.Response:
-            with httpx.Client(base_url=url, timeout=60) as client:
+            with httpx.Client(base_url=url, timeout=HTTP_TIMEOUT) as client:
                 return book(client, config["id"], t0)
 
         with ThreadPoolExecutor(1) as pool:
@@ -166,6 +174,7 @@ def test_two_workers_ready_line_request_log_metrics_and_graceful_stop(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.stdout.close()  # type: ignore[union-attr]
 
     lines = _json_lines(log_path)
     requests = [line for line in lines if line.get("logger") == "slotwise.request"]

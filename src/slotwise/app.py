@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from slotwise import __version__, keyring, outbound
+from slotwise import __version__, keyring, links, outbound
 from slotwise.api.envelope import RequestIdMiddleware
 from slotwise.api.errors import install_error_handlers
 from slotwise.api.failures import UnhandledErrorMiddleware
@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
     outbound.configure(outbound.Policy.from_settings(settings))
+    links.configure(links.HostedLinks.from_settings(settings))
     from slotwise.bookings import follow
 
     follow.subscribe()  # bookings follow the calendar events they made

@@ -19,6 +19,7 @@ import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -138,6 +139,33 @@ def configure(policy: Policy) -> None:
 
 def current() -> Policy:
     return _policy
+
+
+def url_refusal(url: str) -> str | None:
+    """Why a URL saved for later delivery (a page reminder's webhook_url) will not be reached,
+    or None. Checked when it is saved, so the user hears of it then; the connection is still
+    checked again when it is made (the name may resolve elsewhere by then). A name that does
+    not resolve now is let through: DNS may be down for a moment, and delivery checks again.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return "must be an absolute http or https URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an absolute http or https URL"
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return None
+    problems = []
+    for *_, sockaddr in infos:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        problem = current().refusal(address)
+        if problem is None:
+            return None
+        problems.append(f"{parts.hostname} resolves to {address}, which {problem}")
+    return f"the address is not allowed: {problems[0]}" if problems else None
 
 
 class _CheckedBackend(httpcore.SyncBackend):

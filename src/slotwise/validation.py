@@ -15,13 +15,36 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from slotwise import outbound
+from slotwise.availability.zones import is_zone
 from slotwise.errors import InvalidRequest, field_error
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
-# Latest instant accepted anywhere (the end of year 9999), so date arithmetic never overflows.
+# Latest instant accepted anywhere (9999-12-31T23:59:59Z), so date arithmetic never overflows.
 MAX_EPOCH = 253_402_300_799
+# The longest window one availability or free/busy request may cover (two years and a day or
+# two, as Nylas allows), which bounds the work a request can ask for.
+MAX_WINDOW_DAYS = 732
+MAX_WINDOW_SECONDS = MAX_WINDOW_DAYS * 86_400
+
+
+def check_window(start: int, end: int) -> None:
+    """A request's [start_time, end_time): not empty, at most MAX_WINDOW_DAYS long."""
+    if end <= start:
+        raise field_error("end_time", "must be after start_time")
+    if end - start > MAX_WINDOW_SECONDS:
+        raise field_error("end_time", f"the window may span at most {MAX_WINDOW_DAYS} days")
+
+
+def check_zone(field: str, name: object) -> str:
+    """Return `name` if it is a known IANA zone, else a 400 naming `field`."""
+    if not isinstance(name, str) or not name:
+        raise field_error(field, "expected an IANA time zone name")
+    if not is_zone(name):
+        raise field_error(field, f"unknown IANA time zone {name!r}")
+    return name
 
 
 # Where a request field sits: not part of the field's name.
@@ -261,6 +284,20 @@ def check_http_url(field: str, value: Any) -> None:
         raise field_error(field, "expected an absolute http(s) URL, such as https://example.com/")
     if "@" in parts.netloc:
         raise field_error(field, "must not contain user-info (user@host)")
+
+
+def check_delivery_url(field: str, value: Any) -> None:
+    """A URL Slotwise will POST to later (a page reminder's webhook_url): an absolute http(s)
+    URL whose host the outbound policy lets Slotwise reach (no loopback or private address
+    unless SLOTWISE_OUTBOUND_ALLOW opens it, never a metadata address)."""
+    if value is None:
+        return
+    check_http_url(field, value)
+    if len(value) > 2000:
+        raise field_error(field, "must be at most 2000 characters")
+    problem = outbound.url_refusal(value)
+    if problem is not None:
+        raise field_error(field, problem)
 
 
 def is_http_url(value: Any) -> bool:

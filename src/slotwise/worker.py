@@ -16,15 +16,14 @@ import threading
 import time
 from collections.abc import Callable
 
-from slotwise import clock, metrics, outbound
+from slotwise import clock, links, metrics, outbound
 from slotwise.bookings import follow
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.notifications import delivery, dispatch, reminders, retention
 from slotwise.notifications.sending import AttemptPool
 from slotwise.providers import policy as provider_policy
 from slotwise.providers import sync as provider_sync
-from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.webhooks.sender import AttemptResult
 
 log = logging.getLogger("slotwise.worker")
@@ -51,6 +50,7 @@ class Worker:
         self._next_retention = 0.0
         provider_policy.configure(settings.provider_sync_seconds, settings.provider_timeout_seconds)
         outbound.configure(outbound.Policy.from_settings(settings))
+        links.configure(links.HostedLinks.from_settings(settings))
         # The syncs this worker runs move or cancel the bookings of the events they change.
         follow.subscribe()
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from slotwise.db.engine import Database
 from slotwise.db.models import Calendar, Event, Grant, OutboxMessage
 from tests.support.factories import connect, create_event
+from tests.support.waiting import HTTP_TIMEOUT
 
 T0 = 1_767_261_600
 
@@ -225,7 +226,7 @@ def test_unknown_things_are_404(api: httpx.Client, world: dict[str, str]) -> Non
         ("GET", f"/v3/grants/{g}/events/{e}?calendar_id={world['calendar']}"),
         ("GET", "/v3/grants/a%00b"),
     ]:
-        body = {} if method in ("PUT", "PATCH") else None
+        body: dict[str, Any] | None = {} if method in ("PUT", "PATCH") else None
         assert_error(api.request(method, url, json=body), 404, 400)
 
 
@@ -263,7 +264,7 @@ def test_oversized_body(api: httpx.Client, world: dict[str, str]) -> None:
 
 def test_missing_or_wrong_api_key(api: httpx.Client, server: Any) -> None:
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic x"}):
-        response = httpx.get(server.url + "/v3/grants", headers=headers)
+        response = httpx.get(server.url + "/v3/grants", headers=headers, timeout=HTTP_TIMEOUT)
         assert_error(response, 401)
 
 

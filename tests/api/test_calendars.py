@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from sqlalchemy import select
 
@@ -86,7 +88,7 @@ def test_metadata_pair_paging_and_select(api: httpx.Client) -> None:
     seen: list[str] = []
     token = None
     while True:
-        params: dict[str, object] = {"limit": 2}
+        params: dict[str, Any] = {"limit": 2}
         if token:
             params["page_token"] = token
         body = api.get(_base(grant), params=params).json()

@@ -148,7 +148,8 @@ def test_metadata_pair_filter_in_both_sdk_forms(api: httpx.Client, grant: dict[s
     )
     create_event(api, grant["id"], {"title": "c", "when": when, "metadata": {"key1": "z"}})
     python_form = httpx.QueryParams(
-        [("calendar_id", "primary"), ("metadata_pair", "key1:x"), ("metadata_pair", "other:y")]
+        list[tuple[str, str | int | float | bool | None]]()
+        + [("calendar_id", "primary"), ("metadata_pair", "key1:x"), ("metadata_pair", "other:y")]
         + [(k, str(v)) for k, v in WINDOW.items()]
     )
     titles = [e["title"] for e in api.get(_url(grant), params=python_form).json()["data"]]

@@ -48,6 +48,18 @@ def test_v3_free_busy(api: httpx.Client) -> None:
     assert isinstance(items[2]["error"], str)
 
 
+def test_v3_free_busy_point_in_time_event_is_not_busy(api: httpx.Client) -> None:
+    """A `time` event has no length, so it blocks no time (as in availability)."""
+    avery = connect(api, "avery@example.com")
+    create_event(api, avery["id"], {"when": {"time": T0 + HOUR}})
+    response = api.post(
+        f"/v3/grants/{avery['id']}/calendars/free-busy",
+        json={"start_time": T0, "end_time": T0 + 2 * HOUR, "emails": ["avery@example.com"]},
+    )
+    assert response.status_code == 200
+    assert response.json()["data"][0]["time_slots"] == []
+
+
 def test_v3_free_busy_bad_input(api: httpx.Client) -> None:
     avery = connect(api, "avery@example.com")
     url = f"/v3/grants/{avery['id']}/calendars/free-busy"

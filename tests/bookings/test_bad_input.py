@@ -65,7 +65,7 @@ def _raw(api: httpx.Client, method: str, path: str, raw: str, **params: str) -> 
     )
 
 
-def test_booking_bodies(api: httpx.Client, setup) -> None:
+def test_booking_bodies(api: httpx.Client, setup: tuple[str, str, str]) -> None:
     _, config_id, booking_id = setup
     routes = [
         ("POST", "/v3/scheduling/bookings"),
@@ -82,7 +82,7 @@ def test_booking_bodies(api: httpx.Client, setup) -> None:
         assert response.status_code == 400, (raw, response.text)
 
 
-def test_query_strings(api: httpx.Client, setup) -> None:
+def test_query_strings(api: httpx.Client, setup: tuple[str, str, str]) -> None:
     _, config_id, _ = setup
     for params in [
         {"start_time": "1e400", "end_time": "2"},
@@ -110,7 +110,7 @@ def _with_literal(body: dict[str, Any], path: tuple[str, str], literal: str) -> 
     return json.dumps(body).replace('"__LITERAL__"', literal)
 
 
-def test_session_and_configuration_numbers(api: httpx.Client, setup) -> None:
+def test_session_and_configuration_numbers(api: httpx.Client, setup: tuple[str, str, str]) -> None:
     grant_id, config_id, _ = setup
     for ttl in ("1e400", "-1e400", "1e308"):
         raw = '{"time_to_live": ' + ttl + ', "configuration_id": "' + config_id + '"}'

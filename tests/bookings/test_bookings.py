@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -19,6 +22,7 @@ from tests.support.scheduling import (
     participant,
     round_robin,
 )
+from tests.support.server import LiveServer
 
 URLS = {
     "rescheduling_url": "https://pages.example/reschedule/:booking_ref",
@@ -27,12 +31,7 @@ URLS = {
 }
 
 
-@pytest.fixture
-def ada(db: Database) -> tuple[str, str]:
-    return make_grant(db, "ada@example.com", "Ada")
-
-
-def _config(api: httpx.Client, ada, **overrides) -> dict:
+def _config(api: httpx.Client, ada: tuple[str, str], **overrides: Any) -> dict:
     grant_id, calendar_id = ada
     scheduler = {"min_booking_notice": 0, **URLS, **overrides.pop("scheduler", {})}
     body = config_body(
@@ -70,12 +69,16 @@ def test_booking_ref_worked_example() -> None:
 
 
 def test_create_writes_event_booking_and_notification(
-    api: httpx.Client, server, db: Database, ada
+    api: httpx.Client,
+    server: LiveServer,
+    db: Database,
+    ada: tuple[str, str],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     config = _config(api, ada)
     start = future_hour(2, 10)
     response = book(
-        httpx.Client(base_url=server.url),
+        new_client(server.url),
         config["id"],
         start,
         additional_guests=[{"email": "friend@example.com", "name": "Friend"}],
@@ -129,7 +132,9 @@ def test_create_writes_event_booking_and_notification(
     ("offset", "minutes"),
     [(0, 45), (7 * 60, 30)],  # wrong duration; not aligned to round_to
 )
-def test_slot_not_offered_is_a_409(api: httpx.Client, ada, offset: int, minutes: int) -> None:
+def test_slot_not_offered_is_a_409(
+    api: httpx.Client, ada: tuple[str, str], offset: int, minutes: int
+) -> None:
     config = _config(api, ada)
     response = book(api, config["id"], future_hour(2, 10) + offset, minutes)
     assert response.status_code == 409
@@ -138,7 +143,9 @@ def test_slot_not_offered_is_a_409(api: httpx.Client, ada, offset: int, minutes:
     assert error["message"].startswith("The selected timeslot is unavailable")
 
 
-def test_every_listed_slot_can_be_booked_with_a_finer_interval(api: httpx.Client, ada) -> None:
+def test_every_listed_slot_can_be_booked_with_a_finer_interval(
+    api: httpx.Client, ada: tuple[str, str]
+) -> None:
     # interval 5 with round_to 15: listed starts fall every 5 minutes, off the round_to grid.
     config = _config(api, ada, availability={"duration_minutes": 30, "interval_minutes": 5})
     start = future_hour(2, 10)
@@ -155,7 +162,7 @@ def test_every_listed_slot_can_be_booked_with_a_finer_interval(api: httpx.Client
     assert off_grid.json()["error"]["type"] == "timeslot_not_available"
 
 
-def test_taken_slot_and_min_notice_are_refused(api: httpx.Client, ada) -> None:
+def test_taken_slot_and_min_notice_are_refused(api: httpx.Client, ada: tuple[str, str]) -> None:
     config = _config(api, ada, scheduler={"min_booking_notice": 3 * 24 * 60})
     too_soon = book(api, config["id"], future_hour(1, 10))
     assert too_soon.status_code == 409
@@ -180,7 +187,9 @@ def test_taken_slot_and_min_notice_are_refused(api: httpx.Client, ada) -> None:
         ({"additional_fields": {"company": "Acme", "code": "abc"}}, "additional_fields.code"),
     ],
 )
-def test_booking_input_is_validated(api: httpx.Client, ada, body: dict, field: str) -> None:
+def test_booking_input_is_validated(
+    api: httpx.Client, ada: tuple[str, str], body: dict, field: str
+) -> None:
     config = _config(
         api,
         ada,
@@ -203,7 +212,7 @@ def test_booking_input_is_validated(api: httpx.Client, ada, body: dict, field: s
     assert response.json()["error"]["message"].startswith(field), response.text
 
 
-def test_additional_fields_accept_snake_cased_keys(api: httpx.Client, ada) -> None:
+def test_additional_fields_accept_snake_cased_keys(api: httpx.Client, ada: tuple[str, str]) -> None:
     config = _config(
         api,
         ada,
@@ -218,12 +227,18 @@ def test_additional_fields_accept_snake_cased_keys(api: httpx.Client, ada) -> No
     assert response.json()["data"]["additional_fields"] == {"companyName": "Acme"}
 
 
-def test_pending_booking_confirm_and_refusals(api: httpx.Client, server, db: Database, ada) -> None:
+def test_pending_booking_confirm_and_refusals(
+    api: httpx.Client,
+    server: LiveServer,
+    db: Database,
+    ada: tuple[str, str],
+    new_client: Callable[..., httpx.Client],
+) -> None:
     config = _config(
         api, ada, event_booking={"title": "Intro call", "booking_type": "organizer-confirmation"}
     )
     start = future_hour(2, 10)
-    guest_client = httpx.Client(base_url=server.url)
+    guest_client = new_client(server.url)
     response = book(guest_client, config["id"], start)
     assert response.status_code == 200, response.text
     data = response.json()["data"]
@@ -257,7 +272,9 @@ def test_pending_booking_confirm_and_refusals(api: httpx.Client, server, db: Dat
     assert triggers == ["booking.pending", "booking.created"]
 
 
-def test_pending_booking_rejected_with_reason(api: httpx.Client, db: Database, ada) -> None:
+def test_pending_booking_rejected_with_reason(
+    api: httpx.Client, db: Database, ada: tuple[str, str]
+) -> None:
     config = _config(
         api, ada, event_booking={"title": "Intro call", "booking_type": "organizer-confirmation"}
     )
@@ -280,7 +297,9 @@ def test_pending_booking_rejected_with_reason(api: httpx.Client, db: Database, a
     assert book(api, config["id"], start).status_code == 200
 
 
-def test_reschedule_moves_the_event_and_keeps_the_id(api: httpx.Client, db: Database, ada) -> None:
+def test_reschedule_moves_the_event_and_keeps_the_id(
+    api: httpx.Client, db: Database, ada: tuple[str, str]
+) -> None:
     config = _config(api, ada)
     start = future_hour(2, 10)
     data = book(api, config["id"], start).json()["data"]
@@ -313,7 +332,9 @@ def test_reschedule_moves_the_event_and_keeps_the_id(api: httpx.Client, db: Data
     assert book(api, config["id"], start - 1800).status_code == 200
 
 
-def test_cancel_with_reason_and_notice(api: httpx.Client, db: Database, ada) -> None:
+def test_cancel_with_reason_and_notice(
+    api: httpx.Client, db: Database, ada: tuple[str, str]
+) -> None:
     config = _config(api, ada, scheduler={"min_cancellation_notice": 3 * 24 * 60})
     soon = book(api, config["id"], future_hour(2, 10)).json()["data"]
     params = {"configuration_id": config["id"]}
@@ -337,7 +358,9 @@ def test_cancel_with_reason_and_notice(api: httpx.Client, db: Database, ada) -> 
     assert message.payload["booking_info"]["cancellation_reason"] == "Sick"
 
 
-def test_idempotency_key_replays_the_first_response(api: httpx.Client, db: Database, ada) -> None:
+def test_idempotency_key_replays_the_first_response(
+    api: httpx.Client, db: Database, ada: tuple[str, str]
+) -> None:
     config = _config(api, ada)
     start = future_hour(2, 10)
     headers = {"Idempotency-Key": "key-1"}
@@ -361,7 +384,10 @@ def test_idempotency_key_replays_the_first_response(api: httpx.Client, db: Datab
 
 
 def test_a_session_never_reaches_another_configurations_bookings(
-    api: httpx.Client, server, ada
+    api: httpx.Client,
+    server: LiveServer,
+    ada: tuple[str, str],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     mine = _config(api, ada, requires_session_auth=True)
     theirs = _config(api, ada)
@@ -369,7 +395,7 @@ def test_a_session_never_reaches_another_configurations_bookings(
     token = api.post("/v3/scheduling/sessions", json={"configuration_id": mine["id"]}).json()[
         "data"
     ]["session_id"]
-    client = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+    client = new_client(server.url, headers={"Authorization": f"Bearer {token}"})
     url = f"/v3/scheduling/bookings/{booking['booking_id']}"
     assert client.get(url).status_code == 404
     assert client.patch(url, json={"start_time": 1, "end_time": 2}).status_code == 404
@@ -390,7 +416,7 @@ def test_a_session_never_reaches_another_configurations_bookings(
         client.get(f"/v3/scheduling/bookings/{own.json()['data']['booking_id']}").status_code == 200
     )
     # A private configuration cannot be booked without its session.
-    anonymous = book(httpx.Client(base_url=server.url), mine["id"], future_hour(4, 10))
+    anonymous = book(new_client(server.url), mine["id"], future_hour(4, 10))
     assert anonymous.status_code == 401
 
 
@@ -418,7 +444,10 @@ def test_round_robin_books_the_first_free_in_order(api: httpx.Client, db: Databa
 
 
 def test_ui_settings_for_the_component_and_a_rescheduled_booking(
-    api: httpx.Client, server, ada
+    api: httpx.Client,
+    server: LiveServer,
+    ada: tuple[str, str],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     config = _config(
         api,
@@ -430,7 +459,7 @@ def test_ui_settings_for_the_component_and_a_rescheduled_booking(
             },
         },
     )
-    guest = httpx.Client(base_url=server.url)
+    guest = new_client(server.url)
     params = {"configuration_id": config["id"]}
     data = guest.get("/v3/scheduling/ui-settings", params=params).json()["data"]
     assert data["configuration_id"] == config["id"]

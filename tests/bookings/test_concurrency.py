@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -29,6 +30,8 @@ from tests.support.scheduling import (
     participant,
     round_robin,
 )
+from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 THREADS = 24
 
@@ -53,7 +56,7 @@ def assert_no_double_booking(db: Database) -> None:
 def race(urls: list[str], config_id: str, starts: list[int]) -> list[httpx.Response]:
     def one(i: int) -> httpx.Response:
         start = starts[i % len(starts)]
-        with httpx.Client(base_url=urls[i % len(urls)], timeout=60) as client:
+        with httpx.Client(base_url=urls[i % len(urls)], timeout=HTTP_TIMEOUT) as client:
             return client.post(
                 "/v3/scheduling/bookings",
                 params={"configuration_id": config_id},
@@ -75,7 +78,7 @@ def race(urls: list[str], config_id: str, starts: list[int]) -> list[httpx.Respo
 
 @pytest.fixture(params=["threads", "two-processes"])
 def urls(
-    request: pytest.FixtureRequest, server, database_url: str, tmp_path: Path
+    request: pytest.FixtureRequest, server: LiveServer, database_url: str, tmp_path: Path
 ) -> Iterator[list[str]]:
     if request.param == "threads":
         yield [server.url]
@@ -88,7 +91,7 @@ def urls(
             p.stop()
 
 
-def _collective(api: httpx.Client, db: Database, **availability) -> dict:
+def _collective(api: httpx.Client, db: Database, **availability: Any) -> dict:
     grant_id, calendar_id = make_grant(db, "ada@example.com", "Ada")
     _, bob_calendar = make_grant(db, "bob@example.com", "Bob")
     body = config_body(

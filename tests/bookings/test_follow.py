@@ -5,9 +5,8 @@ follow exactly once, and Slotwise's own changes through the booking API fire not
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from slotwise.db.models import Delivery, OutboxMessage, ProviderCalendar, Remind
 from slotwise.providers.sync import sync_now
 from tests.notifications.smtp import SmtpServer
 from tests.providers.conftest import Account, account, radicale
+from tests.support.delivery import subscribe
 from tests.support.pages import account as page_account
 from tests.support.pages import bearer, booking_request, create_page, page_body
 from tests.support.scheduling import (
@@ -33,10 +33,9 @@ from tests.support.scheduling import (
     make_grant,
     participant,
 )
-from tests.webhooks.conftest import receiver, run_worker, settings
 from tests.webhooks.receiver import Receiver
 
-__all__ = ["account", "radicale", "receiver", "run_worker", "settings"]
+__all__ = ["account", "radicale"]
 
 TRIGGERS = [
     "booking.created",
@@ -92,20 +91,12 @@ def watch(
     api: httpx.Client,
     db: Database,
     receiver: Receiver,
-    settings: Settings,
+    smtp: SmtpServer,
+    mail_settings: Settings,
     run_worker: Callable[..., None],
-) -> Iterator[Watch]:
-    smtp = SmtpServer().start()
-    try:
-        response = api.post(
-            "/v3/webhooks", json={"trigger_types": TRIGGERS, "webhook_url": receiver.url}
-        )
-        assert response.status_code == 200, response.text
-        receiver.secret = response.json()["data"]["webhook_secret"]
-        mail = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=smtp.port)
-        yield Watch(db, receiver, smtp, mail, run_worker)
-    finally:
-        smtp.stop()
+) -> Watch:
+    subscribe(api, receiver, TRIGGERS)
+    return Watch(db, receiver, smtp, mail_settings, run_worker)
 
 
 def _config(api: httpx.Client, grant_id: str, email: str, calendar_id: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 import httpx
+import pytest
 from sqlalchemy import select, text
 
 from slotwise.db.engine import Database
@@ -23,6 +24,7 @@ from tests.support.scheduling import (
 )
 
 
+@pytest.mark.slow
 def test_reschedule_that_loses_to_a_cancellation_changes_nothing(
     api: httpx.Client, db: Database
 ) -> None:

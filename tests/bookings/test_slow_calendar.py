@@ -27,6 +27,7 @@ from tests.support.scheduling import (
     participant,
 )
 from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_an_unrelated_booking_completes_while_a_feed_is_slow(
         pending: list[Future[httpx.Response]] = [pool.submit(slow, s) for s in slow_starts]
         feed.wait_for_waiting(len(slow_starts))
 
-        with httpx.Client(base_url=server.url, timeout=30) as client:
+        with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT) as client:
             unrelated = book(client, other_config["id"], t0)
         assert unrelated.status_code == 200, unrelated.text
         # ...while every slow booking is still waiting on the feed.

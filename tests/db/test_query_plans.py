@@ -33,10 +33,18 @@ from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Booking, Calendar, Configuration, Event, Grant
 from slotwise.events.busy import read_busy
-from slotwise.events.repository import EventFilter, events_in_window, last_booked
+from slotwise.events.repository import (
+    EventFilter,
+    events_in_window,
+    last_booked,
+    last_booked_order,
+)
 from slotwise.scheduling.repository import grants_with_calendars
 from slotwise.worker import Worker
 from tests.support.databases import empty_all_tables
+
+# Seeding a realistic volume of rows takes seconds; the plans are read once per backend.
+pytestmark = pytest.mark.slow
 
 GRANTS = 2000
 EVENTS_PER_CALENDAR = 24  # one a month over two years: 48,000 events
@@ -47,7 +55,10 @@ TABLES = {"grants", "calendars", "events", "bookings"}
 
 def _seed(db: Database) -> None:
     rng = random.Random(7)
-    grants, calendars, events, bookings = [], [], [], []
+    grants: list[Any] = []
+    calendars: list[Any] = []
+    events: list[Any] = []
+    bookings: list[Any] = []
     for i in range(GRANTS):
         gid, cid = f"g{i:05d}", f"c{i:05d}"
         grants.append(
@@ -183,7 +194,7 @@ def _plans(db: Database, run: Callable[[Session], Any]) -> list[Any]:
                 plans.append([str(row[-1]) for row in rows])
             else:
                 raw = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, params).scalar()
-                plans.append(raw if isinstance(raw, list) else json.loads(raw))
+                plans.append(raw if isinstance(raw, list) else json.loads(str(raw)))
     return plans
 
 
@@ -287,6 +298,18 @@ def test_booking_reads_use_keys(seeded: Database) -> None:
         last_booked(session, ["g00010", "g00020"], ["rr"])
 
     _check(seeded, _plans(seeded, run))
+
+
+def test_rotation_order_reads_the_configurations_events_by_key(seeded: Database) -> None:
+    """The round-robin order of every offer and booking (a grant's newest booked event of the
+    configuration, ranked): read through the key5 index, never a scan of all events."""
+    found: dict[str, tuple[int, int]] = {}
+
+    def run(session: Session) -> None:
+        found.update(last_booked_order(session, ["g00000", "g00006", "g00007"], ["rr", "group"]))
+
+    _check(seeded, _plans(seeded, run))
+    assert set(found) == {"g00000", "g00006", "g00007"}
 
 
 def test_idle_worker_pass_reads_no_big_table(seeded: Database, tmp_path: Path) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from dateutil import rrule
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from slotwise import zones
+from slotwise.availability import zones
 from slotwise.eventtime.recurrence import MAX_INSTANCES, RecurrenceError, parse_series
 
 T0 = 1_767_261_600  # 2026-01-01 10:00 UTC
@@ -53,6 +54,7 @@ _PARTS = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     freq=_FREQ,

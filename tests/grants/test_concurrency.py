@@ -8,12 +8,13 @@ import httpx
 
 from tests.conftest import API_KEY
 from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 
 def _connect(server: LiveServer, email: str) -> int:
     body = {"provider": "virtual-calendar", "settings": {"email": email}}
     headers = {"Authorization": f"Bearer {API_KEY}"}
-    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
+    with httpx.Client(base_url=server.url, headers=headers, timeout=HTTP_TIMEOUT) as client:
         response = client.post("/v3/connect/custom", json=body)
         assert response.status_code == 200, response.text
         return response.status_code

@@ -5,13 +5,13 @@ from __future__ import annotations
 import email
 import email.policy
 import threading
-import time
 from email.message import EmailMessage as Message
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
 from tests.support.server import free_port
+from tests.support.waiting import DEADLINE, wait_until
 
 
 class Mailbox:
@@ -29,14 +29,10 @@ class Mailbox:
             )
         return "250 Message accepted for delivery"
 
-    def wait_for(self, count: int, timeout: float = 20) -> list[tuple[list[str], Message]]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
-            time.sleep(0.05)
-        raise AssertionError(f"expected {count} emails, got {len(self.messages)}")
+    def wait_for(self, count: int, timeout: float = DEADLINE) -> list[tuple[list[str], Message]]:
+        wait_until(lambda: len(self.messages) >= count, f"{count} emails", timeout=timeout)
+        with self.lock:
+            return list(self.messages)
 
 
 class SmtpServer:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from email.message import EmailMessage as Message
 from typing import Any
 
@@ -21,6 +20,7 @@ from slotwise.db.models import Configuration, Delivery, Grant, Reminder
 from slotwise.ids import encode_booking_ref, new_salt
 from slotwise.notifications import record
 from tests.notifications.smtp import SmtpServer
+from tests.support.delivery import subscribe
 from tests.webhooks.receiver import Receiver
 
 ORGANIZER = "host@example.com"
@@ -28,17 +28,9 @@ GUEST = "guest@example.com"
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mail_settings(settings: Settings, smtp: SmtpServer) -> Settings:
-    return dataclasses.replace(
-        settings, smtp_host="127.0.0.1", smtp_port=smtp.port, public_url="https://slots.example"
-    )
+def mail_settings(mail_settings: Settings) -> Settings:
+    """The shared mail settings, with a public URL for the links in the emails."""
+    return dataclasses.replace(mail_settings, public_url="https://slots.example")
 
 
 def configuration(db: Database, **event_booking: Any) -> str:
@@ -194,9 +186,8 @@ def test_pending_request_goes_to_the_organizer_with_links(
             }
     story = BookingStory(db, config_id, clock.now() + 86400)
     story.emit("booking.pending")
-    run_worker(lambda: len(smtp.mailbox.messages) >= 1, settings_=mail_settings)
-    time.sleep(0.2)
-    [(to, message)] = smtp.mailbox.messages
+    run_worker(lambda: len(smtp.mailbox.messages) >= 1 and settled(db), settings_=mail_settings)
+    [(to, message)] = smtp.mailbox.messages  # and no other, now that nothing is left to send
     assert to == [ORGANIZER]
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     base = (
@@ -223,6 +214,13 @@ def test_disable_emails_is_honoured(
     with db.session(write=False) as session:
         assert session.scalars(select(Delivery)).all() == []
     assert smtp.mailbox.messages == []
+
+
+def settled(db: Database) -> bool:
+    """Every notification dispatched and every delivery finished (sent or given up)."""
+    with db.session(write=False) as session:
+        unfinished = select(Delivery.id).where(Delivery.status == "pending")
+        return _undispatched(session) == 0 and session.scalar(unfinished) is None
 
 
 def _undispatched(session: Any) -> int:
@@ -255,15 +253,6 @@ def test_smtp_down_means_later_delivery(
         down.stop()
 
 
-def subscribe(api: httpx.Client, receiver: Receiver, triggers: list[str]) -> str:
-    response = api.post(
-        "/v3/webhooks", json={"trigger_types": triggers, "webhook_url": receiver.url}
-    )
-    assert response.status_code == 200, response.text
-    receiver.secret = response.json()["data"]["webhook_secret"]
-    return str(response.json()["data"]["id"])
-
-
 def reminders_of(db: Database, booking_id: str) -> list[tuple[str, str, int]]:
     with db.session(write=False) as session:
         rows = session.scalars(select(Reminder).where(Reminder.booking_id == booking_id)).all()
@@ -277,6 +266,7 @@ def test_reminders_fire_move_and_cancel(
     mail_settings: Settings,
     smtp: SmtpServer,
     run_worker: Callable[..., None],
+    frozen_clock: int,
 ) -> None:
     subscribe(api, receiver, ["booking.reminder"])
     config_id = configuration(
@@ -292,7 +282,8 @@ def test_reminders_fire_move_and_cancel(
         ],
         disable_emails=True,
     )
-    now = clock.now()
+    # The clock stands still until the reminders are due, however slowly the set-up runs.
+    now = frozen_clock
     # Booked far ahead, then moved to start 62 s from now: the reminders move with it.
     moved = BookingStory(db, config_id, now + 7200)
     moved.emit("booking.created")
@@ -310,16 +301,16 @@ def test_reminders_fire_move_and_cancel(
     assert {s for _, s, _ in reminders_of(db, late.booking_id)} == {"skipped"}
     assert receiver.received == [] and smtp.mailbox.messages == []
 
+    clock.advance(3)  # the moved booking's reminders (due 60 s before it) are now due
     run_worker(
         lambda: len(receiver.received) >= 1 and len(smtp.mailbox.messages) >= 2,
         settings_=mail_settings,
-        timeout=15,
     )
     [reminder] = receiver.received
     assert reminder.type == "booking.reminder"
     assert reminder.object["booking_id"] == moved.booking_id
     info = reminder.object["booking_info"]
-    assert 0 < info["time_until_event"] <= 60
+    assert info["time_until_event"] == 59
     assert info["organizer_email"] == ORGANIZER and info["provider"] == "virtual-calendar"
     assert info["start_time"] == moved.start and "old_start_time" not in info
     assert sorted(to[0] for to, _ in smtp.mailbox.messages) == sorted([GUEST, "friend@example.com"])

@@ -6,10 +6,11 @@ import httpx
 import pytest
 
 from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 
 @pytest.fixture
 def anon(server: LiveServer) -> Iterator[httpx.Client]:
     """An HTTP client for the live server with no credentials."""
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT) as client:
         yield client

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from slotwise.db.models import PageImage
 from slotwise.pages import images
 from tests.pages.test_flow import advance
 from tests.support.pages import account, basic, bearer, create_page, page_body
+from tests.support.waiting import HTTP_TIMEOUT
 
 
 def test_access_tokens_are_shown_once_listed_without_token_and_revocable(
@@ -138,7 +140,7 @@ def test_validation_names_the_field_and_slugs_are_unique(
 ) -> None:
     ann = account(api, "ann@example.com")
     create_page(anon, page_body(ann, slug="taken"), ann.token)
-    cases = [
+    cases: list[tuple[list[Any], Any, str]] = [
         (["booking", "opening_hours", 0, "days"], ["M", "T", "X"], "opening_hours[0].days[2]"),
         (["booking", "opening_hours", 0, "start"], "25:00", "opening_hours[0].start"),
         (["event", "duration"], 7, "config.event.duration"),
@@ -189,20 +191,33 @@ def test_upload_image_is_bounded_and_served_back(api: httpx.Client, anon: httpx.
     assert urls["originalFilename"] == "logo.png"
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     assert (
-        httpx.put(urls["publicUrl"], content=png, headers={"Content-Type": "image/png"}).status_code
+        httpx.put(
+            urls["publicUrl"],
+            content=png,
+            headers={"Content-Type": "image/png"},
+            timeout=HTTP_TIMEOUT,
+        ).status_code
         == 401
     )
-    wrong = httpx.put(urls["signedUrl"], content=b"GIF89a", headers={"Content-Type": "image/png"})
+    wrong = httpx.put(
+        urls["signedUrl"],
+        content=b"GIF89a",
+        headers={"Content-Type": "image/png"},
+        timeout=HTTP_TIMEOUT,
+    )
     assert wrong.status_code == 400
     big = httpx.put(
         urls["signedUrl"],
         content=b"\x89PNG\r\n\x1a\n" + b"0" * (3 * 1024 * 1024),
         headers={"Content-Type": "image/png"},
+        timeout=HTTP_TIMEOUT,
     )
     assert big.status_code == 413
-    done = httpx.put(urls["signedUrl"], content=png, headers={"Content-Type": "image/png"})
+    done = httpx.put(
+        urls["signedUrl"], content=png, headers={"Content-Type": "image/png"}, timeout=HTTP_TIMEOUT
+    )
     assert done.status_code == 200, done.text
-    served = httpx.get(urls["publicUrl"])
+    served = httpx.get(urls["publicUrl"], timeout=HTTP_TIMEOUT)
     assert served.content == png and served.headers["content-type"] == "image/png"
     assert served.headers["x-content-type-options"] == "nosniff"
 

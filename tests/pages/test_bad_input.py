@@ -112,7 +112,7 @@ def test_odd_headers_and_bookings(api: httpx.Client, anon: httpx.Client) -> None
     for header in ("Basic !!!", "Basic " + "a" * 5000, "Bearer " + "x" * 5000, "Token abc", ""):
         assert anon.get("/manage/pages", headers={"Authorization": header}).status_code == 401
     slot = anon.get("/schedule/odd/timeslots").json()[0]
-    cases = [
+    cases: list[dict[str, Any]] = [
         {"slot": {**slot, "start": 10**15 + 1}},
         {"slot": {**slot, "start": -1}},
         {"slot": {**slot, "end": slot["start"]}},

@@ -78,6 +78,32 @@ def test_round_robin_seats_join_the_meeting_of_the_first_guest(
     assert slot["start"] not in starts(slots(anon, "rr-group"))
 
 
+def test_strict_rotation_keeps_offering_seats_in_a_booked_meeting(
+    api: httpx.Client, anon: httpx.Client
+) -> None:
+    """Maximize fairness offers the next host's empty slots only, but a seat left in another
+    host's meeting stays offered: that host is already committed to it."""
+    ann, bob = account(api, "ann@example.com"), account(api, "bob@example.com")
+    group_page(anon, "fair-group", 2, ann, bob, scheduling_method="round-robin-maximize-fairness")
+    before = slots(anon, "fair-group")
+    assert {s["account_id"] for s in before} == {ann.grant_id}  # never booked: ann first
+    slot = before[0]
+    first = book(anon, "fair-group", slot)
+    assert first.status_code == 200, first.text
+    assert first.json()["account_id"] == ann.grant_id
+
+    after = slots(anon, "fair-group")
+    listed = [s for s in after if s["start"] == slot["start"]]
+    assert [s["account_id"] for s in listed] == [ann.grant_id]  # the seat in ann's meeting
+    others = [s for s in after if s["start"] != slot["start"]]
+    assert others and {s["account_id"] for s in others} == {bob.grant_id}  # bob is next
+    second = anon.post("/schedule/fair-group/timeslots", json=booking_request(slot, "two@x.org"))
+    assert second.status_code == 200, second.text
+    assert second.json()["account_id"] == ann.grant_id
+    assert book(anon, "fair-group", slot).status_code == 409
+    assert slot["start"] not in starts(slots(anon, "fair-group"))
+
+
 def test_racing_guests_get_exactly_the_free_seats(
     api: httpx.Client, anon: httpx.Client, db: Database, server: Any
 ) -> None:

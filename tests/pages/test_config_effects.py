@@ -17,9 +17,6 @@ from slotwise.config import Settings
 from tests.notifications.smtp import SmtpServer
 from tests.support.factories import list_events
 from tests.support.pages import account, bearer, booking_request, create_page, page_body
-from tests.webhooks.conftest import run_worker, settings
-
-__all__ = ["run_worker", "settings"]
 
 
 def has_invite(message: Message) -> bool:

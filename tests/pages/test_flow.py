@@ -30,6 +30,7 @@ from tests.support.pages import (
     create_page,
     page_body,
 )
+from tests.support.waiting import HTTP_TIMEOUT
 
 HOUR = 3600
 
@@ -135,7 +136,9 @@ def test_collective_page_needs_everyone_free(
     assert hosts_offered(found) == {ann.grant_id}  # the organizer: the first account
     done = book(anon, "both", found[0])
     assert done.status_code == 200
-    with httpx.Client(base_url=str(api.base_url), headers=api.headers) as admin:
+    with httpx.Client(
+        base_url=str(api.base_url), headers=api.headers, timeout=HTTP_TIMEOUT
+    ) as admin:
         events = admin.get(f"/v3/grants/{ann.grant_id}/events", params={"calendar_id": "primary"})
     participants = {p["email"] for p in events.json()["data"][0]["participants"]}
     assert {bob.email, "guest@example.com"} <= participants
@@ -266,7 +269,7 @@ def test_bad_booking_requests_name_their_field(
     ann = account(api, "ann@example.com")
     create_page(anon, page_body(ann, slug="strict"), ann.token)
     slot = slots(anon, "strict")[0]
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"email": "nope"}, "email"),
         ({"name": ""}, "name"),
         ({"slot": None}, "slot"),
@@ -294,7 +297,7 @@ def test_two_guests_racing_for_one_slot_get_one_booking(
     results: list[int] = []
 
     def guest(i: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=60) as client:
+        with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT) as client:
             barrier.wait()
             response = book(client, "race", slot)
             results.append(response.status_code)

@@ -3,7 +3,6 @@ with invites, reminders; and manual pages announce booking.pending first."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 import httpx
@@ -14,11 +13,9 @@ from slotwise.db.engine import Database
 from slotwise.db.models import Reminder
 from tests.notifications.smtp import SmtpServer
 from tests.notifications.test_emails_reminders import invite
+from tests.support.delivery import subscribe
 from tests.support.pages import account, booking_request, create_page, page_body
-from tests.webhooks.conftest import receiver, run_worker, settings
 from tests.webhooks.receiver import Receiver
-
-__all__ = ["receiver", "run_worker", "settings"]
 
 TRIGGERS = ["booking.pending", "booking.created", "booking.rescheduled", "booking.cancelled"]
 
@@ -28,46 +25,40 @@ def test_page_booking_fires_webhooks_emails_and_reminders(
     anon: httpx.Client,
     db: Database,
     receiver: Receiver,
-    settings: Settings,
+    smtp: SmtpServer,
+    mail_settings: Settings,
     run_worker: Callable[..., None],
 ) -> None:
-    smtp = SmtpServer().start()
-    try:
-        mail = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=smtp.port)
-        hook = api.post(
-            "/v3/webhooks", json={"trigger_types": TRIGGERS, "webhook_url": receiver.url}
-        )
-        receiver.secret = hook.json()["data"]["webhook_secret"]
-        ann = account(api, "ann@example.com")
-        body = page_body(ann, slug="notify")
-        body["config"]["booking"]["confirmation_method"] = "manual"
-        body["config"]["reminders"] = [
-            {"delivery_method": "webhook", "delivery_recipient": "owner", "time_before_event": 30}
-        ]
-        page = create_page(anon, body, ann.token)
-        found = anon.get("/schedule/notify/timeslots").json()
-        made = anon.post("/schedule/notify/timeslots", json=booking_request(found[4])).json()
-        edit = made["edit_hash"]
-        confirm = anon.post(
-            f"/schedule/notify/{edit}/confirm",
-            json={},
-            headers={"Authorization": f"Bearer {page['edit_token']}"},
-        )
-        assert confirm.status_code == 200, confirm.text
-        moved = {**booking_request(found[8]), "replaces_booking_hash": edit}
-        assert anon.post("/schedule/notify/timeslots", json=moved).status_code == 200
-        assert anon.post(f"/schedule/notify/{edit}/cancel", json={"reason": "x"}).status_code == 200
-        run_worker(
-            lambda: len(receiver.received) >= 4 and len(smtp.mailbox.messages) >= 6, settings_=mail
-        )
-        assert [r.type for r in receiver.received] == TRIGGERS
-        booking_ids = {r.object["booking_id"] for r in receiver.received}
-        assert len(booking_ids) == 1
-        guest = [m for to, m in smtp.mailbox.messages if to == ["guest@example.com"]]
-        assert guest and all(invite(m) is not None for m in guest)
-        assert any(to == [ann.email] for to, _ in smtp.mailbox.messages)
-        with db.session(write=False) as session:
-            reminders = session.scalars(select(Reminder)).all()
-        assert reminders and {r.status for r in reminders} == {"cancelled"}
-    finally:
-        smtp.stop()
+    mail = mail_settings
+    subscribe(api, receiver, TRIGGERS)
+    ann = account(api, "ann@example.com")
+    body = page_body(ann, slug="notify")
+    body["config"]["booking"]["confirmation_method"] = "manual"
+    body["config"]["reminders"] = [
+        {"delivery_method": "webhook", "delivery_recipient": "owner", "time_before_event": 30}
+    ]
+    page = create_page(anon, body, ann.token)
+    found = anon.get("/schedule/notify/timeslots").json()
+    made = anon.post("/schedule/notify/timeslots", json=booking_request(found[4])).json()
+    edit = made["edit_hash"]
+    confirm = anon.post(
+        f"/schedule/notify/{edit}/confirm",
+        json={},
+        headers={"Authorization": f"Bearer {page['edit_token']}"},
+    )
+    assert confirm.status_code == 200, confirm.text
+    moved = {**booking_request(found[8]), "replaces_booking_hash": edit}
+    assert anon.post("/schedule/notify/timeslots", json=moved).status_code == 200
+    assert anon.post(f"/schedule/notify/{edit}/cancel", json={"reason": "x"}).status_code == 200
+    run_worker(
+        lambda: len(receiver.received) >= 4 and len(smtp.mailbox.messages) >= 6, settings_=mail
+    )
+    assert [r.type for r in receiver.received] == TRIGGERS
+    booking_ids = {r.object["booking_id"] for r in receiver.received}
+    assert len(booking_ids) == 1
+    guest = [m for to, m in smtp.mailbox.messages if to == ["guest@example.com"]]
+    assert guest and all(invite(m) is not None for m in guest)
+    assert any(to == [ann.email] for to, _ in smtp.mailbox.messages)
+    with db.session(write=False) as session:
+        reminders = session.scalars(select(Reminder)).all()
+    assert reminders and {r.status for r in reminders} == {"cancelled"}

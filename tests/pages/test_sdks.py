@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from slotwise.db.engine import Database
@@ -20,6 +21,8 @@ from slotwise.db.models import Booking
 from tests.support.pages import account, page_body
 from tests.support.server import LiveServer
 from tests.support.tools import npm_package, pip_package, require_executable, run_json
+
+pytestmark = pytest.mark.sdk
 
 HERE = Path(__file__).resolve().parent
 PY_DRIVER = HERE / "sdk_v2_pages_driver.py"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -193,8 +192,9 @@ def test_a_server_that_hangs_costs_at_most_the_timeout(
     account.put("a.ics", simple_event("a", t0, t0 + HOUR))
     grant = _connect(api, account, url=relay.url + "/")
     calendar_id = _primary(api, grant)
-    relay.hold_seconds = 30
-    began = time.monotonic()
+    # The relay holds every request until the test ends, so an answer that comes back at all
+    # came from Slotwise's own 1 s timeout.
+    relay.hold = True
     created = api.post(
         f"/v3/grants/{grant['id']}/events",
         params={"calendar_id": calendar_id},
@@ -202,14 +202,12 @@ def test_a_server_that_hangs_costs_at_most_the_timeout(
     )
     assert created.status_code == 504, created.text
     assert created.json()["error"]["type"] == "provider_error"
-    assert time.monotonic() - began < 5
-    began = time.monotonic()
     busy = api.post(
         f"/v3/grants/{grant['id']}/calendars/free-busy",
         json={"start_time": t0 - HOUR, "end_time": t0 + 3 * HOUR, "emails": [grant["email"]]},
     )
     assert busy.status_code == 200, busy.text
-    assert time.monotonic() - began < 5
+    assert not relay.released.is_set()
     slots = busy.json()["data"][0]["time_slots"]
     assert [(s["start_time"], s["end_time"]) for s in slots] == [(t0, t0 + HOUR)]
     with db.session(write=False) as session:

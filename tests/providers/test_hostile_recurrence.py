@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from tests.providers.conftest import Account, simple_event
-from tests.providers.test_ics import Feed, feed  # noqa: F401 (the fixture)
+from tests.providers.test_ics import feed  # noqa: F401 (the fixture)
+from tests.support.feeds import Feed
 from tests.support.scheduling import future_hour
 
 HOUR = 3600

@@ -190,6 +190,7 @@ def test_what_real_servers_write(api: httpx.Client, feed: Feed) -> None:
     assert "A long title that a server folded over two lines" in titles
 
 
+@pytest.mark.slow
 def test_a_large_feed_connects_and_resyncs(api: httpx.Client, db: Database, feed: Feed) -> None:
     t0 = future_hour(days=2, hour=0)
 

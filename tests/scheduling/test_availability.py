@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 
 from slotwise.db.engine import Database
 from slotwise.db.models import Event
@@ -27,7 +27,9 @@ from tests.support.scheduling import (
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def add_event(db: Database, grant_id: str, calendar_id: str, start: int, end: int, **kw) -> str:
+def add_event(
+    db: Database, grant_id: str, calendar_id: str, start: int, end: int, **kw: Any
+) -> str:
     event_id = new_id()
     now = int(time.time())
     with db.session() as session:
@@ -55,7 +57,7 @@ def add_event(db: Database, grant_id: str, calendar_id: str, start: int, end: in
     return event_id
 
 
-def slots(client: httpx.Client, config_id: str, start: int, end: int, **params) -> dict:
+def slots(client: httpx.Client, config_id: str, start: int, end: int, **params: Any) -> dict:
     response = client.get(
         "/v3/scheduling/availability",
         params={"configuration_id": config_id, "start_time": start, "end_time": end, **params},
@@ -64,12 +66,9 @@ def slots(client: httpx.Client, config_id: str, start: int, end: int, **params) 
     return dict(response.json()["data"])
 
 
-@pytest.fixture
-def ada(db: Database) -> tuple[str, str]:
-    return make_grant(db, "ada@example.com", "Ada")
-
-
-def test_busy_time_and_buffers_remove_slots(api: httpx.Client, db: Database, ada) -> None:
+def test_busy_time_and_buffers_remove_slots(
+    api: httpx.Client, db: Database, ada: tuple[str, str]
+) -> None:
     grant_id, calendar_id = ada
     body = config_body(
         [participant("ada@example.com", calendar_id, organizer=True)],
@@ -90,7 +89,9 @@ def test_busy_time_and_buffers_remove_slots(api: httpx.Client, db: Database, ada
     assert all(s["emails"] == ["ada@example.com"] for s in data["time_slots"])
 
 
-def test_open_hours_use_sunday_first_days_and_the_booking_timezone(api: httpx.Client, ada) -> None:
+def test_open_hours_use_sunday_first_days_and_the_booking_timezone(
+    api: httpx.Client, ada: tuple[str, str]
+) -> None:
     grant_id, calendar_id = ada
     body = config_body(
         [participant("ada@example.com", calendar_id, organizer=True)],
@@ -115,7 +116,7 @@ def test_open_hours_use_sunday_first_days_and_the_booking_timezone(api: httpx.Cl
         assert local.hour in (9, 10)
 
 
-def test_notice_and_days_in_future_clip_the_window(api: httpx.Client, ada) -> None:
+def test_notice_and_days_in_future_clip_the_window(api: httpx.Client, ada: tuple[str, str]) -> None:
     grant_id, calendar_id = ada
     body = config_body(
         [participant("ada@example.com", calendar_id, organizer=True)],
@@ -132,7 +133,7 @@ def test_notice_and_days_in_future_clip_the_window(api: httpx.Client, ada) -> No
 
 
 def test_booking_calendar_counts_as_busy_and_booking_id_excludes_own_event(
-    api: httpx.Client, db: Database, ada
+    api: httpx.Client, db: Database, ada: tuple[str, str]
 ) -> None:
     grant_id, calendar_id = ada
     # Ada's availability looks at no calendar at all; her booking calendar still blocks time.
@@ -187,7 +188,7 @@ def test_round_robin_order_follows_last_booking(api: httpx.Client, db: Database)
     }
 
 
-def test_window_is_required_and_checked(api: httpx.Client, ada) -> None:
+def test_window_is_required_and_checked(api: httpx.Client, ada: tuple[str, str]) -> None:
     grant_id, calendar_id = ada
     config = create_config(
         api, grant_id, config_body([participant("ada@example.com", calendar_id, organizer=True)])

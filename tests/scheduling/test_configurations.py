@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -26,6 +27,8 @@ from tests.support.scheduling import (
     participant,
     round_robin,
 )
+from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 FULL_OBJECT = {
     "slug": "intro-call",
@@ -84,11 +87,6 @@ FULL_OBJECT = {
 }
 
 
-@pytest.fixture
-def ada(db: Database) -> tuple[str, str]:
-    return make_grant(db, "ada@example.com", "Ada")
-
-
 def _full(calendar_id: str) -> dict:
     body = dict(FULL_OBJECT)
     body["participants"] = [
@@ -98,7 +96,9 @@ def _full(calendar_id: str) -> dict:
     return body
 
 
-def test_create_returns_the_whole_object_faithfully(api: httpx.Client, ada) -> None:
+def test_create_returns_the_whole_object_faithfully(
+    api: httpx.Client, ada: tuple[str, str]
+) -> None:
     grant_id, calendar_id = ada
     body = _full(calendar_id)
     data = create_config(api, grant_id, body)
@@ -117,7 +117,9 @@ def test_create_returns_the_whole_object_faithfully(api: httpx.Client, ada) -> N
     assert found["data"] == data
 
 
-def test_grant_identified_by_email_and_listed_with_cursor(api: httpx.Client, ada) -> None:
+def test_grant_identified_by_email_and_listed_with_cursor(
+    api: httpx.Client, ada: tuple[str, str]
+) -> None:
     grant_id, calendar_id = ada
     ids = [
         create_config(
@@ -139,7 +141,7 @@ def test_grant_identified_by_email_and_listed_with_cursor(api: httpx.Client, ada
 
 
 def test_put_replaces_the_nested_objects_it_sends_and_keeps_the_rest(
-    api: httpx.Client, ada
+    api: httpx.Client, ada: tuple[str, str]
 ) -> None:
     grant_id, calendar_id = ada
     data = create_config(api, grant_id, _full(calendar_id))
@@ -235,7 +237,9 @@ def test_put_replaces_the_nested_objects_it_sends_and_keeps_the_rest(
         (lambda b: b.update(slug="has space"), "slug"),
     ],
 )
-def test_invalid_configurations_name_the_field(api: httpx.Client, ada, mutate, field) -> None:
+def test_invalid_configurations_name_the_field(
+    api: httpx.Client, ada: tuple[str, str], mutate: Callable[[dict], None], field: str
+) -> None:
     grant_id, calendar_id = ada
     body = config_body([participant("ada@example.com", calendar_id, organizer=True)])
     mutate(body)
@@ -246,7 +250,9 @@ def test_invalid_configurations_name_the_field(api: httpx.Client, ada, mutate, f
     assert error["message"].startswith(field + ":"), error["message"]
 
 
-def test_round_robin_needs_no_organizer(api: httpx.Client, db: Database, ada) -> None:
+def test_round_robin_needs_no_organizer(
+    api: httpx.Client, db: Database, ada: tuple[str, str]
+) -> None:
     grant_id, calendar_id = ada
     _, other_calendar = make_grant(db, "bob@example.com")
     body = round_robin(
@@ -261,7 +267,7 @@ def test_round_robin_needs_no_organizer(api: httpx.Client, db: Database, ada) ->
     assert data["availability"]["availability_rules"]["availability_method"] == "max-availability"
 
 
-def test_node_style_snake_cased_user_keys_are_kept(api: httpx.Client, ada) -> None:
+def test_node_style_snake_cased_user_keys_are_kept(api: httpx.Client, ada: tuple[str, str]) -> None:
     grant_id, calendar_id = ada
     body = config_body(
         [participant("ada@example.com", calendar_id, organizer=True)],
@@ -275,7 +281,7 @@ def test_node_style_snake_cased_user_keys_are_kept(api: httpx.Client, ada) -> No
     assert list(data["scheduler"]["additional_fields"]) == ["my_key"]
 
 
-def test_slug_is_unique(api: httpx.Client, ada) -> None:
+def test_slug_is_unique(api: httpx.Client, ada: tuple[str, str]) -> None:
     grant_id, calendar_id = ada
     body = config_body([participant("ada@example.com", calendar_id, organizer=True)], slug="mine")
     create_config(api, grant_id, body)
@@ -284,7 +290,9 @@ def test_slug_is_unique(api: httpx.Client, ada) -> None:
     assert response.json()["error"]["message"].startswith("slug:")
 
 
-def test_other_grants_configuration_is_not_found(api: httpx.Client, db: Database, ada) -> None:
+def test_other_grants_configuration_is_not_found(
+    api: httpx.Client, db: Database, ada: tuple[str, str]
+) -> None:
     grant_id, calendar_id = ada
     other_grant, _ = make_grant(db, "eve@example.com")
     data = create_config(
@@ -295,20 +303,20 @@ def test_other_grants_configuration_is_not_found(api: httpx.Client, db: Database
     assert response.json()["error"]["type"] == "not_found_error"
 
 
-def test_delete_and_auth(api: httpx.Client, server, ada) -> None:
+def test_delete_and_auth(api: httpx.Client, server: LiveServer, ada: tuple[str, str]) -> None:
     grant_id, calendar_id = ada
     data = create_config(
         api, grant_id, config_body([participant("ada@example.com", calendar_id, organizer=True)])
     )
     url = f"/v3/grants/{grant_id}/scheduling/configurations/{data['id']}"
-    assert httpx.get(server.url + url).status_code == 401
+    assert httpx.get(server.url + url, timeout=HTTP_TIMEOUT).status_code == 401
     response = api.delete(url)
     assert response.status_code == 200
     assert set(response.json()) == {"request_id"}
     assert api.get(url).status_code == 404
 
 
-def test_malformed_json_is_a_400(api: httpx.Client, ada) -> None:
+def test_malformed_json_is_a_400(api: httpx.Client, ada: tuple[str, str]) -> None:
     grant_id, _ = ada
     response = api.post(
         f"/v3/grants/{grant_id}/scheduling/configurations",
@@ -318,7 +326,9 @@ def test_malformed_json_is_a_400(api: httpx.Client, ada) -> None:
     assert response.status_code == 400
 
 
-def test_deleting_a_grant_leaves_no_orphans(api: httpx.Client, db: Database, ada) -> None:
+def test_deleting_a_grant_leaves_no_orphans(
+    api: httpx.Client, db: Database, ada: tuple[str, str]
+) -> None:
     grant_id, calendar_id = ada
     data = create_config(
         api, grant_id, config_body([participant("ada@example.com", calendar_id, organizer=True)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from sqlalchemy import update
@@ -10,6 +12,8 @@ from slotwise.db.engine import Database
 from slotwise.db.models import SchedulingSession
 from slotwise.scheduling.repository import session_token_hash
 from tests.support.scheduling import config_body, create_config, make_grant, participant
+from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 
 @pytest.fixture
@@ -27,18 +31,23 @@ def configs(api: httpx.Client, db: Database) -> dict[str, dict]:
     }
 
 
-def _session(api: httpx.Client, **body) -> str:
+def _session(api: httpx.Client, **body: Any) -> str:
     response = api.post("/v3/scheduling/sessions", json=body)
     assert response.status_code == 200, response.text
     return str(response.json()["data"]["session_id"])
 
 
-def _ui(server, token: str | None = None, **params) -> httpx.Response:
+def _ui(server: LiveServer, token: str | None = None, **params: Any) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.get(server.url + "/v3/scheduling/ui-settings", params=params, headers=headers)
+    return httpx.get(
+        server.url + "/v3/scheduling/ui-settings",
+        params=params,
+        headers=headers,
+        timeout=HTTP_TIMEOUT,
+    )
 
 
-def test_session_time_to_live_limits(api: httpx.Client, configs) -> None:
+def test_session_time_to_live_limits(api: httpx.Client, configs: dict[str, dict]) -> None:
     cid = configs["private"]["id"]
     _session(api, configuration_id=cid)
     _session(api, configuration_id=cid, time_to_live=30)
@@ -53,16 +62,22 @@ def test_session_time_to_live_limits(api: httpx.Client, configs) -> None:
     assert missing.status_code == 404
 
 
-def test_session_by_slug_and_needs_api_key(api: httpx.Client, server, configs) -> None:
+def test_session_by_slug_and_needs_api_key(
+    api: httpx.Client, server: LiveServer, configs: dict[str, dict]
+) -> None:
     token = _session(api, slug="private-page")
     assert _ui(server, token).json()["data"]["configuration_id"] == configs["private"]["id"]
     anonymous = httpx.post(
-        server.url + "/v3/scheduling/sessions", json={"configuration_id": configs["private"]["id"]}
+        server.url + "/v3/scheduling/sessions",
+        json={"configuration_id": configs["private"]["id"]},
+        timeout=HTTP_TIMEOUT,
     )
     assert anonymous.status_code == 401
 
 
-def test_private_configuration_needs_its_session(api: httpx.Client, server, configs) -> None:
+def test_private_configuration_needs_its_session(
+    api: httpx.Client, server: LiveServer, configs: dict[str, dict]
+) -> None:
     private = configs["private"]["id"]
     assert _ui(server, configuration_id=private).status_code == 401
     token = _session(api, configuration_id=private)
@@ -75,7 +90,7 @@ def test_private_configuration_needs_its_session(api: httpx.Client, server, conf
 
 
 def test_deleted_and_expired_sessions_are_refused(
-    api: httpx.Client, server, db: Database, configs
+    api: httpx.Client, server: LiveServer, db: Database, configs: dict[str, dict]
 ) -> None:
     private = configs["private"]["id"]
     token = _session(api, configuration_id=private)
@@ -99,7 +114,9 @@ def test_deleted_and_expired_sessions_are_refused(
     assert refused.json()["error"]["type"] == "invalid_session"
 
 
-def test_public_configuration_by_id_or_slug(api: httpx.Client, server, configs) -> None:
+def test_public_configuration_by_id_or_slug(
+    api: httpx.Client, server: LiveServer, configs: dict[str, dict]
+) -> None:
     public = configs["public"]["id"]
     data = _ui(server, configuration_id=public).json()["data"]
     assert data["configuration_id"] == public
@@ -111,13 +128,17 @@ def test_public_configuration_by_id_or_slug(api: httpx.Client, server, configs) 
     assert _ui(server, configuration_id="00000000-0000-4000-8000-000000000000").status_code == 404
 
 
-def test_api_key_reaches_private_configurations(api: httpx.Client, configs) -> None:
+def test_api_key_reaches_private_configurations(
+    api: httpx.Client, configs: dict[str, dict]
+) -> None:
     private = configs["private"]["id"]
     response = api.get("/v3/scheduling/ui-settings", params={"configuration_id": private})
     assert response.status_code == 200
 
 
-def test_scheduling_routes_answer_cors_preflights(api: httpx.Client, configs) -> None:
+def test_scheduling_routes_answer_cors_preflights(
+    api: httpx.Client, configs: dict[str, dict]
+) -> None:
     for method, path in [
         ("GET", "/v3/scheduling/ui-settings"),
         ("GET", "/v3/scheduling/availability"),

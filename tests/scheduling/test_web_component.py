@@ -17,11 +17,16 @@ from slotwise.db.models import Booking, Event
 from tests.support.browser import CHROMIUM_ARGS
 from tests.support.scheduling import config_body, create_config, make_grant, participant
 from tests.support.server import LiveServer
+from tests.support.waiting import BROWSER_TIMEOUT_MS
 from tests.support.web_elements import (
     page_server,
+    pick_first_slot,
     require_chromium,
+    wait_for,
     web_elements_bundle,
 )
+
+pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".cache" / "screenshots"
 
@@ -30,23 +35,6 @@ def _only_booking(db: Database) -> Booking:
     with db.session(write=False) as session:
         [booking] = list(session.scalars(select(Booking)))
     return booking
-
-
-def _first_bookable_slot(page) -> str:  # type: ignore[no-untyped-def]
-    """Select the first date that shows time slots and click its first slot; its label."""
-    dates = page.locator("button.date.current-month:not([disabled])")
-    dates.first.wait_for(timeout=30_000)
-    for i in range(dates.count()):
-        dates.nth(i).click()
-        slots = page.locator("button.time")
-        try:
-            slots.first.wait_for(timeout=3_000)
-        except Exception:  # noqa: BLE001 - no slot left that day (late evening): next date
-            continue
-        label = slots.first.inner_text().strip()
-        slots.first.click()
-        return label
-    pytest.fail("the component showed no bookable slot")
 
 
 def test_component_books_a_slot(
@@ -84,14 +72,13 @@ def test_component_books_a_slot(
                 ),
             )
             page.goto(f"{site}/index.html?api={server.url}&config_id={config['id']}")
-            label = _first_bookable_slot(page)
+            label = pick_first_slot(page)
             page.locator("button.button-primary", has_text="Next").click()
             inputs = page.locator("nylas-booking-form input")
             inputs.nth(0).fill("Grace Hopper")
             inputs.nth(1).fill("grace@example.com")
             page.locator("button.button-primary", has_text="Book now").click()
-            page.wait_for_function("() => window.booked !== undefined", timeout=30_000)
-            page.wait_for_timeout(500)
+            page.wait_for_function("() => window.booked !== undefined", timeout=BROWSER_TIMEOUT_MS)
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / "web-component-booked.png"))
             booked = page.evaluate("() => window.booked")
@@ -112,11 +99,7 @@ def test_component_books_a_slot(
             page.locator("button", has_text="Cancel booking").first.click()
             page.locator("textarea").first.fill("Something came up")
             page.locator("button", has_text="Cancel booking").last.click()
-            for _ in range(60):
-                if _only_booking(db).status == "cancelled":
-                    break
-                page.wait_for_timeout(500)
-            page.wait_for_timeout(500)
+            wait_for(page, lambda: _only_booking(db).status == "cancelled", "the cancellation")
             page.screenshot(path=str(SCREENSHOTS / "web-component-cancelled.png"))
         finally:
             browser.close()

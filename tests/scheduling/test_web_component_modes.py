@@ -34,11 +34,17 @@ from tests.support.scheduling import (
     round_robin,
 )
 from tests.support.server import LiveServer
+from tests.support.waiting import BROWSER_TIMEOUT_MS
 from tests.support.web_elements import (
     page_server,
+    pick_date_with_slots,
+    pick_first_slot,
     require_chromium,
+    wait_for,
     web_elements_bundle,
 )
+
+pytestmark = pytest.mark.browser
 
 # Props come from the page's query string; object props are set before the element is attached.
 MODES_PAGE = """<!doctype html>
@@ -134,49 +140,11 @@ def bookings(db: Database) -> list[Booking]:
         return list(session.scalars(select(Booking).order_by(Booking.created_at)))
 
 
-def wait_for(page: Any, predicate: Any, what: str, seconds: float = 20) -> None:
-    for _ in range(int(seconds * 4)):
-        if predicate():
-            return
-        page.wait_for_timeout(250)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-def pick_date_with_slots(page: Any, count: int = 1) -> Any:
-    """Select the first date that shows at least `count` time slots; its slot buttons.
-
-    Late in the (UTC) day today has few or no slots left, so no test may assume today's."""
-    dates = page.locator("button.date.current-month:not([disabled])")
-    dates.first.wait_for(timeout=30_000)
-    for i in range(dates.count()):
-        dates.nth(i).click()
-        slots = page.locator("button.time")
-        try:
-            slots.nth(count - 1).wait_for(timeout=3_000)
-        except Exception:  # noqa: BLE001 - too few slots left that day: next date
-            continue
-        return slots
-    pytest.fail(f"the component showed no date with {count} bookable slots")
-
-
-def pick_first_slot(page: Any) -> str:
-    """Select the first date that shows time slots and click its first slot; its label."""
-    slots = pick_date_with_slots(page)
-    label = str(slots.first.inner_text().strip())
-    slots.first.click()
-    return label
-
-
 def fill_guest(page: Any, name: str = "Grace Hopper", email: str = "grace@example.com") -> None:
     page.locator("button.button-primary", has_text="Next").click()
     form = page.locator("nylas-booking-form")
     form.locator("input[name='name']").fill(name)
     form.locator("input[name='email']").fill(email)
-
-
-@pytest.fixture
-def ada(db: Database) -> tuple[str, str]:
-    return make_grant(db, "ada@example.com", "Ada Lovelace")
 
 
 def _config(api: httpx.Client, ada: tuple[str, str], **overrides: Any) -> dict[str, Any]:
@@ -199,7 +167,7 @@ def _book_in_page(page: Any, name: str = "Grace Hopper", email: str = "grace@exa
     label = pick_first_slot(page)
     fill_guest(page, name, email)
     page.locator("button.button-primary", has_text="Book now").click()
-    page.wait_for_function("() => window.booked !== undefined", timeout=30_000)
+    page.wait_for_function("() => window.booked !== undefined", timeout=BROWSER_TIMEOUT_MS)
     return label
 
 
@@ -218,12 +186,16 @@ def test_reschedule_in_page_then_again(
             page.locator("button.button-primary", has_text="Next").click()
             inputs = page.locator("nylas-booking-form input")
             # Prefilled from ui-settings; the form fills in after it renders, so wait for it.
-            expect(inputs.nth(0)).to_have_value("Grace Hopper", timeout=15_000)
-            expect(inputs.nth(1)).to_have_value("grace@example.com", timeout=15_000)
+            expect(inputs.nth(0)).to_have_value("Grace Hopper", timeout=BROWSER_TIMEOUT_MS)
+            expect(inputs.nth(1)).to_have_value("grace@example.com", timeout=BROWSER_TIMEOUT_MS)
             before = bookings(db)[0].start_ts
             page.locator("button.button-primary", has_text="Book now").click()
-            wait_for(page, lambda b=before: bookings(db)[0].start_ts != b, "the reschedule")
-            page.locator("button", has_text="Reschedule").first.wait_for(timeout=10_000)
+
+            def rescheduled(before: int = before) -> bool:
+                return bookings(db)[0].start_ts != before
+
+            wait_for(page, rescheduled, "the reschedule")
+            page.locator("button", has_text="Reschedule").first.wait_for(timeout=BROWSER_TIMEOUT_MS)
     assert not b.errors, b.errors
     assert len(b.called("PATCH", f"/v3/scheduling/bookings/{booking.id}")) == 2
     assert any("booking_id=" in u for u in b.called("GET", "/v3/scheduling/ui-settings"))
@@ -248,8 +220,10 @@ def test_reschedule_and_cancel_from_booking_refs(
         pick_first_slot(page)
         page.locator("button.button-primary", has_text="Next").click()
         # The form is prefilled from ui-settings `booking` (guest and additional guests).
-        expect(page.locator("input[name='name']")).to_have_value("Lin", timeout=15_000)
-        expect(page.locator("input#guest-email-0")).to_have_value("kai@example.com", timeout=15_000)
+        expect(page.locator("input[name='name']")).to_have_value("Lin", timeout=BROWSER_TIMEOUT_MS)
+        expect(page.locator("input#guest-email-0")).to_have_value(
+            "kai@example.com", timeout=BROWSER_TIMEOUT_MS
+        )
         page.locator("button.button-primary", has_text="Book now").click()
         wait_for(page, lambda: bookings(db)[0].start_ts != future_hour(2, 10), "the reschedule")
 
@@ -300,7 +274,6 @@ def test_organizer_confirmation_ref(
             page.locator("textarea").first.fill("Not this week")
             page.locator("button", has_text="Cancel booking").last.click()
         wait_for(page, lambda: bookings(db)[0].status != "pending", "the decision")
-        page.wait_for_timeout(300)
     assert not b.errors, b.errors
     [put] = b.bodies("PUT", f"/v3/scheduling/bookings/{created['booking_id']}")
     assert put["salt"]
@@ -353,10 +326,10 @@ def test_next_month(
     config = _config(api, ada, scheduler={"min_booking_notice": 0, "available_days_in_future": 60})
     with browser_for(server, tmp_path) as b:
         page = b.open(timezone="Asia/Kathmandu", config_id=config["id"])
-        page.locator("button.date.current-month").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(300)
+        page.locator("button.date.current-month").first.wait_for(timeout=BROWSER_TIMEOUT_MS)
+        asked = len(b.called("GET", "availability"))
         page.locator("nylas-date-picker button").nth(1).click()  # the "next month" arrow
-        page.wait_for_timeout(1000)
+        wait_for(page, lambda: len(b.called("GET", "availability")) > asked, "next month's slots")
         _book_in_page(page)
     assert not b.errors, b.errors
     starts = [int(u.split("start_time=")[1].split("&")[0]) for u in b.called("GET", "availability")]
@@ -414,7 +387,7 @@ def test_additional_fields_in_los_angeles(
         form.locator("input[name='day']").fill("2026-12-01")
         form.locator("input[name='work_email']").fill("grace@navy.example")
         page.locator("button.button-primary", has_text="Book now").click()
-        page.wait_for_function("() => window.booked !== undefined", timeout=30_000)
+        page.wait_for_function("() => window.booked !== undefined", timeout=BROWSER_TIMEOUT_MS)
     assert not b.errors, b.errors
     [body] = b.bodies("POST", "/v3/scheduling/bookings")
     assert body["timezone"] == "America/Los_Angeles"
@@ -479,7 +452,7 @@ def test_round_robin_books_down_the_order(
             participants=[{"email": first_host}],
         )
         page.locator("button.button-primary", has_text="Book now").click()
-        page.wait_for_function("() => window.booked !== undefined", timeout=30_000)
+        page.wait_for_function("() => window.booked !== undefined", timeout=BROWSER_TIMEOUT_MS)
     assert not b.errors, b.errors
     posts = b.bodies("POST", "/v3/scheduling/bookings")
     assert [p["participants"][0]["email"] for p in posts] == slots["order"]

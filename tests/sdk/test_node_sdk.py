@@ -7,16 +7,20 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import API_KEY
 from tests.support.server import LiveServer
 from tests.support.tools import npm_package, require_executable
+
+pytestmark = pytest.mark.sdk
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "node"
 T0 = 1_767_261_600
 HOUR = 3600
 
 
-def run_node(script: str, server: LiveServer) -> dict:  # type: ignore[type-arg]
+def run_node(script: str, server: LiveServer) -> dict:
     node = require_executable("node")
     sdk = npm_package("nylas@8.4.0", "node-sdk")
     env = {
@@ -29,7 +33,7 @@ def run_node(script: str, server: LiveServer) -> dict:  # type: ignore[type-arg]
         [node, str(SCRIPTS / script)], capture_output=True, text=True, env=env, timeout=120
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_node_sdk_drives_grants_calendars_events_and_free_busy(server: LiveServer) -> None:

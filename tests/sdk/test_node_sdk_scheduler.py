@@ -7,10 +7,14 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import API_KEY
 from tests.support.scheduling import future_hour
 from tests.support.server import LiveServer
 from tests.support.tools import npm_package, require_executable
+
+pytestmark = pytest.mark.sdk
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "node"
 

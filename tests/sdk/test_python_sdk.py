@@ -12,6 +12,8 @@ from nylas import Client  # noqa: E402
 from nylas.models.errors import NylasApiError  # noqa: E402
 from nylas.models.free_busy import FreeBusy, FreeBusyError  # noqa: E402
 
+pytestmark = pytest.mark.sdk
+
 T0 = 1_767_261_600
 HOUR = 3600
 DAY = 86_400

@@ -9,10 +9,13 @@ from slotwise.ids import decode_booking_ref
 from tests.conftest import API_KEY
 from tests.support.scheduling import future_hour
 from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 nylas = pytest.importorskip("nylas")
 from nylas import Client  # noqa: E402
 from nylas.models.errors import NylasApiError  # noqa: E402
+
+pytestmark = pytest.mark.sdk
 
 
 @pytest.fixture
@@ -136,6 +139,7 @@ def test_python_sdk_scheduling_flow(client: Client, server: LiveServer) -> None:
         f"{server.url}/v3/scheduling/bookings/{pending.booking_id}",
         params=pending_query,
         headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=HTTP_TIMEOUT,
     ).json()
     ref = decode_booking_ref(raw["data"]["booking_ref"])
     assert ref is not None

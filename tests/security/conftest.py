@@ -11,21 +11,15 @@ from sqlalchemy import select
 
 from slotwise.db.engine import Database
 from slotwise.db.models import OutboxMessage
-from tests.support.scheduling import config_body, create_config, make_grant, participant
-from tests.webhooks.conftest import run_worker, settings
-
-__all__ = ["run_worker", "settings"]
-
-
-@pytest.fixture
-def ada(db: Database) -> tuple[str, str]:
-    return make_grant(db, "ada@example.com", "Ada Lovelace")
+from tests.support.scheduling import config_body, create_config, participant
+from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 
 @pytest.fixture
-def guest(server) -> Iterator[httpx.Client]:
+def guest(server: LiveServer) -> Iterator[httpx.Client]:
     """Anyone on the internet: no credentials, redirects not followed."""
-    with httpx.Client(base_url=server.url, timeout=30, follow_redirects=False) as client:
+    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
         yield client
 
 
@@ -33,7 +27,9 @@ def guest(server) -> Iterator[httpx.Client]:
 def make_config(api: httpx.Client, ada: tuple[str, str]) -> Any:
     """A public configuration of Ada's; keyword overrides replace top-level keys."""
 
-    def make(grant: tuple[str, str] | None = None, email: str = "ada@example.com", **over: Any):
+    def make(
+        grant: tuple[str, str] | None = None, email: str = "ada@example.com", **over: Any
+    ) -> dict[str, Any]:
         grant_id, calendar_id = grant or ada
         scheduler = {"min_booking_notice": 0, "available_days_in_future": 30}
         scheduler.update(over.pop("scheduler", {}))

@@ -9,11 +9,16 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from slotwise.cli import create_api_key
 from slotwise.db.engine import Database
 from tests.conftest import API_KEY
 from tests.support.processes import ServerProcess
+from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
+
+pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +40,7 @@ def _cli(database_url: str, data_dir: Path, *args: str) -> subprocess.CompletedP
 
 
 def test_a_revoked_key_stops_working_at_once_in_every_process(
-    server, db: Database, database_url: str, tmp_path: Path
+    server: LiveServer, db: Database, database_url: str, tmp_path: Path
 ) -> None:
     key = create_api_key(db, name="backend")
     kept = create_api_key(db, name="other")
@@ -51,7 +56,7 @@ def test_a_revoked_key_stops_working_at_once_in_every_process(
 
         def status(url: str, token: str) -> int:
             auth = {"Authorization": f"Bearer {token}"}
-            return httpx.get(url + "/v3/grants", headers=auth, timeout=30).status_code
+            return httpx.get(url + "/v3/grants", headers=auth, timeout=HTTP_TIMEOUT).status_code
 
         # Every process has seen the key valid (the old code cached it for a minute).
         assert [status(url, key) for url in urls] == [200, 200, 200]

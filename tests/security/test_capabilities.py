@@ -4,6 +4,8 @@ reschedules and cancels; only the organizer's (in host_confirmation_url) confirm
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -43,7 +45,9 @@ def _status(db: Database, booking_id: str) -> str:
         return booking.status
 
 
-def test_the_guests_ref_never_confirms(guest: httpx.Client, db: Database, make_config) -> None:
+def test_the_guests_ref_never_confirms(
+    guest: httpx.Client, db: Database, make_config: Callable[..., Any]
+) -> None:
     config = make_config(event_booking=PENDING)
     data, organizer_ref = _pending(guest, db, config, future_hour(2, 10))
     guest_ref = data["booking_ref"]
@@ -69,7 +73,7 @@ def test_the_guests_ref_never_confirms(guest: httpx.Client, db: Database, make_c
 
 
 def test_a_guest_moves_or_withdraws_a_pending_booking_but_it_stays_pending(
-    guest: httpx.Client, api: httpx.Client, db: Database, make_config
+    guest: httpx.Client, api: httpx.Client, db: Database, make_config: Callable[..., Any]
 ) -> None:
     config = make_config(event_booking=PENDING)
     start = future_hour(2, 10)
@@ -99,7 +103,7 @@ def test_a_guest_moves_or_withdraws_a_pending_booking_but_it_stays_pending(
 
 
 def test_guest_facing_payloads_and_pages_carry_only_the_guests_ref(
-    guest: httpx.Client, db: Database, make_config
+    guest: httpx.Client, db: Database, make_config: Callable[..., Any]
 ) -> None:
     make_config(slug="ask", event_booking=PENDING)
     page = guest.post(
@@ -123,7 +127,7 @@ def test_guest_facing_payloads_and_pages_carry_only_the_guests_ref(
 
 
 def test_an_api_key_may_confirm_with_the_ref_it_was_given(
-    api: httpx.Client, db: Database, make_config
+    api: httpx.Client, db: Database, make_config: Callable[..., Any]
 ) -> None:
     config = make_config(event_booking=PENDING)
     created = book(api, config["id"], future_hour(2, 10)).json()["data"]
@@ -135,7 +139,9 @@ def test_an_api_key_may_confirm_with_the_ref_it_was_given(
 
 
 @pytest.mark.parametrize("salt", ["é" * 22, "\ud800", "秘密", "A" * 100_000])
-def test_odd_salts_are_a_400(guest: httpx.Client, db: Database, make_config, salt: str) -> None:
+def test_odd_salts_are_a_400(
+    guest: httpx.Client, db: Database, make_config: Callable[..., Any], salt: str
+) -> None:
     config = make_config(event_booking=PENDING)
     data, _ = _pending(guest, db, config, future_hour(2, 10))
     url = f"/v3/scheduling/bookings/{data['booking_id']}"

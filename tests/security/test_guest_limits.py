@@ -4,6 +4,8 @@ and one booking names a bounded number of additional guests (each one gets email
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -12,6 +14,7 @@ from slotwise.db.engine import Database
 from tests.security.conftest import outbox
 from tests.support.scheduling import HOUR, book, future_hour
 from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 
 def _guests(n: int) -> list[dict[str, str]]:
@@ -22,11 +25,17 @@ def _session_client(api: httpx.Client, server: LiveServer, config_id: str) -> ht
     response = api.post("/v3/scheduling/sessions", json={"configuration_id": config_id})
     assert response.status_code == 200, response.text
     token = response.json()["data"]["session_id"]
-    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+    return httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT
+    )
 
 
 def test_hidden_additional_guests_are_refused_to_guests(
-    guest: httpx.Client, api: httpx.Client, server: LiveServer, db: Database, make_config
+    guest: httpx.Client,
+    api: httpx.Client,
+    server: LiveServer,
+    db: Database,
+    make_config: Callable[..., Any],
 ) -> None:
     config = make_config(scheduler={"hide_additional_guests": True})
     with _session_client(api, server, config["id"]) as session:
@@ -45,7 +54,7 @@ def test_hidden_additional_guests_are_refused_to_guests(
 
 
 def test_additional_guests_are_capped_for_everyone(
-    guest: httpx.Client, api: httpx.Client, db: Database, make_config
+    guest: httpx.Client, api: httpx.Client, db: Database, make_config: Callable[..., Any]
 ) -> None:
     config = make_config()
     for client in (guest, api):
@@ -60,12 +69,14 @@ def test_additional_guests_are_capped_for_everyone(
     )
 
 
-def test_the_cap_is_a_setting(server: LiveServer, db: Database, make_config) -> None:
+def test_the_cap_is_a_setting(
+    server: LiveServer, db: Database, make_config: Callable[..., Any]
+) -> None:
     config = make_config()
     settings = dataclasses.replace(server.settings, max_additional_guests=2)
     capped = LiveServer(settings, db).start()
     try:
-        with httpx.Client(base_url=capped.url) as client:
+        with httpx.Client(base_url=capped.url, timeout=HTTP_TIMEOUT) as client:
             refused = book(client, config["id"], future_hour(2, 10), additional_guests=_guests(3))
             assert refused.status_code == 400, refused.text
             assert "at most 2" in refused.json()["error"]["message"]
@@ -84,7 +95,7 @@ def test_hidden_cancel_and_reschedule_are_refused_to_guests(
     api: httpx.Client,
     server: LiveServer,
     db: Database,
-    make_config,
+    make_config: Callable[..., Any],
     option: str,
     method: str,
 ) -> None:

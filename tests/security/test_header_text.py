@@ -5,6 +5,8 @@ field, on every way in (bookings API, hosted form, configurations, grants)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -46,11 +48,11 @@ def _raw_post(client: httpx.Client, url: str, params: dict, body: dict) -> httpx
 
 @pytest.mark.parametrize("name", BAD_LINES)
 def test_guest_names_with_controls_are_refused(
-    guest: httpx.Client, db: Database, make_config, name: str
+    guest: httpx.Client, db: Database, make_config: Callable[..., Any], name: str
 ) -> None:
     config = make_config()
     start = future_hour(2, 10)
-    cases = {
+    cases: dict[str, dict[str, Any]] = {
         "guest.name": {"guest": {"email": "eve@example.com", "name": name}},
         "additional_guests[0].name": {
             "guest": {"email": "eve@example.com", "name": "Eve"},
@@ -80,17 +82,18 @@ def test_guest_names_with_controls_are_refused(
     ],
 )
 def test_guest_emails_must_be_plain(
-    guest: httpx.Client, db: Database, make_config, email: str
+    guest: httpx.Client, db: Database, make_config: Callable[..., Any], email: str
 ) -> None:
     config = make_config()
     start = future_hour(2, 10)
-    for field, extra in {
+    cases: dict[str, dict[str, Any]] = {
         "guest.email": {"guest": {"email": email, "name": "Eve"}},
         "additional_guests[0].email": {
             "guest": {"email": "eve@example.com", "name": "Eve"},
             "additional_guests": [{"email": email}],
         },
-    }.items():
+    }
+    for field, extra in cases.items():
         body = {"start_time": start, "end_time": start + 1800, **extra}
         response = _raw_post(
             guest, "/v3/scheduling/bookings", {"configuration_id": config["id"]}, body
@@ -100,7 +103,9 @@ def test_guest_emails_must_be_plain(
     assert _bookings(db) == 0
 
 
-def test_answers_follow_their_field_type(guest: httpx.Client, db: Database, make_config) -> None:
+def test_answers_follow_their_field_type(
+    guest: httpx.Client, db: Database, make_config: Callable[..., Any]
+) -> None:
     fields = {
         "company": {"label": "Company", "type": "text", "required": False},
         "notes": {"label": "Notes", "type": "multi_line_text", "required": False},
@@ -124,7 +129,9 @@ def test_answers_follow_their_field_type(guest: httpx.Client, db: Database, make
     assert nul.json()["error"]["message"].startswith("additional_fields.notes")
 
 
-def test_the_hosted_form_refuses_them_too(guest: httpx.Client, db: Database, make_config) -> None:
+def test_the_hosted_form_refuses_them_too(
+    guest: httpx.Client, db: Database, make_config: Callable[..., Any]
+) -> None:
     make_config(slug="page")
     form = {"start": str(future_hour(2, 10)), "tz": "UTC", "guest_email": "eve@example.com"}
     page = guest.post("/book/page", data={**form, "guest_name": "Eve\u2028Bcc: x"})
@@ -163,7 +170,9 @@ CONFIG_FIELDS = [
 
 
 @pytest.mark.parametrize(("field", "put"), CONFIG_FIELDS, ids=[f for f, _ in CONFIG_FIELDS])
-def test_configuration_text_is_checked(api: httpx.Client, db: Database, field: str, put) -> None:
+def test_configuration_text_is_checked(
+    api: httpx.Client, db: Database, field: str, put: Callable[[dict, str], None]
+) -> None:
     grant_id, calendar_id = make_grant(db, "ada@example.com")
     for value in ("A\r\nBcc: x@example.com", "A\u202eB", "A\u2029B"):
         body = config_body([participant("ada@example.com", calendar_id, organizer=True)])

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -53,7 +54,7 @@ def _post_json(client: httpx.Client, url: str, params: dict, body: object) -> ht
     )
 
 
-def _query(params: dict[str, object]) -> str:
+def _query(params: Mapping[str, object]) -> str:
     # Percent-encoded by hand: httpx refuses to encode a lone surrogate, a hostile client won't.
     return "&".join(
         f"{k}={quote(str(v).encode('utf-8', 'surrogatepass'), safe='')}" for k, v in params.items()
@@ -98,7 +99,7 @@ FIELDS = {"company": {"label": "Company", "type": "text", "required": False}}
 
 
 @pytest.fixture
-def page(make_config) -> dict:
+def page(make_config: Callable[..., Any]) -> dict:
     return make_config(slug="page", scheduler={"additional_fields": FIELDS})
 
 

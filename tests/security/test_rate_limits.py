@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from tests.support.scheduling import (
     participant,
 )
 from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 # Fixed windows are aligned to multiples of their length: a window of ~31 years does not end
 # during a test (the one test of a window's end sets the clock instead).
@@ -38,11 +40,12 @@ def limited(
     servers: list[LiveServer] = []
 
     def start(window: int = WINDOW, **limits: int) -> LiveServer:
+        overrides: dict[str, Any] = {f"rate_limit_{name}": v for name, v in limits.items()}
         settings = dataclasses.replace(
             base_settings,
             database_url=database_url,
             rate_limit_window_seconds=window,
-            **{f"rate_limit_{name}": value for name, value in limits.items()},
+            **overrides,
         )
         server = LiveServer(settings, db).start()
         servers.append(server)
@@ -56,7 +59,9 @@ def limited(
 def _client(server: LiveServer, address: str = "127.0.0.1", **headers: str) -> httpx.Client:
     # Loopback is all of 127.0.0.0/8: another source address is another client.
     transport = httpx.HTTPTransport(local_address=address)
-    return httpx.Client(base_url=server.url, transport=transport, headers=headers, timeout=30)
+    return httpx.Client(
+        base_url=server.url, transport=transport, headers=headers, timeout=HTTP_TIMEOUT
+    )
 
 
 def _assert_limited(response: httpx.Response, window: int = WINDOW) -> None:
@@ -79,7 +84,9 @@ def _public_config(api: httpx.Client, db: Database) -> str:
     return str(create_config(api, grant_id, body)["id"])
 
 
-def test_wrong_api_keys_are_refused_with_429_per_key_then_per_address(limited) -> None:
+def test_wrong_api_keys_are_refused_with_429_per_key_then_per_address(
+    limited: Callable[..., LiveServer],
+) -> None:
     server = limited(failed_auth_per_key=3, failed_auth_per_address=5)
     with _client(server) as client:
         wrong = {"Authorization": "Bearer wrong-key-1"}
@@ -100,7 +107,9 @@ def test_wrong_api_keys_are_refused_with_429_per_key_then_per_address(limited) -
         _assert_limited(elsewhere.get("/v3/grants", headers=wrong))
 
 
-def test_the_block_ends_with_the_window(limited, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_block_ends_with_the_window(
+    limited: Callable[..., LiveServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
     server = limited(window=60, failed_auth_per_address=2)
     start = clock.now() // 60 * 60
     monkeypatch.setattr(clock, "now", lambda: start + 15)
@@ -114,7 +123,9 @@ def test_the_block_ends_with_the_window(limited, monkeypatch: pytest.MonkeyPatch
         assert client.get("/v3/grants").status_code == 401
 
 
-def test_anonymous_bookings_are_limited_per_address(limited, api, db: Database) -> None:
+def test_anonymous_bookings_are_limited_per_address(
+    limited: Callable[..., LiveServer], api: httpx.Client, db: Database
+) -> None:
     server = limited(public_writes_per_address=3, public_writes_per_configuration=100)
     config_id = _public_config(api, db)
     start = future_hour(days=3, hour=9)
@@ -128,7 +139,9 @@ def test_anonymous_bookings_are_limited_per_address(limited, api, db: Database) 
     assert book(api, config_id, start + 5 * 3600).status_code == 200
 
 
-def test_anonymous_bookings_are_limited_per_configuration(limited, api, db: Database) -> None:
+def test_anonymous_bookings_are_limited_per_configuration(
+    limited: Callable[..., LiveServer], api: httpx.Client, db: Database
+) -> None:
     server = limited(public_writes_per_address=100, public_writes_per_configuration=2)
     config_id = _public_config(api, db)
     start = future_hour(days=3, hour=9)
@@ -139,7 +152,9 @@ def test_anonymous_bookings_are_limited_per_configuration(limited, api, db: Data
         _assert_limited(book(guest, config_id, start + 2 * 3600))
 
 
-def test_availability_and_page_loads_are_limited(limited, api, db: Database) -> None:
+def test_availability_and_page_loads_are_limited(
+    limited: Callable[..., LiveServer], api: httpx.Client, db: Database
+) -> None:
     server = limited(public_reads_per_address=3, public_reads_per_configuration=100)
     config_id = _public_config(api, db)
     with _client(server) as guest:
@@ -163,8 +178,9 @@ def test_availability_and_page_loads_are_limited(limited, api, db: Database) -> 
         assert other.get("/book/ada-intro").status_code == 200
 
 
+@pytest.mark.process
 def test_two_processes_count_together(
-    server, api, db: Database, database_url: str, tmp_path: Path
+    server: LiveServer, api: httpx.Client, db: Database, database_url: str, tmp_path: Path
 ) -> None:
     limits = {
         "SLOTWISE_RATE_LIMIT_WINDOW_SECONDS": str(WINDOW),
@@ -180,19 +196,27 @@ def test_two_processes_count_together(
         for i in range(6):
             target = first if i % 2 == 0 else second
             headers = {"Authorization": f"Bearer wrong-{i}"}
-            statuses.append(httpx.get(target.url + "/v3/grants", headers=headers).status_code)
+            statuses.append(
+                httpx.get(
+                    target.url + "/v3/grants", headers=headers, timeout=HTTP_TIMEOUT
+                ).status_code
+            )
         assert statuses == [401] * 6
         for target in (first, second):
             _assert_limited(
-                httpx.get(target.url + "/v3/grants", headers={"Authorization": "Bearer again"})
+                httpx.get(
+                    target.url + "/v3/grants",
+                    headers={"Authorization": "Bearer again"},
+                    timeout=HTTP_TIMEOUT,
+                )
             )
         start = future_hour(days=3, hour=9)
         booked = []
         for i in range(4):
-            with httpx.Client(base_url=(first, second)[i % 2].url, timeout=30) as guest:
+            with httpx.Client(base_url=(first, second)[i % 2].url, timeout=HTTP_TIMEOUT) as guest:
                 booked.append(book(guest, config_id, start + i * 3600).status_code)
         assert booked == [200] * 4
-        with httpx.Client(base_url=first.url, timeout=30) as guest:
+        with httpx.Client(base_url=first.url, timeout=HTTP_TIMEOUT) as guest:
             _assert_limited(book(guest, config_id, start + 5 * 3600))
     finally:
         for p in processes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -17,9 +19,11 @@ TOKENS = [
 
 
 @pytest.mark.parametrize("header", TOKENS)
-def test_non_ascii_bearer_tokens_are_401(guest: httpx.Client, make_config, header: bytes) -> None:
+def test_non_ascii_bearer_tokens_are_401(
+    guest: httpx.Client, make_config: Callable[..., Any], header: bytes
+) -> None:
     config = make_config()
-    auth = {"Authorization": header}
+    auth = {b"Authorization": header}
     admin = guest.get("/v3/grants", headers=auth)
     assert admin.status_code == 401, admin.text
     assert admin.json()["error"]["type"]
@@ -40,7 +44,7 @@ def test_non_ascii_bearer_tokens_are_401(guest: httpx.Client, make_config, heade
 
 @pytest.mark.parametrize("ref", ["é" * 50, "😀" * 20, "%00" * 48, "A" * 43 + "é", "\u202e" * 44])
 def test_non_ascii_booking_refs_are_404(
-    guest: httpx.Client, api: httpx.Client, make_config, ref: str
+    guest: httpx.Client, api: httpx.Client, make_config: Callable[..., Any], ref: str
 ) -> None:
     config = make_config()
     assert book(api, config["id"], future_hour(2, 10)).status_code == 200

@@ -273,6 +273,7 @@ def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.process
 def test_cli_makes_private_files_and_rotates(tmp_path: Path) -> None:
     data = tmp_path / "data"
     done = _cli("migrate", "--data-dir", str(data))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.conftest import LOOPBACK
 from tests.support.server import free_port
+from tests.support.waiting import DEADLINE, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,9 +53,8 @@ class ServerProcess:
         if sink is not None:
             sink.close()  # the child holds its own copy
 
-    def wait_ready(self, timeout: float = 60) -> ServerProcess:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+    def wait_ready(self, timeout: float = DEADLINE) -> ServerProcess:
+        def answering() -> bool:
             if self.process.poll() is not None:
                 if self.output is not None:
                     err = self.output.read_text(errors="replace")
@@ -63,17 +62,19 @@ class ServerProcess:
                     err = self.process.stderr.read().decode() if self.process.stderr else ""
                 raise RuntimeError(f"slotwise serve exited: {err[-2000:]}")
             try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
+                return httpx.get(self.url + "/healthz", timeout=1).status_code == 200
             except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("slotwise serve did not start")
+                return False
+
+        wait_until(answering, "slotwise serve to answer", timeout=timeout, interval=0.1)
+        return self
 
     def stop(self) -> None:
         self.process.terminate()
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=DEADLINE)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.process.stderr is not None:
+            self.process.stderr.close()

@@ -9,13 +9,13 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.support.server import free_port
 from tests.support.tools import missing
+from tests.support.waiting import HTTP_TIMEOUT, wait_until
 
 
 class Radicale:
@@ -28,6 +28,7 @@ class Radicale:
         self.users = folder / "users"
         self.users.write_text("")
         self.config = folder / "config"
+        self.log = folder / "radicale.log"
         self.config.write_text(
             "[server]\n"
             f"hosts = 127.0.0.1:{self.port}\n"
@@ -47,22 +48,27 @@ class Radicale:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Radicale:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "radicale", "--config", str(self.config)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
+        # Its log goes to a file: a pipe nobody reads would stall it once full.
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "radicale", "--config", str(self.config)],
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
+        process = self.process
+
+        def answering() -> bool:
+            if process.poll() is not None:
+                err = self.log.read_text(errors="replace")
                 raise RuntimeError(f"radicale exited: {err[-2000:]}")
             try:
                 httpx.get(self.url + "/.web/", timeout=1)
-                return self
             except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("radicale did not start")
+                return False
+            return True
+
+        wait_until(answering, "Radicale to answer", interval=0.1)
+        return self
 
     def stop(self) -> None:
         if self.process is None:
@@ -80,7 +86,7 @@ class Radicale:
             f.write(f"{user}:{password}\n")
 
     def client(self, user: str, password: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url, auth=(user, password), timeout=10)
+        return httpx.Client(base_url=self.url, auth=(user, password), timeout=HTTP_TIMEOUT)
 
     def mkcalendar(self, user: str, password: str, name: str, display: str) -> str:
         """Create /user/name/ as a calendar; returns its path."""

@@ -1,6 +1,6 @@
 """A loopback HTTP relay in front of a real server, for provider tests that need to shape the
 conversation: run something between the server's answer and its delivery (`after`), rewrite
-answers (`rewrite`), or hold them back (`hold_seconds`) to play a server that hangs.
+answers (`rewrite`), or hold them back (`hold`) to play a server that hangs until released.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 
 from tests.support.server import free_port
+from tests.support.waiting import DEADLINE, HTTP_TIMEOUT
 
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
@@ -25,7 +26,8 @@ class Relay:
         self.after: Callable[[str, str, int], None] | None = None
         # (method, path, body) -> body
         self.rewrite: Callable[[str, str, bytes], bytes] | None = None
-        self.hold_seconds = 0.0
+        # While true, requests wait (at most DEADLINE) until `released` is set (`stop` sets it).
+        self.hold = False
         self.released = threading.Event()
         self.seen: list[tuple[str, str]] = []
         relay = self
@@ -36,14 +38,14 @@ class Relay:
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
                 relay.seen.append((self.command, self.path))
-                if relay.hold_seconds:
-                    relay.released.wait(relay.hold_seconds)
+                if relay.hold:
+                    relay.released.wait(DEADLINE)
                 answer = httpx.request(
                     self.command,
                     relay.target + self.path,
                     content=body,
                     headers=headers,
-                    timeout=30,
+                    timeout=HTTP_TIMEOUT,
                 )
                 content = answer.content
                 if relay.rewrite is not None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 
-import httpx
 import uvicorn
 
 from slotwise.app import create_app
 from slotwise.config import Settings
 from slotwise.db.engine import Database
+from tests.support.waiting import DEADLINE, wait_until
 
 
 def free_port() -> int:
@@ -34,16 +33,15 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         self._thread.start()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("Slotwise test server did not start")
+
+        def listening() -> bool:
+            if not self._thread.is_alive():
+                raise RuntimeError("Slotwise test server stopped while starting")
+            return bool(self._server.started)  # set by uvicorn once the socket listens
+
+        wait_until(listening, "the Slotwise test server to listen")
+        return self
 
     def stop(self) -> None:
         self._server.should_exit = True
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=DEADLINE)

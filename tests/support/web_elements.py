@@ -10,14 +10,18 @@ import shutil
 import subprocess
 import tarfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.support.browser import CHROMIUM
 from tests.support.tools import CACHE, missing, require_executable
+from tests.support.waiting import BROWSER_TIMEOUT_MS, DEADLINE
 
 SPEC = "@nylas/web-elements@2.6.0"
 
@@ -107,3 +111,43 @@ def folder_server(root: Path) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+# -- driving the component in a page -------------------------------------------------------
+
+
+def wait_for(page: Any, predicate: Callable[[], object], what: str) -> None:
+    """Poll `predicate` (e.g. a database read) while the page keeps running; fail after the
+    shared deadline. The page's own wait keeps its event loop turning between polls."""
+    for _ in range(int(DEADLINE * 4)):
+        if predicate():
+            return
+        page.wait_for_timeout(250)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def pick_date_with_slots(page: Any, count: int = 1) -> Any:
+    """Select the first date that shows at least `count` time slots; its slot buttons.
+
+    Late in the (UTC) day today has few or no slots left, so no test may assume today's."""
+    dates = page.locator("button.date.current-month:not([disabled])")
+    dates.first.wait_for(timeout=BROWSER_TIMEOUT_MS)
+    for i in range(dates.count()):
+        dates.nth(i).click()
+        slots = page.locator("button.time")
+        try:
+            # A date's slots come from one availability call; 10 s covers a loaded machine,
+            # and a date with none costs only this wait before the next is tried.
+            slots.nth(count - 1).wait_for(timeout=10_000)
+        except Exception:  # noqa: BLE001 - too few slots left that day: next date
+            continue
+        return slots
+    pytest.fail(f"the component showed no date with {count} bookable slots")
+
+
+def pick_first_slot(page: Any) -> str:
+    """Select the first date that shows time slots and click its first slot; its label."""
+    slots = pick_date_with_slots(page)
+    label = str(slots.first.inner_text().strip())
+    slots.first.click()
+    return label

@@ -8,21 +8,17 @@ from typing import Any
 import httpx
 import pytest
 
-from slotwise.db.engine import Database
-from tests.support.scheduling import config_body, create_config, make_grant, participant
+from tests.support.scheduling import config_body, create_config, participant
+from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 
 WEEKDAYS_AND_WEEKEND = [0, 1, 2, 3, 4, 5, 6]
 
 
 @pytest.fixture
-def ada(db: Database) -> tuple[str, str]:
-    return make_grant(db, "ada@example.com", "Ada Lovelace")
-
-
-@pytest.fixture
-def web(server) -> Iterator[httpx.Client]:
+def web(server: LiveServer) -> Iterator[httpx.Client]:
     """A browser-like client: no credentials, redirects not followed."""
-    with httpx.Client(base_url=server.url, timeout=30, follow_redirects=False) as client:
+    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
         yield client
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
+import pytest
 
 from slotwise.ids import decode_booking_ref
 from tests.support.browser import chromium
+from tests.support.server import LiveServer
+
+pytestmark = pytest.mark.browser
 
 FIELDS = {
     "company": {"label": "Company", "type": "text", "required": True, "order": 1},
@@ -42,7 +48,7 @@ def _booking(api: httpx.Client, ref: str) -> dict:
 
 
 def test_book_reschedule_cancel_in_chromium(
-    server, api: httpx.Client, make_page, tmp_path: Path
+    server: LiveServer, api: httpx.Client, make_page: Callable[..., Any], tmp_path: Path
 ) -> None:
     make_page(
         slug="browser",

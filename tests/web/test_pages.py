@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 from sqlalchemy import select
 
+from slotwise import clock
 from slotwise.db.engine import Database
 from slotwise.db.models import OutboxMessage
 from slotwise.ids import decode_booking_ref, encode_booking_ref
@@ -78,7 +82,9 @@ def _outbox(db: Database) -> list[OutboxMessage]:
 # -- booking page --------------------------------------------------------------------------------
 
 
-def test_booking_page_lists_slots_by_local_day(web: httpx.Client, make_page) -> None:
+def test_booking_page_lists_slots_by_local_day(
+    web: httpx.Client, make_page: Callable[..., Any]
+) -> None:
     config = make_page(
         slug="intro",
         event_booking={"description": "A first chat.", "location": "Video call"},
@@ -101,7 +107,7 @@ def test_booking_page_lists_slots_by_local_day(web: httpx.Client, make_page) -> 
 
 
 def test_zone_defaults_to_the_configuration_and_unknown_zones_fall_back(
-    web: httpx.Client, make_page
+    web: httpx.Client, make_page: Callable[..., Any]
 ) -> None:
     make_page(slug="tokyo", event_booking={"timezone": "Asia/Tokyo"})
     page = _html(web.get("/book/tokyo"))
@@ -115,7 +121,7 @@ def test_zone_defaults_to_the_configuration_and_unknown_zones_fall_back(
     assert '<option value="Asia/Kathmandu" selected>' in rare
 
 
-def test_week_paging(web: httpx.Client, make_page) -> None:
+def test_week_paging(web: httpx.Client, make_page: Callable[..., Any]) -> None:
     make_page(slug="weeks", scheduler={"available_days_in_future": 10})
     first = _html(web.get("/book/weeks", params={"tz": "UTC"}))
     assert 'rel="prev"' not in first
@@ -133,7 +139,9 @@ def test_week_paging(web: httpx.Client, make_page) -> None:
     assert "Pick a time" in garbage
 
 
-def test_private_and_unknown_pages_are_html_404(web: httpx.Client, make_page) -> None:
+def test_private_and_unknown_pages_are_html_404(
+    web: httpx.Client, make_page: Callable[..., Any]
+) -> None:
     config = make_page(slug="private", requires_session_auth=True)
     for path in ("/book/private", f"/book/{config['id']}", "/book/nope", "/book/" + "x" * 500):
         _html(web.get(path), 404)
@@ -146,7 +154,7 @@ def test_private_and_unknown_pages_are_html_404(web: httpx.Client, make_page) ->
     _html(nul, nul.status_code)
 
 
-def test_form_shows_additional_fields(web: httpx.Client, make_page) -> None:
+def test_form_shows_additional_fields(web: httpx.Client, make_page: Callable[..., Any]) -> None:
     make_page(slug="fields", scheduler={"additional_fields": FIELDS})
     start = future_hour(2, 10)
     page = _html(web.get("/book/fields", params={"tz": "UTC", "start": start}))
@@ -160,7 +168,11 @@ def test_form_shows_additional_fields(web: httpx.Client, make_page) -> None:
 
 
 def test_confirmation_email_promised_only_when_one_is_sent(
-    web: httpx.Client, server: LiveServer, db: Database, make_page
+    web: httpx.Client,
+    server: LiveServer,
+    db: Database,
+    make_page: Callable[..., Any],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     make_page(slug="plain")
     make_page(slug="quiet", event_booking={"disable_emails": True})
@@ -174,7 +186,7 @@ def test_confirmation_email_promised_only_when_one_is_sent(
 
     mail = LiveServer(dataclasses.replace(server.settings, smtp_host="127.0.0.1"), db).start()
     try:
-        with httpx.Client(base_url=mail.url, timeout=30) as client:
+        with new_client(mail.url) as client:
             page = _html(client.get(f"/bookings/{plain}", params={"done": "booked"}))
             assert "A confirmation is on its way to grace@example.com" in page
             page = _html(client.get(f"/bookings/{quiet}", params={"done": "booked"}))
@@ -183,7 +195,9 @@ def test_confirmation_email_promised_only_when_one_is_sent(
         mail.stop()
 
 
-def test_booking_through_the_page(web: httpx.Client, api: httpx.Client, db, make_page) -> None:
+def test_booking_through_the_page(
+    web: httpx.Client, api: httpx.Client, db: Database, make_page: Callable[..., Any]
+) -> None:
     make_page(slug="book-me", scheduler={"additional_fields": FIELDS})
     start = future_hour(2, 10)
     ref = _book(web, "book-me", start, **{"field.topic": "Support", "field.agree": "true"})
@@ -208,18 +222,21 @@ def test_booking_through_the_page(web: httpx.Client, api: httpx.Client, db, make
 
 
 def test_taken_slot_shows_a_friendly_message_and_fresh_slots(
-    web: httpx.Client, server, make_page
+    web: httpx.Client,
+    server: LiveServer,
+    make_page: Callable[..., Any],
+    new_client: Callable[..., httpx.Client],
 ) -> None:
     config = make_page(slug="busy")
     start = future_hour(2, 10)
-    assert book(httpx.Client(base_url=server.url), config["id"], start).status_code == 200
+    assert book(new_client(server.url), config["id"], start).status_code == 200
     page = _html(web.post("/book/busy", data=_form(start)), 409)
     assert "just taken" in page
     assert f"start={start}&" not in page.replace("&amp;", "&")
     assert f"start={start + 1800}" in page  # the next slot is still offered
 
 
-def test_invalid_input_keeps_the_form(web: httpx.Client, make_page) -> None:
+def test_invalid_input_keeps_the_form(web: httpx.Client, make_page: Callable[..., Any]) -> None:
     make_page(slug="check", scheduler={"additional_fields": FIELDS})
     start = future_hour(2, 10)
     missing = _html(web.post("/book/check", data=_form(start, **{"field.company": ""})), 400)
@@ -237,21 +254,21 @@ def test_invalid_input_keeps_the_form(web: httpx.Client, make_page) -> None:
     _html(web.post("/book/check", data=_form(start, guest_name="a\x00b")), 400)
 
 
-def test_escaping(web: httpx.Client, make_page) -> None:
+def test_escaping(web: httpx.Client, make_page: Callable[..., Any]) -> None:
     make_page(slug="xss", event_booking={"title": "<script>alert(1)</script>"})
     page = _html(web.get("/book/xss"))
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_confirmation_redirect_url(web: httpx.Client, make_page) -> None:
+def test_confirmation_redirect_url(web: httpx.Client, make_page: Callable[..., Any]) -> None:
     make_page(slug="away", scheduler={"confirmation_redirect_url": "https://example.com/thanks"})
     response = web.post("/book/away", data=_form(future_hour(2, 10)))
     assert response.status_code == 303
     assert response.headers["location"] == "https://example.com/thanks"
 
 
-def test_foreign_origin_is_refused(web: httpx.Client, make_page) -> None:
+def test_foreign_origin_is_refused(web: httpx.Client, make_page: Callable[..., Any]) -> None:
     make_page(slug="origin")
     start = future_hour(2, 10)
     for headers in (
@@ -270,7 +287,7 @@ def test_foreign_origin_is_refused(web: httpx.Client, make_page) -> None:
 
 
 def test_pages_carry_security_headers_and_the_stylesheet_is_served(
-    web: httpx.Client, make_page
+    web: httpx.Client, make_page: Callable[..., Any]
 ) -> None:
     make_page(slug="heads")
     response = web.get("/book/heads")
@@ -287,7 +304,7 @@ def test_pages_carry_security_headers_and_the_stylesheet_is_served(
 # -- manage page ---------------------------------------------------------------------------------
 
 
-def test_bad_refs_are_404(web: httpx.Client, make_page) -> None:
+def test_bad_refs_are_404(web: httpx.Client, make_page: Callable[..., Any]) -> None:
     make_page(slug="refs")
     ref = _book(web, "refs", future_hour(2, 10))
     parts = decode_booking_ref(ref)
@@ -305,7 +322,13 @@ def test_bad_refs_are_404(web: httpx.Client, make_page) -> None:
     _html(web.get(f"/bookings/{ref}"))
 
 
-def test_reschedule_and_cancel(web: httpx.Client, api: httpx.Client, server, make_page) -> None:
+def test_reschedule_and_cancel(
+    web: httpx.Client,
+    api: httpx.Client,
+    server: LiveServer,
+    make_page: Callable[..., Any],
+    new_client: Callable[..., httpx.Client],
+) -> None:
     config = make_page(
         slug="manage", scheduler={"cancellation_policy": "Please give a day's notice."}
     )
@@ -326,9 +349,7 @@ def test_reschedule_and_cancel(web: httpx.Client, api: httpx.Client, server, mak
     assert _booking(api, ref)["start_time"] == start + 2 * HOUR
 
     # A slot someone else took in the meantime.
-    assert (
-        book(httpx.Client(base_url=server.url), config["id"], start + 4 * HOUR).status_code == 200
-    )
+    assert book(new_client(server.url), config["id"], start + 4 * HOUR).status_code == 200
     taken = web.post(f"/bookings/{ref}/reschedule", data={"start": start + 4 * HOUR, "tz": "UTC"})
     assert "just taken" in _html(taken, 409)
     assert _booking(api, ref)["start_time"] == start + 2 * HOUR
@@ -347,7 +368,7 @@ def test_reschedule_and_cancel(web: httpx.Client, api: httpx.Client, server, mak
     assert "already cancelled" in again
 
 
-def test_hidden_options(web: httpx.Client, make_page) -> None:
+def test_hidden_options(web: httpx.Client, make_page: Callable[..., Any]) -> None:
     make_page(
         slug="fixed",
         scheduler={"hide_rescheduling_options": True, "hide_cancellation_options": True},
@@ -360,7 +381,9 @@ def test_hidden_options(web: httpx.Client, make_page) -> None:
     _html(web.post(f"/bookings/{ref}/cancel", data={"reason": ""}), 403)
 
 
-def test_min_cancellation_notice(web: httpx.Client, api: httpx.Client, ada, make_page) -> None:
+def test_min_cancellation_notice(
+    web: httpx.Client, api: httpx.Client, ada: tuple[str, str], make_page: Callable[..., Any]
+) -> None:
     config = make_page(slug="notice")
     start = future_hour(1, 10)
     ref = _book(web, "notice", start)
@@ -380,6 +403,28 @@ def test_min_cancellation_notice(web: httpx.Client, api: httpx.Client, ada, make
     assert _booking(api, ref)["status"] == "booked"
 
 
+def test_manage_page_and_service_share_the_notice_deadline(
+    web: httpx.Client,
+    api: httpx.Client,
+    make_page: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At the deadline itself both still allow a change; a second later both refuse."""
+    make_page(slug="edge", scheduler={"min_cancellation_notice": 60})
+    start = future_hour(1, 10)
+    ref = _book(web, "edge", start)
+    deadline = start - 60 * 60
+    monkeypatch.setattr(clock, "now", lambda: deadline + 1)
+    late = _html(web.get(f"/bookings/{ref}"))
+    assert "can no longer be rescheduled or cancelled here" in late
+    _html(web.post(f"/bookings/{ref}/cancel", data={"reason": ""}), 400)
+    monkeypatch.setattr(clock, "now", lambda: deadline)
+    assert "Cancel my booking" in _html(web.get(f"/bookings/{ref}"))
+    cancelled = web.post(f"/bookings/{ref}/cancel", data={"reason": ""})
+    assert cancelled.status_code == 303, cancelled.text[:500]
+    assert _booking(api, ref)["status"] == "cancelled"
+
+
 # -- organizer confirmation ----------------------------------------------------------------------
 
 
@@ -396,7 +441,9 @@ def _pending(web: httpx.Client, db: Database, name: str, start: int) -> str:
     return ref
 
 
-def test_organizer_confirms(web: httpx.Client, api: httpx.Client, db, make_page) -> None:
+def test_organizer_confirms(
+    web: httpx.Client, api: httpx.Client, db: Database, make_page: Callable[..., Any]
+) -> None:
     make_page(slug="ask", event_booking={"booking_type": "organizer-confirmation"})
     form = _html(web.get("/book/ask", params={"start": future_hour(2, 10)}))
     assert "Request this time" in form
@@ -417,7 +464,9 @@ def test_organizer_confirms(web: httpx.Client, api: httpx.Client, db, make_page)
     _html(web.post(path, data={"action": "maybe"}), 400)
 
 
-def test_organizer_declines(web: httpx.Client, api: httpx.Client, db, make_page) -> None:
+def test_organizer_declines(
+    web: httpx.Client, api: httpx.Client, db: Database, make_page: Callable[..., Any]
+) -> None:
     make_page(slug="ask2", event_booking={"booking_type": "organizer-confirmation"})
     ref = _pending(web, db, "ask2", future_hour(3, 11))
     path = f"/scheduling/organizer-confirmation/{ref}"
@@ -430,7 +479,9 @@ def test_organizer_declines(web: httpx.Client, api: httpx.Client, db, make_page)
     assert "already" in _html(web.get(path)) or "declined" in _html(web.get(path))
 
 
-def test_configured_templates_still_win(web: httpx.Client, db, make_page) -> None:
+def test_configured_templates_still_win(
+    web: httpx.Client, db: Database, make_page: Callable[..., Any]
+) -> None:
     make_page(
         slug="own-pages",
         scheduler={

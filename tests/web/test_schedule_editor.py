@@ -24,6 +24,8 @@ from tests.support.pages import (
 )
 from tests.support.web_elements import folder_server
 
+pytestmark = pytest.mark.browser
+
 HOUR = 3600
 EDITOR_FRAME = "iframe[title='Edit your page']"
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support.server import free_port
+from tests.support.waiting import DEADLINE, wait_until
 
 
 @dataclass
@@ -31,7 +32,8 @@ class Received:
 
 class Receiver:
     """Modes: "ok" (200), "error" (500), "flaky" (every third POST 500), "slow" (sleeps
-    `delay` then 200), "status" (answers `status`); challenges
+    `delay` then 200), "hang" (holds every POST until `stop`, then 500), "status" (answers
+    `status`); `in_flight` counts the POSTs that entered "slow" or "hang"; challenges
     are echoed unless `echo_challenge` is False. Posts whose signature does not verify with
     `secret` are answered 401 and counted in `bad_signatures`."""
 
@@ -43,12 +45,15 @@ class Receiver:
         self.status = 500  # what mode "status" answers every POST with
         self.delay = 0.0
         self.echo_challenge = True
+        # Off for a URL whose sender's secret nobody holds (a page reminder's webhook_url).
+        self.verify_signatures = True
         self.challenge_delay = 0.0
         self.received: list[Received] = []
         self.failed_posts = 0
         self.bad_signatures = 0
         self.challenges = 0
         self.in_flight = 0
+        self.released = threading.Event()  # ends the "hang" of held POSTs
         self.posts = 0
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -56,6 +61,7 @@ class Receiver:
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> Receiver:
         receiver = self
+        self.released.clear()
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
@@ -92,6 +98,7 @@ class Receiver:
         return self
 
     def stop(self) -> None:
+        self.released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -111,12 +118,18 @@ class Receiver:
             with self.lock:
                 self.failed_posts += 1
             return self.status
+        if self.mode == "hang":
+            with self.lock:
+                self.in_flight += 1
+            self.released.wait(DEADLINE)
+            return 500
         if self.mode == "slow":
             with self.lock:
                 self.in_flight += 1
             time.sleep(self.delay)
         expected = hmac.new((self.secret or "").encode(), raw, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, lowered.get("x-nylas-signature", "")):
+        signed = hmac.compare_digest(expected, lowered.get("x-nylas-signature", ""))
+        if self.verify_signatures and not signed:
             with self.lock:
                 self.bad_signatures += 1
             return 401
@@ -137,12 +150,7 @@ class Receiver:
             )
         return 200
 
-    def wait_for(self, count: int, timeout: float = 20) -> list[Received]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.received) >= count:
-                    return list(self.received)
-            time.sleep(0.02)
+    def wait_for(self, count: int, timeout: float = DEADLINE) -> list[Received]:
+        wait_until(lambda: len(self.received) >= count, f"{count} deliveries", timeout=timeout)
         with self.lock:
-            raise AssertionError(f"expected {count} deliveries, got {len(self.received)}")
+            return list(self.received)

@@ -10,6 +10,7 @@ from slotwise.config import Settings
 from slotwise.db.engine import Database
 from tests.conftest import API_KEY
 from tests.support.server import LiveServer, free_port
+from tests.support.waiting import HTTP_TIMEOUT
 from tests.webhooks.receiver import Receiver
 
 PY_REQUIRED = {
@@ -98,7 +99,7 @@ def test_challenge_must_answer_within_the_timeout(
             server.url + "/v3/webhooks",
             json={"trigger_types": ["booking.created"], "webhook_url": receiver.url},
             headers={"Authorization": f"Bearer {API_KEY}"},
-            timeout=10,
+            timeout=HTTP_TIMEOUT,
         )
         assert response.status_code == 400
         assert "webhook_url" in response.json()["error"]["message"]
@@ -159,5 +160,5 @@ def test_reactivation_is_verified_again(api: httpx.Client, receiver: Receiver) -
 def test_ip_addresses_and_auth(api: httpx.Client, server: LiveServer) -> None:
     data = api.get("/v3/webhooks/ip-addresses").json()["data"]
     assert isinstance(data["ip_addresses"], list) and isinstance(data["updated_at"], int)
-    response = httpx.get(server.url + "/v3/webhooks")
+    response = httpx.get(server.url + "/v3/webhooks", timeout=HTTP_TIMEOUT)
     assert response.status_code == 401

@@ -4,33 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import time
 from collections.abc import Callable
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from slotwise.config import Settings
+from slotwise import clock
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, DeliveryAttempt, WebhookDestination
 from slotwise.notifications import delivery, record
 from slotwise.webhooks import sender
-from slotwise.webhooks.policy import DeliveryPolicy
 from tests.conftest import LOOPBACK
-from tests.webhooks.conftest import FAST
+from tests.support.delivery import FAST, subscribe
 from tests.webhooks.receiver import Receiver
-
-
-def subscribe(
-    api: httpx.Client, receiver: Receiver, triggers: list[str] | None = None, **extra: object
-) -> dict:
-    body = {"trigger_types": triggers or ["booking.created", "booking.cancelled"], **extra}
-    response = api.post("/v3/webhooks", json={"webhook_url": receiver.url, **body})
-    assert response.status_code == 200, response.text
-    data = dict(response.json()["data"])
-    receiver.secret = data["webhook_secret"]
-    return data
 
 
 def booking(booking_id: str, **info: object) -> dict:
@@ -83,16 +71,15 @@ def test_rolled_back_change_sends_nothing(
         raise RuntimeError("the change fails")
     with db.session() as session:
         record(session, "booking.created", booking("kept"))
-    run_worker(lambda: len(receiver.received) >= 1)
-    time.sleep(0.2)
-    assert_nothing_pending(db)
+    # Once every delivery has finished, whatever was to be sent has been.
+    run_worker(lambda: len(receiver.received) >= 1 and nothing_pending(db))
     assert [r.object["booking_id"] for r in receiver.received] == ["kept"]
 
 
-def assert_nothing_pending(db: Database) -> None:
+def nothing_pending(db: Database) -> bool:
     with db.session(write=False) as session:
         pending = session.scalars(select(Delivery).where(Delivery.status == "pending")).all()
-    assert pending == []
+    return pending == []
 
 
 def test_retries_keep_the_id_and_count_attempts(
@@ -213,10 +200,15 @@ def run_passes(db: Database, policy: DeliveryPolicy) -> None:
     from slotwise.worker import Worker
 
     settings = Settings(database_url=db.url, run_worker=False, outbound_allow=LOOPBACK)
-    with Worker(db, settings, policy) as worker:
-        for _ in range(5):
-            worker.run_once()
-            time.sleep(0.05)
+    # Each pass runs an hour later than the last, so any retry would be due by then.
+    clock.freeze(clock.now())
+    try:
+        with Worker(db, settings, policy) as worker:
+            for _ in range(5):
+                clock.advance(3600)
+                worker.run_once()
+    finally:
+        clock.freeze(None)
 
 
 def test_failing_destination_recovers(
@@ -263,7 +255,11 @@ def test_operator_lists_and_redelivers(
 
 
 def test_expired_lease_moves_to_the_next_attempt(
-    api: httpx.Client, db: Database, receiver: Receiver, run_worker: Callable[..., None]
+    api: httpx.Client,
+    db: Database,
+    receiver: Receiver,
+    run_worker: Callable[..., None],
+    frozen_clock: int,
 ) -> None:
     subscribe(api, receiver)
     with db.session() as session:
@@ -275,7 +271,7 @@ def test_expired_lease_moves_to_the_next_attempt(
     [claim] = delivery.claim_due(db, policy)  # a worker that then dies silently
     assert claim.attempt == 1
     assert delivery.claim_due(db, policy) == []  # claimed: nobody else takes it
-    time.sleep(0.4)
+    clock.advance(0.4)  # past the dead worker's lease
     run_worker(lambda: len(receiver.received) >= 1, policy=policy)
     assert [(r.id, r.attempt) for r in receiver.received] == [(message.id, 2)]
     with db.session(write=False) as session:

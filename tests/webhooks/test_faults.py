@@ -9,20 +9,24 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from slotwise.config import Settings
 from slotwise.db.engine import Database
+from slotwise.db.models import DeliveryAttempt
 from slotwise.notifications import record
 from slotwise.worker import Worker
 from tests.conftest import LOOPBACK
+from tests.support.waiting import DEADLINE, wait_until
 from tests.webhooks.conftest import FAST
 from tests.webhooks.receiver import Receiver
+
+pytestmark = pytest.mark.process
 
 ROOT = Path(__file__).resolve().parents[2]
 TRIGGERS = ["booking.created", "booking.rescheduled", "booking.cancelled"]
@@ -82,13 +86,16 @@ def worker_process(database_url: str, settings: Settings) -> subprocess.Popen[by
     )
 
 
-def wait(condition: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(DEADLINE)
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def attempts(db: Database) -> int:
+    with db.session(write=False) as session:
+        return len(session.scalars(select(DeliveryAttempt.id)).all())
 
 
 def test_down_then_500_then_killed_mid_delivery_loses_nothing(
@@ -103,20 +110,22 @@ def test_down_then_500_then_killed_mid_delivery_loses_nothing(
     expected = record_history(db, bookings=3)
     process = worker_process(database_url, base_settings)
     try:
-        time.sleep(1.0)
+        # Down: the worker's attempts meet refused connections (and are recorded as such).
+        wait_until(lambda: attempts(db) >= 1, "an attempt at the receiver while it is down")
         receiver.mode = "error"
         receiver.start()
-        wait(lambda: receiver.failed_posts >= 3, 20, "500 answers")
+        wait_until(lambda: receiver.failed_posts >= 3, "500 answers")
         receiver.mode, receiver.delay = "slow", 5.0
-        wait(lambda: receiver.in_flight >= 1, 20, "a delivery in flight")
+        wait_until(lambda: receiver.in_flight >= 1, "a delivery in flight")
         process.send_signal(signal.SIGKILL)
-        process.wait(10)
+        process.wait(DEADLINE)
+        if process.stdout is not None:
+            process.stdout.close()
         receiver.mode = "ok"
         process = worker_process(database_url, base_settings)
-        wait(lambda: len({r.id for r in receiver.received}) >= 9, 60, "every notification")
+        wait_until(lambda: len({r.id for r in receiver.received}) >= 9, "every notification")
     finally:
-        process.terminate()
-        process.wait(10)
+        stop(process)
     check(receiver, expected)
 
 
@@ -125,10 +134,11 @@ def test_worker_process_stops_cleanly_on_sigterm(
 ) -> None:
     process = worker_process(database_url, base_settings)
     assert process.stdout is not None
+    # The line comes after the signal handlers are in place.
     assert process.stdout.readline().startswith(b"Slotwise worker running")
-    time.sleep(0.3)
     process.send_signal(signal.SIGTERM)
-    assert process.wait(15) == 0
+    assert process.wait(DEADLINE) == 0
+    process.stdout.close()
 
 
 @pytest.mark.parametrize("workers", [4])
@@ -155,11 +165,15 @@ def test_several_workers_never_repeat_an_attempt(
             t.start()
         try:
             for r in receivers:
-                wait(lambda r=r: len({x.id for x in r.received}) >= 30, 90, "all notifications")
+
+                def all_received(r: Receiver = r) -> bool:
+                    return len({x.id for x in r.received}) >= 30
+
+                wait_until(all_received, "all notifications")
         finally:
             stop.set()
             for t in threads:
-                t.join(10)
+                t.join(DEADLINE)
             for database in databases:
                 database.dispose()
         for r in receivers:

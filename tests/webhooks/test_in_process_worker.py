@@ -11,6 +11,7 @@ from slotwise.db.engine import Database
 from slotwise.notifications import record
 from tests.conftest import API_KEY
 from tests.support.server import LiveServer
+from tests.support.waiting import HTTP_TIMEOUT
 from tests.webhooks.receiver import Receiver
 
 
@@ -26,6 +27,7 @@ def test_server_delivers_with_its_own_worker(
             server.url + "/v3/webhooks",
             json={"trigger_types": ["grant.created"], "webhook_url": receiver.url},
             headers={"Authorization": f"Bearer {API_KEY}"},
+            timeout=HTTP_TIMEOUT,
         )
         receiver.secret = response.json()["data"]["webhook_secret"]
         with db.session() as session:

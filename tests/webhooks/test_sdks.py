@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from nylas import Client
 from nylas.models.webhooks import WebhookTriggers
 
@@ -13,6 +14,8 @@ from tests.conftest import API_KEY
 from tests.support.server import LiveServer
 from tests.support.tools import npm_package, require_executable
 from tests.webhooks.receiver import Receiver
+
+pytestmark = pytest.mark.sdk
 
 NODE_SCRIPT = Path(__file__).resolve().parents[1] / "node" / "webhooks.mjs"
 

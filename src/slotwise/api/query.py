@@ -40,15 +40,24 @@ def decode_cursor(token: str | None) -> int:
     return offset
 
 
+def page_window(request: Request, default_limit: int = 50) -> tuple[int, int]:
+    """(offset, limit) of the page a list request asks for (`page_token`, `limit`)."""
+    limit = limit_param(request, default_limit)
+    return decode_cursor(request.query_params.get("page_token")), limit
+
+
+def next_cursor(offset: int, limit: int, more: bool) -> str | None:
+    """The cursor after the page [offset, offset + limit) (None on the last page)."""
+    return encode_cursor(offset + limit) if more else None
+
+
 def paginate(
     request: Request, items: list[Any], default_limit: int = 50
 ) -> tuple[list[Any], str | None]:
     """One page of `items` and the cursor of the next (None on the last page)."""
-    limit = limit_param(request, default_limit)
-    offset = decode_cursor(request.query_params.get("page_token"))
+    offset, limit = page_window(request, default_limit)
     page = items[offset : offset + limit]
-    more = offset + limit < len(items)
-    return page, encode_cursor(offset + limit) if more else None
+    return page, next_cursor(offset, limit, offset + limit < len(items))
 
 
 def select_fields(request: Request) -> list[str] | None:

@@ -1,19 +1,32 @@
-"""The engine's only time-zone code: wall clock <-> epoch seconds, and its DST policy.
+"""Slotwise's one time-zone module: IANA names, wall clock <-> epoch seconds, and DST policy.
 
-Policy (pinned by tests on both changeovers in New York and Sydney):
+Standard library only, so the engine can use it; the faces, events and feeds use it too. Zone
+names are checked against the zone database's list (never read as a file path).
 
-* A wall-clock time inside a spring-forward gap moves forward to the instant the clocks jump,
-  i.e. the first instant that exists after it (02:30 on a New York spring-forward day becomes
-  03:00 EDT). So "open from 02:30" means open whenever the wall clock reads 02:30 or later.
-* An ambiguous wall-clock time (fall-back) takes its first occurrence (the daylight one).
+A wall-clock reading that a changeover skips (spring forward) or repeats (fall back) is
+resolved by one of two named gap policies; an ambiguous (repeated) reading always takes its
+first occurrence, the one before the clocks go back (the daylight one in the north). Both are
+pinned by tests on both changeovers in New York, Berlin, Sydney and Santiago:
+
+* ``Gap.TO_JUMP`` -- open hours (``wall_to_utc``). A time in the gap moves forward to the
+  instant the clocks jump, the first instant that exists after it: 02:30 on New York's
+  spring-forward day is 03:00 EDT. A window edge means "when the wall clock first reads this
+  or later", so 09:00-17:00 stays 09:00-17:00 and a window lying wholly inside the gap is
+  empty instead of growing an hour that was never asked for.
+* ``Gap.SHIFT`` -- event times (``local_to_epoch``: recurring instances, all-day spans, feeds).
+  A time in the gap is read with the offset in force before it (RFC 5545 section 3.3.5), which
+  shifts it forward by the gap's length: 02:30 on that day is 03:30 EDT, keeping the event's
+  duration. That is what other calendar clients show for such an event, and a calendar synced
+  both ways must agree with them.
 """
 
 from __future__ import annotations
 
+import enum
 from bisect import bisect_right
-from datetime import date, datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .model import AvailabilityInputError
 
@@ -22,15 +35,37 @@ DAY = 86400
 _SAMPLE = 6 * 3600
 
 
+class Gap(enum.Enum):
+    """Where a wall-clock time that a spring-forward change skips is placed (module docstring)."""
+
+    TO_JUMP = "to-jump"  # open hours: the instant of the jump
+    SHIFT = "shift"  # event times (RFC 5545 section 3.3.5): the offset before the gap
+
+
+@cache
+def _known() -> frozenset[str]:
+    return frozenset(available_timezones() | {"UTC"})
+
+
+def is_zone(name: object) -> bool:
+    """Whether `name` is an IANA zone name of the zone database (never a path)."""
+    return isinstance(name, str) and name in _known()
+
+
 @lru_cache(maxsize=512)
-def zone(name: str) -> ZoneInfo:
+def zone(name: str | None) -> ZoneInfo:
+    """The zone named `name` (None or empty: UTC)."""
+    if not name:
+        name = "UTC"
+    if not is_zone(name):
+        raise AvailabilityInputError(f"unknown time zone {name!r}")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise AvailabilityInputError(f"unknown time zone {name!r}") from exc
 
 
-def offset_at(tz: ZoneInfo, t: int) -> int:
+def offset_at(tz: tzinfo, t: int) -> int:
     """UTC offset in seconds in force at instant ``t``."""
     off = datetime.fromtimestamp(t, tz).utcoffset()
     assert off is not None
@@ -41,16 +76,13 @@ def local_date(tz: ZoneInfo, t: int) -> date:
     return datetime.fromtimestamp(t, tz).date()
 
 
-def wall_to_utc(tz: ZoneInfo, day: date, minute: int) -> int:
-    """The instant at which the wall clock in ``tz`` reads ``day`` + ``minute`` minutes.
-
-    ``minute`` may be 1440 (the midnight that ends ``day``).
-    """
-    naive = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
+def to_epoch(naive: datetime, tz: tzinfo, gap: Gap) -> int:
+    """The instant at which the wall clock in `tz` reads `naive`, gaps placed by `gap`; an
+    ambiguous reading takes its first occurrence."""
     # fold=0 gives the first occurrence of an ambiguous time, and for a gap time the reading
-    # with the pre-transition offset, which lands after the jump.
-    late = int(naive.replace(tzinfo=tz).timestamp())
-    if datetime.fromtimestamp(late, tz).replace(tzinfo=None) == naive:
+    # with the pre-transition offset, which lands after the jump by the gap's length.
+    late = int(naive.replace(tzinfo=tz, fold=0).timestamp())
+    if gap is Gap.SHIFT or datetime.fromtimestamp(late, tz).replace(tzinfo=None) == naive:
         return late
     # In a gap: fold=1 reads it with the post-transition offset, which lands before the jump.
     early = int(naive.replace(tzinfo=tz, fold=1).timestamp())
@@ -64,6 +96,33 @@ def wall_to_utc(tz: ZoneInfo, day: date, minute: int) -> int:
         else:
             lo = mid
     return hi
+
+
+def wall_to_utc(tz: ZoneInfo, day: date, minute: int) -> int:
+    """Open hours: the instant the wall clock in ``tz`` reads ``day`` + ``minute`` minutes
+    (``Gap.TO_JUMP``). ``minute`` may be 1440 (the midnight that ends ``day``)."""
+    naive = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
+    return to_epoch(naive, tz, Gap.TO_JUMP)
+
+
+def local_to_epoch(value: datetime, tz: tzinfo) -> int:
+    """Event times: naive wall-clock `value` in `tz` to epoch seconds (``Gap.SHIFT``)."""
+    return to_epoch(value.replace(tzinfo=None), tz, Gap.SHIFT)
+
+
+def midnight(day: date, tz: tzinfo) -> int:
+    """The start of `day` in `tz` (``Gap.SHIFT``, for zones whose changeover is at midnight)."""
+    return local_to_epoch(datetime.combine(day, time()), tz)
+
+
+def epoch_to_local(ts: int, tz: tzinfo) -> datetime:
+    """Epoch seconds to naive wall-clock time in `tz`."""
+    return datetime.fromtimestamp(ts, tz).replace(tzinfo=None)
+
+
+def day_span(first: date, last: date, tz: tzinfo) -> tuple[int, int]:
+    """[midnight of `first`, midnight after `last`) in `tz`."""
+    return midnight(first, tz), midnight(last + timedelta(days=1), tz)
 
 
 class OffsetTimeline:

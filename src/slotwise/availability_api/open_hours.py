@@ -9,22 +9,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slotwise.availability import SpecificHours, WeeklyHours
 from slotwise.errors import field_error
+from slotwise.validation import check_zone
 
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
-def check_timezone(field: str, name: Any) -> str:
-    if not isinstance(name, str) or not name:
-        raise field_error(field, "expected an IANA time zone name")
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise field_error(field, f"unknown IANA time zone {name!r}") from None
-    return name
 
 
 def clock_minutes(field: str, value: Any, *, end: bool = False) -> int:
@@ -87,7 +77,7 @@ def weekly_hours(
         days=_day_numbers(f"{field}.days", rule.get("days"), sunday_first=sunday_first),
         start_minute=start,
         end_minute=end,
-        timezone=check_timezone(f"{field}.timezone", zone),
+        timezone=check_zone(f"{field}.timezone", zone),
         exdates=_exdates(f"{field}.exdates", rule.get("exdates")),
     )
 
@@ -105,5 +95,5 @@ def specific_hours(field: str, entry: Any, *, default_timezone: str | None) -> S
         date=parse_date(f"{field}.date", entry.get("date")),
         start_minute=start,
         end_minute=end,
-        timezone=check_timezone(f"{field}.timezone", zone),
+        timezone=check_zone(f"{field}.timezone", zone),
     )

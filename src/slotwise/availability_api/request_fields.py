@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from slotwise.errors import field_error
-from slotwise.validation import MAX_EPOCH
+from slotwise.validation import MAX_EPOCH, check_window
 
-MAX_WINDOW_SECONDS = 732 * 86400
 MAX_PARTICIPANTS = 50
 
 
@@ -54,10 +53,7 @@ def window(start: int, end: int) -> None:
         raise field_error("start_time", "is out of range")
     if not 0 <= end <= MAX_EPOCH:
         raise field_error("end_time", "is out of range")
-    if end <= start:
-        raise field_error("end_time", "must be after start_time")
-    if end - start > MAX_WINDOW_SECONDS:
-        raise field_error("end_time", "the window may span at most 732 days")
+    check_window(start, end)
 
 
 def email_list(field: str, value: Any) -> list[str]:

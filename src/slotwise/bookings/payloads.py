@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import Any
 
+from slotwise import links
 from slotwise.bookings.salts import guest_salt
 from slotwise.db.models import Booking, Configuration, Event
 from slotwise.ids import encode_booking_ref
@@ -13,15 +13,6 @@ from slotwise.scheduling.schemas import read_document
 from slotwise.scheduling.seats import capacity_of
 
 PENDING_PREFIX = "[PENDING] "
-
-# The server's public URL while it handles a request (set by the app, see slotwise.web). When a
-# configuration has no URL template of its own, the links point to the hosted pages there:
-# {public_url}/bookings/{booking_ref} to reschedule or cancel (the guest's ref), and
-# {public_url}/scheduling/organizer-confirmation/{ref} to confirm a pending booking (the
-# organizer's ref, a different secret: see slotwise.capabilities).
-hosted_pages_url: ContextVar[str | None] = ContextVar("hosted_pages_url", default=None)
-MANAGE_PAGE = "/bookings/"
-ORGANIZER_PAGE = "/scheduling/organizer-confirmation/"
 
 
 def booking_ref(booking: Booking) -> str:
@@ -51,13 +42,6 @@ def booking_to_dict(booking: Booking, *, include_ref: bool) -> dict[str, Any]:
     return data
 
 
-def _template(url: Any, ref: str, page: str = MANAGE_PAGE) -> str | None:
-    if isinstance(url, str) and url:
-        return url.replace(":booking_ref", ref)
-    base = hosted_pages_url.get()
-    return f"{base}{page}{ref}" if base else None
-
-
 def booking_info(
     booking: Booking, config: Configuration, event: Event | None, **extra: Any
 ) -> dict[str, Any]:
@@ -65,6 +49,7 @@ def booking_info(
     scheduler = document.get("scheduler") or {}
     event_booking = document.get("event_booking") or {}
     ref = booking_ref(booking)
+    hosted = links.current()
     people: list[dict[str, Any]] = [
         {"email": booking.organizer_email, "name": booking.organizer_name or ""}
     ]
@@ -81,8 +66,8 @@ def booking_info(
         "additional_fields": booking.additional_fields or None,
         "hide_cancellation_options": bool(scheduler.get("hide_cancellation_options")),
         "hide_rescheduling_options": bool(scheduler.get("hide_rescheduling_options")),
-        "participant_rescheduling_url": _template(scheduler.get("rescheduling_url"), ref),
-        "participant_cancellation_url": _template(scheduler.get("cancellation_url"), ref),
+        "participant_rescheduling_url": hosted.manage(scheduler.get("rescheduling_url"), ref),
+        "participant_cancellation_url": hosted.manage(scheduler.get("cancellation_url"), ref),
         # A v2 page's `locale` (Slotwise's event_booking.organizer_language), else English.
         "host_language": str(event_booking.get("organizer_language") or "en"),
         "guest_language": booking.email_language,
@@ -123,7 +108,8 @@ def pending_payload(
     """booking.pending: `booking_ref` is the guest's, like in every booking.* payload;
     `host_confirmation_url` carries the organizer's own ref, the only one that confirms."""
     scheduler = config.document.get("scheduler") or {}
-    url = _template(scheduler.get("organizer_confirmation_url"), organizer_ref, ORGANIZER_PAGE)
+    template = scheduler.get("organizer_confirmation_url")
+    url = links.current().organizer_confirmation(template, organizer_ref)
     payload = created_payload(booking, config, event)
     payload["booking_type"] = "organizer-confirmation"
     payload["booking_info"]["host_confirmation_url"] = url

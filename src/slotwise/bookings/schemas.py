@@ -12,9 +12,16 @@ from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from slotwise.scheduling.checks import check_timezone
 from slotwise.scheduling.schemas import TimeWindow
-from slotwise.validation import Schema, check_email, check_line, check_text, checked, problem
+from slotwise.validation import (
+    Schema,
+    check_email,
+    check_line,
+    check_text,
+    check_zone,
+    checked,
+    problem,
+)
 
 # The longest name an event participant may have (the guests become participants).
 MAX_NAME = 1024
@@ -96,7 +103,7 @@ class NewBooking(TimeWindow):
     def _timezone(cls, value: Any) -> str | None:
         if not value:
             return None  # the query's `timezone`, if any, is taken instead (see `with_timezone`)
-        checked(check_timezone, "timezone", value)
+        checked(check_zone, "timezone", value)
         return str(value)
 
     @field_validator("email_language", mode="before")
@@ -121,7 +128,7 @@ class NewBooking(TimeWindow):
         """The body's `timezone`, else the one the face's query string names (checked)."""
         if self.timezone or not query_timezone:
             return self
-        check_timezone("timezone", query_timezone)
+        check_zone("timezone", query_timezone)
         return self.model_copy(update={"timezone": query_timezone})
 
 

@@ -325,11 +325,19 @@ def _configuration_of(session: Session, booking: Booking) -> Configuration:
     return config
 
 
+def change_deadline(config: Configuration, booking: Booking) -> int | None:
+    """The last instant at which `booking` may still be rescheduled or cancelled:
+    scheduler.min_cancellation_notice minutes before it starts (None: no notice asked)."""
+    notice = read_document(config).scheduler.min_cancellation_notice or 0
+    return booking.start_ts - notice * 60 if notice else None
+
+
 def _check_cancellation_notice(
     config: Configuration, booking: Booking, now: int, what: str
 ) -> None:
-    notice = read_document(config).scheduler.min_cancellation_notice or 0
-    if notice and booking.start_ts - now < notice * 60:
+    deadline = change_deadline(config, booking)
+    if deadline is not None and now > deadline:
+        notice = (booking.start_ts - deadline) // 60
         raise InvalidRequest(
             f"start_time: a booking can only be {what} at least {notice} minutes before it starts"
         )

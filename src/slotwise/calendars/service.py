@@ -6,13 +6,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from slotwise import clock, notifications, zones
+from slotwise import clock, notifications
 from slotwise.calendars import repository
 from slotwise.calendars.schemas import CalendarFields
 from slotwise.db.models import Calendar, Grant
 from slotwise.errors import InvalidRequest, NotFound, field_error
 from slotwise.ids import new_id
-from slotwise.validation import validate_model
+from slotwise.validation import check_zone, validate_model
 
 PRIMARY = "primary"
 
@@ -77,7 +77,7 @@ def new_calendar(
 
 def _apply(calendar: Calendar, fields: CalendarFields, sent: set[str]) -> None:
     if "timezone" in sent and fields.timezone is not None:
-        zones.check_zone("timezone", fields.timezone)
+        check_zone("timezone", fields.timezone)
     for name in ("name", "description", "location", "timezone", "notetaker"):
         if name in sent:
             setattr(calendar, name, getattr(fields, name))

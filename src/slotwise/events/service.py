@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from slotwise import clock, notifications, zones
+from slotwise import clock, notifications
+from slotwise.availability import zones
 from slotwise.db.models import Calendar, Event, Grant
 from slotwise.db.rows import insert_row
 from slotwise.errors import InvalidRequest, NotFound, field_error

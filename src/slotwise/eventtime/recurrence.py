@@ -24,9 +24,9 @@ from itertools import islice
 
 from dateutil import rrule
 
-from slotwise import zones
+from slotwise.availability import zones
 from slotwise.errors import SlotwiseError
-from slotwise.validation import MAX_EPOCH
+from slotwise.validation import MAX_EPOCH, check_zone
 
 # No sub-daily frequencies: a calendar series of those would swamp every busy query. (BYHOUR,
 # BYMINUTE and BYSECOND lists can still make a daily rule dense; MAX_INSTANCES bounds that.)
@@ -248,7 +248,7 @@ def _local_value(text: str, params: dict[str, str], tz: tzinfo) -> datetime | da
     if utc:
         return value.replace(tzinfo=UTC).astimezone(tz).replace(tzinfo=None)
     if "TZID" in params:
-        source = zones.zone(zones.check_zone("TZID", params["TZID"]))
+        source = zones.zone(check_zone("TZID", params["TZID"]))
         instant = zones.local_to_epoch(value, source)
         return zones.epoch_to_local(instant, tz)
     return value

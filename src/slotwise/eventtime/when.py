@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from slotwise import zones
+from slotwise.availability import zones
 from slotwise.errors import field_error
-from slotwise.validation import MAX_EPOCH
+from slotwise.validation import MAX_EPOCH, check_zone
 
 SHAPES = ("time", "timespan", "date", "datespan")
 _KEYS = {
@@ -97,7 +97,7 @@ def _zone(raw: dict[str, Any], key: str) -> str | None:
     value = raw.get(key)
     if value is None or value == "":
         return None
-    return zones.check_zone(f"when.{key}", value)
+    return check_zone(f"when.{key}", value)
 
 
 def parse_when(raw: Any, calendar_timezone: str | None) -> When:

@@ -17,26 +17,12 @@ from slotwise.events.busy import read_busy
 from slotwise.grants.repository import grants_by_email
 from slotwise.providers.sync import refresh_calendars
 
-# The longest window one free/busy request may cover.
-MAX_WINDOW = 732 * 86_400
-
 
 @dataclass(frozen=True)
 class EmailBusy:
     email: str
     grant: Grant | None
     spans: list[tuple[int, int]]
-
-
-def merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Union of intervals: overlapping or touching spans become one."""
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
 
 
 def busy_by_email(

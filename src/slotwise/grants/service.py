@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from slotwise import clock, notifications, zones
+from slotwise import clock, notifications
 from slotwise.calendars import service as calendars
 from slotwise.db.models import Grant
 from slotwise.errors import InvalidRequest, NotFound, field_error
@@ -22,7 +22,7 @@ from slotwise.ids import new_id
 from slotwise.providers import connect as remote
 from slotwise.providers import credentials
 from slotwise.providers.base import RemoteCalendar
-from slotwise.validation import validate_model
+from slotwise.validation import check_zone, validate_model
 
 # Providers whose calendars Slotwise can hold (slotwise.providers has one module per kind).
 PROVIDERS: set[str] = {"virtual-calendar", "caldav", "icloud", "ics"}
@@ -72,7 +72,7 @@ def connect_custom(session: Session, body: dict[str, Any]) -> Connected:
         raise field_error("provider", f"expected one of {', '.join(sorted(PROVIDERS))}")
     timezone = request.settings.timezone
     if timezone is not None:
-        zones.check_zone("settings.timezone", timezone)
+        check_zone("settings.timezone", timezone)
     settings = request.settings.model_dump(exclude_none=True)
     email = request.settings.email
     # A remote account is checked by contacting its server, before any database work.
@@ -150,7 +150,7 @@ def update_grant(session: Session, grant: Grant, body: dict[str, Any]) -> Grant:
             raise field_error("settings.name", "expected a string")
         timezone = update.settings.get("timezone")
         if timezone is not None:
-            zones.check_zone("settings.timezone", timezone)
+            check_zone("settings.timezone", timezone)
         credentials.store(grant, {**credentials.of(grant), **update.settings})
         if name is not None:
             grant.name = name

@@ -26,14 +26,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as IcsEvent
 
+from slotwise.availability import AvailabilityInputError, zones
 from slotwise.config import Settings
+from slotwise.links import HostedLinks
 from slotwise.notifications import email
 
 EMAIL_TRIGGERS = ("booking.created", "booking.pending", "booking.rescheduled", "booking.cancelled")
@@ -127,9 +128,9 @@ def _locale(language: Any) -> Locale | None:
 
 def _when(info: dict[str, Any], zone: str | None, language: Any = None) -> str:
     try:
-        tz = ZoneInfo(zone) if zone else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
+        tz = zones.zone(zone)
+    except AvailabilityInputError:
+        tz = zones.zone("UTC")
     start = datetime.fromtimestamp(int(info.get("start_time") or 0), tz)
     end = datetime.fromtimestamp(int(info.get("end_time") or 0), tz)
     locale = _locale(language)
@@ -164,10 +165,9 @@ def confirmation_links(
     template = (document.get("scheduler") or {}).get("organizer_confirmation_url")
     if isinstance(host_url, str) and host_url:
         base = host_url
-    elif isinstance(template, str) and template:
-        base = template.replace(":booking_ref", ref)
     else:
-        base = f"{settings.public_url}/scheduling/organizer-confirmation/{ref}"
+        built = HostedLinks.from_settings(settings).organizer_confirmation(template, ref)
+        base = built or ""
     return _with_query(base, action="confirm"), _with_query(base, action="decline")
 
 

@@ -16,13 +16,12 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.models import Delivery, WebhookDestination
 from slotwise.ids import new_id
 from slotwise.notifications import email
 from slotwise.notifications.outbox import notification_id
 from slotwise.webhooks import repository
-from slotwise.webhooks.policy import DeliveryPolicy
 
 
 def _failure_rate(session: Session, destination_id: str, since_ms: int) -> tuple[int, float]:

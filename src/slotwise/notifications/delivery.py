@@ -27,7 +27,7 @@ import httpx
 from sqlalchemy.orm import Session
 
 from slotwise import clock, keyring
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, DeliveryAttempt, OutboxMessage, WebhookDestination
 from slotwise.errors import NotFound
@@ -35,7 +35,6 @@ from slotwise.ids import new_id
 from slotwise.notifications import breaker, email
 from slotwise.notifications import delivery_repository as repository
 from slotwise.webhooks import sender
-from slotwise.webhooks.policy import DeliveryPolicy
 
 log = logging.getLogger("slotwise.worker")
 

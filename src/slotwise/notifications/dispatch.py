@@ -14,14 +14,13 @@ import logging
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, OutboxMessage
 from slotwise.ids import new_id
 from slotwise.notifications import booking_effects, delivery
 from slotwise.notifications import repository as notifications_repository
 from slotwise.webhooks import repository
-from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.webhooks.triggers import order_key
 
 log = logging.getLogger("slotwise.worker")

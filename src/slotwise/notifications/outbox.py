@@ -36,11 +36,25 @@ def notification_id() -> str:
 
 
 def record(
-    session: Session, trigger: str, obj: dict[str, Any], *, source: str = "/nylas/passthru"
+    session: Session,
+    trigger: str,
+    obj: dict[str, Any],
+    *,
+    source: str = "/nylas/passthru",
+    dispatched: bool = False,
 ) -> OutboxMessage:
-    """Queue notification `trigger` (e.g. "booking.created") about `obj` (its data.object)."""
+    """Queue notification `trigger` (e.g. "booking.created") about `obj` (its data.object).
+
+    `dispatched`: the caller makes its deliveries itself (a page reminder goes to the page's
+    own URL), so the fan-out must not send it to the registered webhooks."""
+    now = clock.now()
     message = OutboxMessage(
-        id=notification_id(), trigger=trigger, source=source, payload=obj, created_at=clock.now()
+        id=notification_id(),
+        trigger=trigger,
+        source=source,
+        payload=obj,
+        created_at=now,
+        dispatched_at=now if dispatched else None,
     )
     insert_row(session, message)
     return message

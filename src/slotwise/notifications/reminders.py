@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, Reminder
 from slotwise.ids import new_id
 from slotwise.notifications import booking_emails, delivery, email, repository
 from slotwise.notifications.outbox import notification_id, record
-from slotwise.webhooks.policy import DeliveryPolicy
+from slotwise.webhooks import service as webhooks
+from slotwise.webhooks.triggers import order_key
 
 SOURCE = "/nylas/passthru"
 _NOT_IN_REMINDERS = (
@@ -55,6 +56,7 @@ def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: i
                 kind=spec["type"],
                 recipient=spec.get("recipient") or "all",
                 email_subject=spec.get("email_subject"),
+                webhook_url=spec.get("webhook_url") if spec["type"] == "webhook" else None,
                 payload=payload,
                 minutes_before_event=minutes,
                 due_at=due,
@@ -93,6 +95,9 @@ def reminder_payload(session: Session, reminder: Reminder, now: int) -> dict[str
 
 def _fire(session: Session, settings: Settings, reminder: Reminder, now: int) -> None:
     """The reminder's booking.reminder notification (webhooks) or its emails."""
+    if reminder.kind == "webhook" and reminder.webhook_url:
+        _fire_to_page_endpoint(session, reminder, now)
+        return
     if reminder.kind == "webhook":
         record(session, "booking.reminder", reminder_payload(session, reminder, now), source=SOURCE)
         return
@@ -118,6 +123,35 @@ def _fire(session: Session, settings: Settings, reminder: Reminder, now: int) ->
                 created_at=now,
             )
         )
+
+
+def _fire_to_page_endpoint(session: Session, reminder: Reminder, now: int) -> None:
+    """A page reminder with its own webhook_url: the same booking.reminder notification, one
+    delivery to that URL only (the outbox row is born dispatched, so the fan-out leaves it
+    alone and no registered webhook or other page hears of it)."""
+    assert reminder.webhook_url is not None
+    payload = reminder_payload(session, reminder, now)
+    message = record(session, "booking.reminder", payload, source=SOURCE, dispatched=True)
+    endpoint = webhooks.page_endpoint(session, reminder.configuration_id, reminder.webhook_url)
+    if endpoint.status not in ("active", "failing"):
+        # The breaker gave up on the URL (docs/scheduling-pages.md): nothing is queued for it.
+        return
+    session.add(
+        Delivery(
+            id=new_id(),
+            kind="webhook",
+            outbox_id=message.id,
+            destination_id=endpoint.id,
+            trigger="booking.reminder",
+            order_key=order_key("booking.reminder", payload),
+            sequence=message.id,
+            message=None,
+            status="pending",
+            attempts=0,
+            next_attempt_ms=clock.now_ms(),
+            created_at=now,
+        )
+    )
 
 
 def fire_due(

@@ -11,9 +11,9 @@ Pending work is never deleted, and the deliveries list keeps everything newer th
 
 from __future__ import annotations
 
+from slotwise.config import DeliveryPolicy
 from slotwise.db.engine import Database
 from slotwise.notifications import repository
-from slotwise.webhooks.policy import DeliveryPolicy
 
 DAY = 86400
 

@@ -13,10 +13,9 @@ import threading
 from collections import Counter, defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 
-from slotwise.config import Settings
+from slotwise.config import DeliveryPolicy, Settings
 from slotwise.notifications import delivery
 from slotwise.webhooks import sender
-from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.webhooks.sender import AttemptResult
 
 

@@ -189,6 +189,8 @@ def _reminders(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         if entry.get("email_subject"):
             reminder["email_subject"] = entry["email_subject"]
+        if entry["delivery_method"] == "webhook" and entry.get("webhook_url"):
+            reminder["webhook_url"] = entry["webhook_url"]  # to that URL only
         out.append(reminder)
     return out
 

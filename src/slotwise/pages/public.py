@@ -31,11 +31,11 @@ from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
 from slotwise.pages import repository
 from slotwise.pages.validation import as_bool
 from slotwise.scheduling.access import ORGANIZER, PUBLIC, Access
-from slotwise.scheduling.checks import check_timezone, is_round_robin, unix_seconds
+from slotwise.scheduling.checks import is_round_robin, unix_seconds
 from slotwise.scheduling.offer import DAY, Offer, compute_offer, is_expired
 from slotwise.scheduling.service import Host
 from slotwise.tokens.secrets import digest, new_secret
-from slotwise.validation import check_email, check_line, validate_model
+from slotwise.validation import check_email, check_line, check_zone, validate_model
 
 MAX_NAME = 1024
 MAX_GUESTS = 20
@@ -184,7 +184,7 @@ def _v3_request(body: dict[str, Any], page: SchedulingPage) -> dict[str, Any]:
     start, end = _slot(body)
     timezone = body.get("timezone")
     if timezone is not None:
-        check_timezone("timezone", timezone)
+        check_zone("timezone", timezone)
     locale = _locale(body)
     answers = body.get("additional_values")
     if answers is not None and not isinstance(answers, dict):

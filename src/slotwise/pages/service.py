@@ -31,6 +31,7 @@ from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling import service as scheduling
 from slotwise.tokens.secrets import EDIT_TOKEN_PREFIX, digest, new_secret
 from slotwise.tokens.service import grant_for_token
+from slotwise.webhooks import service as webhooks
 
 MAX_ACCOUNTS = 20
 # Keys of the v2 page a client may write; the rest (id, edit_token, dates…) are read-only.
@@ -130,6 +131,7 @@ def update_page(session: Session, page: SchedulingPage, body: dict[str, Any]) ->
     document = _document_for(session, stored, accounts)
     config = configuration_of(session, page)
     scheduling.update_configuration(session, config, document)
+    webhooks.reopen_page_endpoints(session, config.id)
     page.document = stored
     page.updated_at = clock.now()
     session.flush()
@@ -139,6 +141,7 @@ def update_page(session: Session, page: SchedulingPage, body: dict[str, Any]) ->
 def delete_page(session: Session, page: SchedulingPage) -> None:
     """The configuration goes, and with it (cascade) the page, its bookings and images."""
     config = configuration_of(session, page)
+    webhooks.drop_page_endpoints(session, config.id)
     session.expunge(page)  # the database's cascade removes its row
     session.delete(config)
     session.flush()

@@ -17,10 +17,17 @@ from slotwise.scheduling.checks import (
     MAX_DURATION_MINUTES,
     SLUG_RE,
     check_span,
-    check_timezone,
     unix_seconds,
 )
-from slotwise.validation import as_list, as_object, check_email, check_line, whole_number
+from slotwise.validation import (
+    as_list,
+    as_object,
+    check_delivery_url,
+    check_email,
+    check_line,
+    check_zone,
+    whole_number,
+)
 
 DAY_LETTERS = ("M", "T", "W", "R", "F", "S", "U")  # Monday first, as v2 pages write them
 SCHEDULING_METHODS = (
@@ -129,7 +136,7 @@ def check_page(body: dict[str, Any]) -> None:
         raise field_error("slug", "use letters, digits, '-' and '_' only (at most 200)")
     config = as_object("config", body.get("config"))
     if config.get("timezone") is not None:
-        check_timezone("config.timezone", config.get("timezone"))
+        check_zone("config.timezone", config.get("timezone"))
     for key in ("locale", "locale_for_guests"):
         _text(f"config.{key}", config.get(key), most=35)
     _bool("config.disable_emails", config.get("disable_emails"))
@@ -279,3 +286,5 @@ def _check_reminders(value: Any) -> None:
         _int(f"{where}.time_before_event", entry.get("time_before_event"), lo=1, hi=525_600)
         _text(f"{where}.email_subject", entry.get("email_subject"), most=1000)
         _text(f"{where}.webhook_url", entry.get("webhook_url"), most=2000)
+        if method == "webhook" and entry.get("webhook_url"):
+            check_delivery_url(f"{where}.webhook_url", entry["webhook_url"])

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from slotwise import clock, zones
+from slotwise import clock
+from slotwise.availability import zones
 from slotwise.db.models import Calendar, Grant, ProviderCalendar
 from slotwise.errors import InvalidRequest, field_error
 from slotwise.ids import new_id

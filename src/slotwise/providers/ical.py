@@ -16,7 +16,7 @@ from typing import Any
 
 import icalendar
 
-from slotwise import zones
+from slotwise.availability import zones
 from slotwise.eventtime.recurrence import RecurrenceError, exdate_line, parse_series
 from slotwise.eventtime.when import When, parse_when
 from slotwise.validation import MAX_EPOCH
@@ -370,4 +370,5 @@ def serialize(master: Any, exceptions: list[Any]) -> str:
         rid = _recurrence_id(master, row.original_start_ts)
         cal.add_component(_vevent(row, uid=uid, recurrence_id=rid))
     cal.add_missing_timezones()
-    return cal.to_ical().decode()
+    document: bytes = cal.to_ical()  # icalendar leaves this untyped
+    return document.decode()

@@ -31,14 +31,15 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from slotwise import availability as engine
 from slotwise import metrics
+from slotwise.availability import zones
 from slotwise.availability.zones import Snapper
 from slotwise.db.models import Configuration
 from slotwise.errors import InvalidRequest
@@ -111,10 +112,10 @@ def bookable_window(
     notice = DEFAULT_NOTICE_MINUTES if notice is None else notice
     days = scheduler.available_days_in_future
     days = DEFAULT_DAYS_IN_FUTURE if days is None else days
-    tz = ZoneInfo(organizer_timezone(document))
-    last_day = datetime.fromtimestamp(now, tz).date() + timedelta(days=days)
-    horizon = datetime(last_day.year, last_day.month, last_day.day, tzinfo=tz) + timedelta(days=1)
-    return max(start, now + notice * 60), min(end, int(horizon.timestamp()))
+    tz = zones.zone(organizer_timezone(document))
+    last_day = zones.local_date(tz, now) + timedelta(days=days)
+    horizon = zones.midnight(last_day + timedelta(days=1), tz)
+    return max(start, now + notice * 60), min(end, horizon)
 
 
 def _weekly(entry: dict[str, Any], timezone: str) -> engine.WeeklyHours:
@@ -267,14 +268,21 @@ def compute_offer(
     except engine.AvailabilityInputError as exc:
         raise InvalidRequest(f"availability: {exc}") from None
     if held:
-        result = seats.fit(
-            result,
-            held,
-            capacity,
+        fit = partial(
+            seats.fit,
+            seats=held,
+            capacity=capacity,
             buffer_before=rules.buffer_before,
             buffer_after=rules.buffer_after,
             collective=not document.is_round_robin,
         )
+        result = fit(result)
+        if rules.strict_rotation:
+            # Strict rotation offers the next host's empty slots; a seat left in another
+            # host's group meeting stays offered too (scheduling.seats.rejoin).
+            everyone = replace(rules, strict_rotation=False, method=engine.MAX_AVAILABILITY)
+            free = engine.compute_availability(participants, lo, hi, everyone, not_before=lo)
+            result = seats.rejoin(result, fit(free), held)
     full_order = engine.round_robin_order(participants) if document.is_round_robin else []
     return Offer(result, hosts, full_order)
 

@@ -14,6 +14,11 @@ live bookings out of the busy time and then calls `fit` on the engine's slots:
 * any other slot overlapping a held seat (its buffers included) is not free for the seat's
   hosts, exactly as if the seat's event were busy time.
 
+With strict rotation (a v2 page's maximize fairness) the engine offers the next host's slots
+only; `rejoin` adds back the part-filled slots of the other hosts. The host of a group meeting
+is already committed to it, so a guest expects its free seats to stay offered; only a new
+meeting follows the rotation.
+
 Bookings are re-checked under the hosts' locks through the same `compute_offer`, so under
 contention exactly `capacity` guests get a seat.
 """
@@ -80,3 +85,23 @@ def fit(
             continue
         out.append(engine.Slot(slot.start, slot.end, tuple(emails)))
     return engine.AvailabilityResult(out, result.order)
+
+
+def rejoin(
+    strict: engine.AvailabilityResult,
+    everyone: engine.AvailabilityResult,
+    seats: Sequence[Seat],
+) -> engine.AvailabilityResult:
+    """`strict` (fitted) plus the slots of `everyone` (fitted: max-availability over every
+    host) that are seats left in a held group meeting, in start order."""
+    held = {(s.start, s.end) for s in seats}
+    have = {(slot.start, slot.end) for slot in strict.slots}
+    joined = [
+        slot
+        for slot in everyone.slots
+        if (slot.start, slot.end) in held and (slot.start, slot.end) not in have
+    ]
+    if not joined:
+        return strict
+    slots = sorted([*strict.slots, *joined], key=lambda slot: (slot.start, slot.end))
+    return engine.AvailabilityResult(slots, strict.order)

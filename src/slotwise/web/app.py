@@ -1,4 +1,4 @@
-"""Wiring the hosted pages into the application: routes, stylesheet, HTML errors, links."""
+"""Wiring the hosted pages into the application: routes, stylesheet, HTML errors."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from slotwise.bookings.payloads import hosted_pages_url
 from slotwise.web.render import STATIC_DIR, error_page
 
 # Paths served as HTML. Errors under them render as a page, never as the JSON envelope.
@@ -46,25 +44,6 @@ def _html_for_web(handler: Handler) -> Handler:
     return handle
 
 
-class HostedLinksMiddleware:
-    """Let booking payloads built during this request link to the hosted pages.
-
-    `bookings.payloads` falls back to `{public_url}/bookings/{booking_ref}` (and the organizer
-    confirmation page) when a configuration has no URL templates of its own.
-    """
-
-    def __init__(self, app: ASGIApp, public_url: str) -> None:
-        self.app = app
-        self.public_url = public_url
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        token = hosted_pages_url.set(self.public_url)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            hosted_pages_url.reset(token)
-
-
 def install(app: FastAPI) -> None:
     """Add the pages, the stylesheet and HTML errors; call after the error handlers exist."""
     from slotwise.web import pages, schedule_editor
@@ -74,4 +53,3 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for key, handler in list(app.exception_handlers.items()):
         app.exception_handlers[key] = _html_for_web(handler)
-    app.add_middleware(HostedLinksMiddleware, public_url=app.state.settings.public_url)

@@ -350,9 +350,10 @@ def _manage_page(
     info = context["page"]
     scheduler = info.scheduler
     live = booking.status != "cancelled"
-    notice = int(scheduler.get("min_cancellation_notice") or 0)
-    deadline = booking.start_ts - notice * 60
-    open_for_changes = live and (not notice or now < deadline)
+    # The booking service's rule: the page offers exactly what the service would accept.
+    deadline = service.change_deadline(config, booking)
+    too_late = live and deadline is not None and now > deadline
+    open_for_changes = live and not too_late
     can_reschedule = open_for_changes and not scheduler.get("hide_rescheduling_options")
     can_cancel = open_for_changes and not scheduler.get("hide_cancellation_options")
     own = (booking.event_id,) if booking.event_id else ()
@@ -376,8 +377,8 @@ def _manage_page(
         booking=views.booking_view(booking, config, zone),
         can_reschedule=can_reschedule,
         can_cancel=can_cancel,
-        deadline=views.moment_label(deadline, zone) if notice else "",
-        too_late=live and bool(notice) and now >= deadline,
+        deadline=views.moment_label(deadline, zone) if deadline is not None else "",
+        too_late=too_late,
         week=week,
         chosen=chosen,
         first=first or "",

@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from slotwise.availability import zones
+from slotwise.availability.zones import is_zone
 from slotwise.db.models import Booking, Configuration
 from slotwise.scheduling.offer import (
     DAY,
@@ -22,7 +23,6 @@ from slotwise.scheduling.offer import (
 )
 from slotwise.scheduling.schemas import read_document
 from slotwise.scheduling.service import hosts_of
-from slotwise.zones import is_zone
 
 DAYS_PER_PAGE = 7
 MAX_DAYS_AHEAD = 400
@@ -92,12 +92,8 @@ def zone_options(selected: str) -> list[str]:
     return sorted({*COMMON_ZONES, selected}, key=lambda z: (z != "UTC", z))
 
 
-def _midnight(day: date, tz: ZoneInfo) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=tz).timestamp())
-
-
 def local_day(ts: int, zone: str) -> date:
-    return datetime.fromtimestamp(ts, ZoneInfo(zone)).date()
+    return datetime.fromtimestamp(ts, zones.zone(zone)).date()
 
 
 def parse_day(text: str | None, today: date) -> date:
@@ -114,12 +110,12 @@ def day_label(day: date) -> str:
 
 
 def time_label(ts: int, zone: str) -> str:
-    return f"{datetime.fromtimestamp(ts, ZoneInfo(zone)):%H:%M}"
+    return f"{datetime.fromtimestamp(ts, zones.zone(zone)):%H:%M}"
 
 
 def moment_label(ts: int, zone: str) -> str:
     """'Tuesday 3 March 2026, 09:00'."""
-    moment = datetime.fromtimestamp(ts, ZoneInfo(zone))
+    moment = datetime.fromtimestamp(ts, zones.zone(zone))
     return f"{day_label(moment.date())} {moment.year}, {moment:%H:%M}"
 
 
@@ -168,9 +164,9 @@ def week(
 
     `skip_start` leaves out the slot a booking being rescheduled already has.
     """
-    tz = ZoneInfo(zone)
+    tz = zones.zone(zone)
     last = first + timedelta(days=DAYS_PER_PAGE)
-    start, end = _midnight(first, tz), _midnight(last, tz)
+    start, end = zones.midnight(first, tz), zones.midnight(last, tz)
     offer = compute_offer(session, config, start, end, now=now, exclude_event_ids=exclude_event_ids)
     by_day: dict[date, list[SlotView]] = {}
     for slot in offer.result.slots:

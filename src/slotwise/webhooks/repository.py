@@ -4,31 +4,56 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Delivery, DeliveryAttempt, WebhookDestination
 
 
 def find_destination(session: Session, destination_id: str) -> WebhookDestination | None:
-    return session.get(WebhookDestination, destination_id)
+    """A registered destination (a page's reminder endpoint is not one: see `page_endpoint`)."""
+    destination = session.get(WebhookDestination, destination_id)
+    if destination is None or destination.configuration_id is not None:
+        return None
+    return destination
 
 
 def list_destinations(session: Session) -> Sequence[WebhookDestination]:
-    statement = select(WebhookDestination).order_by(
-        WebhookDestination.created_at, WebhookDestination.id
+    statement = (
+        select(WebhookDestination)
+        .where(WebhookDestination.configuration_id.is_(None))
+        .order_by(WebhookDestination.created_at, WebhookDestination.id)
     )
     return session.scalars(statement).all()
 
 
 def subscribed_destinations(session: Session) -> Sequence[WebhookDestination]:
-    """Destinations that take new notifications (active or failing ones), in a fixed order."""
+    """Registered destinations that take new notifications (active or failing ones), in a
+    fixed order. Pages' reminder endpoints take their own reminders only."""
     statement = (
         select(WebhookDestination)
-        .where(WebhookDestination.status.in_(("active", "failing")))
+        .where(
+            WebhookDestination.status.in_(("active", "failing")),
+            WebhookDestination.configuration_id.is_(None),
+        )
         .order_by(WebhookDestination.id)
     )
     return session.scalars(statement).all()
+
+
+def page_endpoint(session: Session, configuration_id: str, url: str) -> WebhookDestination | None:
+    """The oldest reminder endpoint of this configuration at this URL (two workers firing at
+    once may each have made one; either does)."""
+    statement = (
+        select(WebhookDestination)
+        .where(
+            WebhookDestination.configuration_id == configuration_id,
+            WebhookDestination.webhook_url == url,
+        )
+        .order_by(WebhookDestination.created_at, WebhookDestination.id)
+        .limit(1)
+    )
+    return session.scalars(statement).first()
 
 
 def recent_deliveries(session: Session, destination_id: str, limit: int) -> Sequence[Delivery]:
@@ -67,3 +92,22 @@ def attempt_counts(session: Session, destination_id: str, since_ms: int) -> tupl
 
 def delete_deliveries_of(session: Session, destination_id: str) -> None:
     session.execute(delete(Delivery).where(Delivery.destination_id == destination_id))
+
+
+def reactivate_page_endpoints(session: Session, configuration_id: str, now: int) -> None:
+    """The configuration's reminder endpoints the breaker marked failed become active."""
+    session.execute(
+        update(WebhookDestination)
+        .where(
+            WebhookDestination.configuration_id == configuration_id,
+            WebhookDestination.status == "failed",
+        )
+        .values(status="active", status_updated_at=now, updated_at=now)
+    )
+
+
+def delete_page_endpoints(session: Session, configuration_id: str) -> None:
+    """The configuration's reminder endpoints (their deliveries go by cascade)."""
+    session.execute(
+        delete(WebhookDestination).where(WebhookDestination.configuration_id == configuration_id)
+    )

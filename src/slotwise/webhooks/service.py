@@ -123,6 +123,49 @@ def create_destination(session: Session, body: CreateWebhook) -> WebhookDestinat
     return destination
 
 
+def page_endpoint(session: Session, configuration_id: str, url: str) -> WebhookDestination:
+    """The destination of a page reminder's `webhook_url`, made on first use.
+
+    It is a destination like the registered ones, so its deliveries get their retries,
+    breaker and outbound policy, but it belongs to the configuration: it gets that
+    configuration's reminders only and is not listed by /v3/webhooks. Its signing secret is
+    Slotwise's own (v2 reminders were unsigned; receivers may ignore the signature headers).
+    """
+    existing = repository.page_endpoint(session, configuration_id, url)
+    if existing is not None:
+        return existing
+    now = clock.now()
+    destination = WebhookDestination(
+        id=new_id(),
+        description=f"reminders of configuration {configuration_id}",
+        trigger_types=["booking.reminder"],
+        webhook_url=url,
+        status="active",
+        notification_email_addresses=[],
+        compressed_delivery=False,
+        sealed_secret=keyring.seal(new_secret()),
+        failure_streak_since_ms=None,
+        status_updated_at=now,
+        created_at=now,
+        updated_at=now,
+        configuration_id=configuration_id,
+    )
+    session.add(destination)
+    session.flush()
+    return destination
+
+
+def reopen_page_endpoints(session: Session, configuration_id: str) -> None:
+    """Saving a page again re-activates the reminder endpoints the breaker gave up on: the
+    page's editor has no webhook API to do it with, and saving is how they say "fixed"."""
+    repository.reactivate_page_endpoints(session, configuration_id, clock.now())
+
+
+def drop_page_endpoints(session: Session, configuration_id: str) -> None:
+    """A deleted page's reminder endpoints (and, by cascade, their deliveries)."""
+    repository.delete_page_endpoints(session, configuration_id)
+
+
 def get_destination(session: Session, destination_id: str) -> WebhookDestination:
     destination = repository.find_destination(session, destination_id)
     if destination is None:

@@ -39,7 +39,8 @@ def _render(request: Request) -> bytes:
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # `serve --workers N`: every worker writes its counters there; add them all up.
-        MultiProcessCollector(registry)
+        # prometheus_client leaves this constructor unannotated.
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         registries = [registry]
     else:
         registries = [REGISTRY, registry]

@@ -13,10 +13,15 @@ class WebhookDestination(Base):
 
     `status` is active | failing | failed | pause (reference §8.1, §8.4). `failure_streak_since_ms`
     is when (epoch ms) the current run of failed attempts began
-    (NULL after a success).
+    (NULL after a success). `configuration_id` is set on a scheduling page's reminder
+    `webhook_url`: it receives that configuration's webhook reminders only, and is neither
+    listed by /v3/webhooks nor fanned out to.
     """
 
     __tablename__ = "webhook_destinations"
+    __table_args__ = (
+        Index("ix_webhook_destinations_configuration", "configuration_id", "webhook_url"),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -31,6 +36,7 @@ class WebhookDestination(Base):
     status_updated_at: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
+    configuration_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Delivery(Base):
@@ -110,6 +116,8 @@ class Reminder(Base):
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[int] = mapped_column(BigInteger)
     fired_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # A page reminder's own endpoint (webhook reminders only); NULL: the registered webhooks.
+    webhook_url: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class IcalSequence(Base):

@@ -11,14 +11,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object
-from slotwise.api.routers.v3.free_busy import check_window
 from slotwise.calendars import repository as calendar_repository
 from slotwise.errors import NotFound, field_error
 from slotwise.events.busy import read_busy
 from slotwise.grants.free_busy import busy_by_email
 from slotwise.grants.service import get_grant
 from slotwise.providers.sync import refresh_calendars
-from slotwise.validation import MAX_EPOCH, validate_model
+from slotwise.validation import MAX_EPOCH, check_window, validate_model
 
 router = APIRouter(dependencies=[AdminAuth])
 

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int
+from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ack, ok, ok_list
+from slotwise.api.query import next_cursor, page_window
 from slotwise.db.models import Grant
-from slotwise.errors import Conflict, NotFound, field_error
+from slotwise.errors import Conflict, NotFound
 from slotwise.grants.repository import find_grant
 from slotwise.pages.repository import page_of_configuration
 from slotwise.scheduling import repository, service
@@ -31,19 +32,13 @@ def _grant(session: Session, identifier: str) -> Grant:
 def list_configurations(
     request: Request,
     grant: str,
-    limit: str | None = None,
-    page_token: str | None = None,
     session: Session = DbSession,
 ) -> JSONResponse:
     owner = _grant(session, grant)
-    size = parse_int("limit", limit, 50) or 50
-    if not 1 <= size <= 200:
-        raise field_error("limit", "must be between 1 and 200")
-    offset = parse_int("page_token", page_token, 0) or 0
-    if offset < 0:
-        raise field_error("page_token", "is not a page token from this server")
+    # The page is cut in the query (one row more tells whether another page follows).
+    offset, size = page_window(request)
     rows = repository.list_configurations(session, owner.id, offset=offset, limit=size + 1)
-    cursor = str(offset + size) if len(rows) > size else None
+    cursor = next_cursor(offset, size, len(rows) > size)
     return ok_list(request, [configuration_to_dict(c) for c in rows[:size]], cursor)
 
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ok
-from slotwise.errors import field_error
-from slotwise.grants.free_busy import MAX_WINDOW, busy_by_email, merge
+from slotwise.availability.intervals import merge
+from slotwise.grants.free_busy import busy_by_email
 from slotwise.grants.service import get_grant
-from slotwise.validation import Bool, Epoch, validate_model
+from slotwise.validation import Bool, Epoch, check_window, validate_model
 
 router = APIRouter(dependencies=[AdminAuth])
 
@@ -28,13 +28,6 @@ class FreeBusyRequest(BaseModel):
         min_length=1, max_length=100
     )
     tentative_as_busy: Bool = True
-
-
-def check_window(start: int, end: int) -> None:
-    if end <= start:
-        raise field_error("end_time", "must be after start_time")
-    if end - start > MAX_WINDOW:
-        raise field_error("end_time", f"the window may span at most {MAX_WINDOW // 86_400} days")
 
 
 @router.post("/v3/grants/{grant_id}/calendars/free-busy")

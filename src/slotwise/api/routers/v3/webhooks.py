@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int
 from slotwise.api.envelope import ok, ok_list, request_id
+from slotwise.config import DeliveryPolicy
 from slotwise.edge.request import get_settings
 from slotwise.notifications import delivery
 from slotwise.validation import validate_model
 from slotwise.webhooks import repository, service
-from slotwise.webhooks.policy import DeliveryPolicy
 from slotwise.webhooks.schemas import CreateWebhook, UpdateWebhook
 
 router = APIRouter(prefix="/v3/webhooks", dependencies=[AdminAuth])

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 from nylas.models.calendars import Calendar as SdkCalendar
 from nylas.models.events import Event as SdkEvent
 
@@ -23,6 +24,8 @@ from tests.support.scheduling import (
     participant,
 )
 from tests.webhooks.receiver import Received, Receiver
+
+pytestmark = pytest.mark.sdk
 
 ALL = [
     f"{family}.{change}"
