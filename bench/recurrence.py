@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from dateutil import rrule
 
-from slotwise.events.recurrence import parse_series
+from slotwise.eventtime.recurrence import parse_series
 
 WINDOW = int(datetime(2026, 6, 1, 9, tzinfo=UTC).timestamp())
 DAY = 86_400

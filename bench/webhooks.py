@@ -36,7 +36,7 @@ from common import SLOT, cpu_of, create_configs, run_load, setup, stores
 from serverproc import API_KEY, ROOT, Server
 
 from slotwise.db.engine import Database
-from slotwise.notifications import stats
+from slotwise.notifications import stats_repository as stats
 
 
 def free_port() -> int:

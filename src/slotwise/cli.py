@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from slotwise import clock, keyring
@@ -19,6 +18,7 @@ from slotwise.db.migrate import upgrade
 from slotwise.db.models import ApiKey
 from slotwise.db.planning import refresh_statistics
 from slotwise.ids import new_id
+from slotwise.tokens import repository as token_repository
 
 app = typer.Typer(help="Slotwise: self-hosted scheduling server.", no_args_is_help=True)
 api_key_app = typer.Typer(help="Manage admin API keys.", no_args_is_help=True)
@@ -80,7 +80,7 @@ def private_data_dir(data_dir: Path) -> None:
 
 
 def _hash(key: str) -> str:
-    from slotwise.api.deps import hash_api_key
+    from slotwise.edge.request import hash_api_key
 
     return hash_api_key(key)
 
@@ -88,7 +88,8 @@ def _hash(key: str) -> str:
 def create_api_key(db: Database, name: str = "") -> str:
     key = "sw_" + secrets.token_urlsafe(32)
     with db.session() as session:
-        session.add(ApiKey(id=new_id(), key_hash=_hash(key), name=name, created_at=clock.now()))
+        key_row = ApiKey(id=new_id(), key_hash=_hash(key), name=name, created_at=clock.now())
+        token_repository.add_api_key(session, key_row)
     return key
 
 
@@ -97,7 +98,7 @@ def ensure_first_api_key(settings: Settings, db: Database) -> str | None:
     if settings.api_key:
         return None
     with db.session(write=False) as session:
-        if session.scalar(select(ApiKey.id).limit(1)) is not None:
+        if token_repository.any_api_key(session):
             return None
     return create_api_key(db, name="first start")
 
@@ -132,7 +133,7 @@ def api_key_list(data_dir: DataDir = None) -> None:
     upgrade(settings.resolved_database_url)
     db = Database(settings.resolved_database_url)
     with db.session(write=False) as session:
-        keys = list(session.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
+        keys = token_repository.api_keys(session)
     db.dispose()
     if not keys:
         typer.echo("No stored API keys.")
@@ -151,10 +152,7 @@ def api_key_revoke(
     upgrade(settings.resolved_database_url)
     db = Database(settings.resolved_database_url)
     with db.session() as session:
-        found = session.get(ApiKey, key_id)
-        if found is not None:
-            session.delete(found)
-        deleted = found is not None
+        deleted = token_repository.delete_api_key(session, key_id)
     db.dispose()
     if not deleted:
         typer.echo(f"No API key with id {key_id!r}.", err=True)
@@ -171,7 +169,7 @@ def secrets_generate_key() -> None:
 @secrets_app.command("rotate")
 def secrets_rotate(data_dir: DataDir = None) -> None:
     """Re-seal every stored secret with the first key of SLOTWISE_SECRET_KEY."""
-    from slotwise.rotation import reseal_all
+    from slotwise.operations.rotation import reseal_all
 
     settings = _settings(data_dir)
     upgrade(settings.resolved_database_url)

@@ -21,10 +21,10 @@ from slotwise.bookings import follow
 from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db import planning
 from slotwise.db.engine import Database
+from slotwise.events import remote_writes
 from slotwise.notifications import delivery, dispatch, reminders, retention
 from slotwise.notifications.sending import AttemptPool
 from slotwise.providers import policy as provider_policy
-from slotwise.providers import remote_writes
 from slotwise.providers import sync as provider_sync
 from slotwise.webhooks.sender import AttemptResult
 

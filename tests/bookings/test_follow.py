@@ -18,7 +18,7 @@ from slotwise.bookings.follow import CANCELLATION_REASON
 from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, OutboxMessage, ProviderCalendar, Reminder
-from slotwise.providers import remote_writes
+from slotwise.events import remote_writes
 from slotwise.providers.sync import sync_now
 from tests.notifications.smtp import SmtpServer
 from tests.providers.conftest import Account, account, radicale

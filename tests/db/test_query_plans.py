@@ -28,7 +28,7 @@ from slotwise.availability_api.sources import (
     grants_for,
     resolve_calendar_ids,
 )
-from slotwise.bookings.repository import get_booking
+from slotwise.bookings.repository import find_booking
 from slotwise.config import Settings
 from slotwise.db import planning
 from slotwise.db.engine import Database
@@ -302,7 +302,7 @@ def test_event_list_reads_a_bounded_range(seeded: Database) -> None:
 
 def test_booking_reads_use_keys(seeded: Database) -> None:
     def run(session: Session) -> None:
-        assert get_booking(session, "b00010") is not None
+        assert find_booking(session, "b00010") is not None
         last_booked(session, ["g00010", "g00020"], ["rr"])
 
     _check(seeded, _plans(seeded, run))

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from slotwise.availability import zones
-from slotwise.events.recurrence import MAX_INSTANCES, RecurrenceError, parse_series
+from slotwise.eventtime.recurrence import MAX_INSTANCES, RecurrenceError, parse_series
 
 T0 = 1_767_261_600  # 2026-01-01 10:00 UTC
 DAY = 86_400

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Event, ProviderCalendar
-from slotwise.providers import remote_writes
+from slotwise.events import remote_writes
 from slotwise.providers.policy import POLICY
 from slotwise.worker import Worker
 from tests.providers.conftest import Account, simple_event, vcalendar

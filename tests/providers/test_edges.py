@@ -16,7 +16,7 @@ from sqlalchemy import select
 from slotwise.config import DeliveryPolicy
 from slotwise.db.engine import Database
 from slotwise.db.models import Event, ProviderCalendar, ProviderItem
-from slotwise.providers import remote_writes
+from slotwise.events import remote_writes
 from slotwise.providers.policy import POLICY
 from slotwise.providers.sync import sync_now
 from tests.providers.conftest import Account, simple_event

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import select
 
 from slotwise import keyring
-from slotwise.api.app import create_app
+from slotwise.app import create_app
 from slotwise.db.base import Base
 from slotwise.db.engine import Database
 from slotwise.db.models import WebhookDestination

@@ -29,7 +29,7 @@ from slotwise.db.engine import Database, normalize_url
 from slotwise.db.migrate import alembic_config, upgrade
 from slotwise.db.models import Booking
 from slotwise.ids import decode_booking_ref, encode_booking_ref, new_salt, new_uuid
-from slotwise.rotation import reseal_all
+from slotwise.operations.rotation import reseal_all
 from slotwise.web.pages import booking_by_ref
 from tests.support.databases import fresh_postgres_url
 from tests.support.scheduling import book, future_hour

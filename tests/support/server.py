@@ -7,7 +7,7 @@ import threading
 
 import uvicorn
 
-from slotwise.api.app import create_app
+from slotwise.app import create_app
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from tests.support.waiting import DEADLINE, wait_until

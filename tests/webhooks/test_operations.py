@@ -19,7 +19,8 @@ from slotwise import clock
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, DeliveryAttempt, OutboxMessage, WebhookDestination
-from slotwise.notifications import dispatch, record, retention, stats
+from slotwise.notifications import dispatch, record, retention
+from slotwise.notifications import stats_repository as stats
 from slotwise.providers import policy as provider_policy
 from slotwise.worker import Worker
 from tests.notifications.smtp import SmtpServer

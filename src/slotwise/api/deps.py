@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -10,28 +9,15 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slotwise.capabilities import same_secret
-from slotwise.config import Settings
-from slotwise.db.engine import Database
-from slotwise.db.models import ApiKey
+from slotwise.edge import limits
+from slotwise.edge.request import bearer_token, get_db, get_settings, is_admin_key
 from slotwise.errors import InvalidRequest, PayloadTooLarge, Unauthorized, field_error
 
 T = TypeVar("T")
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -158,45 +144,9 @@ def parse_int(name: str, value: str | None, default: int | None = None) -> int |
         raise field_error(name, f"expected an integer, got {value!r}") from None
 
 
-def hash_api_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
-
-
-def is_admin_key(request: Request, session: Session | None, token: str | None) -> bool:
-    """Whether `token` is an admin API key; asks the database (a short read session when
-    `session` is None) every time.
-
-    No process remembers a key as valid: a key revoked by `slotwise api-key revoke` (in any
-    process) is refused on the very next request everywhere. The lookup is one unique-index
-    read (docs/security.md has its measured cost).
-    """
-    if not token:
-        return False
-    settings = get_settings(request)
-    if settings.api_key and same_secret(token, settings.api_key):
-        return True
-    query = select(ApiKey.id).where(ApiKey.key_hash == hash_api_key(token))
-    if session is None:
-        with get_db(request).session(write=False) as read:
-            found = read.scalar(query)
-    else:
-        found = session.scalar(query)
-    return found is not None
-
-
 def require_api_key(request: Request) -> None:
     # Not the request's unit of work: on SQLite a POST's session takes the write lock, and
     # checking a key must not (read-only POSTs such as availability use a read session).
-    from slotwise.api import limits  # it builds on this module
-
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("Authorization: missing Bearer API key")

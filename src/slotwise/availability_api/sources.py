@@ -10,14 +10,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slotwise.db.models import Calendar, Grant
+from slotwise.calendars import repository as calendar_repository
+from slotwise.db.models import Grant
 from slotwise.errors import field_error
 from slotwise.events import repository as events_repository
 from slotwise.events.busy import read_busy
-from slotwise.grants.repository import find_grants_by_emails
+from slotwise.grants.repository import grants_by_email
 from slotwise.providers.sync import refresh_calendars
 
 
@@ -32,7 +32,7 @@ class CalendarRequest:
 
 def grants_for(session: Session, emails: Sequence[str]) -> dict[str, Grant]:
     """Grants keyed by the lower-cased email."""
-    return find_grants_by_emails(session, list(emails))
+    return grants_by_email(session, list(emails))
 
 
 def resolve_calendar_ids(
@@ -42,16 +42,10 @@ def resolve_calendar_ids(
     grant_ids = {g.id for g in grants.values()}
     owned: dict[str, set[str]] = defaultdict(set)
     primary: dict[str, str] = {}
-    if grant_ids:
-        rows = session.execute(
-            select(Calendar.id, Calendar.grant_id, Calendar.is_primary).where(
-                Calendar.grant_id.in_(grant_ids)
-            )
-        )
-        for cal_id, grant_id, is_primary in rows:
-            owned[grant_id].add(cal_id)
-            if is_primary:
-                primary[grant_id] = cal_id
+    for cal_id, grant_id, is_primary in calendar_repository.calendar_rows_of(session, grant_ids):
+        owned[grant_id].add(cal_id)
+        if is_primary:
+            primary[grant_id] = cal_id
     out: dict[str, list[str]] = {}
     for req in requests:
         grant = grants.get(req.email.lower())

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from slotwise.db.models import Booking, Event
 
 
-def get_booking(session: Session, booking_id: str) -> Booking | None:
+def find_booking(session: Session, booking_id: str) -> Booking | None:
     return session.get(Booking, booking_id)
 
 
-def get_event(session: Session, event_id: str | None) -> Event | None:
+def find_event(session: Session, event_id: str | None) -> Event | None:
     return session.get(Event, event_id) if event_id else None
 
 

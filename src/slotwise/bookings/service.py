@@ -36,9 +36,9 @@ from slotwise.errors import (
     field_error,
 )
 from slotwise.events.service import cancel_event, create_event, update_event
+from slotwise.events.writeback import defer_remote_writes
 from slotwise.ids import encode_booking_ref, new_salt, new_uuid
 from slotwise.notifications import record
-from slotwise.providers.writeback import defer_remote_writes
 from slotwise.scheduling import locks
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import Access
@@ -311,9 +311,9 @@ def create_booking(
     return booking, event
 
 
-def find_booking(session: Session, access: Access, booking_id: str) -> Booking:
+def get_booking(session: Session, access: Access, booking_id: str) -> Booking:
     """The booking, if the caller's configuration (or API key) reaches it."""
-    booking = repository.get_booking(session, booking_id)
+    booking = repository.find_booking(session, booking_id)
     config = access.configuration
     if booking is None or (config is not None and booking.configuration_id != config.id):
         raise NotFound(f"booking {booking_id} not found")
@@ -321,7 +321,7 @@ def find_booking(session: Session, access: Access, booking_id: str) -> Booking:
 
 
 def _configuration_of(session: Session, booking: Booking) -> Configuration:
-    config = scheduling_repository.get_configuration(session, booking.configuration_id)
+    config = scheduling_repository.find_configuration(session, booking.configuration_id)
     if config is None:
         raise NotFound(f"booking {booking.id} not found")
     return config
@@ -368,11 +368,11 @@ def confirm_booking(
 ) -> Booking:
     """PUT: the organizer accepts (`confirmed`/`confirm`) or rejects a pending booking."""
     defer_remote_writes(session)  # made after the commit: no network under the locks
-    booking = find_booking(session, access, booking_id)
+    booking = get_booking(session, access, booking_id)
     if not _may_decide(access, booking, decision.salt):
         raise field_error("salt", "does not match this booking")
     config = _configuration_of(session, booking)
-    event = repository.get_event(session, booking.event_id)
+    event = repository.find_event(session, booking.event_id)
     now = clock.now()
     if decision.confirms:
         if not repository.change_status(
@@ -411,7 +411,7 @@ def reschedule_booking(
 ) -> Booking:
     """PATCH: move a booking to another offered slot; same id, same host, same event."""
     defer_remote_writes(session)  # made after the commit: no network under the locks
-    booking = find_booking(session, access, booking_id)
+    booking = get_booking(session, access, booking_id)
     start, end = move.start_time, move.end_time
     config = _configuration_of(session, booking)
     _check_guest_may(access, config, "rescheduling")
@@ -437,7 +437,7 @@ def reschedule_booking(
         session, booking, expected={"booked", "pending"}, values=values
     ):
         raise Conflict("status: the booking was cancelled meanwhile")
-    event = repository.get_event(session, booking.event_id)
+    event = repository.find_event(session, booking.event_id)
     if event is not None:
         metadata = dict(event.event_metadata or {})
         metadata.update(_stamps(config, start, end, now))
@@ -459,7 +459,7 @@ def cancel_booking(
 ) -> Booking:
     """DELETE: cancel a booked or pending booking and its event."""
     defer_remote_writes(session)  # made after the commit: no network under the locks
-    booking = find_booking(session, access, booking_id)
+    booking = get_booking(session, access, booking_id)
     reason = cancel.cancellation_reason
     config = _configuration_of(session, booking)
     _check_guest_may(access, config, "cancellation")
@@ -472,7 +472,7 @@ def cancel_booking(
         session, booking, expected={"booked", "pending"}, values=values
     ):
         raise Conflict("status: the booking is already cancelled")
-    event = repository.get_event(session, booking.event_id)
+    event = repository.find_event(session, booking.event_id)
     if event is not None:
         cancel_event(session, event)
     record(

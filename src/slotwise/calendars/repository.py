@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -47,3 +49,18 @@ def primary_calendar_ids(session: Session, grant_ids: list[str]) -> dict[str, st
         )
     )
     return {grant_id: calendar_id for grant_id, calendar_id in rows}
+
+
+def find_calendar(session: Session, calendar_id: str) -> Calendar | None:
+    return session.get(Calendar, calendar_id)
+
+
+def calendar_rows_of(session: Session, grant_ids: Iterable[str]) -> list[tuple[str, str, bool]]:
+    """(calendar id, grant id, is primary) of every calendar these grants own."""
+    ids = sorted(set(grant_ids))
+    if not ids:
+        return []
+    query = select(Calendar.id, Calendar.grant_id, Calendar.is_primary).where(
+        Calendar.grant_id.in_(ids)
+    )
+    return [(c, g, bool(p)) for c, g, p in session.execute(query)]

@@ -43,7 +43,7 @@ def resolve_calendar(session: Session, grant: Grant, calendar_id: str) -> Calend
     if calendar_id == PRIMARY:
         calendar = repository.primary_calendar(session, grant.id)
     else:
-        calendar = session.get(Calendar, calendar_id)
+        calendar = repository.find_calendar(session, calendar_id)
     if calendar is None or calendar.grant_id != grant.id:
         raise NotFound(f"calendar_id: no calendar {calendar_id!r} for this grant")
     return calendar

@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy.orm import Session
 
 from slotwise.events import repository
-from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
+from slotwise.eventtime.recurrence import RecurrenceError, instance_id, parse_series
 
 
 def read_busy(

@@ -57,7 +57,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def get_event(session: Session, event_id: str, *, for_update: bool = False) -> Event | None:
+def find_event(session: Session, event_id: str, *, for_update: bool = False) -> Event | None:
     """`for_update` locks the row (PostgreSQL; SQLite writers are already serialised)."""
     if for_update:
         return session.get(Event, event_id, with_for_update=True, populate_existing=True)

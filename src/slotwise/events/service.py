@@ -22,7 +22,10 @@ from slotwise.db.models import Calendar, Event, Grant
 from slotwise.db.rows import insert_row
 from slotwise.errors import InvalidRequest, NotFound, field_error
 from slotwise.events import repository
-from slotwise.events.recurrence import (
+from slotwise.events.repository import EventFilter
+from slotwise.events.schemas import METADATA_KEYS, EventFields, Participant, RsvpBody
+from slotwise.events.writeback import write_back
+from slotwise.eventtime.recurrence import (
     RecurrenceError,
     Series,
     exdate_line,
@@ -30,12 +33,9 @@ from slotwise.events.recurrence import (
     parse_series,
     split_instance_id,
 )
-from slotwise.events.repository import EventFilter
-from slotwise.events.schemas import METADATA_KEYS, EventFields, Participant, RsvpBody
-from slotwise.events.when import When, parse_when
+from slotwise.eventtime.when import When, parse_when
 from slotwise.ids import new_id
 from slotwise.providers import changes
-from slotwise.providers.writeback import write_back
 from slotwise.validation import validate_model
 
 _EXTRA_FIELDS = ("conferencing", "reminders", "resources", "notetaker")
@@ -430,12 +430,12 @@ def locate(
     """
     parts = split_instance_id(event_id)
     if lock and parts is not None:
-        repository.get_event(session, parts[0], for_update=True)
-    event = _owned(repository.get_event(session, event_id, for_update=lock), grant, calendar)
+        repository.find_event(session, parts[0], for_update=True)
+    event = _owned(repository.find_event(session, event_id, for_update=lock), grant, calendar)
     if event is not None:
         return event, None
     if parts is not None:
-        master = _owned(repository.get_event(session, parts[0]), grant, calendar)
+        master = _owned(repository.find_event(session, parts[0]), grant, calendar)
         if master is not None and master.is_recurring:
             span = _instance_span(master, parts[1])
             if span is not None:
@@ -443,7 +443,9 @@ def locate(
     raise _not_found(event_id)
 
 
-def find_event(session: Session, grant: Grant, calendar: Calendar, event_id: str) -> dict[str, Any]:
+def get_event_dict(
+    session: Session, grant: Grant, calendar: Calendar, event_id: str
+) -> dict[str, Any]:
     event, span = locate(session, grant, calendar, event_id)
     if span is None:
         return event_to_dict(event)

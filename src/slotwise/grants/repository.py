@@ -25,7 +25,7 @@ def find_grant_by_email(session: Session, email: str) -> Grant | None:
     return session.scalar(select(Grant).where(func.lower(Grant.email) == email.strip().lower()))
 
 
-def find_grants_by_emails(session: Session, emails: list[str]) -> dict[str, Grant]:
+def grants_by_email(session: Session, emails: list[str]) -> dict[str, Grant]:
     """Grants keyed by lower-cased email, in one query."""
     lowered = sorted({e.strip().lower() for e in emails})
     if not lowered:

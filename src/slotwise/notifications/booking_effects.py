@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.config import Settings
-from slotwise.db.models import Configuration, Delivery, IcalSequence, OutboxMessage, Reminder
+from slotwise.db.models import Configuration, Delivery, IcalSequence, OutboxMessage
 from slotwise.ids import new_id
-from slotwise.notifications import booking_emails, email, reminders
+from slotwise.notifications import booking_emails, email, reminders, repository
 
 
 def next_ical_sequence(session: Session, booking_id: str) -> int:
@@ -53,17 +52,10 @@ class FanoutBatch:
             {str(p["configuration_id"]) for p in payloads if p.get("configuration_id")}
         )
         booking_ids = sorted({str(p["booking_id"]) for p in payloads if p.get("booking_id")})
-        configurations: dict[str, Configuration] = {}
-        if config_ids:
-            query = select(Configuration).where(Configuration.id.in_(config_ids))
-            configurations = {c.id: c for c in session.scalars(query)}
-        pending: set[str] = set()
-        if booking_ids:
-            query_reminders = select(Reminder.booking_id).where(
-                Reminder.booking_id.in_(booking_ids), Reminder.status == "pending"
-            )
-            pending = set(session.scalars(query_reminders))
-        return cls(configurations, pending)
+        return cls(
+            repository.configurations_by_id(session, config_ids),
+            repository.with_pending_reminders(session, booking_ids),
+        )
 
 
 def on_booking_notification(

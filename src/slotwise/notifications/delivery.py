@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from slotwise import clock, keyring
 from slotwise.config import DeliveryPolicy, Settings
@@ -33,8 +32,9 @@ from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, DeliveryAttempt, OutboxMessage, WebhookDestination
 from slotwise.errors import NotFound
 from slotwise.ids import new_id
-from slotwise.notifications import email
-from slotwise.webhooks import breaker, sender
+from slotwise.notifications import breaker, email
+from slotwise.notifications import delivery_repository as repository
+from slotwise.webhooks import sender
 
 log = logging.getLogger("slotwise.worker")
 
@@ -78,53 +78,13 @@ def hold_limit(policy: DeliveryPolicy, destination_status: str) -> int:
     return target_limit(policy, destination_status) * policy.prefetch
 
 
-def _due(now_ms: int, full: Collection[str]) -> Any:
-    """Due, unleased deliveries to destinations that take attempts, in sequence order."""
-    statement = (
-        select(Delivery, WebhookDestination.status)
-        .options(defer(Delivery.message))  # read for the emails claimed only
-        .outerjoin(WebhookDestination, Delivery.destination_id == WebhookDestination.id)
-        .where(
-            Delivery.status == "pending",
-            Delivery.next_attempt_ms <= now_ms,
-            or_(Delivery.claimed_until_ms.is_(None), Delivery.claimed_until_ms < now_ms),
-            or_(Delivery.kind != "webhook", WebhookDestination.status.in_(("active", "failing"))),
-        )
-        .order_by(Delivery.sequence, Delivery.id)
-    )
-    # Targets this worker already keeps busy are left out here, not after the LIMIT: a
-    # destination with a long backlog would otherwise fill every batch and starve the rest.
-    destinations = sorted(t for t in full if t != EMAIL_TARGET)
-    if destinations:
-        statement = statement.where(
-            or_(Delivery.destination_id.is_(None), Delivery.destination_id.not_in(destinations))
-        )
-    if EMAIL_TARGET in full:
-        statement = statement.where(Delivery.kind != "email")
-    return statement
-
-
 def _first_in_line(
     session: Session, rows: list[tuple[Delivery, str]]
 ) -> list[tuple[Delivery, str]]:
-    """The rows with no earlier pending delivery of the same object to the same target.
-
-    One grouped query for the whole batch. (A correlated NOT EXISTS per candidate, as this
-    was first written, is planned as a scan of every pending row per candidate whenever the
-    statistics say few rows are pending: 2.7 s per claim with 1,000 pending. A backlog then
-    made claims slower, which grew the backlog.)
-    """
+    """The rows with no earlier pending delivery of the same object to the same target."""
     if not rows:
         return []
-    keys = sorted({d.order_key for d, _ in rows})
-    statement = (
-        select(
-            Delivery.kind, Delivery.destination_id, Delivery.order_key, func.min(Delivery.sequence)
-        )
-        .where(Delivery.status == "pending", Delivery.order_key.in_(keys))
-        .group_by(Delivery.kind, Delivery.destination_id, Delivery.order_key)
-    )
-    first = {(k, d, o): seq for k, d, o, seq in session.execute(statement)}
+    first = repository.first_pending_sequences(session, list({d.order_key for d, _ in rows}))
     return [
         (d, status)
         for d, status in rows
@@ -161,18 +121,15 @@ def claim_due(
         # the next page, a bounded number of times (what is left is seen by the next claim).
         for _page in range(_PAGES):
             page = min(policy.batch_size, max(2 * (room - len(chosen)), 20))
-            statement = _due(now_ms, skip)
-            if after is not None:
-                statement = statement.where(
-                    or_(
-                        Delivery.sequence > after[0],
-                        and_(Delivery.sequence == after[0], Delivery.id > after[1]),
-                    )
-                )
-            statement = statement.limit(page)
-            if not db.is_sqlite:
-                statement = statement.with_for_update(skip_locked=True, of=Delivery)
-            due = [(d, status or "active") for d, status in session.execute(statement).all()]
+            due = repository.due_page(
+                session,
+                now_ms,
+                skip_destinations=[t for t in skip if t != EMAIL_TARGET],
+                skip_email=EMAIL_TARGET in skip,
+                after=after,
+                limit=page,
+                skip_locked=not db.is_sqlite,
+            )
             for delivery, status in _first_in_line(session, due):
                 target = delivery.destination_id or EMAIL_TARGET
                 if len(chosen) >= room or busy.get(target, 0) >= hold_limit(policy, status):
@@ -198,23 +155,17 @@ def claim_due(
             for delivery, _status in chosen
             if delivery.claimed_until_ms is not None
         ]
-        if expired:
-            session.execute(insert(DeliveryAttempt), expired)
+        repository.add_attempts(session, expired)
         # One statement for the whole batch, and one token: the batch is this worker's. The
         # rows are locked (FOR UPDATE on PostgreSQL, the write lock on SQLite), so the
         # attempt numbers computed from what was read are the ones stored.
         token = secrets.token_hex(8)
-        if chosen:
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_([d.id for d, _ in chosen]))
-                .values(
-                    attempts=Delivery.attempts + 1,
-                    claimed_until_ms=now_ms + int(policy.lease_seconds * 1000),
-                    claim_token=token,
-                )
-                .execution_options(synchronize_session=False)
-            )
+        repository.claim_batch(
+            session,
+            [d.id for d, _ in chosen],
+            claimed_until_ms=now_ms + int(policy.lease_seconds * 1000),
+            token=token,
+        )
         claims = _snapshots(session, chosen, token)
     return claims
 
@@ -224,13 +175,11 @@ def _snapshots(session: Session, chosen: list[tuple[Delivery, str]], token: str)
 
     `chosen` holds the rows as read, before the claim's update: each attempt is the next."""
     webhook_rows = [d for d, _ in chosen if d.kind == "webhook"]
-    destinations = _by_id(session, WebhookDestination, {d.destination_id for d in webhook_rows})
-    outbox = _by_id(session, OutboxMessage, {d.outbox_id for d in webhook_rows})
-    email_ids = sorted(d.id for d, _ in chosen if d.kind != "webhook")
-    messages: dict[str, Any] = {}
-    if email_ids:
-        query = select(Delivery.id, Delivery.message).where(Delivery.id.in_(email_ids))
-        messages = {i: m for i, m in session.execute(query).all()}
+    destination_ids = {d.destination_id for d in webhook_rows}
+    destinations = repository.rows_by_id(session, WebhookDestination, destination_ids)
+    outbox = repository.rows_by_id(session, OutboxMessage, {d.outbox_id for d in webhook_rows})
+    email_ids = [d.id for d, _ in chosen if d.kind != "webhook"]
+    messages = repository.email_messages(session, email_ids)
     secrets_of = {d.id: keyring.unseal(d.sealed_secret) for d in destinations.values()}
     claims = []
     for delivery, status in chosen:
@@ -268,13 +217,6 @@ def _snapshots(session: Session, chosen: list[tuple[Delivery, str]], token: str)
             )
         )
     return claims
-
-
-def _by_id(session: Session, model: Any, ids: set[str | None]) -> dict[Any, Any]:
-    wanted = sorted(i for i in ids if i is not None)
-    if not wanted:
-        return {}
-    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)))}
 
 
 def attempt(
@@ -334,15 +276,7 @@ def record_results(
     now, now_ms = clock.now(), clock.now_ms()
     with db.session() as session:
         ids = sorted({claim.delivery_id for claim, _ in results})
-        query = (
-            select(Delivery.id, Delivery.claim_token, Delivery.attempts, Delivery.kind)
-            .add_columns(Delivery.destination_id)
-            .where(Delivery.id.in_(ids))
-            .order_by(Delivery.id)
-        )
-        if not db.is_sqlite:
-            query = query.with_for_update()
-        rows = {row.id: row for row in session.execute(query)}
+        rows = repository.delivery_rows_to_record(session, ids, lock=not db.is_sqlite)
         attempts: list[dict[str, Any]] = []
         delivered: list[str] = []
         failed: list[dict[str, Any]] = []
@@ -376,28 +310,13 @@ def record_results(
                 failed.append({"id": row.id, "next_attempt_ms": now_ms + int(delay * 1000)})
             if row.kind == "webhook" and row.destination_id:
                 judged[row.destination_id] = result.success
-        if attempts:
-            session.execute(insert(DeliveryAttempt), attempts)
-        released = {"claim_token": None, "claimed_until_ms": None}
-        if delivered:
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_(delivered))
-                .values(status="delivered", finished_at=now, **released)
-                .execution_options(synchronize_session=False)
-            )
-        for change in failed:
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id == change.pop("id"))
-                .values(**change, **released)
-                .execution_options(synchronize_session=False)
-            )
+        repository.add_attempts(session, attempts)
+        repository.mark_delivered(session, delivered, now)
+        repository.settle_failed(session, failed)
         for destination_id in sorted(judged):
-            query_dest = select(WebhookDestination).where(WebhookDestination.id == destination_id)
-            if not db.is_sqlite:
-                query_dest = query_dest.with_for_update()
-            destination = session.scalars(query_dest).first()
+            destination = repository.destination_to_judge(
+                session, destination_id, lock=not db.is_sqlite
+            )
             if destination is not None:
                 breaker.after_attempt(
                     session, destination, judged[destination_id], policy, settings
@@ -412,11 +331,7 @@ def release(db: Database, claims: Sequence[Claim]) -> None:
         return
     with db.session() as session:
         for claim in sorted(claims, key=lambda c: c.delivery_id):
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id == claim.delivery_id, Delivery.claim_token == claim.token)
-                .values(claim_token=None, claimed_until_ms=None, attempts=Delivery.attempts - 1)
-            )
+            repository.release_claim(session, claim.delivery_id, claim.token)
 
 
 def record_unbuildable(

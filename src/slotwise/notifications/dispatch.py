@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
-from slotwise.db.models import Delivery, OutboxMessage
+from slotwise.db.models import OutboxMessage
 from slotwise.ids import new_id
 from slotwise.notifications import booking_effects, delivery
+from slotwise.notifications import repository as notifications_repository
 from slotwise.webhooks import repository
 from slotwise.webhooks.triggers import order_key
 
@@ -46,14 +46,8 @@ def dispatch_outbox(db: Database, settings: Settings, policy: DeliveryPolicy) ->
 def _dispatch(db: Database, settings: Settings, policy: DeliveryPolicy, *, row_by_row: bool) -> int:
     with db.session() as session:
         if not db.is_sqlite:
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FANOUT_LOCK})
-        statement = (
-            select(OutboxMessage)
-            .where(OutboxMessage.dispatched_at.is_(None))
-            .order_by(OutboxMessage.id)
-            .limit(policy.batch_size)
-        )
-        messages = session.scalars(statement).all()
+            notifications_repository.lock_fanout(session, _FANOUT_LOCK)
+        messages = notifications_repository.undispatched(session, policy.batch_size)
         if not messages:
             return 0
         now, now_ms = clock.now(), clock.now_ms()
@@ -85,14 +79,8 @@ def _dispatch(db: Database, settings: Settings, policy: DeliveryPolicy, *, row_b
             if message.trigger.startswith("booking."):
                 effects = _isolated_booking_effects if row_by_row else _booking_effects
                 effects(session, settings, message, batch)
-        if deliveries:
-            session.execute(insert(Delivery), deliveries)
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_([m.id for m in messages]))
-            .values(dispatched_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        notifications_repository.insert_deliveries(session, deliveries)
+        notifications_repository.mark_dispatched(session, [m.id for m in messages], now)
         return len(messages)
 
 

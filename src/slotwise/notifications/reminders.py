@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
-from slotwise.db.models import Delivery, Grant, Reminder
+from slotwise.db.models import Delivery, Reminder
 from slotwise.ids import new_id
-from slotwise.notifications import booking_emails, delivery, email
+from slotwise.notifications import booking_emails, delivery, email, repository
 from slotwise.notifications.outbox import notification_id, record
 from slotwise.webhooks import service as webhooks
 from slotwise.webhooks.triggers import order_key
@@ -69,11 +68,7 @@ def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: i
 
 
 def cancel(session: Session, booking_id: str) -> None:
-    session.execute(
-        update(Reminder)
-        .where(Reminder.booking_id == booking_id, Reminder.status == "pending")
-        .values(status="cancelled")
-    )
+    repository.cancel_pending_reminders(session, booking_id)
 
 
 def reminder_payload(session: Session, reminder: Reminder, now: int) -> dict[str, Any]:
@@ -84,7 +79,7 @@ def reminder_payload(session: Session, reminder: Reminder, now: int) -> dict[str
         if k not in _NOT_IN_REMINDERS
     }
     organizer = booking_emails.people(info).organizer["email"]
-    provider = session.scalar(select(Grant.provider).where(Grant.email == organizer).limit(1))
+    provider = repository.provider_of_email(session, organizer)
     info.update(
         time_until_event=int(info.get("start_time") or 0) - now,
         organizer_email=organizer,
@@ -169,15 +164,9 @@ def fire_due(
     """Fire the reminders that are due at `now_fn()`; returns how many were handled."""
     now = now_fn()
     with db.session() as session:
-        statement = (
-            select(Reminder)
-            .where(Reminder.status == "pending", Reminder.due_at <= now)
-            .order_by(Reminder.due_at, Reminder.id)
-            .limit(policy.batch_size)
+        reminders = repository.due_reminders(
+            session, now, policy.batch_size, skip_locked=not db.is_sqlite
         )
-        if not db.is_sqlite:
-            statement = statement.with_for_update(skip_locked=True)
-        reminders = session.scalars(statement).all()
         for reminder in reminders:
             start = int((reminder.payload.get("booking_info") or {}).get("start_time") or 0)
             if start <= now:

@@ -11,13 +11,9 @@ Pending work is never deleted, and the deliveries list keeps everything newer th
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import delete, exists, select
-
 from slotwise.config import DeliveryPolicy
 from slotwise.db.engine import Database
-from slotwise.db.models import Delivery, DeliveryAttempt, OutboxMessage, Reminder
+from slotwise.notifications import repository
 
 DAY = 86400
 
@@ -30,39 +26,8 @@ def cutoff_of(policy: DeliveryPolicy, now: int) -> int:
 def prune(db: Database, policy: DeliveryPolicy, *, now: int) -> int:
     """One round of pruning at `now` (epoch seconds); returns how many rows were deleted."""
     cutoff = cutoff_of(policy, now)
-    steps: list[tuple[Any, Any]] = [
-        (
-            DeliveryAttempt,
-            select(DeliveryAttempt.id).where(DeliveryAttempt.started_ms < cutoff * 1000),
-        ),
-        (
-            Delivery,
-            select(Delivery.id).where(
-                Delivery.status.in_(("delivered", "failed")), Delivery.finished_at < cutoff
-            ),
-        ),
-        (
-            OutboxMessage,
-            select(OutboxMessage.id).where(
-                OutboxMessage.dispatched_at < cutoff,
-                ~exists().where(Delivery.outbox_id == OutboxMessage.id),
-            ),
-        ),
-        (
-            Reminder,
-            select(Reminder.id).where(Reminder.status != "pending", Reminder.due_at < cutoff),
-        ),
-    ]
     deleted = 0
-    for model, ids_query in steps:
+    for model in repository.PRUNED_TABLES:
         with db.session() as session:
-            ids = list(session.scalars(ids_query.limit(policy.retention_batch)))
-            if not ids:
-                continue
-            if model is Delivery:
-                # Attempts go with their delivery (explicitly: SQLite may run without the
-                # foreign key's cascade).
-                session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(ids)))
-            session.execute(delete(model).where(model.id.in_(ids)))
-            deleted += len(ids)
+            deleted += repository.prune_batch(session, model, cutoff, policy.retention_batch)
     return deleted

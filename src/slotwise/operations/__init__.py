@@ -1,1 +1,1 @@
-"""What an operator sees: readiness, and the gauges of shared state behind /metrics."""
+"""What an operator sees and runs: readiness, the gauges behind /metrics, key rotation."""

@@ -1,8 +1,10 @@
 """The queries behind readiness and the metrics gauges (one place; each is one indexed or
-small aggregate query, cheap enough to run at every scrape)."""
+small aggregate query, cheap enough to run at every scrape), and the rows key rotation
+re-seals."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -11,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import (
+    Booking,
     Delivery,
     Grant,
     HealthProbe,
@@ -100,3 +103,23 @@ def destination_status(session: Session, destination_id: str | None) -> str:
         select(WebhookDestination.status).where(WebhookDestination.id == destination_id)
     )
     return status or "deleted"
+
+
+# Key rotation --------------------------------------------------------------------------------
+
+
+def sealed_grants(session: Session) -> Sequence[Grant]:
+    """Grants holding sealed provider settings."""
+    return session.scalars(select(Grant).where(Grant.sealed_settings.is_not(None))).all()
+
+
+def sealed_mirrors(session: Session) -> Sequence[ProviderCalendar]:
+    return session.scalars(select(ProviderCalendar)).all()
+
+
+def sealed_destinations(session: Session) -> Sequence[WebhookDestination]:
+    return session.scalars(select(WebhookDestination)).all()
+
+
+def sealed_bookings(session: Session) -> Sequence[Booking]:
+    return session.scalars(select(Booking)).all()

@@ -53,7 +53,7 @@ def identify(session: Session, token: str | None, *, is_admin: bool) -> PageCall
 
 
 def reachable_page(session: Session, caller: PageCaller, page_id: int) -> SchedulingPage:
-    page = repository.get_page(session, page_id)
+    page = repository.find_page(session, page_id)
     if page is None or not may_reach(session, caller, page):
         raise NotFound(f"page {page_id} not found")
     return page

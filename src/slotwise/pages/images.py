@@ -81,7 +81,7 @@ def _make_room(session: Session, page: SchedulingPage) -> None:
 def store(
     session: Session, image_id: str, token: str | None, content_type: str, data: bytes
 ) -> None:
-    image = repository.get_image(session, image_id)
+    image = repository.find_image(session, image_id)
     if image is None:
         raise NotFound(
             f"image {image_id} not found (a page keeps its {MAX_IMAGES_PER_PAGE} newest uploads)"
@@ -99,7 +99,7 @@ def store(
 
 
 def read(session: Session, image_id: str) -> PageImage:
-    image = repository.get_image(session, image_id)
+    image = repository.find_image(session, image_id)
     if image is None or image.data is None:
         raise NotFound(f"image {image_id} not found")
     return image

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slotwise.bookings import service as bookings
@@ -18,6 +17,7 @@ from slotwise.bookings.salts import guest_salt
 from slotwise.bookings.schemas import CancelBooking, DecideBooking
 from slotwise.db.models import Booking, Configuration
 from slotwise.errors import NotFound, field_error
+from slotwise.pages import repository
 from slotwise.scheduling.access import ORGANIZER, Access
 from slotwise.validation import validate_model
 
@@ -27,17 +27,8 @@ MAX_REASON = 10_000
 
 def upcoming(session: Session, config: Configuration, now: int) -> list[dict[str, Any]]:
     """The page's booked and pending bookings that have not ended, soonest first."""
-    query = (
-        select(Booking)
-        .where(
-            Booking.configuration_id == config.id,
-            Booking.status.in_(["booked", "pending"]),
-            Booking.end_ts > now,
-        )
-        .order_by(Booking.start_ts, Booking.id)
-        .limit(MAX_LISTED)
-    )
-    return [_listed(b) for b in session.scalars(query)]
+    bookings = repository.upcoming_bookings(session, config.id, now, MAX_LISTED)
+    return [_listed(b) for b in bookings]
 
 
 def _listed(booking: Booking) -> dict[str, Any]:

@@ -58,7 +58,7 @@ class PublicPage:
     configuration: Configuration
 
 
-def find_public_page(session: Session, slug: str) -> PublicPage:
+def get_public_page(session: Session, slug: str) -> PublicPage:
     found = repository.page_by_slug(session, slug)
     if found is None:
         raise NotFound(f"no scheduling page with slug {slug!r}")

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import (
+    Booking,
     Calendar,
     Configuration,
     Grant,
@@ -16,7 +17,7 @@ from slotwise.db.models import (
 )
 
 
-def get_page(session: Session, page_id: int) -> SchedulingPage | None:
+def find_page(session: Session, page_id: int) -> SchedulingPage | None:
     return session.get(SchedulingPage, page_id)
 
 
@@ -96,8 +97,25 @@ def booking_of_edit_hash(session: Session, page_id: int, digest: str) -> PageBoo
     return session.scalar(query)
 
 
-def get_image(session: Session, image_id: str) -> PageImage | None:
+def find_image(session: Session, image_id: str) -> PageImage | None:
     return session.get(PageImage, image_id)
+
+
+def upcoming_bookings(
+    session: Session, configuration_id: str, now: int, limit: int
+) -> list[Booking]:
+    """Booked and pending bookings of the configuration that have not ended, soonest first."""
+    query = (
+        select(Booking)
+        .where(
+            Booking.configuration_id == configuration_id,
+            Booking.status.in_(["booked", "pending"]),
+            Booking.end_ts > now,
+        )
+        .order_by(Booking.start_ts, Booking.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def images_of_page(session: Session, page_id: int) -> list[PageImage]:

@@ -114,7 +114,7 @@ def create_page(session: Session, caller: PageCaller, body: dict[str, Any]) -> P
 
 
 def configuration_of(session: Session, page: SchedulingPage) -> Configuration:
-    config = scheduling_repository.get_configuration(session, page.configuration_id)
+    config = scheduling_repository.find_configuration(session, page.configuration_id)
     if config is None:  # deleted through v3 meanwhile; the cascade takes the page with it
         raise NotFound(f"page {page.id} not found")
     return config
@@ -154,7 +154,7 @@ def view_of(session: Session, page: SchedulingPage) -> PageView:
 def list_pages(session: Session, caller: PageCaller, *, offset: int, limit: int) -> list[PageView]:
     if caller.kind == EDITOR:
         assert caller.page_id is not None
-        page = repository.get_page(session, caller.page_id)
+        page = repository.find_page(session, caller.page_id)
         pages = [page] if page is not None and offset == 0 else []
     else:
         pages = repository.list_pages(

@@ -2,7 +2,8 @@
 
 - `virtual-calendar`: events live in Slotwise itself (nothing to sync or write back).
 - `caldav` / `icloud`: a CalDAV server, mirrored into the local event store (`sync`), with
-  events created, changed and cancelled through Slotwise written back (`writeback`).
+  events created, changed and cancelled through Slotwise written back
+  (`slotwise.events.writeback`).
 - `ics`: a read-only iCalendar feed, mirrored as a busy source.
 
 Availability, free/busy and lists always read the local mirror; `sync.refresh_calendars`

@@ -2,7 +2,7 @@
 
 Each kind of grant (`Grant.provider`) has one module implementing `Provider`. Everything here
 is network-only: providers never touch the database. `slotwise.providers.sync` turns what they
-return into rows of the local event store, and `slotwise.providers.writeback` asks them to
+return into rows of the local event store, and `slotwise.events.writeback` asks them to
 store what the API changed.
 """
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slotwise import clock
@@ -19,7 +18,7 @@ from slotwise.availability import zones
 from slotwise.db.models import Calendar, Grant, ProviderCalendar
 from slotwise.errors import InvalidRequest, field_error
 from slotwise.ids import new_id
-from slotwise.providers import REMOTE_KINDS, credentials, provider_for
+from slotwise.providers import REMOTE_KINDS, credentials, provider_for, repository
 from slotwise.providers.base import ProviderError, RemoteCalendar
 from slotwise.providers.sync import refresh_grants
 
@@ -56,10 +55,7 @@ def attach(session: Session, grant: Grant, found: list[RemoteCalendar]) -> None:
     """Make (or refresh) the grant's calendars for the remote ones, then sync them."""
     now = clock.now()
     known = {
-        credentials.remote_url(pc): pc
-        for pc in session.scalars(
-            select(ProviderCalendar).where(ProviderCalendar.grant_id == grant.id)
-        )
+        credentials.remote_url(pc): pc for pc in repository.mirrors_of_grant(session, grant.id)
     }
     # Calendars no longer on the server go, with their mirrored events (their busy time
     # would otherwise count forever, as the mirror can no longer be refreshed).
@@ -69,12 +65,7 @@ def attach(session: Session, grant: Grant, found: list[RemoteCalendar]) -> None:
         if calendar is not None:
             session.delete(calendar)  # its sync state and events go by foreign key cascade
     session.flush()
-    has_primary = (
-        session.scalar(
-            select(Calendar.id).where(Calendar.grant_id == grant.id, Calendar.is_primary)
-        )
-        is not None
-    )
+    has_primary = repository.has_primary_calendar(session, grant.id)
     timezone = (grant.settings or {}).get("timezone")
     for remote in found:
         if remote.url in known:

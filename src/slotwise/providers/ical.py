@@ -17,8 +17,8 @@ from typing import Any
 import icalendar
 
 from slotwise.availability import zones
-from slotwise.events.recurrence import RecurrenceError, exdate_line, parse_series
-from slotwise.events.when import When, parse_when
+from slotwise.eventtime.recurrence import RecurrenceError, exdate_line, parse_series
+from slotwise.eventtime.when import When, parse_when
 from slotwise.validation import MAX_EPOCH
 
 log = logging.getLogger("slotwise.providers")

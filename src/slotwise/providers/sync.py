@@ -28,25 +28,18 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import unquote
 
-from sqlalchemy import Engine, delete, insert, or_, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from slotwise import clock, metrics
 from slotwise.db.engine import Database
-from slotwise.db.models import (
-    Calendar,
-    Event,
-    Grant,
-    ProviderCalendar,
-    ProviderItem,
-    RemoteWrite,
-)
-from slotwise.events.recurrence import RecurrenceError, instance_id, parse_series
+from slotwise.db.models import Event, ProviderItem
+from slotwise.eventtime.recurrence import RecurrenceError, instance_id, parse_series
 from slotwise.providers import changes as event_changes
-from slotwise.providers import credentials, provider_for
+from slotwise.providers import credentials, provider_for, repository
 from slotwise.providers.base import Changes, ProviderError, RemoteItem, SyncState
 from slotwise.providers.ical import ICalError, Parsed, Resource, parse_resource
 from slotwise.providers.policy import POLICY
@@ -95,41 +88,18 @@ def _stale_rows(
     limit: int | None = None,
 ) -> list[Target]:
     now = clock.now()
-    # The stale mirrors alone first, their grants and calendars after: joined in one query, a
-    # planner that believes provider_calendars large (SQLite with no statistics for an empty
-    # table) drives the join from calendars and scans them all on every idle worker pass.
-    query = select(ProviderCalendar).where(
-        or_(
-            ProviderCalendar.checked_at.is_(None),
-            ProviderCalendar.checked_at <= now - max_age,
-        )
+    # The stale mirrors alone first, their grants and calendars after (see stale_mirrors).
+    stale = repository.stale_mirrors(
+        session,
+        checked_before=now - max_age,
+        calendar_ids=calendar_ids,
+        grant_ids=grant_ids,
+        limit=limit,
     )
-    if calendar_ids is not None:
-        query = query.where(ProviderCalendar.calendar_id.in_(list(calendar_ids)))
-    if grant_ids is not None:
-        query = query.where(ProviderCalendar.grant_id.in_(list(grant_ids)))
-    query = query.order_by(ProviderCalendar.checked_at.is_not(None), ProviderCalendar.checked_at)
-    if limit is not None:
-        query = query.limit(limit)
-    stale = list(session.scalars(query))
     if not stale:
         return []
-    grants = {
-        grant_id: (kind, sealed, shown)
-        for grant_id, kind, sealed, shown in session.execute(
-            select(Grant.id, Grant.provider, Grant.sealed_settings, Grant.settings).where(
-                Grant.id.in_({row.grant_id for row in stale})
-            )
-        )
-    }
-    zones = {
-        calendar_id: timezone
-        for calendar_id, timezone in session.execute(
-            select(Calendar.id, Calendar.timezone).where(
-                Calendar.id.in_([row.calendar_id for row in stale])
-            )
-        )
-    }
+    grants = repository.grant_settings(session, {row.grant_id for row in stale})
+    zones = repository.calendar_zones(session, [row.calendar_id for row in stale])
     targets = []
     for row in stale:
         if row.grant_id not in grants or row.calendar_id not in zones:
@@ -154,13 +124,8 @@ def _stale_rows(
             )
         )
     if targets:
-        items = session.execute(
-            select(ProviderItem.calendar_id, ProviderItem.href, ProviderItem.etag).where(
-                ProviderItem.calendar_id.in_([t.calendar_id for t in targets])
-            )
-        )
         by_calendar = {t.calendar_id: t for t in targets}
-        for calendar_id, href, etag in items:
+        for calendar_id, href, etag in repository.item_etags(session, list(by_calendar)):
             by_calendar[calendar_id].state.items[href] = etag
     return targets
 
@@ -221,16 +186,6 @@ def _parse_changed(target: Target, changes: Changes) -> list[tuple[RemoteItem, R
 # ---------------------------------------------------------------------------- applying
 
 
-def _locked_state(session: Session, calendar_id: str, wait: bool) -> ProviderCalendar | None:
-    query = (
-        select(ProviderCalendar)
-        .where(ProviderCalendar.calendar_id == calendar_id)
-        .with_for_update(skip_locked=not wait)
-        .execution_options(populate_existing=True)
-    )
-    return session.scalars(query).first()
-
-
 def apply(session: Session, outcome: Outcome, *, wait: bool = False) -> bool:
     """Store a fetched sync; False when another sync got there first (nothing stored).
 
@@ -238,7 +193,7 @@ def apply(session: Session, outcome: Outcome, *, wait: bool = False) -> bool:
     skip at once, so that the caller's next read sees it (a booking about to re-check).
     """
     target = outcome.target
-    row = _locked_state(session, target.calendar_id, wait)
+    row = repository.locked_mirror(session, target.calendar_id, wait=wait)
     if row is None or row.revision != target.revision:
         return False
     now = clock.now()
@@ -265,15 +220,6 @@ def apply(session: Session, outcome: Outcome, *, wait: bool = False) -> bool:
     row.last_modified = changes.last_modified
     session.flush()
     return True
-
-
-_CHUNK = 500  # ids per IN (...) list
-_T = TypeVar("_T")
-
-
-def _chunks(values: Sequence[_T]) -> Iterator[list[_T]]:
-    for i in range(0, len(values), _CHUNK):
-        yield list(values[i : i + _CHUNK])
 
 
 @dataclass
@@ -335,22 +281,8 @@ def _apply_changes(
     deletions and cancellations are worked out in memory and then written in bulk.
     """
     now = clock.now()
-    items = {
-        item.href: item
-        for item in session.scalars(
-            select(ProviderItem).where(ProviderItem.calendar_id == target.calendar_id)
-        )
-    }
-    plan = _Plan(
-        now=now,
-        known=dict(
-            session.execute(
-                select(Event.id, Event.master_event_id).where(
-                    Event.calendar_id == target.calendar_id
-                )
-            ).all()
-        ),
-    )
+    items = repository.items_of(session, target.calendar_id)
+    plan = _Plan(now=now, known=repository.event_masters(session, target.calendar_id))
     children: dict[str, set[str]] = {}
     for event_id, master_id in plan.known.items():
         if master_id is not None:
@@ -365,12 +297,8 @@ def _apply_changes(
     known = target.state.items
     rewritten = {h for h, item in items.items() if h not in known or known[h] != item.etag}
     # Likewise an object whose event a booking changed and has not written yet
-    # (providers.remote_writes): the local change is newer than what the server holds.
-    waiting = set(
-        session.scalars(
-            select(RemoteWrite.event_id).where(RemoteWrite.calendar_id == target.calendar_id)
-        )
-    )
+    # (events.remote_writes): the local change is newer than what the server holds.
+    waiting = repository.events_awaiting_write(session, target.calendar_id)
     rewritten |= {h for h, item in items.items() if item.event_id in waiting}
     complete = not (set(changes.deleted) & rewritten) and all(
         remote.etag == items[remote.href].etag
@@ -410,34 +338,13 @@ def _apply_changes(
 
     # Cancellations first, then deletions, updates and inserts (the order the per-object
     # writes had); event rows go in before the items that refer to them.
-    for ids in _chunks(cancelled):
-        session.execute(
-            update(Event)
-            .where(or_(Event.id.in_(ids), Event.master_event_id.in_(ids)))
-            .where(Event.status != "cancelled")
-            .values(status="cancelled", updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    for ids in _chunks(sorted(plan.deletes)):
-        session.execute(
-            delete(Event).where(Event.id.in_(ids)).execution_options(synchronize_session=False)
-        )
-    for item_ids in _chunks([item.id for item in dropped]):
-        session.execute(
-            delete(ProviderItem)
-            .where(ProviderItem.id.in_(item_ids))
-            .execution_options(synchronize_session=False)
-        )
-    if plan.updates:
-        session.execute(update(Event), list(plan.updates.values()))
-    if plan.inserts:
-        session.execute(insert(Event), list(plan.inserts.values()))
-    if etags:
-        session.execute(
-            update(ProviderItem), [{"id": id_, "etag": etag} for id_, etag in etags.items()]
-        )
-    if new_items:
-        session.execute(insert(ProviderItem), list(new_items.values()))
+    repository.cancel_events(session, cancelled, now)
+    repository.delete_events(session, sorted(plan.deletes))
+    repository.delete_items(session, [item.id for item in dropped])
+    repository.update_events(session, list(plan.updates.values()))
+    repository.insert_events(session, list(plan.inserts.values()))
+    repository.update_item_etags(session, etags)
+    repository.insert_items(session, list(new_items.values()))
     # ORM objects of this calendar that the caller's session holds would be out of date.
     for obj in list(session.identity_map.values()):
         if isinstance(obj, (Event, ProviderItem)) and obj.calendar_id == target.calendar_id:
@@ -465,7 +372,7 @@ def _new_event_id(
     ):
         if plan.exists(own_id):  # a row of this calendar
             return own_id
-        own_calendar = session.scalar(select(Event.calendar_id).where(Event.id == own_id))
+        own_calendar = repository.calendar_of_event(session, own_id)
         if own_calendar is None or own_calendar == target.calendar_id:
             return own_id
     return remote_id(target.calendar_id, href)

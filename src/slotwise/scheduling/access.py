@@ -56,7 +56,7 @@ def _named(
     application_id: str,
 ) -> Configuration | None:
     if configuration_id:
-        config = repository.get_configuration(session, configuration_id)
+        config = repository.find_configuration(session, configuration_id)
         if config is None:
             raise NotFound(f"configuration {configuration_id} not found")
         return config
@@ -87,12 +87,12 @@ def resolve_access(
             raise InvalidRequest("configuration_id: name the configuration (or slug)")
         return Access(config, API_KEY)
     if token:
-        row = repository.get_session(session, token)
+        row = repository.find_session(session, token)
         if row is None:
             raise InvalidSession("The session is invalid, expired or was deleted")
         if row.expires_at <= clock.now():
             raise InvalidSession("The session has expired")
-        config = repository.get_configuration(session, row.configuration_id)
+        config = repository.find_configuration(session, row.configuration_id)
         if config is None:
             raise InvalidSession("The session's configuration no longer exists")
         if (configuration_id and configuration_id != config.id) or (slug and slug != config.slug):

@@ -12,7 +12,7 @@ from slotwise.db.models import Booking, Calendar, Configuration, Grant, Scheduli
 from slotwise.events import repository as events_repository
 
 
-def get_configuration(session: Session, configuration_id: str) -> Configuration | None:
+def find_configuration(session: Session, configuration_id: str) -> Configuration | None:
     return session.get(Configuration, configuration_id)
 
 
@@ -44,7 +44,7 @@ def session_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def get_session(session: Session, token: str) -> SchedulingSession | None:
+def find_session(session: Session, token: str) -> SchedulingSession | None:
     """The session a bearer token opens (rows are keyed by the token's SHA-256)."""
     return session.get(SchedulingSession, session_token_hash(token))
 
@@ -127,3 +127,8 @@ def booking_of(session: Session, booking_id: str, configuration_id: str) -> Book
             Booking.id == booking_id, Booking.configuration_id == configuration_id
         )
     )
+
+
+def delete_configuration(session: Session, config: Configuration) -> None:
+    session.delete(config)
+    session.flush()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.db.models import Calendar, Configuration, Grant, SchedulingSession
 from slotwise.errors import Conflict, NotFound, field_error
-from slotwise.grants.repository import find_grants_by_emails
+from slotwise.grants.repository import grants_by_email
 from slotwise.ids import new_uuid
 from slotwise.scheduling import repository
 from slotwise.scheduling.locks import ensure_lock_rows
@@ -87,7 +87,7 @@ def resolve_calendar_id(calendars: list[Calendar], grant_id: str, calendar_id: s
 
 def _check_participant_grants(session: Session, document: ConfigurationDocument) -> list[str]:
     participants = document.participants
-    grants = find_grants_by_emails(session, [p.email for p in participants])
+    grants = grants_by_email(session, [p.email for p in participants])
     need = [grants[p.email.lower()].id for p in participants if p.email.lower() in grants]
     calendars = repository.calendars_of_grants(session, need)
     grant_ids = []
@@ -150,8 +150,12 @@ def update_configuration(
     return config
 
 
+def delete_configuration(session: Session, config: Configuration) -> None:
+    repository.delete_configuration(session, config)
+
+
 def get_configuration_of_grant(session: Session, grant: Grant, config_id: str) -> Configuration:
-    config = repository.get_configuration(session, config_id)
+    config = repository.find_configuration(session, config_id)
     if config is None or config.grant_id != grant.id:
         raise NotFound(f"configuration {config_id} not found")
     return config
@@ -164,7 +168,7 @@ def create_session(session: Session, request: NewSession) -> str:
     """A new session for a configuration; its token, which is not stored (only its hash)."""
     config: Configuration | None
     if request.configuration_id is not None:
-        config = repository.get_configuration(session, request.configuration_id)
+        config = repository.find_configuration(session, request.configuration_id)
         if config is None:
             raise NotFound(f"configuration {request.configuration_id} not found")
     else:
@@ -187,7 +191,7 @@ def create_session(session: Session, request: NewSession) -> str:
 
 
 def delete_session(session: Session, session_id: str) -> None:
-    row = repository.get_session(session, session_id)
+    row = repository.find_session(session, session_id)
     if row is None:
         raise NotFound(f"session {session_id} not found")
     session.delete(row)

@@ -1,1 +1,1 @@
-"""Secrets that stand for one grant or one page: issued once, stored as SHA-256 digests."""
+"""Secrets that stand for the operator, one grant or one page, stored as SHA-256 digests."""

@@ -29,15 +29,15 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import get_db, get_settings
-from slotwise.api.limits import public_method
 from slotwise.bookings import outcomes, remote, service
 from slotwise.bookings.payloads import booking_ref
-from slotwise.bookings.repository import get_booking
+from slotwise.bookings.repository import find_booking
 from slotwise.bookings.salts import guest_salt
 from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.capabilities import matches_hash, same_secret
 from slotwise.db.models import Booking, Configuration
+from slotwise.edge.limits import public_method
+from slotwise.edge.request import get_db, get_settings
 from slotwise.errors import (
     Conflict,
     Forbidden,
@@ -125,7 +125,7 @@ def public_configuration(session: Session, name: str) -> Configuration:
     """A public configuration by slug or id; private or unknown ones are a 404."""
     config = scheduling_repository.find_by_slug(session, name)
     if config is None and len(name) <= 64:
-        config = scheduling_repository.get_configuration(session, name)
+        config = scheduling_repository.find_configuration(session, name)
     if config is None or config.requires_session_auth:
         raise NotFound(f"no booking page {name!r}")
     return config
@@ -141,7 +141,7 @@ def booking_by_ref(
     """The booking a booking_ref names, if every part of it matches: the salt for the guest's
     ref, the organizer's secret for the organizer's. Neither opens the other's page."""
     parts = decode_booking_ref(ref) if len(ref) <= 200 else None
-    booking = get_booking(session, parts.booking_id) if parts is not None else None
+    booking = find_booking(session, parts.booking_id) if parts is not None else None
     if parts is None or booking is None or booking.configuration_id != parts.configuration_id:
         raise NotFound("no such booking")
     if holder == ORGANIZER:
@@ -150,7 +150,7 @@ def booking_by_ref(
         holds = same_secret(parts.salt, guest_salt(booking))
     if not holds:
         raise NotFound("no such booking")
-    config = scheduling_repository.get_configuration(session, booking.configuration_id)
+    config = scheduling_repository.find_configuration(session, booking.configuration_id)
     if config is None:
         raise NotFound("no such booking")
     return booking, config

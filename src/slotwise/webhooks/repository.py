@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Delivery, DeliveryAttempt, WebhookDestination
 
 
-def get_destination(session: Session, destination_id: str) -> WebhookDestination | None:
+def find_destination(session: Session, destination_id: str) -> WebhookDestination | None:
     """A registered destination (a page's reminder endpoint is not one: see `page_endpoint`)."""
     destination = session.get(WebhookDestination, destination_id)
     if destination is None or destination.configuration_id is not None:
@@ -88,3 +88,26 @@ def attempt_counts(session: Session, destination_id: str, since_ms: int) -> tupl
     )
     total, failed = session.execute(statement).one()
     return int(total), int(failed)
+
+
+def delete_deliveries_of(session: Session, destination_id: str) -> None:
+    session.execute(delete(Delivery).where(Delivery.destination_id == destination_id))
+
+
+def reactivate_page_endpoints(session: Session, configuration_id: str, now: int) -> None:
+    """The configuration's reminder endpoints the breaker marked failed become active."""
+    session.execute(
+        update(WebhookDestination)
+        .where(
+            WebhookDestination.configuration_id == configuration_id,
+            WebhookDestination.status == "failed",
+        )
+        .values(status="active", status_updated_at=now, updated_at=now)
+    )
+
+
+def delete_page_endpoints(session: Session, configuration_id: str) -> None:
+    """The configuration's reminder endpoints (their deliveries go by cascade)."""
+    session.execute(
+        delete(WebhookDestination).where(WebhookDestination.configuration_id == configuration_id)
+    )

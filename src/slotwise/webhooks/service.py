@@ -7,11 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from slotwise import clock, keyring, outbound
-from slotwise.db.models import Delivery, WebhookDestination
+from slotwise.db.models import WebhookDestination
 from slotwise.errors import NotFound, field_error
 from slotwise.ids import new_id
 from slotwise.webhooks import repository
@@ -159,26 +158,16 @@ def page_endpoint(session: Session, configuration_id: str, url: str) -> WebhookD
 def reopen_page_endpoints(session: Session, configuration_id: str) -> None:
     """Saving a page again re-activates the reminder endpoints the breaker gave up on: the
     page's editor has no webhook API to do it with, and saving is how they say "fixed"."""
-    now = clock.now()
-    session.execute(
-        update(WebhookDestination)
-        .where(
-            WebhookDestination.configuration_id == configuration_id,
-            WebhookDestination.status == "failed",
-        )
-        .values(status="active", status_updated_at=now, updated_at=now)
-    )
+    repository.reactivate_page_endpoints(session, configuration_id, clock.now())
 
 
 def drop_page_endpoints(session: Session, configuration_id: str) -> None:
     """A deleted page's reminder endpoints (and, by cascade, their deliveries)."""
-    session.execute(
-        delete(WebhookDestination).where(WebhookDestination.configuration_id == configuration_id)
-    )
+    repository.delete_page_endpoints(session, configuration_id)
 
 
-def find_destination(session: Session, destination_id: str) -> WebhookDestination:
-    destination = repository.get_destination(session, destination_id)
+def get_destination(session: Session, destination_id: str) -> WebhookDestination:
+    destination = repository.find_destination(session, destination_id)
     if destination is None:
         raise NotFound(f"webhook destination {destination_id!r} not found")
     return destination
@@ -226,6 +215,6 @@ def rotate_secret(session: Session, destination: WebhookDestination) -> WebhookD
 
 
 def delete_destination(session: Session, destination: WebhookDestination) -> None:
-    session.query(Delivery).filter(Delivery.destination_id == destination.id).delete()
+    repository.delete_deliveries_of(session, destination.id)
     session.delete(destination)
     session.flush()

@@ -6,9 +6,9 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from slotwise.api.deps import get_db
 from slotwise.api.envelope import ok
 from slotwise.api.errors import unavailable_response
+from slotwise.edge.request import get_db
 from slotwise.operations.readiness import check_write
 
 router = APIRouter()

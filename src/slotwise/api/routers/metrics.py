@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from slotwise import clock
-from slotwise.api.deps import bearer_token, get_db, get_settings, is_admin_key
+from slotwise.edge.request import bearer_token, get_db, get_settings, is_admin_key
 from slotwise.errors import Unauthorized
 from slotwise.operations.collector import DatabaseCollector
 

@@ -61,7 +61,7 @@ class RemoteWrite(Base):
     """A booking's event still to be written to its calendar server (or deleted there).
 
     Bookings commit their local event first and write it to a remote calendar after the
-    commit (`providers.remote_writes`), so no network call is made under the booking's locks.
+    commit (`events.remote_writes`), so no network call is made under the booking's locks.
     One row per event (a series' master); `revision` grows with every newer local change, so a
     write that took the older version does not clear the newer one. A write that keeps failing
     is retried with backoff; its last error stays here for the operator.

@@ -9,7 +9,7 @@ import binascii
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import is_admin_key
+from slotwise.edge.request import is_admin_key
 from slotwise.pages.access import PageCaller, identify
 
 

@@ -11,10 +11,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object
-from slotwise.calendars.free_busy import busy_by_email
-from slotwise.db.models import Calendar
+from slotwise.calendars import repository as calendar_repository
 from slotwise.errors import NotFound, field_error
 from slotwise.events.busy import read_busy
+from slotwise.grants.free_busy import busy_by_email
 from slotwise.grants.service import get_grant
 from slotwise.providers.sync import refresh_calendars
 from slotwise.validation import MAX_EPOCH, check_window, validate_model
@@ -76,7 +76,7 @@ def free_busy(
     for account in req.calendars:
         grant = get_grant(session, account.account_id)
         for calendar_id in account.calendar_ids:
-            calendar = session.get(Calendar, calendar_id)
+            calendar = calendar_repository.find_calendar(session, calendar_id)
             if calendar is None or calendar.grant_id != grant.id:
                 raise NotFound(f"calendars.calendar_ids: no calendar {calendar_id!r}")
         refresh_calendars(session, account.calendar_ids)  # stale remote mirrors first

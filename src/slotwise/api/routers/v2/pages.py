@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import DbSession, get_settings, json_object, parse_int
+from slotwise.api.deps import DbSession, json_object, parse_int
 from slotwise.api.routers.v2._page_auth import page_caller
+from slotwise.edge.request import get_settings
 from slotwise.errors import field_error
 from slotwise.pages import images, service
 from slotwise.pages.access import reachable_page

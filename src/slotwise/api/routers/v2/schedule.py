@@ -15,10 +15,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import DbSession, ReadSession, get_db, get_settings, json_object
-from slotwise.api.limits import public_method
+from slotwise.api.deps import DbSession, ReadSession, json_object
 from slotwise.api.routers.v2._page_auth import page_caller
 from slotwise.bookings import idempotency, remote
+from slotwise.edge.limits import public_method
+from slotwise.edge.request import get_db, get_settings
 from slotwise.errors import NotFound, Unauthorized
 from slotwise.pages import public, service
 from slotwise.pages.access import may_reach
@@ -29,14 +30,14 @@ router = APIRouter(prefix="/schedule/{slug}", dependencies=[Depends(public_metho
 
 @router.get("/info")
 def page_info(request: Request, slug: str, session: Session = ReadSession) -> JSONResponse:
-    target = public.find_public_page(session, slug)
+    target = public.get_public_page(session, slug)
     view = service.PageView(target.page, target.configuration)
     return JSONResponse(service.public_page_dict(view, get_settings(request).application_id))
 
 
 @router.get("/timeslots")
 def list_timeslots(slug: str, session: Session = ReadSession) -> JSONResponse:
-    target = public.find_public_page(session, slug)
+    target = public.get_public_page(session, slug)
     return JSONResponse(public.timeslots(session, target, clock.now()))
 
 
@@ -49,9 +50,9 @@ def book_timeslot(
 ) -> JSONResponse:
     # Before the session's first statement: remote calendars are fetched with no lock held.
     remote.refresh_remote_hosts(
-        get_db(request), lambda read: public.find_public_page(read, slug).configuration
+        get_db(request), lambda read: public.get_public_page(read, slug).configuration
     )
-    target = public.find_public_page(session, slug)
+    target = public.get_public_page(session, slug)
     # As on POST /v3/scheduling/bookings (the same store): a retry with the key replays the
     # first confirmation; the key used for another request is a 400.
     key = request.headers.get("idempotency-key")
@@ -70,7 +71,7 @@ def book_timeslot(
 def confirm_booking(
     request: Request, slug: str, edit_hash: str, session: Session = DbSession
 ) -> JSONResponse:
-    target = public.find_public_page(session, slug)
+    target = public.get_public_page(session, slug)
     try:
         caller = page_caller(request, session)
     except Unauthorized:
@@ -89,6 +90,6 @@ def cancel_booking(
     body: dict[str, Any] = Depends(json_object),
     session: Session = DbSession,
 ) -> JSONResponse:
-    target = public.find_public_page(session, slug)
+    target = public.get_public_page(session, slug)
     public.cancel(session, target, edit_hash, body)
     return JSONResponse({"success": True})

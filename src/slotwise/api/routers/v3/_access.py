@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import bearer_token, get_settings, is_admin_key
+from slotwise.edge.request import bearer_token, get_settings, is_admin_key
 from slotwise.scheduling.access import Access, resolve_access
 
 

@@ -9,14 +9,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import DbSession, get_db, get_settings, json_object, run_unit_of_work
+from slotwise.api.deps import DbSession, json_object, run_unit_of_work
 from slotwise.api.envelope import ack, ok, request_id
-from slotwise.api.limits import public_reads, public_writes
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings import idempotency, outcomes, remote, service
 from slotwise.bookings.payloads import booking_to_dict
 from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
-from slotwise.scheduling.repository import get_configuration
+from slotwise.edge.limits import public_reads, public_writes
+from slotwise.edge.request import get_db, get_settings
+from slotwise.scheduling.repository import find_configuration
 from slotwise.validation import validate_model
 
 router = APIRouter(prefix="/v3/scheduling/bookings")
@@ -62,8 +63,8 @@ def _before_locks(request: Request, body: dict[str, Any]) -> NewBooking | None:
 
 def _configuration_to_move(request: Request, booking_id: str, session: Session) -> Any:
     access = scheduling_access(request, session, configuration_required=False)
-    booking = service.find_booking(session, access, booking_id)
-    return get_configuration(session, booking.configuration_id)
+    booking = service.get_booking(session, access, booking_id)
+    return find_configuration(session, booking.configuration_id)
 
 
 def _create_booking(
@@ -98,7 +99,7 @@ def _create_booking(
 @router.get("/{booking_id}", dependencies=[Depends(public_reads)])
 def find_booking(request: Request, booking_id: str, session: Session = DbSession) -> JSONResponse:
     access = scheduling_access(request, session, configuration_required=False)
-    booking = service.find_booking(session, access, booking_id)
+    booking = service.get_booking(session, access, booking_id)
     return ok(request, booking_to_dict(booking, include_ref=access.is_admin))
 
 

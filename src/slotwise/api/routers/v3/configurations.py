@@ -86,6 +86,5 @@ def delete_configuration(
     request: Request, grant: str, configuration_id: str, session: Session = DbSession
 ) -> JSONResponse:
     config = service.get_configuration_of_grant(session, _grant(session, grant), configuration_id)
-    session.delete(config)
-    session.flush()
+    service.delete_configuration(session, config)
     return ack(request)

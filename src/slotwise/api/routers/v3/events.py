@@ -131,7 +131,7 @@ def find_event(
 ) -> JSONResponse:
     grant, calendar = _target(request, session, grant_id)
     _check_booleans(request)
-    data = events.find_event(session, grant, calendar, event_id)
+    data = events.get_event_dict(session, grant, calendar, event_id)
     return _one(request, data)
 
 

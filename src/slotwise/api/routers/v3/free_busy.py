@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ok
 from slotwise.availability.intervals import merge
-from slotwise.calendars.free_busy import busy_by_email
+from slotwise.grants.free_busy import busy_by_email
 from slotwise.grants.service import get_grant
 from slotwise.validation import Bool, Epoch, check_window, validate_model
 

@@ -7,11 +7,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import DbSession, get_settings
+from slotwise.api.deps import DbSession
 from slotwise.api.envelope import ok
-from slotwise.api.limits import public_reads
 from slotwise.api.routers.v3._access import scheduling_access
-from slotwise.bookings.service import find_booking
+from slotwise.bookings.service import get_booking
+from slotwise.edge.limits import public_reads
+from slotwise.edge.request import get_settings
 from slotwise.scheduling import repository
 from slotwise.scheduling.checks import is_round_robin
 from slotwise.scheduling.offer import compute_offer
@@ -65,6 +66,6 @@ def get_ui_settings(
 ) -> JSONResponse:
     access = scheduling_access(request, session)
     config = access.require_configuration()
-    booking = find_booking(session, access, booking_id) if booking_id else None
+    booking = get_booking(session, access, booking_id) if booking_id else None
     settings = get_settings(request)
     return ok(request, ui_settings(config, application_id=settings.application_id, booking=booking))

@@ -10,9 +10,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import AdminAuth, DbSession, get_settings, json_object, parse_int
+from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int
 from slotwise.api.envelope import ok, ok_list, request_id
 from slotwise.config import DeliveryPolicy
+from slotwise.edge.request import get_settings
 from slotwise.notifications import delivery
 from slotwise.validation import validate_model
 from slotwise.webhooks import repository, service
@@ -52,7 +53,7 @@ def ip_addresses(request: Request) -> JSONResponse:
 
 @router.get("/{webhook_id}")
 def find_webhook(request: Request, webhook_id: str, session: Session = DbSession) -> JSONResponse:
-    return ok(request, service.to_wire(service.find_destination(session, webhook_id)))
+    return ok(request, service.to_wire(service.get_destination(session, webhook_id)))
 
 
 @router.put("/{webhook_id}")
@@ -65,24 +66,24 @@ def update_webhook(
     data = validate_model(UpdateWebhook, body)
     if data.trigger_types is not None:
         service.check_triggers(data.trigger_types)
-    destination = service.find_destination(session, webhook_id)
+    destination = service.get_destination(session, webhook_id)
     url = service.needs_verification(destination, data)
     if url is not None:
         session.rollback()  # as on create: no lock held during the challenge
         service.verify_endpoint(url, get_settings(request).webhook_challenge_timeout)
-        destination = service.find_destination(session, webhook_id)
+        destination = service.get_destination(session, webhook_id)
     destination = service.update_destination(session, destination, data)
     return ok(request, service.to_wire(destination))
 
 
 @router.delete("/{webhook_id}")
 def delete_webhook(request: Request, webhook_id: str, session: Session = DbSession) -> JSONResponse:
-    service.delete_destination(session, service.find_destination(session, webhook_id))
+    service.delete_destination(session, service.get_destination(session, webhook_id))
     return JSONResponse({"request_id": request_id(request), "data": {"status": "success"}})
 
 
 def _rotate(request: Request, webhook_id: str, session: Session) -> JSONResponse:
-    destination = service.rotate_secret(session, service.find_destination(session, webhook_id))
+    destination = service.rotate_secret(session, service.get_destination(session, webhook_id))
     return ok(request, service.to_wire(destination, with_secret=True))
 
 
@@ -105,7 +106,7 @@ def list_deliveries(
     request: Request, webhook_id: str, session: Session = DbSession
 ) -> JSONResponse:
     """Operator view: the most recent deliveries to a destination, each with its attempts."""
-    service.find_destination(session, webhook_id)
+    service.get_destination(session, webhook_id)
     limit = parse_int("limit", request.query_params.get("limit"), 50) or 50
     limit = max(1, min(limit, 200))
     deliveries = repository.recent_deliveries(session, webhook_id, limit)
@@ -121,6 +122,6 @@ def list_deliveries(
 def redeliver(
     request: Request, webhook_id: str, delivery_id: str, session: Session = DbSession
 ) -> JSONResponse:
-    service.find_destination(session, webhook_id)
+    service.get_destination(session, webhook_id)
     found = delivery.redeliver(session, webhook_id, delivery_id)
     return ok(request, delivery.delivery_to_wire(found, []))

@@ -19,7 +19,7 @@ import hashlib
 from fastapi import Request
 
 from slotwise import ratelimit
-from slotwise.api.deps import bearer_token, get_db, get_settings, hash_api_key, is_admin_key
+from slotwise.edge.request import bearer_token, get_db, get_settings, hash_api_key, is_admin_key
 from slotwise.errors import RateLimited
 from slotwise.ids import decode_booking_ref
 from slotwise.ratelimit import Limit

@@ -1,4 +1,5 @@
-"""The application factory: one FastAPI app serving every JSON face."""
+"""The application factory: one ASGI app assembling the JSON faces (api), the hosted pages
+(web) and the in-process worker."""
 
 from __future__ import annotations
 

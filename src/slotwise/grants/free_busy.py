@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from slotwise.calendars import repository
 from slotwise.db.models import Grant
 from slotwise.events.busy import read_busy
-from slotwise.grants.repository import find_grants_by_emails
+from slotwise.grants.repository import grants_by_email
 from slotwise.providers.sync import refresh_calendars
 
 
@@ -35,7 +35,7 @@ def busy_by_email(
     primary_only: bool = False,
 ) -> list[EmailBusy]:
     """One entry per email, in request order; `grant` is None when no grant owns the email."""
-    grants = find_grants_by_emails(session, list(emails))
+    grants = grants_by_email(session, list(emails))
     grant_ids = [g.id for g in grants.values()]
     if primary_only:
         primaries = repository.primary_calendar_ids(session, grant_ids)

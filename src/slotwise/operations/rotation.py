@@ -6,11 +6,9 @@ old ones still after it); once it has run, the old keys can be dropped.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from slotwise import keyring
 from slotwise.db.engine import Database
-from slotwise.db.models import Booking, Grant, ProviderCalendar, WebhookDestination
+from slotwise.operations import repository
 
 
 def reseal_all(db: Database) -> int:
@@ -18,20 +16,20 @@ def reseal_all(db: Database) -> int:
     ring = keyring.current()
     changed = 0
     with db.session() as session:
-        for grant in session.scalars(select(Grant).where(Grant.sealed_settings.is_not(None))):
+        for grant in repository.sealed_grants(session):
             assert grant.sealed_settings is not None
             if not ring.is_newest(grant.sealed_settings):
                 grant.sealed_settings = ring.reseal(grant.sealed_settings)
                 changed += 1
-        for mirror in session.scalars(select(ProviderCalendar)):
+        for mirror in repository.sealed_mirrors(session):
             if not ring.is_newest(mirror.sealed_url):
                 mirror.sealed_url = ring.reseal(mirror.sealed_url)
                 changed += 1
-        for destination in session.scalars(select(WebhookDestination)):
+        for destination in repository.sealed_destinations(session):
             if not ring.is_newest(destination.sealed_secret):
                 destination.sealed_secret = ring.reseal(destination.sealed_secret)
                 changed += 1
-        for booking in session.scalars(select(Booking)):
+        for booking in repository.sealed_bookings(session):
             if not ring.is_newest(booking.sealed_salt):
                 booking.sealed_salt = ring.reseal(booking.sealed_salt)
                 changed += 1

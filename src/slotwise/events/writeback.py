@@ -11,7 +11,7 @@ Two timings. Through the events API the write is made at once: if the server ref
 the ProviderError propagates, so the API call fails and its transaction (the local change
 included) is rolled back. A booking (`defer_remote_writes`) must not make a network call under
 its locks: the write is queued in its transaction and made after the commit by the worker
-(`providers.remote_writes`), which records failures and retries them.
+(`events.remote_writes`), which records failures and retries them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slotwise import clock
@@ -34,6 +33,7 @@ from slotwise.db.models import (
 from slotwise.errors import field_error
 from slotwise.events.repository import exceptions_of
 from slotwise.providers import REMOTE_KINDS, credentials, provider_for
+from slotwise.providers import repository as mirror
 from slotwise.providers.base import Provider
 from slotwise.providers.ical import serialize
 
@@ -103,11 +103,7 @@ def queue(session: Session, root: Event) -> None:
 
 
 def item_of(session: Session, root: Event) -> ProviderItem | None:
-    return session.scalars(
-        select(ProviderItem).where(
-            ProviderItem.calendar_id == root.calendar_id, ProviderItem.event_id == root.id
-        )
-    ).first()
+    return mirror.item_of_event(session, root.calendar_id, root.id)
 
 
 def write_back(session: Session, event: Event) -> None:

@@ -19,16 +19,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.config import DeliveryPolicy
 from slotwise.db.engine import Database
 from slotwise.db.models import Event, ProviderItem, RemoteWrite
+from slotwise.events import remote_write_repository as repository
 from slotwise.events.repository import exceptions_of
+from slotwise.events.writeback import Target, item_of, target_of
 from slotwise.providers.ical import serialize
-from slotwise.providers.writeback import Target, item_of, target_of
 
 log = logging.getLogger("slotwise.providers")
 
@@ -46,19 +46,8 @@ class _Claimed:
 def _claim(db: Database, limit: int) -> list[_Claimed]:
     now_ms = clock.now_ms()
     with db.session() as session:
-        query = (
-            select(RemoteWrite)
-            .where(
-                RemoteWrite.next_attempt_ms <= now_ms,
-                or_(RemoteWrite.claimed_until_ms.is_(None), RemoteWrite.claimed_until_ms < now_ms),
-            )
-            .order_by(RemoteWrite.next_attempt_ms, RemoteWrite.event_id)
-            .limit(limit)
-        )
-        if not db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
         claimed = []
-        for row in session.scalars(query):
+        for row in repository.due_writes(session, now_ms, limit, skip_locked=not db.is_sqlite):
             row.claimed_until_ms = now_ms + LEASE_MS
             row.attempts += 1
             claimed.append(_Claimed(row.event_id, row.revision, row.attempts))
@@ -82,24 +71,14 @@ def _send(db: Database, claim: _Claimed) -> None:
             target.provider.delete(target.settings, target.calendar_url, href, etag)
         with db.session() as session:
             if href is not None:
-                session.execute(
-                    delete(ProviderItem).where(
-                        ProviderItem.calendar_id == target.root.calendar_id,
-                        ProviderItem.href == href,
-                    )
-                )
+                repository.delete_item_at(session, target.root.calendar_id, href)
         return
     stored = target.provider.put(
         target.settings, target.calendar_url, href, f"{target.root.id}.ics", data, etag
     )
     with db.session() as session:
         # A sync may have mirrored the object meanwhile (and stored its item): update it.
-        current = session.scalars(
-            select(ProviderItem).where(
-                ProviderItem.calendar_id == target.root.calendar_id,
-                ProviderItem.href == stored.href,
-            )
-        ).first()
+        current = repository.item_at(session, target.root.calendar_id, stored.href)
         if current is None:
             session.add(
                 ProviderItem(
@@ -150,12 +129,10 @@ def write_due(db: Database, policy: DeliveryPolicy) -> int:
 def pending(db: Database) -> list[RemoteWrite]:
     """The writes not made yet (operators and tests)."""
     with db.session(write=False) as session:
-        return list(session.scalars(select(RemoteWrite).order_by(RemoteWrite.created_at)))
+        return repository.pending_writes(session)
 
 
 def retry_now(db: Database) -> None:
     """Make every pending write due at once (operators and tests)."""
     with db.session() as session:
-        session.execute(
-            update(RemoteWrite).values(next_attempt_ms=clock.now_ms(), claimed_until_ms=None)
-        )
+        repository.make_all_due(session, clock.now_ms())
