@@ -25,6 +25,11 @@ middle half of the rounds' ratios. Requests (all on the team's data, identical i
     python bench/scale.py [--stores sqlite,postgresql] [--rounds 20] [--tries 3] [--big-grants 5000]
     SLOTWISE_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/slotwise_bench \\
         python bench/scale.py          # PostgreSQL uses <db>_small and <db>_big (reset!)
+
+`--reuse` measures PostgreSQL databases seeded by an earlier run as they are (SQLite's live in
+a temporary directory and are always seeded). Each run adds two configurations and a few
+bookings to each side, the same on both; grant credentials stay sealed with the earlier run's
+key, which none of the measured requests opens.
 """
 
 from __future__ import annotations
@@ -253,6 +258,31 @@ def fresh_postgres(base: str, suffix: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def existing_postgres(base: str, suffix: str) -> str | None:
+    """The URL of `<db>_<suffix>` if an earlier run seeded it (it has team grants), else None."""
+    url = make_url(normalize_url(base)).set(database=f"{make_url(base).database}_{suffix}")
+    rendered = url.render_as_string(hide_password=False)
+    admin = create_engine(url.set(database="postgres"))
+    with admin.connect() as conn:
+        found = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+        ).first()
+    admin.dispose()
+    if found is None:
+        return None
+    db = Database(rendered)
+    try:
+        with db.engine.connect() as conn:
+            seeded = conn.execute(
+                text("SELECT 1 FROM grants WHERE email = 'member0@team.example'")
+            ).first()
+    except Exception:  # no schema yet: an interrupted run
+        seeded = None
+    finally:
+        db.dispose()
+    return rendered if seeded is not None else None
+
+
 def counts(url: str) -> str:
     db = Database(url)
     with db.engine.connect() as conn:
@@ -419,6 +449,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--tries", type=int, default=3, help="requests per side per round")
     parser.add_argument("--big-grants", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reuse", action="store_true", help="PostgreSQL: measure already seeded databases"
+    )
     args = parser.parse_args(argv)
     pg = os.environ.get("SLOTWISE_BENCH_DATABASE_URL")
     with tempfile.TemporaryDirectory() as tmp_dir:
@@ -430,6 +463,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             urls = {}
             data = {size: tmp / f"data-{store}-{size}" for size in ("small", "big")}
             for size in ("small", "big"):
+                reused = (
+                    existing_postgres(str(pg), size) if args.reuse and store != "sqlite" else None
+                )
+                if reused and args.reuse:
+                    urls[size] = reused
+                    print(f"{store} {size}: reused ({counts(reused)})", flush=True)
+                    continue
                 if store == "sqlite":
                     urls[size] = f"sqlite:///{tmp}/scale-{size}.db"
                 else:
