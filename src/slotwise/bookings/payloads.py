@@ -45,9 +45,9 @@ def booking_to_dict(booking: Booking, *, include_ref: bool) -> dict[str, Any]:
 def booking_info(
     booking: Booking, config: Configuration, event: Event | None, **extra: Any
 ) -> dict[str, Any]:
-    document = config.document
-    scheduler = document.get("scheduler") or {}
-    event_booking = document.get("event_booking") or {}
+    document = read_document(config)
+    scheduler = document.scheduler
+    event_booking = document.event_booking
     ref = booking_ref(booking)
     hosted = links.current()
     people: list[dict[str, Any]] = [
@@ -64,17 +64,17 @@ def booking_info(
         "end_time": booking.end_ts,
         "participants": people,
         "additional_fields": booking.additional_fields or None,
-        "hide_cancellation_options": bool(scheduler.get("hide_cancellation_options")),
-        "hide_rescheduling_options": bool(scheduler.get("hide_rescheduling_options")),
-        "participant_rescheduling_url": hosted.manage(scheduler.get("rescheduling_url"), ref),
-        "participant_cancellation_url": hosted.manage(scheduler.get("cancellation_url"), ref),
+        "hide_cancellation_options": scheduler.hide_cancellation_options,
+        "hide_rescheduling_options": scheduler.hide_rescheduling_options,
+        "participant_rescheduling_url": hosted.manage(scheduler.rescheduling_url, ref),
+        "participant_cancellation_url": hosted.manage(scheduler.cancellation_url, ref),
         # A v2 page's `locale` (Slotwise's event_booking.organizer_language), else English.
-        "host_language": str(event_booking.get("organizer_language") or "en"),
+        "host_language": event_booking.organizer_language or "en",
         "guest_language": booking.email_language,
         "title": booking.title,
         "duration": (booking.end_ts - booking.start_ts) // 60,
-        "location": event.location if event is not None else event_booking.get("location"),
-        "organizer_timezone": organizer_timezone(read_document(config)),
+        "location": event.location if event is not None else event_booking.location,
+        "organizer_timezone": organizer_timezone(document),
         "guest_timezone": booking.guest_timezone,
         "is_group_event": capacity_of(document) != 1,
         "organizer_calendar_id": booking.organizer_calendar_id,
@@ -107,8 +107,7 @@ def pending_payload(
 ) -> dict[str, Any]:
     """booking.pending: `booking_ref` is the guest's, like in every booking.* payload;
     `host_confirmation_url` carries the organizer's own ref, the only one that confirms."""
-    scheduler = config.document.get("scheduler") or {}
-    template = scheduler.get("organizer_confirmation_url")
+    template = read_document(config).scheduler.organizer_confirmation_url
     url = links.current().organizer_confirmation(template, organizer_ref)
     payload = created_payload(booking, config, event)
     payload["booking_type"] = "organizer-confirmation"

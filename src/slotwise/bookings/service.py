@@ -265,9 +265,7 @@ def create_booking(
     event_booking = document.event_booking
     pending = event_booking.booking_type == "organizer-confirmation"
     host_name = organizer.name or organizer.grant.name
-    title = titles.booked_title(
-        event_booking.model_dump(), req.guest.model_dump(), host_name, organizer.email
-    )
+    title = titles.booked_title(event_booking, req.guest.model_dump(), host_name, organizer.email)
     calendar = _calendar_of(organizer)
     # The organizer's capability: a secret of its own, never the guest's salt (see capabilities).
     organizer_salt = new_salt() if pending else None

@@ -12,18 +12,19 @@ configured title.
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from slotwise.scheduling.schemas import EventBooking
 
 MAX_TITLE = 1024
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 
 
 def booked_title(
-    event_booking: dict[str, Any], guest: dict[str, str], host_name: str | None, host_email: str
+    event_booking: EventBooking, guest: dict[str, str], host_name: str | None, host_email: str
 ) -> str:
-    title = str(event_booking.get("title") or "")
-    template = event_booking.get("template_title")
-    if not isinstance(template, str) or not template.strip():
+    title = event_booking.title
+    template = event_booking.template_title
+    if template is None or not template.strip():
         return title
     name = guest.get("name") or guest.get("email") or ""
     values = {

@@ -224,7 +224,7 @@ def compute_offer(
     lo, hi = bookable_window(document, start, end, now)
     if not hosts or hi <= lo or is_expired(session, config, now):
         return Offer(engine.AvailabilityResult([], []), hosts, [])
-    capacity = seats.capacity_of(config.document)
+    capacity = seats.capacity_of(document)
     held: list[seats.Seat] = []
     if capacity != 1:
         held = _held_seats(session, config, lo, hi, rules, exclude_event_ids)

@@ -153,6 +153,9 @@ class EventBooking(_Part):
     reminders: list[dict[str, Any]] = Field(default_factory=list)
     disable_emails: bool = False
     hide_participants: bool = False
+    notify_participants: bool = True
+    template_title: str | None = None  # bookings.titles
+    organizer_language: str | None = None  # a v2 page's `locale`
 
 
 class Scheduler(_Part):
@@ -170,6 +173,7 @@ class Scheduler(_Part):
     additional_fields: dict[str, dict[str, Any]] = Field(default_factory=dict)
     email_template: dict[str, Any] = Field(default_factory=dict)
     expire_after: dict[str, Any] = Field(default_factory=dict)
+    capacity: int | None = None  # seats per slot, -1 unlimited (scheduling.seats)
 
 
 class ParticipantAvailability(_Part):

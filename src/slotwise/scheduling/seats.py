@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from slotwise import availability as engine
+from slotwise.scheduling.schemas import ConfigurationDocument
 
 UNLIMITED = -1
 
@@ -44,12 +44,12 @@ class Seat:
     hosts: tuple[str, ...]
 
 
-def capacity_of(document: dict[str, Any]) -> int | None:
+def capacity_of(document: ConfigurationDocument) -> int | None:
     """Seats per slot; None when unlimited. Absent (every v3 configuration): one."""
-    value = (document.get("scheduler") or {}).get("capacity")
+    value = document.scheduler.capacity
     if value is None:
         return 1
-    return None if int(value) == UNLIMITED else int(value)
+    return None if value == UNLIMITED else value
 
 
 def fit(

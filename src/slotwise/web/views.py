@@ -227,19 +227,19 @@ class PageInfo:
 
 
 def page_info(session: Session, config: Configuration) -> PageInfo:
-    document = config.document
-    event_booking = document.get("event_booking") or {}
-    scheduler = document.get("scheduler") or {}
+    document = read_document(config)
+    event_booking = document.event_booking
     return PageInfo(
-        title=str(event_booking.get("title") or "Meeting"),
-        description=str(event_booking.get("description") or ""),
-        location=str(event_booking.get("location") or ""),
-        minutes=duration_seconds(read_document(config)) // 60,
+        title=event_booking.title or "Meeting",
+        description=event_booking.description or "",
+        location=event_booking.location or "",
+        minutes=duration_seconds(document) // 60,
         organizer=organizer_label(session, config),
-        organizer_zone=organizer_timezone(read_document(config)),
-        pending_type=event_booking.get("booking_type") == "organizer-confirmation",
-        policy=str(scheduler.get("cancellation_policy") or ""),
-        scheduler=scheduler,
+        organizer_zone=organizer_timezone(document),
+        pending_type=event_booking.booking_type == "organizer-confirmation",
+        policy=document.scheduler.cancellation_policy or "",
+        # As stored, not typed: the web component reads keys Slotwise does not know.
+        scheduler=config.document.get("scheduler") or {},
     )
 
 
@@ -258,9 +258,9 @@ class FieldView:
 
 def form_fields(config: Configuration, submitted: dict[str, list[str]] | None) -> list[FieldView]:
     """The additional fields in `order`, with the submitted (else default) values."""
-    definitions = (config.document.get("scheduler") or {}).get("additional_fields") or {}
+    definitions = read_document(config).scheduler.additional_fields
     ordered = sorted(
-        (item for item in definitions.items() if isinstance(item[1], dict)),
+        definitions.items(),
         key=lambda item: (_order(item[1].get("order")), item[0]),
     )
     views = []
@@ -311,10 +311,10 @@ def _order(value: Any) -> float:
 
 def answers_of(config: Configuration, form: dict[str, list[str]]) -> dict[str, Any]:
     """The form's additional-field answers, as the bookings API takes them."""
-    definitions = (config.document.get("scheduler") or {}).get("additional_fields") or {}
+    definitions = read_document(config).scheduler.additional_fields
     answers: dict[str, Any] = {}
     for key, spec in definitions.items():
-        if not isinstance(spec, dict) or spec.get("type") == "metadata":
+        if spec.get("type") == "metadata":
             continue
         given = [v for v in form.get(f"field.{key}", []) if v != ""]
         if spec.get("type") == "multi_select":
@@ -343,18 +343,17 @@ class BookingView:
 
 
 def booking_view(booking: Booking, config: Configuration, zone: str) -> BookingView:
-    definitions = (config.document.get("scheduler") or {}).get("additional_fields") or {}
+    document = read_document(config)
+    definitions = document.scheduler.additional_fields
     answers = []
     for key, value in (booking.additional_fields or {}).items():
-        found = definitions.get(key)
-        spec: dict[str, Any] = found if isinstance(found, dict) else {}
+        spec = definitions.get(key, {})
         if spec.get("type") == "metadata":
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         if isinstance(value, bool):
             shown = "Yes" if value else "No"
         answers.append((str(spec.get("label") or key), shown))
-    event_booking = config.document.get("event_booking") or {}
     return BookingView(
         title=booking.title,
         when=when_label(booking.start_ts, booking.end_ts, zone),
@@ -363,7 +362,7 @@ def booking_view(booking: Booking, config: Configuration, zone: str) -> BookingV
         organizer=booking.organizer_name or booking.organizer_email,
         guest_name=str(booking.guest.get("name") or ""),
         guest_email=str(booking.guest.get("email") or ""),
-        location=str(event_booking.get("location") or ""),
+        location=document.event_booking.location or "",
         description=booking.description or "",
         cancellation_reason=booking.cancellation_reason or "",
         answers=answers,
