@@ -167,7 +167,7 @@ def _base(request: Request, session: Session, config: Configuration, zone: str) 
         # Let the script show the browser's zone only on a first GET that named none.
         "auto_zone": request.method in {"GET", "HEAD"} and "tz" not in request.query_params,
         # A v2 page's appearance.show_timezone_options: false keeps the times in one zone.
-        "zone_picker": (config.document.get("appearance") or {}).get("show_timezone_options")
+        "zone_picker": (read_document(config).appearance or {}).get("show_timezone_options")
         is not False,
     }
 
@@ -274,7 +274,7 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                     max_additional_guests=get_settings(request).max_additional_guests,
                 )
             ref, pending = booking_ref(booking), booking.status == "pending"
-            redirect_to = (config.document.get("scheduler") or {}).get("confirmation_redirect_url")
+            redirect_to = read_document(config).scheduler.confirmation_redirect_url
             context = _base(request, session, config, zone)
             context["booking"] = views.booking_view(booking, config, zone)
     except TimeslotUnavailable:
@@ -317,10 +317,9 @@ def friendly(config: Configuration, message: str) -> str:
     if not sep:
         return message
     labels = {"guest.name": "Your name", "guest.email": "Your email", "start_time": "The time"}
-    definitions = (config.document.get("scheduler") or {}).get("additional_fields") or {}
+    definitions = read_document(config).scheduler.additional_fields
     for key, spec in definitions.items():
-        if isinstance(spec, dict):
-            labels[f"additional_fields.{key}"] = str(spec.get("label") or key)
+        labels[f"additional_fields.{key}"] = str(spec.get("label") or key)
     return f"{labels.get(field, field)}: {problem}"
 
 
@@ -385,7 +384,7 @@ def _manage_page(
         done=done,
         # Only promise a confirmation email when one will be queued (SMTP set, emails on).
         emails_sent=smtp_configured(get_settings(request))
-        and not (config.document.get("event_booking") or {}).get("disable_emails"),
+        and not read_document(config).event_booking.disable_emails,
         message=message,
         error=error,
     )
