@@ -31,8 +31,9 @@ from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
 from slotwise.pages import repository
 from slotwise.pages.validation import as_bool
 from slotwise.scheduling.access import ORGANIZER, PUBLIC, Access
-from slotwise.scheduling.checks import is_round_robin, unix_seconds
+from slotwise.scheduling.checks import unix_seconds
 from slotwise.scheduling.offer import DAY, Offer, compute_offer, is_expired
+from slotwise.scheduling.schemas import read_document
 from slotwise.scheduling.service import Host
 from slotwise.tokens.secrets import digest, new_secret
 from slotwise.validation import check_email, check_line, check_zone, validate_model
@@ -87,9 +88,10 @@ def _slot_host(offer: Offer, round_robin: bool) -> Callable[[tuple[str, ...]], H
 def timeslots(session: Session, target: PublicPage, now: int) -> list[dict[str, Any]]:
     """The slots from now to the end of the last day `available_days_in_future` offers."""
     config = target.configuration
-    days = int((config.document.get("scheduler") or {}).get("available_days_in_future") or 14)
+    document = read_document(config)
+    days = document.scheduler.available_days_in_future or 14
     offer = compute_offer(session, config, now, now + (days + 1) * DAY, now=now)
-    round_robin = is_round_robin(config.document)
+    round_robin = document.is_round_robin
     host_of = _slot_host(offer, round_robin)
     out = []
     for slot in offer.result.slots:
@@ -282,7 +284,7 @@ def confirmation(
     row: PageBooking, booking: Booking, config: Configuration, edit_hash: str
 ) -> dict[str, Any]:
     """The v2 booking confirmation, every field the clients read."""
-    event_booking = config.document.get("event_booking") or {}
+    event_booking = read_document(config).event_booking
     return {
         "id": row.id,
         "account_id": booking.organizer_grant_id,
@@ -292,11 +294,11 @@ def confirmation(
         "start_time": booking.start_ts,
         "end_time": booking.end_ts,
         "is_confirmed": booking.status == "booked",
-        "location": event_booking.get("location") or "",
+        "location": event_booking.location or "",
         "title": booking.title,
         "recipient_email": booking.guest.get("email"),
         "recipient_name": booking.guest.get("name"),
         "recipient_locale": row.locale or "en",
-        "recipient_tz": booking.guest_timezone or event_booking.get("timezone") or "UTC",
+        "recipient_tz": booking.guest_timezone or event_booking.timezone or "UTC",
         "additional_field_values": dict(booking.additional_fields or {}),
     }
