@@ -7,9 +7,9 @@ from typing import Any
 from slotwise import links
 from slotwise.bookings.salts import guest_salt
 from slotwise.db.models import Booking, Configuration, Event
+from slotwise.documents import read_document
 from slotwise.ids import encode_booking_ref
 from slotwise.scheduling.offer import organizer_timezone
-from slotwise.scheduling.schemas import read_document
 from slotwise.scheduling.seats import capacity_of
 
 PENDING_PREFIX = "[PENDING] "

@@ -27,6 +27,7 @@ from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking,
 from slotwise.capabilities import matches_hash, same_secret, secret_hash
 from slotwise.db.models import Booking, Calendar, Configuration, Event
 from slotwise.db.rows import insert_row
+from slotwise.documents import read_document
 from slotwise.errors import (
     Conflict,
     Forbidden,
@@ -48,7 +49,6 @@ from slotwise.scheduling.offer import (
     on_offered_grid,
     organizer_timezone,
 )
-from slotwise.scheduling.schemas import read_document
 from slotwise.scheduling.service import Host, hosts_of
 
 SOURCE = "/nylas/passthru"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from slotwise.scheduling.schemas import EventBooking
+from slotwise.documents import EventBooking
 
 MAX_TITLE = 1024
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")

@@ -27,13 +27,13 @@ from slotwise.bookings import service as bookings
 from slotwise.bookings.salts import guest_salt
 from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.db.models import Booking, Configuration, PageBooking, SchedulingPage
+from slotwise.documents import read_document
 from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
 from slotwise.pages import repository
 from slotwise.pages.validation import as_bool
 from slotwise.scheduling.access import ORGANIZER, PUBLIC, Access
 from slotwise.scheduling.checks import unix_seconds
 from slotwise.scheduling.offer import DAY, Offer, compute_offer, is_expired
-from slotwise.scheduling.schemas import read_document
 from slotwise.scheduling.service import Host
 from slotwise.tokens.secrets import digest, new_secret
 from slotwise.validation import check_email, check_line, check_zone, validate_model

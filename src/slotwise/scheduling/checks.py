@@ -10,6 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
+from slotwise.documents import ROUND_ROBIN_METHODS
 from slotwise.errors import InvalidRequest, field_error
 from slotwise.validation import (
     MAX_EPOCH,
@@ -24,7 +25,6 @@ from slotwise.validation import (
     whole_number,
 )
 
-ROUND_ROBIN_METHODS = frozenset({"max-fairness", "max-availability"})
 METHODS = frozenset({"collective"}) | ROUND_ROBIN_METHODS
 BOOKING_TYPES = frozenset({"booking", "organizer-confirmation"})
 FIELD_TYPES = frozenset(

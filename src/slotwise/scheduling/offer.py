@@ -42,13 +42,13 @@ from slotwise import metrics
 from slotwise.availability import zones
 from slotwise.availability.zones import Snapper
 from slotwise.db.models import Configuration
+from slotwise.documents import ConfigurationDocument, read_document
 from slotwise.errors import InvalidRequest
 from slotwise.events.busy import read_busy
 from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_calendars
 from slotwise.scheduling import repository, seats
 from slotwise.scheduling.checks import hhmm_minutes
-from slotwise.scheduling.schemas import ConfigurationDocument, read_document
 from slotwise.scheduling.service import Host, hosts_of
 
 DEFAULT_ROUND_TO = 15

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from slotwise.db.models import Configuration
-from slotwise.scheduling.checks import ROUND_ROBIN_METHODS, check_configuration, unix_seconds
+from slotwise.documents import ConfigurationDocument
+from slotwise.scheduling.checks import check_configuration, unix_seconds
 from slotwise.validation import Schema, checked, problem, validate_model
 
 DAY = 86400
@@ -94,135 +94,7 @@ class NewSession(Schema):
         return self
 
 
-# -- the configuration object (reference §3) -----------------------------------------------------
-#
-# What a client PUTs or POSTs is stored as sent, unknown keys included, and GET returns it (tests
-# pin the round trip); these models are the typed reading of it. `parse_configuration` refuses
-# what cannot work (the checks of scheduling.checks, each naming its field); `read` takes a
-# stored document as it is, without checking it again.
-
-
-class _Part(BaseModel):
-    # Every part keeps the keys it does not name: they belong to the client.
-    model_config = ConfigDict(extra="allow")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _unset(cls, data: Any) -> Any:
-        # A null in a stored document means "not set": the part's default.
-        if not isinstance(data, dict):
-            return data
-        return {k: v for k, v in data.items() if v is not None or k not in cls.model_fields}
-
-
-class Buffer(_Part):
-    before: int = 0
-    after: int = 0
-
-
-class AvailabilityRules(_Part):
-    availability_method: str = "collective"
-    buffer: Buffer = Field(default_factory=Buffer)
-    default_open_hours: list[dict[str, Any]] = Field(default_factory=list)
-    default_specific_time_availability: list[dict[str, Any]] = Field(default_factory=list)
-    only_specific_time_availability: bool = False
-    tentative_as_busy: bool = True
-    strict_rotation: bool = False
-    round_robin_group_id: str | None = None
-    round_robin_event_id: str | None = None  # the Node SDK's name for the group id
-
-    @property
-    def group_id(self) -> str | None:
-        return self.round_robin_group_id or self.round_robin_event_id or None
-
-
-class AvailabilitySettings(_Part):
-    duration_minutes: int
-    interval_minutes: int | None = None
-    round_to: int | None = None
-    availability_rules: AvailabilityRules = Field(default_factory=AvailabilityRules)
-
-
-class EventBooking(_Part):
-    title: str = ""
-    description: str | None = None
-    location: str | None = None
-    timezone: str | None = None
-    booking_type: str = "booking"
-    conferencing: dict[str, Any] | None = None
-    reminders: list[dict[str, Any]] = Field(default_factory=list)
-    disable_emails: bool = False
-    hide_participants: bool = False
-    notify_participants: bool = True
-    template_title: str | None = None  # bookings.titles
-    organizer_language: str | None = None  # a v2 page's `locale`
-
-
-class Scheduler(_Part):
-    available_days_in_future: int | None = None
-    min_booking_notice: int | None = None
-    min_cancellation_notice: int | None = None
-    cancellation_policy: str | None = None
-    rescheduling_url: str | None = None
-    cancellation_url: str | None = None
-    organizer_confirmation_url: str | None = None
-    confirmation_redirect_url: str | None = None
-    hide_rescheduling_options: bool = False
-    hide_cancellation_options: bool = False
-    hide_additional_guests: bool = False
-    additional_fields: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    email_template: dict[str, Any] = Field(default_factory=dict)
-    expire_after: dict[str, Any] = Field(default_factory=dict)
-    capacity: int | None = None  # seats per slot, -1 unlimited (scheduling.seats)
-
-
-class ParticipantAvailability(_Part):
-    calendar_ids: list[str] = Field(default_factory=list)
-    open_hours: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class ParticipantBooking(_Part):
-    calendar_id: str | None = None
-
-
-class ConfigurationParticipant(_Part):
-    email: str
-    name: str | None = None
-    is_organizer: bool = False
-    timezone: str | None = None
-    availability: ParticipantAvailability | None = None
-    booking: ParticipantBooking | None = None
-    specific_time_availability: list[dict[str, Any]] = Field(default_factory=list)
-    only_specific_time_availability: bool = False
-
-    @property
-    def is_host(self) -> bool:
-        """Has availability or booking: their calendars count, so they need a grant."""
-        return bool(self.availability) or bool(self.booking)
-
-
-class ConfigurationDocument(_Part):
-    name: str | None = None
-    slug: str | None = None
-    requires_session_auth: bool = False
-    participants: list[ConfigurationParticipant]
-    availability: AvailabilitySettings
-    event_booking: EventBooking
-    scheduler: Scheduler = Field(default_factory=Scheduler)
-    appearance: dict[str, Any] | None = None
-
-    @property
-    def rules(self) -> AvailabilityRules:
-        return self.availability.availability_rules
-
-    @property
-    def is_round_robin(self) -> bool:
-        return self.rules.availability_method in ROUND_ROBIN_METHODS
-
-    @classmethod
-    def read(cls, document: dict[str, Any]) -> ConfigurationDocument:
-        """A stored document (checked when it was written), typed."""
-        return cls.model_validate(document)
+# -- the configuration object (reference §3): typed in slotwise.documents -------------------------
 
 
 class NewConfiguration(ConfigurationDocument):
@@ -239,8 +111,3 @@ class NewConfiguration(ConfigurationDocument):
 
 def parse_configuration(document: Any) -> ConfigurationDocument:
     return validate_model(NewConfiguration, document)
-
-
-def read_document(config: Configuration) -> ConfigurationDocument:
-    """The typed reading of a stored configuration."""
-    return ConfigurationDocument.read(config.document)

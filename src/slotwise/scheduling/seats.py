@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from slotwise import availability as engine
-from slotwise.scheduling.schemas import ConfigurationDocument
+from slotwise.documents import ConfigurationDocument
 
 UNLIMITED = -1
 

@@ -11,17 +11,13 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.db.models import Calendar, Configuration, Grant, SchedulingSession
+from slotwise.documents import ConfigurationDocument, ConfigurationParticipant
 from slotwise.errors import Conflict, NotFound, field_error
 from slotwise.grants.repository import grants_by_email
 from slotwise.ids import new_uuid
 from slotwise.scheduling import repository
 from slotwise.scheduling.locks import ensure_lock_rows
-from slotwise.scheduling.schemas import (
-    ConfigurationDocument,
-    ConfigurationParticipant,
-    NewSession,
-    parse_configuration,
-)
+from slotwise.scheduling.schemas import NewSession, parse_configuration
 
 
 @dataclass(frozen=True)

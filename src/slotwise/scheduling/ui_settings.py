@@ -6,12 +6,12 @@ import copy
 from typing import Any
 
 from slotwise.db.models import Booking, Configuration
+from slotwise.documents import ConfigurationDocument, read_document
 from slotwise.scheduling.offer import (
     DEFAULT_DAYS_IN_FUTURE,
     DEFAULT_NOTICE_MINUTES,
     organizer_timezone,
 )
-from slotwise.scheduling.schemas import ConfigurationDocument, read_document
 
 
 def _organizer(document: ConfigurationDocument) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from slotwise.bookings.salts import guest_salt
 from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.capabilities import matches_hash, same_secret
 from slotwise.db.models import Booking, Configuration
+from slotwise.documents import read_document
 from slotwise.edge.limits import public_method
 from slotwise.edge.request import get_db, get_settings
 from slotwise.errors import (
@@ -52,7 +53,6 @@ from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import PUBLIC, Access
 from slotwise.scheduling.offer import duration_seconds, organizer_timezone
-from slotwise.scheduling.schemas import read_document
 from slotwise.validation import is_http_url, validate_model
 from slotwise.web import views
 from slotwise.web.render import redirect, render

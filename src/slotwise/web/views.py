@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from slotwise.availability import zones
 from slotwise.availability.zones import is_zone
 from slotwise.db.models import Booking, Configuration
+from slotwise.documents import read_document
 from slotwise.scheduling.offer import (
     DAY,
     bookable_window,
@@ -21,7 +22,6 @@ from slotwise.scheduling.offer import (
     duration_seconds,
     organizer_timezone,
 )
-from slotwise.scheduling.schemas import read_document
 from slotwise.scheduling.service import hosts_of
 
 DAYS_PER_PAGE = 7
