@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.config import Settings
 from slotwise.db.models import Configuration, Delivery, IcalSequence, OutboxMessage
+from slotwise.documents import EventBooking, Scheduler, read_document
 from slotwise.ids import new_id
 from slotwise.notifications import booking_emails, email, reminders, repository
 
@@ -68,11 +68,13 @@ def on_booking_notification(
         return
     config_id = payload.get("configuration_id")
     config = batch.configurations.get(str(config_id)) if config_id else None
-    document: dict[str, Any] = (config.document if config is not None else None) or {}
-    event_booking = document.get("event_booking") or {}
+    # A configuration deleted since the notification was queued: no reminders, default emails.
+    document = read_document(config) if config is not None else None
+    event_booking = document.event_booking if document is not None else EventBooking()
+    scheduler = document.scheduler if document is not None else Scheduler()
     now = clock.now()
     if trigger in ("booking.created", "booking.rescheduled"):
-        specs = list(event_booking.get("reminders") or [])
+        specs = list(event_booking.reminders)
         if str(booking_id) in batch.pending_reminders:
             reminders.cancel(session, str(booking_id))
         if reminders.schedule(session, payload, specs, now):
@@ -82,11 +84,14 @@ def on_booking_notification(
     if (
         trigger not in booking_emails.EMAIL_TRIGGERS
         or not email.smtp_configured(settings)
-        or event_booking.get("disable_emails")
+        or event_booking.disable_emails
     ):
         return
     sequence = next_ical_sequence(session, str(booking_id))
-    for composed in booking_emails.compose_all(trigger, payload, document, sequence, settings, now):
+    composed_all = booking_emails.compose_all(
+        trigger, payload, event_booking, scheduler, sequence, settings, now
+    )
+    for composed in composed_all:
         session.add(
             Delivery(
                 id=new_id(),

@@ -34,6 +34,7 @@ from icalendar import Event as IcsEvent
 
 from slotwise.availability import AvailabilityInputError, zones
 from slotwise.config import Settings
+from slotwise.documents import EventBooking, Scheduler
 from slotwise.links import HostedLinks
 from slotwise.notifications import email
 
@@ -149,7 +150,7 @@ def _with_query(url: str, **params: str) -> str:
 
 
 def confirmation_links(
-    payload: dict[str, Any], document: dict[str, Any], settings: Settings
+    payload: dict[str, Any], scheduler: Scheduler, settings: Settings
 ) -> tuple[str, str]:
     """(confirm, decline) links for a pending booking.
 
@@ -162,7 +163,7 @@ def confirmation_links(
     # organizer's (see migration 0006_secguest).
     host_url = (payload.get("booking_info") or {}).get("host_confirmation_url")
     ref = str(payload.get("booking_ref") or "")
-    template = (document.get("scheduler") or {}).get("organizer_confirmation_url")
+    template = scheduler.organizer_confirmation_url
     if isinstance(host_url, str) and host_url:
         base = host_url
     else:
@@ -174,7 +175,8 @@ def confirmation_links(
 def compose_all(
     trigger: str,
     payload: dict[str, Any],
-    document: dict[str, Any],
+    event_booking: EventBooking,
+    scheduler: Scheduler,
     sequence: int,
     settings: Settings,
     now: int,
@@ -188,13 +190,10 @@ def compose_all(
     calendar, method = ics(trigger, payload, sequence, settings, now)
     guest_zone = info.get("guest_timezone") or info.get("organizer_timezone")
     host_zone = info.get("organizer_timezone")
-    event_booking = document.get("event_booking") or {}
     guest_language = info.get("guest_language")
     host_language = info.get("host_language")
-    invite_guests = event_booking.get("notify_participants") is not False
-    template = ((document.get("scheduler") or {}).get("email_template") or {}).get(
-        "booking_confirmed"
-    ) or {}
+    invite_guests = event_booking.notify_participants
+    template = scheduler.email_template.get("booking_confirmed") or {}
     links = []
     for label, key in (
         ("Reschedule", "participant_rescheduling_url"),
@@ -225,7 +224,7 @@ def compose_all(
             )
         )
     elif trigger == "booking.pending":
-        confirm, decline = confirmation_links(payload, document, settings)
+        confirm, decline = confirmation_links(payload, scheduler, settings)
         messages.append(
             (
                 organizer,
