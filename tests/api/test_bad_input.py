@@ -159,6 +159,7 @@ def _mutations(body: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+@pytest.mark.slow  # every field of every route with every wrong type: seconds even when idle
 def test_wrong_types_never_500(api: httpx.Client, world: dict[str, str], db: Database) -> None:
     for method, url, body in _endpoints(world):
         for mutated in _mutations(body):

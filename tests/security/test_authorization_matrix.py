@@ -37,6 +37,10 @@ from tests.support.scheduling import DAY, HOUR, config_body, future_hour, make_g
 from tests.support.server import LiveServer
 from tests.support.waiting import HTTP_TIMEOUT
 
+# The matrix walks every route with every credential: ~80 tests of about a second each, so
+# the fast tier leaves it to the full suite.
+pytestmark = pytest.mark.slow
+
 KINDS = (
     "api_key",
     "session_this",
