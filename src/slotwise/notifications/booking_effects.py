@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.config import Settings
 from slotwise.db.models import Configuration, Delivery, IcalSequence, OutboxMessage
-from slotwise.documents import EventBooking, Scheduler, read_document
+from slotwise.documents import EventBooking, Scheduler
 from slotwise.ids import new_id
 from slotwise.notifications import booking_emails, email, reminders, repository
 
@@ -68,10 +68,11 @@ def on_booking_notification(
         return
     config_id = payload.get("configuration_id")
     config = batch.configurations.get(str(config_id)) if config_id else None
-    # A configuration deleted since the notification was queued: no reminders, default emails.
-    document = read_document(config) if config is not None else None
-    event_booking = document.event_booking if document is not None else EventBooking()
-    scheduler = document.scheduler if document is not None else Scheduler()
+    # Only the two parts the emails and reminders read, each typed on its own: a configuration
+    # deleted since the notification was queued reads as empty (no reminders, default emails).
+    document = config.document if config is not None else {}
+    event_booking = EventBooking.model_validate(document.get("event_booking") or {})
+    scheduler = Scheduler.model_validate(document.get("scheduler") or {})
     now = clock.now()
     if trigger in ("booking.created", "booking.rescheduled"):
         specs = list(event_booking.reminders)
