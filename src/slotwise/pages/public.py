@@ -29,7 +29,7 @@ from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking,
 from slotwise.db.models import Booking, Configuration, PageBooking, SchedulingPage
 from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
 from slotwise.pages import repository
-from slotwise.pages.validation import as_bool
+from slotwise.pages.page_checks import as_bool
 from slotwise.scheduling.access import ORGANIZER, PUBLIC, Access
 from slotwise.scheduling.checks import is_round_robin, unix_seconds
 from slotwise.scheduling.offer import DAY, Offer, compute_offer, is_expired
