@@ -116,8 +116,14 @@ class ConfigurationParticipant(_Part):
 
     @property
     def is_host(self) -> bool:
-        """Has availability or booking: their calendars count, so they need a grant."""
-        return bool(self.availability) or bool(self.booking)
+        """Has availability or booking: their calendars count, so they need a grant. An empty
+        object (`"availability": {}`) counts as absent, as it always has (a pydantic model is
+        truthy even when nothing was sent, so what was sent decides)."""
+        return _sent(self.availability) or _sent(self.booking)
+
+
+def _sent(part: _Part | None) -> bool:
+    return part is not None and bool(part.model_fields_set or part.model_extra)
 
 
 class ConfigurationDocument(_Part):
