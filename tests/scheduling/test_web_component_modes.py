@@ -36,6 +36,7 @@ from tests.support.scheduling import (
 from tests.support.server import LiveServer
 from tests.support.waiting import BROWSER_TIMEOUT_MS
 from tests.support.web_elements import (
+    open_reschedule,
     page_server,
     pick_date_with_slots,
     pick_first_slot,
@@ -180,7 +181,7 @@ def test_reschedule_in_page_then_again(
         _book_in_page(page)
         [booking] = bookings(db)
         for round_ in range(2):
-            page.locator("button", has_text="Reschedule").first.click()
+            open_reschedule(page)
             slots = pick_date_with_slots(page, 4 + round_)
             slots.nth(3 + round_).click()
             page.locator("button.button-primary", has_text="Next").click()
@@ -309,7 +310,7 @@ def test_session_for_private_configuration(
     with browser_for(server, tmp_path) as b:
         page = b.open(session=session_id)
         _book_in_page(page)
-        page.locator("button", has_text="Reschedule").first.click()
+        open_reschedule(page)
         pick_date_with_slots(page, 3).nth(2).click()
         page.locator("button.button-primary", has_text="Next").click()
         before = bookings(db)[0].start_ts

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import tarfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -124,6 +125,27 @@ def wait_for(page: Any, predicate: Callable[[], object], what: str) -> None:
             return
         page.wait_for_timeout(250)
     pytest.fail(f"timed out waiting for {what}")
+
+
+def open_reschedule(page: Any) -> None:
+    """Click the confirmation's "Reschedule" until the date picker shows.
+
+    The confirmation view can be rendered twice in a row (the component re-reads the booking
+    after showing it), and a click that lands on the copy being replaced is lost: then the
+    picker never opens. So the click is repeated while the button is still there and no date
+    has appeared; the wait is on the picker itself."""
+    reschedule = page.locator("button", has_text="Reschedule").first
+    dates = page.locator("button.date.current-month:not([disabled])").first
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        if reschedule.is_visible():
+            reschedule.click()
+        try:
+            dates.wait_for(timeout=10_000)
+            return
+        except Exception:  # noqa: BLE001 - not open yet: click again if the button is still there
+            continue
+    pytest.fail("the reschedule date picker never opened")
 
 
 def pick_date_with_slots(page: Any, count: int = 1) -> Any:
