@@ -49,6 +49,7 @@ BUFFER = "buffer"
 OUTSIDE_WINDOW = "outside_window"
 BEFORE_NOTICE = "before_min_booking_notice"
 BEYOND_HORIZON = "beyond_available_days_in_future"
+EXPIRED = "expired"
 NOT_ON_GRID = "not_on_grid"
 BOOKING_LIMIT = "booking_limit"
 HELD = "held"
@@ -65,6 +66,7 @@ PRECEDENCE = (
     OUTSIDE_WINDOW,
     BEFORE_NOTICE,
     BEYOND_HORIZON,
+    EXPIRED,
     NOT_ON_GRID,
     BOOKING_LIMIT,
     HELD,
@@ -72,7 +74,7 @@ PRECEDENCE = (
 )
 _RANK = {code: i for i, code in enumerate(PRECEDENCE)}
 # Reasons that belong to the request, not to one participant: they block everyone alike.
-SHARED = frozenset({NO_HOSTS, OUTSIDE_WINDOW, BEFORE_NOTICE, BEYOND_HORIZON, NOT_ON_GRID})
+SHARED = frozenset({NO_HOSTS, OUTSIDE_WINDOW, BEFORE_NOTICE, BEYOND_HORIZON, EXPIRED, NOT_ON_GRID})
 BLOCK_CODES = frozenset({BOOKING_LIMIT, HELD})
 
 Details = Mapping[str, object]
@@ -133,6 +135,7 @@ class Bounds:
     window_end: int
     not_before: int | None = None  # now + min_booking_notice
     horizon: int | None = None  # the end of available_days_in_future
+    expired: bool = False  # the scheduler's expire_after has closed it: nothing is offered
 
 
 def with_blocks(
@@ -166,6 +169,8 @@ def explain_times(
     blocks = blocks or {}
     people = with_blocks(participants, blocks)
     hi = bounds.window_end if bounds.horizon is None else min(bounds.window_end, bounds.horizon)
+    if bounds.expired:
+        hi = bounds.window_start
     result = compute_availability(
         people, bounds.window_start, hi, rules, not_before=bounds.not_before
     )
@@ -271,6 +276,8 @@ class _Explain:
                     details={"latest_end": b.horizon},
                 )
             )
+        if b.expired:
+            out.append(Reason(EXPIRED, "the scheduler's expire_after has closed it"))
         return out
 
     def _grid_reason(self, t: int) -> Reason:
