@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import httpx
 
 from tests.availability_api.helpers import error_of, event, grant, ts
@@ -9,7 +12,7 @@ from tests.availability_api.helpers import error_of, event, grant, ts
 MONDAY = "2026-03-02"
 
 
-def _body(emails: list[str], times: list[object], **extra: object) -> dict[str, object]:
+def _body(emails: list[str], times: Sequence[object], **extra: object) -> dict[str, object]:
     body: dict[str, object] = {
         "start_time": ts(f"{MONDAY}T09:00"),
         "end_time": ts(f"{MONDAY}T12:00"),
@@ -21,7 +24,7 @@ def _body(emails: list[str], times: list[object], **extra: object) -> dict[str, 
     return body
 
 
-def _explain(api: httpx.Client, body: dict[str, object]) -> dict[str, object]:
+def _explain(api: httpx.Client, body: dict[str, object]) -> dict[str, Any]:
     response = api.post("/v3/calendars/availability/explain", json=body)
     assert response.status_code == 200, response.text
     return dict(response.json()["data"])
@@ -90,7 +93,7 @@ def test_open_hours_reason_names_rule_zone_date_and_dst(api: httpx.Client) -> No
         ],
         "times": [ts(f"{sunday}T12:00")],  # 08:00 EDT
     }
-    (x,) = _explain(api, body)["explanations"]  # type: ignore[misc]
+    (x,) = _explain(api, body)["explanations"]
     (reason,) = x["reasons"]
     assert reason["code"] == "outside_open_hours"
     (rule,) = reason["details"]["rules"]
@@ -110,11 +113,11 @@ def test_round_robin_lists_each_hosts_reasons(api: httpx.Client) -> None:
         [ts(f"{MONDAY}T09:00")],
         availability_rules={"availability_method": "max-availability", "buffer": {"after": 15}},
     )
-    (x,) = _explain(api, body)["explanations"]  # type: ignore[misc]
+    (x,) = _explain(api, body)["explanations"]
     assert x["offered"] and x["emails"] == ["bob@example.com"] and x["reasons"] == []
     ann, bob = x["participants"]
     assert [r["code"] for r in ann["reasons"]] == ["busy"] and bob["reasons"] == []
-    (after,) = _explain(api, {**body, "times": [ts(f"{MONDAY}T10:00")]})["explanations"]  # type: ignore[misc]
+    (after,) = _explain(api, {**body, "times": [ts(f"{MONDAY}T10:00")]})["explanations"]
     assert [r["code"] for r in after["participants"][0]["reasons"]] == ["buffer"]
 
 
