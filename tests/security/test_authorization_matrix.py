@@ -446,6 +446,9 @@ ROUTES: dict[tuple[str, str], Entry] = {
         form=True,
         body=lambda w, i: {"start": str(w.slot), "guest_name": "G", "guest_email": "g@x.io"},
     ),
+    # The organizer's explanation of a day: the API key or this configuration's session only.
+    ("GET", "/book/{name}/explain"): Entry(SCHEDULING),
+    ("POST", "/book/{name}/explain"): Entry(SCHEDULING, form=True, body=lambda w, i: {"date": ""}),
     ("GET", "/bookings/{ref}"): Entry(frozenset({"ref_this"})),
     ("POST", "/bookings/{ref}/reschedule"): Entry(
         frozenset({"ref_this"}), form=True, body=lambda w, i: {"start": str(w.slot)}
