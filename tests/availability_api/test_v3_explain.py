@@ -152,3 +152,34 @@ def test_requires_the_api_key(api: httpx.Client) -> None:
     body = _body(["ann@example.com"], [ts(f"{MONDAY}T09:00")])
     anonymous = httpx.post(f"{api.base_url}/v3/calendars/availability/explain", json=body)
     assert anonymous.status_code == 401
+
+
+def test_extreme_times_are_explained_not_crashed(api: httpx.Client) -> None:
+    grant(api, "ann@example.com")
+    last = 253_402_300_799 - 8 * 86400
+    times = [0, 1, last, last - 1000]
+    body = _body(
+        ["ann@example.com"],
+        times,
+        participants=[
+            {
+                "email": "ann@example.com",
+                "open_hours": [
+                    {
+                        "days": [0, 6],
+                        "timezone": "Pacific/Kiritimati",
+                        "start": "0:00",
+                        "end": "0:00",
+                    }
+                ],
+            }
+        ],
+    )
+    found = _explain(api, body)["explanations"]
+    assert [x["start_time"] for x in found] == times
+    assert not any(x["offered"] for x in found)
+    url = "/v3/calendars/availability/explain"
+    message = error_of(api.post(url, json={**body, "times": [last + 1]}))
+    assert message.startswith("times[0]:")
+    message = error_of(api.post(url, json={**body, "duration_minutes": 31 * 1440 + 5}))
+    assert message.startswith("duration_minutes:")

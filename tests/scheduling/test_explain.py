@@ -179,3 +179,16 @@ def test_start_times_are_checked(api: httpx.Client, ada: tuple[str, str]) -> Non
     repeated = api.get(URL, params=[*base.items(), ("start_time", "1"), ("start_time", "2")])
     assert repeated.status_code == 200
     assert len(repeated.json()["data"]["explanations"]) == 2
+
+
+def test_times_far_apart_are_refused_not_listed(api: httpx.Client, ada: tuple[str, str]) -> None:
+    grant_id, calendar_id = ada
+    people = [participant("ada@example.com", calendar_id, organizer=True)]
+    config = create_config(api, grant_id, config_body(people))
+    response = api.get(
+        URL, params={"configuration_id": config["id"], "start_time": "0,253401000000"}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"].startswith("start_time:")
+    edge = _explain(api, config["id"], [253_402_300_799 - 8 * DAY])
+    assert edge["explanations"][0]["offered"] is False

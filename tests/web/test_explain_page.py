@@ -94,3 +94,12 @@ def test_a_form_from_another_site_is_refused(web: httpx.Client, make_page: Any) 
         headers={"Sec-Fetch-Site": "cross-site"},
     )
     assert response.status_code == 403
+
+
+def test_odd_days_read_as_today_or_the_last_day(web: httpx.Client, make_page: Any) -> None:
+    make_page(slug="ada-odd")
+    auth = {"Authorization": f"Bearer {API_KEY}"}
+    for day in ("9999-12-31", "0001-01-01", "soon", "2026-02-30", "x" * 5000):
+        page = web.get("/book/ada-odd/explain", params={"date": day}, headers=auth)
+        assert page.status_code == 200, (day, page.text[:300])
+        assert "<table" in page.text

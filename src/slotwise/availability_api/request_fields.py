@@ -100,6 +100,11 @@ def boolean(field: str, value: Any, default: bool) -> bool:
 
 
 MAX_EXPLAINED_TIMES = 200
+# An explained start needs its local dates and the days around them to exist in the calendar
+# (year 9999 is the last), so the last week of the epoch range is refused.
+LAST_EXPLAINED_TIME = MAX_EPOCH - 8 * 86400
+# Each time is explained day by day over its length: a meeting longer than a month is refused.
+MAX_EXPLAINED_MINUTES = 31 * 1440
 
 
 def time_list(field: str, value: Any) -> list[int]:
@@ -112,7 +117,9 @@ def time_list(field: str, value: Any) -> list[int]:
     out: list[int] = []
     for i, item in enumerate(value):
         number = integer({"t": item}, "t", allow_string=True, field=f"{field}[{i}]")
-        if number is None or not 0 <= number <= MAX_EPOCH:
-            raise field_error(f"{field}[{i}]", f"expected Unix seconds between 0 and {MAX_EPOCH}")
+        if number is None or not 0 <= number <= LAST_EXPLAINED_TIME:
+            raise field_error(
+                f"{field}[{i}]", f"expected Unix seconds between 0 and {LAST_EXPLAINED_TIME}"
+            )
         out.append(number)
     return out

@@ -240,6 +240,15 @@ class CalendarExplainRequest(CalendarAvailabilityRequest):
     def _times(cls, value: Any) -> list[int]:
         return checked(fields.time_list, "times", value)
 
+    @model_validator(mode="after")
+    def _short_enough(self) -> CalendarExplainRequest:
+        if self.duration_minutes > fields.MAX_EXPLAINED_MINUTES:
+            raise problem(
+                f"must be at most {fields.MAX_EXPLAINED_MINUTES} to be explained",
+                field="duration_minutes",
+            )
+        return self
+
 
 # -- v2 (seed 003): POST /calendars/availability and /calendars/availability/consecutive ---------
 

@@ -134,6 +134,12 @@ class ExplainQuery(Schema):
 
     @model_validator(mode="after")
     def _window(self) -> ExplainQuery:
+        if self.window_start is None and max(self.start_time) - min(self.start_time) > (
+            MAX_OFFER_WINDOW_DAYS * DAY
+        ):
+            raise problem(
+                f"the times may span at most {MAX_OFFER_WINDOW_DAYS} days", field="start_time"
+            )
         if (self.window_start is None) != (self.window_end is None):
             raise problem("give both window_start and window_end, or neither", field="window_end")
         if self.window_start is not None and self.window_end is not None:
