@@ -24,6 +24,7 @@ from slotwise.availability.explain import (
     BUFFER,
     BUSY,
     EXDATE,
+    EXPIRED,
     HELD,
     NO_HOSTS,
     NOT_ON_GRID,
@@ -194,6 +195,8 @@ def test_notice_horizon_and_window(world: World) -> None:
     assert codes(world.explain(world.local(10), bounds=horizon)) == [BEYOND_HORIZON]
     outside = world.explain(b.window_end + 10 * 3600)
     assert OUTSIDE_WINDOW in codes(outside)
+    expired = world.explain(world.local(10), bounds=replace(b, expired=True))
+    assert codes(expired) == [EXPIRED] and not expired.offered
 
 
 def test_not_on_the_grid_gives_the_nearest_offered_times(world: World) -> None:

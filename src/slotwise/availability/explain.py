@@ -22,13 +22,14 @@ spans to the engine as busy time, which ``with_blocks`` does.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from .engine import compute_availability
-from .hours import open_windows
+from .hours import RuleCache, open_windows
 from .intervals import Span, intersect, subtract
 from .model import (
     COLLECTIVE,
@@ -177,7 +178,11 @@ def explain_times(
     offered = {s.start: s for s in result.slots}
     starts = sorted(offered)
     kept = _turn_takers(people, rules, result.order)
-    context = _Explain(people, bounds, rules, events or {}, blocks, starts, kept)
+    span = None
+    if times:
+        lo, hi = min(times), max(times) + rules.duration
+        span = (lo, hi) if hi - lo <= _SHARED_EXPANSION else None
+    context = _Explain(people, bounds, rules, events or {}, blocks, starts, kept, span)
     out = []
     for t in times:
         slot = offered.get(t)
@@ -206,6 +211,7 @@ class _Explain:
         blocks: Mapping[str, Sequence[Block]],
         starts: list[int],
         kept: set[str] | None,
+        span: Span | None,
     ) -> None:
         self.people = people
         self.bounds = bounds
@@ -214,6 +220,10 @@ class _Explain:
         self.blocks = {e: {(b.start, b.end): b for b in bs} for e, bs in blocks.items()}
         self.starts = starts
         self.kept = kept
+        self.busy = {p.email: _BusyIndex(p.busy) for p in people}
+        self.span = span
+        self.open: dict[tuple[str, bool], _OpenIndex] = {}
+        self.rule_cache: RuleCache = {}
 
     def explain(self, t: int, emails: tuple[str, ...] | None, order: list[str]) -> Explanation:
         u = t + self.rules.duration
@@ -309,14 +319,27 @@ class _Explain:
     # -- one participant --------------------------------------------------------------------
 
     def _own_reasons(self, p: Participant, t: int, u: int) -> list[Reason]:
-        return [*_hours_reasons(p, t, u), *self._busy_reasons(p, t, u)]
+        return [*_hours_reasons(p, t, u, self._uncovered), *self._busy_reasons(p, t, u)]
+
+    def _uncovered(self, p: Participant, t: int, u: int, plain: bool) -> list[Span]:
+        """The part of [t, u) outside p's open hours. Coverage does not depend on the window
+        the hours are expanded over, so they are expanded once over all asked times when
+        those are near each other, else over each time alone."""
+        if self.span is None:
+            return subtract([(t, u)], open_windows(plain_hours(p) if plain else p, t, u))
+        found = self.open.get((p.email, plain))
+        if found is None:
+            hours = plain_hours(p) if plain else p
+            found = _OpenIndex(open_windows(hours, *self.span, cache=self.rule_cache))
+            self.open[(p.email, plain)] = found
+        return found.uncovered(t, u)
 
     def _busy_reasons(self, p: Participant, t: int, u: int) -> list[Reason]:
         before, after = self.rules.buffer_before, self.rules.buffer_after
         events = self.events.get(p.email, {})
         blocks = self.blocks.get(p.email, {})
         out: list[Reason] = []
-        for s, e in merge_keep(p.busy):
+        for s, e in self.busy[p.email].near(t - after, u + before):
             if s < u and t < e:
                 out.append(self._span_reason(p.email, s, e, events, blocks))
             elif s - before < u and t < e + after:
@@ -365,9 +388,37 @@ class _Explain:
         )
 
 
-def merge_keep(busy: Sequence[Span]) -> list[Span]:
-    """Busy spans one by one (sorted, empty and repeated ones dropped): each is a reason."""
-    return sorted({(s, e) for s, e in busy if s < e})
+# Asked times within this many seconds of each other share one open-hours expansion.
+_SHARED_EXPANSION = 800 * 86400
+
+
+class _OpenIndex:
+    """Open spans (normalised), sliced by bisecting to the ones near a time."""
+
+    def __init__(self, spans: list[Span]) -> None:
+        self.spans = spans
+        self.starts = [s for s, _ in spans]
+
+    def uncovered(self, t: int, u: int) -> list[Span]:
+        first = max(0, bisect_right(self.starts, t) - 1)
+        last = bisect_left(self.starts, u)
+        return subtract([(t, u)], self.spans[first:last])
+
+
+class _BusyIndex:
+    """A participant's busy spans one by one (each is a reason; empty and repeated ones
+    dropped), found near a time by bisecting: a span overlapping [lo, hi) starts before hi
+    and no earlier than lo minus the longest span."""
+
+    def __init__(self, busy: Sequence[Span]) -> None:
+        self.spans = sorted({(s, e) for s, e in busy if s < e})
+        self.starts = [s for s, _ in self.spans]
+        self.longest = max((e - s for s, e in self.spans), default=0)
+
+    def near(self, lo: int, hi: int) -> list[Span]:
+        first = bisect_left(self.starts, lo - self.longest)
+        last = bisect_left(self.starts, hi)
+        return [(s, e) for s, e in self.spans[first:last] if e > lo]
 
 
 def _minutes(seconds: int) -> int | float:
@@ -381,18 +432,19 @@ def _ordered(reasons: list[Reason]) -> list[Reason]:
 # -- open hours ---------------------------------------------------------------------------------
 
 
-def _hours_reasons(p: Participant, t: int, u: int) -> list[Reason]:
+# (participant, start, end, weekly rules only) -> the part of [start, end) outside the hours.
+Uncovered = Callable[[Participant, int, int, bool], list[Span]]
+
+
+def _hours_reasons(p: Participant, t: int, u: int, uncovered_of: Uncovered) -> list[Reason]:
     """Why [t, u) is not inside p's open hours (nothing if it is), as the engine expands them."""
-    uncovered = subtract([(t, u)], open_windows(p, t, u))
+    uncovered = uncovered_of(p, t, u, False)
     if not uncovered:
         return []
     days = _days_touched(p, t, u)
     overridden = {s.date for s in p.specific}
     out: list[Reason] = []
-    plain = replace(
-        p, open_hours=[replace(r, exdates=frozenset()) for r in p.open_hours], specific=()
-    )
-    if p.only_specific or subtract([(t, u)], open_windows(plain, t, u)):
+    if p.only_specific or uncovered_of(p, t, u, True):
         out.append(_outside(p, t, u, uncovered, days, overridden))
     for i, rule in enumerate(() if p.only_specific else p.open_hours):
         for day in days.get(rule.timezone, []):
@@ -417,6 +469,13 @@ def _hours_reasons(p: Participant, t: int, u: int) -> list[Reason]:
             )
         )
     return out or [_outside(p, t, u, uncovered, days, overridden)]
+
+
+def plain_hours(p: Participant) -> Participant:
+    """``p`` with its weekly rules only: no exdates, no date overrides."""
+    return replace(
+        p, open_hours=[replace(r, exdates=frozenset()) for r in p.open_hours], specific=()
+    )
 
 
 def _would_open(rule: WeeklyHours, day: date, uncovered: list[Span]) -> bool:
@@ -498,12 +557,20 @@ def _rule_day(i: int, rule: WeeklyHours, day: date, overridden: set[date]) -> di
 
 def _clock_change(name: str, day: date) -> dict[str, str] | None:
     """The offsets before and after a clock change on local ``day`` in zone ``name``."""
+    found = _offsets_of_day(name, day)
+    if found is None:
+        return None
+    return {"offset_before": found[0], "offset_after": found[1]}
+
+
+@lru_cache(maxsize=4096)
+def _offsets_of_day(name: str, day: date) -> tuple[str, str] | None:
     tz = zone(name)
     first = offset_at(tz, wall_to_utc(tz, day, 0))
     last = offset_at(tz, wall_to_utc(tz, day + timedelta(days=1), 0) - 1)
     if first == last:
         return None
-    return {"offset_before": _offset(first), "offset_after": _offset(last)}
+    return _offset(first), _offset(last)
 
 
 def _offset(seconds: int) -> str:
