@@ -84,7 +84,7 @@ def _page(
         context = {
             "page": views.page_info(session, config),
             "day": chosen.isoformat(),
-            "day_label": views.day_label(chosen),
+            "day_label": f"{chosen:%A} {chosen.day} {chosen:%B} {chosen.year}",
             "zone": zone,
             "rows": rows,
             # A token that came in a form goes back in the day picker's form (a POST body,
@@ -132,7 +132,7 @@ def _explain_day(
 
 
 def _row(x: Explanation, zone: str) -> Row:
-    label = views.time_label(x.start, zone)
+    label = f"{zones.epoch_to_local(x.start, zones.zone(zone)):%H:%M}"
     if x.offered:
         return Row(label, True, [])
     return Row(
