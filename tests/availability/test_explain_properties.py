@@ -80,6 +80,8 @@ def test_offered_iff_no_reason(
     step = rules.interval or rules.duration
     times = _times(data, sorted(by_start), lo, hi, step)
     got = explain_times(people, bounds, rules, times, blocks=blocks)
+    blocked = with_blocks(people, blocks)
+    exact = replace(rules, round_to=0, interval=None, method="collective", strict_rotation=False)
     assert [x.start for x in got] == times
     for x in got:
         slot = by_start.get(x.start)
@@ -104,6 +106,12 @@ def test_offered_iff_no_reason(
                 assert rules.method == "max-fairness"
         codes = [r.code for r in x.reasons]
         assert codes == sorted(codes, key=PRECEDENCE.index)
+        # Each participant's own reasons are genuine: they are there exactly when that person
+        # alone cannot take [t, t + duration) (the engine asked with no grid and no bounds).
+        for person, said in zip(blocked, x.participants, strict=True):
+            alone = compute_availability([person], x.start, x.end, exact)
+            own = [r for r in said.reasons if r.code not in SHARED | {NOT_THIS_HOSTS_TURN}]
+            assert bool(own) == (not alone.slots), (person, said)
 
 
 @pytest.mark.slow
