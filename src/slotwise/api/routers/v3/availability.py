@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
-from slotwise.api.envelope import ok
+from slotwise.api.envelope import ok, ok_slots
 from slotwise.availability_api import explain, v3, wire
 from slotwise.availability_api.schemas import CalendarAvailabilityRequest, CalendarExplainRequest
 from slotwise.validation import validate_model
@@ -24,7 +24,7 @@ def calendar_availability(
     session: Session = ReadSession,
 ) -> JSONResponse:
     result = v3.compute(session, validate_model(CalendarAvailabilityRequest, body))
-    return ok(request, wire.v3_availability(result))
+    return ok_slots(request, wire.v3_availability(result))
 
 
 @router.post("/availability/explain")

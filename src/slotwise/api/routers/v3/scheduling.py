@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.api.deps import DbSession
-from slotwise.api.envelope import ok
+from slotwise.api.envelope import ok, ok_slots
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.availability_api.wire import explanations
 from slotwise.bookings.service import get_booking
@@ -62,7 +62,7 @@ def availability(
         exclude_event_ids=exclude,
         only_emails=hosts,
     )
-    return ok(request, slots_to_dict(offer))
+    return ok_slots(request, slots_to_dict(offer))
 
 
 @router.get("/availability/explain")
