@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
 from slotwise.api.envelope import ok
+from slotwise.api.openapi import request_body
 from slotwise.availability_api import v3, wire
 from slotwise.availability_api.schemas import CalendarAvailabilityRequest
 from slotwise.validation import validate_model
@@ -17,7 +18,7 @@ from slotwise.validation import validate_model
 router = APIRouter(prefix="/v3/calendars", dependencies=[AdminAuth])
 
 
-@router.post("/availability")
+@router.post("/availability", openapi_extra=request_body(CalendarAvailabilityRequest))
 def calendar_availability(
     request: Request,
     body: dict[str, Any] = Depends(json_object),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int
 from slotwise.api.envelope import ok, ok_list, request_id
+from slotwise.api.openapi import request_body
 from slotwise.config import DeliveryPolicy
 from slotwise.edge.request import get_settings
 from slotwise.notifications import delivery
@@ -30,7 +31,7 @@ def list_webhooks(request: Request, session: Session = DbSession) -> JSONRespons
     return ok_list(request, [service.to_wire(d) for d in destinations])
 
 
-@router.post("")
+@router.post("", openapi_extra=request_body(CreateWebhook))
 def create_webhook(
     request: Request, body: dict[str, Any] = Depends(json_object), session: Session = DbSession
 ) -> JSONResponse:
@@ -56,7 +57,7 @@ def find_webhook(request: Request, webhook_id: str, session: Session = DbSession
     return ok(request, service.to_wire(service.get_destination(session, webhook_id)))
 
 
-@router.put("/{webhook_id}")
+@router.put("/{webhook_id}", openapi_extra=request_body(UpdateWebhook))
 def update_webhook(
     request: Request,
     webhook_id: str,
