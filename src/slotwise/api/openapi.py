@@ -64,6 +64,21 @@ class _RequestSchema(GenerateJsonSchema):
         return {}
 
 
+# The /v3/ faces and health answer in the Nylas envelope; the v2 faces answer their own shapes.
+ENVELOPE_SCHEMA: dict[str, Any] = {
+    "title": "Envelope",
+    "description": "The Nylas envelope: `data` (lists add `next_cursor`), or an acknowledgement.",
+    "type": "object",
+    "required": ["request_id"],
+    "properties": {
+        "request_id": {"type": "string"},
+        "data": {},
+        "next_cursor": {"type": ["string", "null"]},
+    },
+}
+_ENVELOPE_PATHS = ("/v3/", "/healthz", "/readyz")
+
+
 def request_body(
     model: type[BaseModel] | None = None,
     *,
@@ -118,12 +133,18 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     schemas["Error"] = ERROR_SCHEMA
+    schemas["Envelope"] = ENVELOPE_SCHEMA
     components["responses"] = {
         "Error": {
             "description": "An error in the Nylas envelope",
             "content": {"application/json": {"schema": _ERROR_REF}},
         }
     }
+    for path, item in document["paths"].items():
+        if path.startswith(_ENVELOPE_PATHS):
+            for operation in item.values():
+                ok = operation["responses"]["200"]["content"]["application/json"]
+                ok["schema"] = {"$ref": "#/components/schemas/Envelope"}
     operations = [op for item in document["paths"].values() for op in item.values()]
     bodies = [
         content

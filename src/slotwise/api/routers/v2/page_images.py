@@ -34,7 +34,11 @@ async def put_image(request: Request, image_id: str, upload: str | None = None) 
     return JSONResponse({"success": True})
 
 
-@router.get("/{image_id}")
+@router.get(
+    "/{image_id}",
+    response_class=Response,
+    responses={200: {"description": "The image", "content": dict.fromkeys(images.MAGIC, {})}},
+)
 def get_image(image_id: str, session: Session = DbSession) -> Response:
     image = images.read(session, image_id)
     return Response(
