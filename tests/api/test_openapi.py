@@ -142,13 +142,19 @@ def test_errors_are_the_nylas_envelope(document: dict[str, Any]) -> None:
             assert responses["4XX"] == {"$ref": "#/components/responses/Error"}
 
 
-def test_every_operation_has_a_summary_and_a_unique_id(document: dict[str, Any]) -> None:
+def test_every_operation_has_a_summary_a_tag_and_a_unique_id(document: dict[str, Any]) -> None:
     ids = []
+    tags = {tag["name"] for tag in document["tags"]}
     for item in document["paths"].values():
         for operation in item.values():
             assert operation["summary"]
+            assert len(operation["tags"]) == 1 and operation["tags"][0] in tags
             ids.append(operation["operationId"])
     assert len(ids) == len(set(ids))
+    paths = document["paths"]
+    assert paths["/v3/scheduling/bookings"]["post"]["tags"] == ["Scheduling"]
+    assert paths["/manage/pages"]["get"]["tags"] == ["v2"]
+    assert paths["/healthz"]["get"]["tags"] == ["Operations"]
 
 
 def test_html_pages_are_not_operations(document: dict[str, Any]) -> None:

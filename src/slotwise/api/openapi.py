@@ -78,6 +78,26 @@ ENVELOPE_SCHEMA: dict[str, Any] = {
 }
 _ENVELOPE_PATHS = ("/v3/", "/healthz", "/readyz")
 
+# Groups of operations in the viewers, by path (first match wins).
+TAGS: list[tuple[str, str, str]] = [
+    ("/v3/grants/{grant}/scheduling/", "Scheduling", "Configurations, sessions, bookings"),
+    ("/v3/scheduling/", "Scheduling", "Configurations, sessions, bookings"),
+    ("/v3/grants/{grant}/access-tokens", "Access tokens", "Per-grant bearer tokens"),
+    ("/v3/grants", "Grants, calendars and events", "Connected accounts and their calendars"),
+    ("/v3/connect/", "Grants, calendars and events", "Connected accounts and their calendars"),
+    ("/v3/calendars/", "Availability", "Times that suit every participant"),
+    ("/v3/webhooks", "Webhooks", "Destinations, deliveries, secrets"),
+    ("/", "v2", "The v2 Scheduler: Scheduling Pages, public schedule, availability, free/busy"),
+]
+_OPERATIONS_TAG = "Operations"
+_OPERATIONS_PATHS = {"/healthz", "/readyz"}
+
+
+def _tag(path: str) -> str:
+    if path in _OPERATIONS_PATHS:
+        return _OPERATIONS_TAG
+    return next(name for prefix, name, _ in TAGS if path.startswith(prefix))
+
 
 def request_body(
     model: type[BaseModel] | None = None,
@@ -141,6 +161,8 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
         }
     }
     for path, item in document["paths"].items():
+        for operation in item.values():
+            operation["tags"] = [_tag(path)]
         if path.startswith(_ENVELOPE_PATHS):
             for operation in item.values():
                 ok = operation["responses"]["200"]["content"]["application/json"]
@@ -163,6 +185,9 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
         content["schema"] = by_model[(_MODELS[content["schema"][_MODEL_KEY]], "validation")]
     for operation in operations:
         _finish_operation(operation)
+    described = dict((name, text) for _, name, text in TAGS)
+    described[_OPERATIONS_TAG] = "Health and readiness"
+    document["tags"] = [{"name": n, "description": t} for n, t in described.items()]
     return document
 
 

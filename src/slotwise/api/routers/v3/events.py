@@ -107,7 +107,7 @@ def list_events(request: Request, grant_id: str, session: Session = DbSession) -
     return _list(request, session, grant_id, expand=bool(expand))
 
 
-@router.get("/v3/grants/{grant_id}/events/import")
+@router.get("/v3/grants/{grant_id}/events/import", summary="List events for import")
 def list_import_events(
     request: Request, grant_id: str, session: Session = DbSession
 ) -> JSONResponse:

@@ -24,7 +24,7 @@ from slotwise.validation import validate_model
 router = APIRouter(prefix="/v3/scheduling", dependencies=[Depends(public_reads)])
 
 
-@router.get("/availability")
+@router.get("/availability", summary="Times a configuration offers")
 def availability(
     request: Request,
     start_time: str | None = None,
@@ -60,7 +60,7 @@ def availability(
     return ok(request, slots_to_dict(offer))
 
 
-@router.get("/ui-settings")
+@router.get("/ui-settings", summary="The Scheduler's UI settings")
 def get_ui_settings(
     request: Request, booking_id: str | None = None, session: Session = DbSession
 ) -> JSONResponse:

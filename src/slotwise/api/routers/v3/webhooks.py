@@ -46,7 +46,7 @@ def create_webhook(
     return ok(request, service.to_wire(destination, with_secret=True))
 
 
-@router.get("/ip-addresses")
+@router.get("/ip-addresses", summary="Addresses webhooks are sent from")
 def ip_addresses(request: Request) -> JSONResponse:
     policy = DeliveryPolicy.from_env()
     return ok(request, {"ip_addresses": policy.ip_addresses, "updated_at": _STARTED_AT})
@@ -88,14 +88,14 @@ def _rotate(request: Request, webhook_id: str, session: Session) -> JSONResponse
     return ok(request, service.to_wire(destination, with_secret=True))
 
 
-@router.put("/{webhook_id}/rotate-secret")
+@router.put("/{webhook_id}/rotate-secret", summary="Rotate a webhook's secret")
 def rotate_secret_put(
     request: Request, webhook_id: str, session: Session = DbSession
 ) -> JSONResponse:
     return _rotate(request, webhook_id, session)
 
 
-@router.post("/rotate-secret/{webhook_id}")
+@router.post("/rotate-secret/{webhook_id}", summary="Rotate a webhook's secret (the older path)")
 def rotate_secret_post(
     request: Request, webhook_id: str, session: Session = DbSession
 ) -> JSONResponse:
@@ -119,7 +119,7 @@ def list_deliveries(
     return ok_list(request, data)
 
 
-@router.post("/{webhook_id}/deliveries/{delivery_id}/redeliver")
+@router.post("/{webhook_id}/deliveries/{delivery_id}/redeliver", summary="Send a delivery again")
 def redeliver(
     request: Request, webhook_id: str, delivery_id: str, session: Session = DbSession
 ) -> JSONResponse:
