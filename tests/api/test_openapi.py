@@ -165,3 +165,22 @@ def test_served_document_matches(server: LiveServer) -> None:
     served = httpx.get(f"{server.url}/openapi.json").json()
     assert served["paths"].keys() == create_app().openapi()["paths"].keys()
     assert served["info"]["title"] == "Slotwise"
+
+
+@pytest.mark.parametrize(
+    ("authorization", "message"),
+    [
+        (None, "Authorization: missing Bearer API key"),
+        ("Basic dXNlcjpwYXNz", "Authorization: missing Bearer API key"),
+        ("Bearer", "Authorization: missing Bearer API key"),
+        ("Bearer not-the-key", "Authorization: the API key is not valid"),
+    ],
+)
+def test_declaring_the_scheme_leaves_the_key_check_as_it_was(
+    server: LiveServer, authorization: str | None, message: str
+) -> None:
+    # The scheme's FastAPI dependency never answers itself (no "Not authenticated" 403).
+    headers = {"Authorization": authorization} if authorization else {}
+    response = httpx.get(f"{server.url}/v3/grants", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"] == {"type": "unauthorized", "message": message}
