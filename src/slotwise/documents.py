@@ -126,15 +126,58 @@ def _sent(part: _Part | None) -> bool:
     return part is not None and bool(part.model_fields_set or part.model_extra)
 
 
+class GroupBooking(_Part):
+    """A group configuration's booking part: where its events live, and how they book."""
+
+    calendar_id: str = "primary"
+    booking_type: str = "booking"
+    disable_emails: bool = False
+    reminders: list[dict[str, Any]] = Field(default_factory=list)
+    default_capacity: int | None = None  # what the editor proposes for a new event
+
+
+GROUP = "group"
+# A group configuration's slots are its events, each as long as it is; the typed reading
+# still needs a duration for the rules that every configuration has (none of which applies).
+_GROUP_DURATION_MINUTES = 60
+
+
 class ConfigurationDocument(_Part):
     name: str | None = None
     slug: str | None = None
+    type: str | None = None
     requires_session_auth: bool = False
     participants: list[ConfigurationParticipant]
     availability: AvailabilitySettings
     event_booking: EventBooking
+    group_booking: GroupBooking | None = None
     scheduler: Scheduler = Field(default_factory=Scheduler)
     appearance: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _group_parts(cls, data: Any) -> Any:
+        """A group configuration has no participants, availability nor event_booking: its
+        `group_booking` is read as the event_booking the booking emails and reminders read,
+        and its title is the configuration's name (each seat's title is its event's)."""
+        if not isinstance(data, dict) or data.get("type") != GROUP:
+            return data
+        group = data.get("group_booking") or {}
+        event_booking = {
+            key: group[key]
+            for key in ("booking_type", "disable_emails", "reminders")
+            if group.get(key) is not None
+        }
+        return {
+            **data,
+            "participants": [],
+            "availability": {"duration_minutes": _GROUP_DURATION_MINUTES},
+            "event_booking": {"title": data.get("name") or "", **event_booking},
+        }
+
+    @property
+    def is_group(self) -> bool:
+        return self.type == GROUP
 
     @property
     def rules(self) -> AvailabilityRules:

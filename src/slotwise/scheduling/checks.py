@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
-from slotwise.documents import ROUND_ROBIN_METHODS
+from slotwise.documents import GROUP, ROUND_ROBIN_METHODS
 from slotwise.errors import InvalidRequest, field_error
 from slotwise.validation import (
     MAX_EPOCH,
@@ -425,13 +425,46 @@ def check_appearance(value: Any) -> None:
                 check_line(f"appearance.{key}", item)
 
 
+MAX_GROUP_CAPACITY = 10_000
+
+
+def check_group_booking(document: dict[str, Any]) -> None:
+    """A group configuration (`type: "group"`): a name, `group_booking` with the calendar its
+    events live in, and no participants (its events name theirs)."""
+    _str("name", document.get("name"), required=True)
+    for key in ("participants", "availability", "event_booking"):
+        if document.get(key):
+            raise field_error(key, "a group configuration has none (its group events do)")
+    group = as_object("group_booking", document.get("group_booking"), required=True)
+    _str("group_booking.calendar_id", group.get("calendar_id"), required=True)
+    kind = group.get("booking_type")
+    if kind is not None and not _is_one_of(kind, BOOKING_TYPES):
+        raise field_error("group_booking.booking_type", f"must be one of {sorted(BOOKING_TYPES)}")
+    _bool("group_booking.disable_emails", group.get("disable_emails"))
+    check_reminders("group_booking.reminders", group.get("reminders"))
+    _int(
+        "group_booking.default_capacity", group.get("default_capacity"), lo=1, hi=MAX_GROUP_CAPACITY
+    )
+    conferencing = as_object("group_booking.conferencing", group.get("conferencing"))
+    if conferencing:
+        _str("group_booking.conferencing.provider", conferencing.get("provider"), required=True)
+
+
 def check_configuration(document: dict[str, Any]) -> None:
     """Refuse a configuration object that cannot work (InvalidRequest naming the field)."""
     if not isinstance(document, dict):
         raise InvalidRequest("body: expected a JSON object")
-    check_availability(document)
-    check_event_booking(document)
-    check_participants_shape(document)
+    kind = document.get("type")
+    if kind is not None and kind != GROUP:
+        raise field_error("type", f'must be "{GROUP}" or absent')
+    if kind == GROUP:
+        check_group_booking(document)
+    else:
+        if document.get("group_booking") is not None:
+            raise field_error("group_booking", 'only a configuration of type "group" has one')
+        check_availability(document)
+        check_event_booking(document)
+        check_participants_shape(document)
     check_scheduler(document)
     slug = document.get("slug")
     if slug is not None and (not isinstance(slug, str) or not SLUG_RE.match(slug)):

@@ -13,7 +13,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from slotwise.documents import ConfigurationDocument
 from slotwise.scheduling.checks import check_configuration, unix_seconds
-from slotwise.validation import Schema, checked, problem, validate_model
+from slotwise.validation import Schema, checked, problem, validate_model, whole_number
 
 DAY = 86400
 SESSION_TTL_DEFAULT_MINUTES = 5
@@ -111,3 +111,93 @@ class NewConfiguration(ConfigurationDocument):
 
 def parse_configuration(document: Any) -> ConfigurationDocument:
     return validate_model(NewConfiguration, document)
+
+
+# -- group events (a group configuration's seats) ---------------------------------------------
+
+MAX_GROUP_CAPACITY = 10_000
+# The event's own fields, passed to the events rules (which check them, naming the field).
+GROUP_EVENT_FIELDS = (
+    "title",
+    "description",
+    "location",
+    "conferencing",
+    "when",
+    "recurrence",
+    "participants",
+)
+
+
+def _capacity(value: Any) -> int | None:
+    if value is None:
+        return None
+    number = checked(whole_number, "capacity", value)
+    if number is None or not 1 <= number <= MAX_GROUP_CAPACITY:
+        raise problem(f"expected a whole number from 1 to {MAX_GROUP_CAPACITY}", field="capacity")
+    return number
+
+
+class GroupEventBody(Schema):
+    """POST, PUT and PATCH …/group-events[/{event_id}]: the event's fields (`event`, checked
+    by the events rules) and its seats per occurrence. `organizer` is the configuration's
+    owner whatever is sent."""
+
+    capacity: int | None = None
+    calendar_id: str | None = None
+    event: dict[str, Any] = Field(default_factory=dict)
+
+    _seats = field_validator("capacity", mode="before")(_capacity)
+
+    @field_validator("calendar_id", mode="before")
+    @classmethod
+    def _calendar(cls, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or len(value) > 64:
+            raise problem("expected a calendar id or primary", field="calendar_id")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise problem("expected a JSON object", field="body")
+        event = {k: data[k] for k in GROUP_EVENT_FIELDS if k in data}
+        when = event.get("when")
+        if isinstance(when, dict):
+            # The editor sends "" for a zone it did not set: absent, the calendar's zone.
+            event["when"] = {k: v for k, v in when.items() if v != ""}
+        if "recurrence" in event and event["recurrence"] is None:
+            event["recurrence"] = []
+        return {**data, "event": event}
+
+
+class ImportedGroupEvent(Schema):
+    """One entry of POST …/import-group-events: an event of the calendar to sell seats in."""
+
+    event_id: str = Field(default=None, validate_default=True)
+    calendar_id: str | None = None
+    capacity: int | None = None
+
+    _seats = field_validator("capacity", mode="before")(_capacity)
+
+    @field_validator("event_id", mode="before")
+    @classmethod
+    def _event(cls, value: Any) -> str:
+        if not isinstance(value, str) or not value or len(value) > 64:
+            raise problem("is required (the id of an event of the calendar)", field="event_id")
+        return value
+
+
+class GroupTimeslot(TimeWindow):
+    """POST /v3/scheduling/configurations/{id}/group-events/validate-timeslot, and the group
+    part of a booking: the occurrence, by its event id."""
+
+    event_id: str = Field(default=None, validate_default=True)
+
+    @field_validator("event_id", mode="before")
+    @classmethod
+    def _event(cls, value: Any) -> str:
+        if not isinstance(value, str) or not value or len(value) > 64:
+            raise problem("is required (the group event of the time slot)", field="event_id")
+        return value
