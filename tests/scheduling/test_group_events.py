@@ -4,6 +4,7 @@ seats left, booking seats, cancelling, and the waitlist."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -438,3 +439,24 @@ def test_waitlist_first_in_line_gets_the_freed_seat(
     assert after["capacity"] == 0
     moved_up = book_seat(guest, config_id, slot, "di@example.com", waitlist=True).json()["data"]
     assert moved_up["position"] == 1
+
+
+def test_ui_settings_of_a_group_configuration(api: httpx.Client, db: Database) -> None:
+    _, _, config_id = make_group(api, db)
+    response = api.get("/v3/scheduling/ui-settings", params={"configuration_id": config_id})
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    assert data["organizer"] == {"name": "Ada", "email": ORGANIZER}
+    assert data["name"] == "Morning yoga"
+
+
+def test_past_and_unknown_meetings_are_not_offered(api: httpx.Client, db: Database) -> None:
+    grant_id, _, config_id = make_group(api, db, scheduler={"min_booking_notice": 120})
+    soon = future_hour(0, 0) + 3 * DAY  # far enough
+    create_event(api, grant_id, config_id, event_body(soon))
+
+    now = int(time.time())
+    near = now + HOUR - now % 300  # inside the two hours' notice
+    create_event(api, grant_id, config_id, event_body(near))
+    slots = offer(api, config_id, now, soon + DAY)
+    assert [s["start_time"] for s in slots] == [soon]

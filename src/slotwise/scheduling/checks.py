@@ -432,9 +432,13 @@ def check_group_booking(document: dict[str, Any]) -> None:
     """A group configuration (`type: "group"`): a name, `group_booking` with the calendar its
     events live in, and no participants (its events name theirs)."""
     _str("name", document.get("name"), required=True)
-    for key in ("participants", "availability", "event_booking"):
-        if document.get(key):
-            raise field_error(key, "a group configuration has none (its group events do)")
+    if document.get("participants"):
+        raise field_error("participants", "a group configuration has none (its group events do)")
+    # `availability` and `event_booking` are accepted as the SDKs send them back (they are
+    # read from `name` and `group_booking`: documents.ConfigurationDocument), so only their
+    # shape is checked.
+    for key in ("availability", "event_booking"):
+        as_object(key, document.get(key))
     group = as_object("group_booking", document.get("group_booking"), required=True)
     _str("group_booking.calendar_id", group.get("calendar_id"), required=True)
     kind = group.get("booking_type")

@@ -9,6 +9,7 @@ import copy
 from typing import Any
 
 from slotwise.db.models import Configuration
+from slotwise.documents import GROUP, read_document
 from slotwise.scheduling.group_events import GroupSlot, Listed
 from slotwise.scheduling.offer import Offer
 
@@ -26,6 +27,12 @@ def configuration_to_dict(config: Configuration) -> dict[str, Any]:
         p.setdefault("booking", {"calendar_id": None})
         participants.append(p)
     out["participants"] = participants
+    if out.get("type") == GROUP:
+        # The SDKs require both parts; a group configuration's are its typed reading's
+        # (documents.ConfigurationDocument), and sending them back changes nothing.
+        typed = read_document(config)
+        out.setdefault("availability", {"duration_minutes": typed.availability.duration_minutes})
+        out.setdefault("event_booking", {"title": typed.event_booking.title})
     out["requires_session_auth"] = config.requires_session_auth
     out.setdefault("slug", None)
     return {"id": config.id, **out}

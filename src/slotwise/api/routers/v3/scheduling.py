@@ -19,7 +19,7 @@ from slotwise.edge.request import get_settings
 from slotwise.errors import EventFull, TimeslotUnavailable
 from slotwise.scheduling import repository
 from slotwise.scheduling.checks import is_round_robin
-from slotwise.scheduling.group_events import group_offer, require_group
+from slotwise.scheduling.group_events import group_offer, owner_of, require_group
 from slotwise.scheduling.offer import compute_offer
 from slotwise.scheduling.schemas import GroupTimeslot, OfferQuery
 from slotwise.scheduling.ui_settings import ui_settings
@@ -76,7 +76,11 @@ def get_ui_settings(
     config = access.require_configuration()
     booking = get_booking(session, access, booking_id) if booking_id else None
     settings = get_settings(request)
-    return ok(request, ui_settings(config, application_id=settings.application_id, booking=booking))
+    owner = owner_of(session, config) if read_document(config).is_group else None
+    return ok(
+        request,
+        ui_settings(config, application_id=settings.application_id, booking=booking, owner=owner),
+    )
 
 
 @router.post("/configurations/{configuration_id}/group-events/validate-timeslot")
