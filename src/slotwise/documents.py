@@ -142,6 +142,26 @@ GROUP = "group"
 _GROUP_DURATION_MINUTES = 60
 
 
+def _group_event_booking(document: dict[str, Any]) -> dict[str, Any]:
+    group = document.get("group_booking") or {}
+    if not isinstance(group, dict):
+        group = {}
+    parts = {
+        key: group[key]
+        for key in ("booking_type", "disable_emails", "reminders")
+        if group.get(key) is not None
+    }
+    return {"title": document.get("name") or "", **parts}
+
+
+def event_booking_of(document: dict[str, Any]) -> EventBooking:
+    """The event_booking part of a stored document alone (a group configuration's is read
+    from its `group_booking`), for readers that type no other part (notifications)."""
+    if document.get("type") == GROUP:
+        return EventBooking.model_validate(_group_event_booking(document))
+    return EventBooking.model_validate(document.get("event_booking") or {})
+
+
 class ConfigurationDocument(_Part):
     name: str | None = None
     slug: str | None = None
@@ -162,17 +182,11 @@ class ConfigurationDocument(_Part):
         and its title is the configuration's name (each seat's title is its event's)."""
         if not isinstance(data, dict) or data.get("type") != GROUP:
             return data
-        group = data.get("group_booking") or {}
-        event_booking = {
-            key: group[key]
-            for key in ("booking_type", "disable_emails", "reminders")
-            if group.get(key) is not None
-        }
         return {
             **data,
             "participants": [],
             "availability": {"duration_minutes": _GROUP_DURATION_MINUTES},
-            "event_booking": {"title": data.get("name") or "", **event_booking},
+            "event_booking": _group_event_booking(data),
         }
 
     @property

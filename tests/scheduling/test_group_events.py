@@ -460,3 +460,28 @@ def test_past_and_unknown_meetings_are_not_offered(api: httpx.Client, db: Databa
     create_event(api, grant_id, config_id, event_body(near))
     slots = offer(api, config_id, now, soon + DAY)
     assert [s["start_time"] for s in slots] == [soon]
+
+
+def test_declined_pending_seat_goes_to_the_line(api: httpx.Client, db: Database) -> None:
+    from slotwise.ids import decode_booking_ref
+
+    group_booking = {"calendar_id": "primary", "booking_type": "organizer-confirmation"}
+    grant_id, _, config_id = make_group(api, db, group_booking=group_booking)
+    start = future_hour(3, 9)
+    create_event(api, grant_id, config_id, event_body(start, capacity=1))
+    [slot] = offer(api, config_id, start - HOUR, start + HOUR)
+    seat = book_seat(api, config_id, slot, "bo@example.com").json()["data"]
+    assert seat["status"] == "pending"
+    waiting = book_seat(api, config_id, slot, "cy@example.com", waitlist=True).json()["data"]
+    assert waiting["position"] == 1
+    salt = decode_booking_ref(seat["booking_ref"]).salt  # type: ignore[union-attr]
+    declined = api.put(
+        f"/v3/scheduling/bookings/{seat['booking_id']}",
+        params={"configuration_id": config_id},
+        json={"status": "cancelled", "salt": salt},
+    )
+    assert declined.status_code == 200, declined.text
+    with db.session(write=False) as session:
+        live = list(session.scalars(select(Booking).where(Booking.status == "pending")))
+    assert [b.guest["email"] for b in live] == ["cy@example.com"]
+    assert outbox_types(db).count("booking.pending") == 2
