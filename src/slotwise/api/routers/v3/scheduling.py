@@ -18,7 +18,6 @@ from slotwise.edge.limits import public_reads
 from slotwise.edge.request import get_settings
 from slotwise.errors import EventFull, TimeslotUnavailable
 from slotwise.scheduling import repository
-from slotwise.scheduling.checks import is_round_robin
 from slotwise.scheduling.group_events import group_offer, owner_of, require_group
 from slotwise.scheduling.offer import compute_offer
 from slotwise.scheduling.schemas import GroupTimeslot, OfferQuery
@@ -53,7 +52,7 @@ def availability(
     )
     if booking is not None:
         exclude = (booking.event_id,) if booking.event_id else ()
-        if is_round_robin(config.document):
+        if read_document(config).is_round_robin:
             # A reschedule keeps its host, so offer only the times that host can take.
             hosts = list(booking.hosts)
     offer = compute_offer(
