@@ -217,7 +217,7 @@ def test_group_event_refusals(api: httpx.Client, db: Database) -> None:
         response = api.post(url, json=body)
         assert response.status_code == 400, (body, response.text)
         assert field in response.json()["error"]["message"], (field, response.text)
-    assert api.get(url, params={"start_time": 0, "end_time": start + DAY}).json()["data"] == []
+    assert api.get(url, params={"start_time": start - DAY, "end_time": start + DAY}).json()["data"] == []
     unknown = api.patch(f"{url}/nope", json={"title": "x"})
     assert unknown.status_code == 404
 

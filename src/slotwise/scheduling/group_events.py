@@ -29,7 +29,12 @@ from slotwise.events.repository import EventFilter
 from slotwise.eventtime.recurrence import split_instance_id
 from slotwise.scheduling import group_repository as repository
 from slotwise.scheduling.offer import bookable_window, is_expired
-from slotwise.scheduling.schemas import GroupEventBody, ImportedGroupEvent
+from slotwise.scheduling.schemas import (
+    DAY,
+    MAX_OFFER_WINDOW_DAYS,
+    GroupEventBody,
+    ImportedGroupEvent,
+)
 from slotwise.scheduling.service import group_calendar_of
 
 DEFAULT_CAPACITY = 10  # the editor's default too
@@ -174,6 +179,9 @@ def list_group_events(
     hi = end if end is not None else lo + DEFAULT_LIST_WINDOW
     if hi <= lo:
         raise field_error("end_time", "must be after start_time")
+    if hi - lo > MAX_OFFER_WINDOW_DAYS * DAY:
+        # One page holds every meeting of the window: a bounded window keeps it bounded.
+        raise field_error("end_time", f"the window may span at most {MAX_OFFER_WINDOW_DAYS} days")
     items: list[tuple[dict[str, Any], GroupEvent | None]] = [
         (o.data, o.group) for o in occurrences(session, config, lo, hi)
     ]
