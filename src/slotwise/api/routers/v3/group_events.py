@@ -9,16 +9,17 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import AdminAuth, DbSession, json_body, json_object, parse_bool, parse_int
+from slotwise.api.deps import AdminAuth, DbSession, json_body, json_object, parse_bool
 from slotwise.api.envelope import ack, ok, ok_list
 from slotwise.db.models import Configuration
 from slotwise.errors import field_error
 from slotwise.grants.service import get_grant
 from slotwise.scheduling import group_events as service
+from slotwise.scheduling.checks import unix_seconds
 from slotwise.scheduling.schemas import GroupEventBody, ImportedGroupEvent
 from slotwise.scheduling.service import get_configuration_of_grant
 from slotwise.scheduling.wire import group_event_to_dict
-from slotwise.validation import MAX_EPOCH, validate_model
+from slotwise.validation import validate_model
 
 router = APIRouter(
     prefix="/v3/grants/{grant}/scheduling/configurations/{configuration_id}",
@@ -33,10 +34,8 @@ def _configuration(session: Session, grant: str, configuration_id: str) -> Confi
 
 
 def _epoch(name: str, value: str | None) -> int | None:
-    number = parse_int(name, value)
-    if number is not None and not 0 <= number <= MAX_EPOCH:
-        raise field_error(name, f"expected Unix seconds between 0 and {MAX_EPOCH}")
-    return number
+    # The editor sends the seconds of its calendar view, possibly with a fraction.
+    return unix_seconds(name, value) if value else None
 
 
 @router.get("/group-events")
