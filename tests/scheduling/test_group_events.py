@@ -217,7 +217,10 @@ def test_group_event_refusals(api: httpx.Client, db: Database) -> None:
         response = api.post(url, json=body)
         assert response.status_code == 400, (body, response.text)
         assert field in response.json()["error"]["message"], (field, response.text)
-    assert api.get(url, params={"start_time": start - DAY, "end_time": start + DAY}).json()["data"] == []
+    assert (
+        api.get(url, params={"start_time": start - DAY, "end_time": start + DAY}).json()["data"]
+        == []
+    )
     unknown = api.patch(f"{url}/nope", json={"title": "x"})
     assert unknown.status_code == 404
 
@@ -485,3 +488,16 @@ def test_declined_pending_seat_goes_to_the_line(api: httpx.Client, db: Database)
         live = list(session.scalars(select(Booking).where(Booking.status == "pending")))
     assert [b.guest["email"] for b in live] == ["cy@example.com"]
     assert outbox_types(db).count("booking.pending") == 2
+
+
+def test_explaining_a_group_configuration_is_no_server_error(
+    api: httpx.Client, db: Database
+) -> None:
+    grant_id, _, config_id = make_group(api, db)
+    start = future_hour(3, 9)
+    create_event(api, grant_id, config_id, event_body(start))
+    response = api.get(
+        "/v3/scheduling/availability/explain",
+        params={"configuration_id": config_id, "start_time": start},
+    )
+    assert response.status_code < 500, response.text
