@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.api.deps import DbSession, ReadSession, json_object
 from slotwise.api.envelope import ok, ok_slots
+from slotwise.api.openapi import request_body
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.availability_api.wire import explanations
 from slotwise.bookings.service import get_booking
@@ -109,7 +110,10 @@ def get_ui_settings(
     )
 
 
-@router.post("/configurations/{configuration_id}/group-events/validate-timeslot")
+@router.post(
+    "/configurations/{configuration_id}/group-events/validate-timeslot",
+    openapi_extra=request_body(GroupTimeslot),
+)
 def validate_group_timeslot(
     request: Request,
     configuration_id: str,
