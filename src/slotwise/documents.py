@@ -199,6 +199,42 @@ def was_sent(part: _Part | None) -> bool:
     return part is not None and bool(part.model_fields_set or part.model_extra)
 
 
+class GroupBooking(_Part):
+    """A group configuration's booking part: where its events live, and how they book."""
+
+    calendar_id: str = "primary"
+    booking_type: str = "booking"
+    disable_emails: bool = False
+    reminders: Sequence[ReminderSpec] = Field(default_factory=list)
+    default_capacity: int | None = None  # what the editor proposes for a new event
+
+
+GROUP = "group"
+# A group configuration's slots are its events, each as long as it is; the typed reading
+# still needs a duration for the rules that every configuration has (none of which applies).
+_GROUP_DURATION_MINUTES = 60
+
+
+def _group_event_booking(document: dict[str, Any]) -> dict[str, Any]:
+    group = document.get("group_booking") or {}
+    if not isinstance(group, dict):
+        group = {}
+    parts = {
+        key: group[key]
+        for key in ("booking_type", "disable_emails", "reminders")
+        if group.get(key) is not None
+    }
+    return {"title": document.get("name") or "", **parts}
+
+
+def event_booking_of(document: dict[str, Any]) -> EventBooking:
+    """The event_booking part of a stored document alone (a group configuration's is read
+    from its `group_booking`), for readers that type no other part (notifications)."""
+    if document.get("type") == GROUP:
+        return EventBooking.model_validate(_group_event_booking(document))
+    return EventBooking.model_validate(document.get("event_booking") or {})
+
+
 class ConfigurationDocument(_Part):
     # In the order a new configuration is checked in (the first problem is reported first).
     availability: AvailabilitySettings
@@ -209,6 +245,27 @@ class ConfigurationDocument(_Part):
     requires_session_auth: bool = False
     appearance: dict[str, Any] | None = None
     name: str | None = None
+    type: str | None = None
+    group_booking: GroupBooking | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _group_parts(cls, data: Any) -> Any:
+        """A group configuration has no participants, availability nor event_booking: its
+        `group_booking` is read as the event_booking the booking emails and reminders read,
+        and its title is the configuration's name (each seat's title is its event's)."""
+        if not isinstance(data, dict) or data.get("type") != GROUP:
+            return data
+        return {
+            **data,
+            "participants": [],
+            "availability": {"duration_minutes": _GROUP_DURATION_MINUTES},
+            "event_booking": _group_event_booking(data),
+        }
+
+    @property
+    def is_group(self) -> bool:
+        return self.type == GROUP
 
     @property
     def rules(self) -> AvailabilityRules:

@@ -63,12 +63,14 @@ from slotwise.validation import (
     checked,
     problem,
     validate_model,
+    whole_number,
 )
 
 DAY = 86400
 SESSION_TTL_DEFAULT_MINUTES = 5
 SESSION_TTL_MAX_MINUTES = 30
 MAX_OFFER_WINDOW_DAYS = 400
+MAX_GROUP_CAPACITY = 10_000  # seats in one meeting of a group event
 
 
 class TimeWindow(Schema):
@@ -405,6 +407,11 @@ def _participants(field: str, value: Any) -> None:
         raise field_error(field, "needs at least one participant")
 
 
+def _group_only(field: str, value: Any) -> None:
+    if value is not None:
+        raise field_error(field, f'only a configuration of type "{doc.GROUP}" has one')
+
+
 class NewConfiguration(doc.ConfigurationDocument):
     """A configuration object a client sent (whole, or merged with the stored one by a PUT):
     refused, naming the field, unless it can work. The fields are checked in order, then the
@@ -418,12 +425,18 @@ class NewConfiguration(doc.ConfigurationDocument):
     requires_session_auth: Annotated[bool, _FLAG] = False
     appearance: Annotated[dict[str, Any] | None, rule(check_appearance)] = None
     name: Annotated[str | None, _text()] = None
+    # A group configuration is NewGroupConfiguration (parse_configuration picks it by `type`,
+    # and any other `type` is refused first, before the parts it would change the rules of).
+    type: None = None
+    group_booking: Annotated[None, rule(_group_only)] = None
 
     @model_validator(mode="before")
     @classmethod
     def _an_object(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             raise problem("expected a JSON object", field="body")
+        if data.get("type") is not None:
+            raise problem(f'must be "{doc.GROUP}" or absent', field="type")
         return data
 
     @field_validator("participants", mode="after")
@@ -457,9 +470,55 @@ class NewConfiguration(doc.ConfigurationDocument):
         return participants
 
 
+class NewGroupBooking(_Object, doc.GroupBooking):
+    calendar_id: Annotated[str, _text(required=True)] = _CHECKED_DEFAULT
+    booking_type: Annotated[str, rule(check_one_of, BOOKING_TYPES, required=False)] = "booking"
+    disable_emails: Annotated[bool, _FLAG] = False
+    reminders: Annotated[list[NewReminder], rule(as_list)] = Field(default_factory=list)
+    default_capacity: Annotated[int | None, _whole(lo=1, hi=MAX_GROUP_CAPACITY)] = None
+    conferencing: Annotated[dict[str, Any] | None, rule(_conferencing)] = None
+
+
+def _no_participants(field: str, value: Any) -> None:
+    if value:
+        raise field_error(field, "a group configuration has none (its group events do)")
+
+
+def _a_part(field: str, value: Any) -> None:
+    # Accepted as the SDKs send them back (a group configuration's are read from `name` and
+    # `group_booking`: documents.ConfigurationDocument), so only their shape is checked.
+    as_object(field, value)
+
+
+class NewGroupConfiguration(doc.ConfigurationDocument):
+    """A group configuration (`type: "group"`) a client sent: a name, `group_booking` with the
+    calendar its events live in, and no participants (its group events have theirs)."""
+
+    type: str = doc.GROUP  # parse_configuration picks this model by it
+    name: Annotated[str, _text(required=True)] = _CHECKED_DEFAULT
+    group_booking: NewGroupBooking = _CHECKED_DEFAULT
+    scheduler: NewScheduler = Field(default_factory=NewScheduler)
+    slug: Annotated[str | None, rule(check_slug)] = None
+    requires_session_auth: Annotated[bool, _FLAG] = False
+    appearance: Annotated[dict[str, Any] | None, rule(check_appearance)] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_sent(cls, data: Any) -> Any:
+        # Before documents' reading fills in the parts a group configuration has none of.
+        if not isinstance(data, dict):
+            raise problem("expected a JSON object", field="body")
+        checked(_no_participants, "participants", data.get("participants"))
+        for key in ("availability", "event_booking"):
+            checked(_a_part, key, data.get(key))
+        return data
+
+
 def parse_configuration(document: Any) -> doc.ConfigurationDocument:
     # One problem at a time, the first in the order of the fields: the message a client has
     # always had for a configuration (clients and the conformance vectors match on it).
+    if isinstance(document, dict) and document.get("type") == doc.GROUP:
+        return validate_model(NewGroupConfiguration, document, brackets=True, first_only=True)
     return validate_model(NewConfiguration, document, brackets=True, first_only=True)
 
 
@@ -505,3 +564,92 @@ class ExplainQuery(Schema):
         if self.window_start is None or self.window_end is None:
             return None
         return self.window_start, self.window_end
+
+
+# -- group events (a group configuration's seats) ---------------------------------------------
+
+# The event's own fields, passed to the events rules (which check them, naming the field).
+GROUP_EVENT_FIELDS = (
+    "title",
+    "description",
+    "location",
+    "conferencing",
+    "when",
+    "recurrence",
+    "participants",
+)
+
+
+def _seats_of(value: Any) -> int | None:
+    if value is None:
+        return None
+    number = checked(whole_number, "capacity", value)
+    if number is None or not 1 <= number <= MAX_GROUP_CAPACITY:
+        raise problem(f"expected a whole number from 1 to {MAX_GROUP_CAPACITY}", field="capacity")
+    return number
+
+
+class GroupEventBody(Schema):
+    """POST, PUT and PATCH …/group-events[/{event_id}]: the event's fields (`event`, checked
+    by the events rules) and its seats per occurrence. `organizer` is the configuration's
+    owner whatever is sent."""
+
+    capacity: int | None = None
+    calendar_id: str | None = None
+    event: dict[str, Any] = Field(default_factory=dict)
+
+    _seats = field_validator("capacity", mode="before")(_seats_of)
+
+    @field_validator("calendar_id", mode="before")
+    @classmethod
+    def _calendar(cls, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or len(value) > 64:
+            raise problem("expected a calendar id or primary", field="calendar_id")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise problem("expected a JSON object", field="body")
+        event = {k: data[k] for k in GROUP_EVENT_FIELDS if k in data}
+        when = event.get("when")
+        if isinstance(when, dict):
+            # The editor sends "" for a zone it did not set: absent, the calendar's zone.
+            event["when"] = {k: v for k, v in when.items() if v != ""}
+        if "recurrence" in event and event["recurrence"] is None:
+            event["recurrence"] = []
+        return {**data, "event": event}
+
+
+class ImportedGroupEvent(Schema):
+    """One entry of POST …/import-group-events: an event of the calendar to sell seats in."""
+
+    event_id: str = Field(default=None, validate_default=True)
+    calendar_id: str | None = None
+    capacity: int | None = None
+
+    _seats = field_validator("capacity", mode="before")(_seats_of)
+
+    @field_validator("event_id", mode="before")
+    @classmethod
+    def _event(cls, value: Any) -> str:
+        if not isinstance(value, str) or not value or len(value) > 64:
+            raise problem("is required (the id of an event of the calendar)", field="event_id")
+        return value
+
+
+class GroupTimeslot(TimeWindow):
+    """POST /v3/scheduling/configurations/{id}/group-events/validate-timeslot, and the group
+    part of a booking: the occurrence, by its event id."""
+
+    event_id: str = Field(default=None, validate_default=True)
+
+    @field_validator("event_id", mode="before")
+    @classmethod
+    def _event(cls, value: Any) -> str:
+        if not isinstance(value, str) or not value or len(value) > 64:
+            raise problem("is required (the group event of the time slot)", field="event_id")
+        return value
