@@ -77,6 +77,21 @@ class EventBooking(_Part):
     organizer_language: str | None = None  # a v2 page's `locale`
 
 
+class BookingLimits(_Part):
+    """How many bookings a host takes per local day, week and month (None: no limit)."""
+
+    per_day: int | None = None
+    per_week: int | None = None
+    per_month: int | None = None
+
+
+class DurationLimits(_Part):
+    """How many minutes of bookings a host takes per local day and week (None: no limit)."""
+
+    per_day: int | None = None
+    per_week: int | None = None
+
+
 class Scheduler(_Part):
     available_days_in_future: int | None = None
     min_booking_notice: int | None = None
@@ -93,6 +108,9 @@ class Scheduler(_Part):
     email_template: dict[str, Any] = Field(default_factory=dict)
     expire_after: dict[str, Any] = Field(default_factory=dict)
     capacity: int | None = None  # seats per slot, -1 unlimited (scheduling.seats)
+    booking_limits: BookingLimits = Field(default_factory=BookingLimits)  # scheduling.limits
+    duration_limits: DurationLimits = Field(default_factory=DurationLimits)
+    week_start: str | None = None  # "monday" … "sunday"; None: the organizer language's
 
 
 class ParticipantAvailability(_Part):

@@ -392,10 +392,31 @@ def check_scheduler(document: dict[str, Any]) -> None:
     # Seats per slot (scheduling.seats); -1 is unlimited, as v2 pages' event.capacity.
     if scheduler.get("capacity") != -1:
         _int("scheduler.capacity", scheduler.get("capacity"), lo=1, hi=10_000)
+    check_limits("scheduler", scheduler)
     expire = as_object("scheduler.expire_after", scheduler.get("expire_after"))
     _int("scheduler.expire_after.uses", expire.get("uses"), lo=1)
     if expire.get("date") is not None:
         unix_seconds("scheduler.expire_after.date", expire.get("date"))
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_BOOKINGS_PER_PERIOD = 10_000
+DURATION_LIMIT_MINUTES = {"per_day": 24 * 60, "per_week": 7 * 24 * 60}
+
+
+def check_limits(where: str, holder: dict[str, Any]) -> None:
+    """`booking_limits`, `duration_limits` and `week_start` of a configuration's scheduler
+    (`where` "scheduler") or of a grant's limits (`where` "": the body itself)."""
+    at = f"{where}." if where else ""
+    counts = as_object(f"{at}booking_limits", holder.get("booking_limits"))
+    for key in ("per_day", "per_week", "per_month"):
+        _int(f"{at}booking_limits.{key}", counts.get(key), lo=1, hi=MAX_BOOKINGS_PER_PERIOD)
+    minutes = as_object(f"{at}duration_limits", holder.get("duration_limits"))
+    for key, most in DURATION_LIMIT_MINUTES.items():
+        _int(f"{at}duration_limits.{key}", minutes.get(key), lo=1, hi=most)
+    start = holder.get("week_start")
+    if start is not None and start not in WEEKDAYS:
+        raise field_error(f"{at}week_start", f"expected one of {', '.join(WEEKDAYS)}")
 
 
 def check_email_template(value: Any) -> None:

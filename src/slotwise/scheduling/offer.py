@@ -21,6 +21,8 @@ Choices where the reference is silent:
   once `uses` bookings were made (cancelled ones included: a use is spent), nothing is offered.
 * `scheduler.capacity` (a Slotwise extension the v2 pages' `event.capacity` maps onto) seats
   several guests in one slot: see `scheduling.seats`.
+* Booking limits and holds (`scheduling.blocks`) are busy-like spans added to each host's busy
+  time: a host at a limit, or held for another guest, is not free for those slots.
 * Round-robin order: when each host was last booked (event creation time, then the event's
   `rotation_seq` for bookings in the same second; cancelled ones excluded) through this
   configuration or its `round_robin_group_id` (metadata key5).
@@ -48,7 +50,9 @@ from slotwise.events.busy import read_busy
 from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_calendars
 from slotwise.scheduling import repository, seats
+from slotwise.scheduling.blocks import host_blocks
 from slotwise.scheduling.checks import hhmm_minutes
+from slotwise.scheduling.holds_repository import Held
 from slotwise.scheduling.service import Host, hosts_of
 
 DEFAULT_ROUND_TO = 15
@@ -199,6 +203,7 @@ def compute_offer(
     *,
     now: int,
     exclude_event_ids: Collection[str] = (),
+    exclude_hold_ids: Collection[str] = (),
     only_emails: Collection[str] | None = None,
     hosts: list[Host] | None = None,
     exact: bool = False,
@@ -209,6 +214,7 @@ def compute_offer(
     `exact` asks about the single slot [start, end) itself, with no grid laid over it: the
     booking re-check, whose grid is checked apart (`on_offered_grid`). `refresh=False` reads
     remote mirrors as stored (the re-check, which holds locks and must not wait on a server).
+    `exclude_hold_ids` are holds the caller converts: they do not block their own slot.
     """
     document = read_document(config)
     rules = rules_of(document)
@@ -225,9 +231,24 @@ def compute_offer(
     if not hosts or hi <= lo or is_expired(session, config, now):
         return Offer(engine.AvailabilityResult([], []), hosts, [])
     capacity = seats.capacity_of(document)
+    extra = host_blocks(
+        session,
+        config.id,
+        document,
+        hosts,
+        lo,
+        hi,
+        now=now,
+        buffer_before=rules.buffer_before,
+        buffer_after=rules.buffer_after,
+        holds_as_seats=capacity != 1,
+        exclude_event_ids=exclude_event_ids,
+        exclude_hold_ids=exclude_hold_ids,
+    )
     held: list[seats.Seat] = []
     if capacity != 1:
         held = _held_seats(session, config, lo, hi, rules, exclude_event_ids)
+        held += _hold_seats(extra.seats, hosts)
         exclude_event_ids = [*exclude_event_ids, *(s.event_id for s in held if s.event_id)]
     calendars = busy_calendars(hosts)
     all_ids = sorted({c for ids in calendars.values() for c in ids})
@@ -252,6 +273,7 @@ def compute_offer(
     for host in hosts:
         specific, only_specific = specific_of(host, document)
         spans = [span for cal in calendars[host.email] for span in busy.get(cal, [])]
+        spans += [(b.start, b.end) for b in extra.blocks.get(host.email, [])]
         participants.append(
             engine.Participant(
                 email=host.email,
@@ -302,6 +324,33 @@ def _held_seats(
         seats.Seat(b.start_ts, b.end_ts, b.event_id, tuple(b.hosts or [b.organizer_email]))
         for b in found
         if b.event_id not in exclude_event_ids
+    ]
+
+
+SUGGESTIONS = 3
+SUGGESTION_DAYS = 14
+
+
+def next_offered(
+    session: Session, config: Configuration, after: int, *, now: int
+) -> list[engine.Slot]:
+    """The first few slots offered from `after` on (within two weeks): what a guest refused a
+    slot is offered instead. Mirrors are read as stored (the refusal just synced them)."""
+    offer = compute_offer(
+        session, config, after, after + SUGGESTION_DAYS * DAY, now=now, refresh=False
+    )
+    return offer.result.slots[:SUGGESTIONS]
+
+
+def _hold_seats(holds: Sequence[Held], hosts: Sequence[Host]) -> list[seats.Seat]:
+    """This configuration's holds as seats: one per hold, with the hosts it holds."""
+    email_of = {h.grant.id: h.email for h in hosts}
+    by_hold: dict[str, list[Held]] = {}
+    for h in holds:
+        by_hold.setdefault(h.hold_id, []).append(h)
+    return [
+        seats.Seat(rows[0].start, rows[0].end, None, tuple(email_of[r.grant_id] for r in rows))
+        for rows in by_hold.values()
     ]
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from slotwise.documents import ConfigurationDocument
-from slotwise.scheduling.checks import check_configuration, unix_seconds
-from slotwise.validation import Schema, checked, problem, validate_model
+from slotwise.documents import BookingLimits, ConfigurationDocument, DurationLimits
+from slotwise.scheduling.checks import check_configuration, check_limits, unix_seconds
+from slotwise.validation import Schema, check_line, check_zone, checked, problem, validate_model
 
 DAY = 86400
 SESSION_TTL_DEFAULT_MINUTES = 5
@@ -111,3 +111,33 @@ class NewConfiguration(ConfigurationDocument):
 
 def parse_configuration(document: Any) -> ConfigurationDocument:
     return validate_model(NewConfiguration, document)
+
+
+class GrantLimitsDocument(Schema):
+    """PUT /v3/grants/{grant}/scheduling/limits: the grant's limits across every configuration
+    (scheduling.limits), counted in `timezone`; weeks start on `week_start`, else on the first
+    day of `locale`'s week."""
+
+    booking_limits: BookingLimits = Field(default_factory=BookingLimits)
+    duration_limits: DurationLimits = Field(default_factory=DurationLimits)
+    timezone: str = "UTC"
+    locale: str = "en"
+    week_start: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _can_work(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise problem("expected an object", field="body")
+        checked(check_limits, "", data)
+        if data.get("timezone") is not None:
+            checked(check_zone, "timezone", data["timezone"])
+        locale = data.get("locale")
+        if locale is not None and (not isinstance(locale, str) or len(locale) > 35):
+            raise problem("expected a locale such as en_GB", field="locale")
+        checked(check_line, "locale", locale)
+        return data
+
+    def stored(self) -> dict[str, Any]:
+        """The document as stored and answered: every key, unset limits as null."""
+        return self.model_dump(include=set(type(self).model_fields))
