@@ -34,7 +34,7 @@ from tests.conftest import API_KEY
 from tests.security.conftest import outbox
 from tests.support.pages import Account, booking_request, create_page, page_body
 from tests.support.scheduling import DAY, HOUR, config_body, future_hour, make_grant, participant
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 # The matrix walks every route with every credential: ~80 tests of about a second each, so
@@ -631,7 +631,7 @@ def test_nothing_crosses(
 ) -> None:
     entry = ROUTES[(method, path)]
     world = build_world(api, db)
-    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
+    with http_client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
         before = _snapshot(db)
         for i, kind in enumerate(k for k in KINDS if k in entry.filtered):
             response = _call(client, method, path, entry, world, kind, i)

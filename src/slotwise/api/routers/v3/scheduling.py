@@ -11,10 +11,10 @@ from slotwise.api.deps import DbSession
 from slotwise.api.envelope import ok
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings.service import get_booking
+from slotwise.documents import read_document
 from slotwise.edge.limits import public_reads
 from slotwise.edge.request import get_settings
 from slotwise.scheduling import repository
-from slotwise.scheduling.checks import is_round_robin
 from slotwise.scheduling.offer import compute_offer
 from slotwise.scheduling.schemas import OfferQuery
 from slotwise.scheduling.ui_settings import ui_settings
@@ -45,7 +45,7 @@ def availability(
     )
     if booking is not None:
         exclude = (booking.event_id,) if booking.event_id else ()
-        if is_round_robin(config.document):
+        if read_document(config).is_round_robin:
             # A reschedule keeps its host, so offer only the times that host can take.
             hosts = list(booking.hosts)
     offer = compute_offer(
