@@ -306,3 +306,12 @@ def test_blocking_span_blocks_exactly_the_starts_in_its_period() -> None:
     for start in range(98 * HOUR, 126 * HOUR, 60):
         assert blocked(start) == (period[0] <= start < period[1]), start
     assert blocking_span((0, 3600), 3600, 600, 0) == (0, 3600)  # too short: blocked whole
+
+
+def test_an_off_grid_refusal_suggests_the_grid(api: httpx.Client, db: Database) -> None:
+    config = _config(api, db, {})
+    day = future_hour(3, 0)
+    refused = book(api, config["id"], day + 9 * HOUR + 7 * 60, **_guest(1))
+    assert refused.status_code == 409, refused.text
+    starts = [s["start_time"] for s in refused.json()["error"]["suggestions"]]
+    assert starts == [day + 9 * HOUR + 30 * 60, day + 10 * HOUR, day + 10 * HOUR + 30 * 60]

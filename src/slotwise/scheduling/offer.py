@@ -332,11 +332,14 @@ def next_offered(
     session: Session, config: Configuration, after: int, *, now: int
 ) -> list[engine.Slot]:
     """The first few slots offered from `after` on (within two weeks): what a guest refused a
-    slot is offered instead. Mirrors are read as stored (the refusal just synced them)."""
+    slot is offered instead. Listed from the start of that local day, so they lie on the grid
+    a day's listing shows. Mirrors are read as stored (the refusal just synced them)."""
+    tz = zones.zone(organizer_timezone(read_document(config)))
+    day = zones.midnight(zones.local_date(tz, after), tz)
     offer = compute_offer(
-        session, config, after, after + SUGGESTION_DAYS * DAY, now=now, refresh=False
+        session, config, day, after + SUGGESTION_DAYS * DAY, now=now, refresh=False
     )
-    return offer.result.slots[:SUGGESTIONS]
+    return [slot for slot in offer.result.slots if slot.start >= after][:SUGGESTIONS]
 
 
 def _hold_seats(holds: Sequence[Held], hosts: Sequence[Host]) -> list[seats.Seat]:

@@ -36,20 +36,21 @@ async def create_booking(request: Request) -> JSONResponse:
         # Rate limit, then remote calendars, on the shared thread pool: a refused guest costs
         # no calendar fetch, and a slow calendar server must not hold one of the few booking
         # threads (nor, on SQLite, the write lock).
-        parsed = await anyio.to_thread.run_sync(_before_locks, request, body)
         try:
+            parsed = await anyio.to_thread.run_sync(_before_locks, request, body)
             return await run_unit_of_work(
                 request, lambda session: _create_booking(request, body, parsed, session)
             )
         except TimeslotUnavailable as exc:
-            if parsed is not None:
-                exc.suggestions = await anyio.to_thread.run_sync(_suggest, request, parsed)
+            exc.suggestions = await anyio.to_thread.run_sync(_suggest, request, body)
             raise
 
 
-def _suggest(request: Request, wanted: NewBooking) -> list[dict[str, int]]:
+def _suggest(request: Request, body: dict[str, Any]) -> list[dict[str, int]]:
     """error.suggestions of a refused slot: the next offered ones, read after the refusal's
-    transaction ended (no lock is held while they are computed)."""
+    transaction ended (no lock is held while they are computed). A slot is only refused once
+    the body parsed and the caller reached the configuration, so both hold here."""
+    wanted = _parse(request, body)
     with get_db(request).session(write=False) as session:
         config = scheduling_access(request, session).require_configuration()
         slots = next_offered(session, config, wanted.start_time, now=clock.now())
