@@ -10,6 +10,9 @@ import pytest
 
 from slotwise import clock
 from slotwise.db.engine import Database
+from slotwise.db.models import Hold
+from slotwise.ids import new_uuid
+from slotwise.scheduling import holds_repository
 from tests.support.scheduling import (
     DAY,
     HOUR,
@@ -279,3 +282,28 @@ def test_bad_holds_name_the_field(
     assert response.json()["error"]["message"].startswith(field)
     wrong_length = hold(api, config["id"], slot + DAY)
     assert wrong_length.status_code == 200
+
+
+def test_a_second_hold_of_one_guest_loses_to_the_unique_key(
+    api: httpx.Client, db: Database
+) -> None:
+    """Two holds of one guest that locked different hosts both pass the guest check; the
+    unique key decides, and the loser is told so (a 409 in take_hold, never a 500)."""
+    config = _config(api, db)
+    slot = future_hour(3, 10)
+    assert hold(api, config["id"], slot, email="g@example.com").status_code == 200
+    with db.session() as session:
+        twin = Hold(
+            id=new_uuid(),
+            configuration_id=config["id"],
+            guest_key="g@example.com",
+            client_key="x",
+            secret_hash="y",
+            start_ts=slot + HOUR,
+            end_ts=slot + HOUR + 1800,
+            expires_at=slot,
+            created_at=0,
+        )
+        assert holds_repository.add_hold(session, twin, [config["grant"]]) is False
+        # The transaction goes on: the savepoint took only the refused row back.
+        assert holds_repository.find_guest_hold(session, config["id"], "g@example.com")

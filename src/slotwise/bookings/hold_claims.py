@@ -37,7 +37,8 @@ def claim_hold(session: Session, config: Configuration, req: NewBooking, now: in
         return None
     hold = own_hold(session, config, req.hold_id, req.hold_secret)
     if hold.expires_at <= now:
-        holds_repository.delete_hold(session, hold.id)
+        # Inert; left to be tidied under the hosts' locks (deleting it here, before them,
+        # could wait on a booking that holds those locks and deletes it too).
         return None
     if (hold.start_ts, hold.end_ts) != (req.start_time, req.end_time):
         raise field_error("hold_id", "holds another time: book the held start_time and end_time")

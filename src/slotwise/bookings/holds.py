@@ -30,6 +30,11 @@ from slotwise.ids import new_salt, new_uuid
 from slotwise.scheduling import holds_repository
 from slotwise.scheduling.access import Access
 
+ALREADY_HOLDING = (
+    "email: this guest already holds a time in this configuration"
+    " (send its hold_id and hold_secret to move it)"
+)
+
 
 @dataclass(frozen=True)
 class TakenHold:
@@ -63,13 +68,8 @@ def take_hold(
     if previous is not None:
         holds_repository.delete_hold(session, previous.id)
     guest = req.email.lower() if req.email else None
-    if guest is not None:
-        other = holds_repository.find_guest_hold(session, config.id, guest)
-        if other is not None:
-            raise Conflict(
-                "email: this guest already holds a time in this configuration"
-                " (send its hold_id and hold_secret to move it)"
-            )
+    if guest is not None and holds_repository.find_guest_hold(session, config.id, guest):
+        raise Conflict(ALREADY_HOLDING)
     key = client_key(address)
     if holds_repository.live_holds_of_client(session, config.id, key, now) >= holds_per_address:
         raise Conflict(
@@ -88,7 +88,8 @@ def take_hold(
         expires_at=now + hold_seconds,
         created_at=now,
     )
-    holds_repository.add_hold(session, hold, [h.grant.id for h in held])
+    if not holds_repository.add_hold(session, hold, [h.grant.id for h in held]):
+        raise Conflict(ALREADY_HOLDING)
     return TakenHold(hold, secret)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Hold, HoldHost
@@ -54,12 +55,19 @@ def delete_expired_holds(session: Session, configuration_id: str, now: int) -> N
     )
 
 
-def add_hold(session: Session, hold: Hold, grant_ids: Sequence[str]) -> None:
-    session.add(hold)
-    session.flush()
+def add_hold(session: Session, hold: Hold, grant_ids: Sequence[str]) -> bool:
+    """Insert the hold and its hosts; False if the guest already holds a time there (the
+    unique key: two holds of one guest locked different hosts and raced)."""
+    try:
+        with session.begin_nested():
+            session.add(hold)
+            session.flush()
+    except IntegrityError:
+        return False
     for grant_id in sorted(set(grant_ids)):
         session.add(HoldHost(hold_id=hold.id, grant_id=grant_id))
     session.flush()
+    return True
 
 
 def delete_hold(session: Session, hold_id: str) -> None:
