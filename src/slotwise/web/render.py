@@ -18,7 +18,14 @@ _env = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+# Every page string goes through gettext (`_()` / `{% trans %}`); until a locale's catalog is
+# installed for a request the null translations show the English source strings. Newstyle:
+# `_("%(n)s minutes", n=3)` formats and autoescapes its arguments itself.
+_env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+# The page's language for <html lang>; a request rendered in another locale passes its own.
+_env.globals["lang"] = "en"
 
 # No external assets; nothing may frame the pages; a booking_ref in the address never leaks to
 # another site through Referer (same-origin); pages hold live slots and credentials: no caching.
