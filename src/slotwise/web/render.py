@@ -29,11 +29,12 @@ _env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 # The page's language for <html lang>; a request rendered in another locale passes its own.
 _env.globals["lang"] = "en"
 
-# No external assets; nothing may frame the pages; a booking_ref in the address never leaks to
-# another site through Referer (same-origin); pages hold live slots and credentials: no caching.
+# No external assets (a configured logo comes inlined as a data: image, see logo.py); nothing
+# may frame the pages; a booking_ref in the address never leaks to another site through
+# Referer (same-origin); pages hold live slots and credentials: no caching.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
