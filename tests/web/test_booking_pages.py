@@ -356,3 +356,31 @@ def test_axe_finds_nothing_serious_on_any_page_state(
         page.goto(server.url + urlsplit(url).path)
         check("organizer confirmation")
     assert {state: v for state, v in found.items() if v} == {}
+
+
+def test_without_javascript_the_page_is_the_list_and_books(
+    server: LiveServer, make_page: Callable[..., Any]
+) -> None:
+    make_page(slug="plain")
+    with chromium() as browser:
+        context = browser.new_context(
+            java_script_enabled=False, locale="de-DE", timezone_id="Europe/Berlin"
+        )
+        page = context.new_page()
+        page.goto(f"{server.url}/book/plain?tz=Europe/Berlin")
+        assert page.locator("[data-calendar]").is_hidden()
+        assert page.locator("[data-list-view]").is_visible()
+        assert page.locator("#tz-search").is_hidden()
+        assert page.locator("[data-zone-submit]").is_visible()  # the picker is a GET form
+        times = [t.strip() for t in page.locator("section.day a.slot").all_inner_texts()]
+        assert times and all(twenty_four_hour(t) for t in times)
+        page.locator(".clock a").first.click()  # 12-hour, as a plain link
+        assert all(twelve_hour(t) for t in visible_slots(page))
+        page.locator("section.day a.slot").first.click()
+        page.fill("#guest_name", "Grace Hopper")
+        page.fill("#guest_email", "grace@example.com")
+        page.click("form.booking button[type=submit]")
+        page.wait_for_selector("a[href$='calendar.ics']")
+        assert page.locator("[data-copy]").is_hidden()  # copying needs the script
+        assert page.locator("#manage-address").is_visible()
+        context.close()
