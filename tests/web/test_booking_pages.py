@@ -46,16 +46,13 @@ def twenty_four_hour(text: str) -> bool:
 def guest_page(
     browser: Any, locale: str, zone: str, viewport: dict[str, int] = DESKTOP
 ) -> Iterator[tuple[Any, list[str]]]:
-    """A page in a browser set to `locale` and `zone`, collecting script errors, refused
-    loads (the CSP) and error statuses that were not expected."""
+    """A page in a browser set to `locale` and `zone`, collecting script errors and console
+    errors (a load the CSP refused, an error status)."""
     context = browser.new_context(locale=locale, timezone_id=zone, viewport=viewport)
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on(
-        "console",
-        lambda m: problems.append(m.text) if m.type == "error" and "40" not in m.text else None,
-    )
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     try:
         yield page, problems
     finally:
@@ -384,3 +381,22 @@ def test_without_javascript_the_page_is_the_list_and_books(
         assert page.locator("[data-copy]").is_hidden()  # copying needs the script
         assert page.locator("#manage-address").is_visible()
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_times_show_beside_the_calendar_or_below_it_on_a_phone(
+    server: LiveServer, make_page: Callable[..., Any], viewport: dict[str, int]
+) -> None:
+    make_page(slug="layout")
+    with chromium() as browser, guest_page(browser, "en-US", "UTC", viewport) as (page, bad):
+        page.goto(f"{server.url}/book/layout?tz=UTC")
+        grid = page.locator("table[role=grid]").bounding_box()
+        times = page.locator("section.times").bounding_box()
+        assert grid is not None and times is not None
+        if viewport is PHONE:
+            assert times["y"] >= grid["y"] + grid["height"]
+        else:
+            assert times["x"] >= grid["x"] + grid["width"]
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= viewport["width"]  # nothing wider than the screen
+        assert bad == []
