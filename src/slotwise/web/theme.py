@@ -67,7 +67,14 @@ class Theme:
     company: str
     submit_label: str
     thank_you: str
-    logo: str = ""  # a data: URL (see web/logo.py), or "" for none
+    logo_url: str = ""  # as configured
+
+    @property
+    def logo(self) -> str:
+        """The logo as a data: URL, or "" for none. Fetched (or read from the cache) only when
+        a template shows it: pages render outside write transactions, so a slow logo host
+        never holds a lock."""
+        return logo_data_url(self.logo_url) if self.logo_url else ""
 
     @property
     def css(self) -> str:
@@ -97,7 +104,7 @@ def theme_of(config: Configuration) -> Theme:
         company=_text(appearance, "company_name"),
         submit_label=_text(appearance, "submit_button_label", "submit_text"),
         thank_you=_text(appearance, "thank_you_message", "thank_you_text"),
-        logo=logo_data_url(_url(appearance, "company_logo_url", "logo")),
+        logo_url=_url(appearance, "company_logo_url", "logo"),
     )
 
 
