@@ -24,7 +24,7 @@ from slotwise.bookings.hold_claims import own_hold
 from slotwise.bookings.schemas import NewHold, ReleaseHold
 from slotwise.bookings.service import check_duration, first_in_order, pick_hosts, take_slot
 from slotwise.capabilities import secret_hash
-from slotwise.db.models import Hold
+from slotwise.db.models import Configuration, Hold
 from slotwise.errors import Conflict
 from slotwise.ids import new_salt, new_uuid
 from slotwise.scheduling import holds_repository
@@ -59,7 +59,7 @@ def take_hold(
     start, end = req.start_time, req.end_time
     check_duration(config, start, end)
     now = clock.now()
-    previous = own_hold(session, config, req.hold_id, req.hold_secret) if req.hold_id else None
+    previous = _previous_hold(session, config, req)
     candidates, organizer = pick_hosts(session, config, req.participants)
     moved = (previous.id,) if previous is not None else ()
     free, order = take_slot(session, config, candidates, start, end, now, exclude_hold_ids=moved)
@@ -93,6 +93,13 @@ def take_hold(
     return TakenHold(hold, secret)
 
 
+def _previous_hold(session: Session, config: Configuration, req: NewHold) -> Hold | None:
+    """The guest's earlier hold that this one moves (None: none named, or it is gone)."""
+    if req.hold_id is None or holds_repository.find_hold(session, req.hold_id) is None:
+        return None
+    return own_hold(session, config, req.hold_id, req.hold_secret)
+
+
 def release_hold(session: Session, access: Access, hold_id: str, req: ReleaseHold) -> None:
     """DELETE: the taker gives the slot back before it expires."""
     config = access.require_configuration()
@@ -109,5 +116,6 @@ def hold_to_dict(taken: TakenHold) -> dict[str, object]:
         "start_time": hold.start_ts,
         "end_time": hold.end_ts,
         "expires_at": hold.expires_at,
+        "expires_in": hold.expires_at - hold.created_at,  # seconds, for a countdown
         "object": "scheduling_hold",
     }
