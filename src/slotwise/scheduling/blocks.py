@@ -42,10 +42,12 @@ def host_blocks(
     buffer_before: int = 0,
     buffer_after: int = 0,
     holds_as_seats: bool = False,
+    with_holds: bool = True,
     exclude_event_ids: Collection[str] = (),
     exclude_hold_ids: Collection[str] = (),
 ) -> HostBlocks:
-    """Limits reached and holds taken that block `hosts` for slots starting in [lo, hi)."""
+    """Limits reached and holds taken (unless not `with_holds`) that block `hosts` for slots
+    starting in [lo, hi)."""
     out = limit_blocks(
         session,
         configuration_id,
@@ -57,6 +59,8 @@ def host_blocks(
         buffer_after=buffer_after,
         exclude_event_ids=exclude_event_ids,
     )
+    if not with_holds:
+        return HostBlocks(out, [])
     duration = document.availability.duration_minutes * 60
     held = holds_repository.live_holds_of_hosts(
         session,

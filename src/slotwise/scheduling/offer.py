@@ -201,6 +201,7 @@ def compute_offer(
     now: int,
     exclude_event_ids: Collection[str] = (),
     exclude_hold_ids: Collection[str] = (),
+    with_holds: bool = True,
     only_emails: Collection[str] | None = None,
     hosts: list[Host] | None = None,
     exact: bool = False,
@@ -211,7 +212,9 @@ def compute_offer(
     `exact` asks about the single slot [start, end) itself, with no grid laid over it: the
     booking re-check, whose grid is checked apart (`on_offered_grid`). `refresh=False` reads
     remote mirrors as stored (the re-check, which holds locks and must not wait on a server).
-    `exclude_hold_ids` are holds the caller converts: they do not block their own slot.
+    `exclude_hold_ids` are holds the caller converts: they do not block their own slot;
+    `with_holds=False` leaves every hold out (a page deciding whether to show a time's form,
+    whose own hold is then taken or refused by the holds API).
     """
     document = read_document(config)
     rules = rules_of(document)
@@ -239,6 +242,7 @@ def compute_offer(
         buffer_before=rules.buffer_before,
         buffer_after=rules.buffer_after,
         holds_as_seats=capacity != 1,
+        with_holds=with_holds,
         exclude_event_ids=exclude_event_ids,
         exclude_hold_ids=exclude_hold_ids,
     )

@@ -291,7 +291,9 @@ def booking_page(request: Request, name: str) -> Response:
         start = _time(query.get("start"))
         if start is None:
             return _slots_page(request, session, config, name, zone, query.get("from"))
-        if not views.slot_is_offered(session, config, start, clock.now()):
+        # Holds aside: the tab holding this time may load its form again; another guest's
+        # form then hears from its own hold request that the time is taken.
+        if not views.slot_is_offered(session, config, start, clock.now(), with_holds=False):
             message = unavailable(config, start)
             return _slots_page(
                 request, session, config, name, zone, query.get("from"), message=message
