@@ -315,3 +315,31 @@ def test_an_off_grid_refusal_suggests_the_grid(api: httpx.Client, db: Database) 
     assert refused.status_code == 409, refused.text
     starts = [s["start_time"] for s in refused.json()["error"]["suggestions"]]
     assert starts == [day + 9 * HOUR + 30 * 60, day + 10 * HOUR, day + 10 * HOUR + 30 * 60]
+
+
+def test_explanations_name_the_limit_and_the_hold(api: httpx.Client, db: Database) -> None:
+    """The scheduler's explanations see the listing's own blocks: a reached limit (named) and
+    another guest's hold, and agree with the listing about what is offered."""
+    config = _config(api, db, {"booking_limits": {"per_day": 1}})
+    day = future_hour(3, 0)
+    assert book(api, config["id"], day + 9 * HOUR, **_guest(1)).status_code == 200
+    tomorrow = day + DAY
+    held = api.post(
+        "/v3/scheduling/holds",
+        params={"configuration_id": config["id"]},
+        json={"start_time": tomorrow + 10 * HOUR, "end_time": tomorrow + 10 * HOUR + 1800},
+    )
+    assert held.status_code == 200, held.text
+    times = [day + 10 * HOUR, tomorrow + 10 * HOUR, tomorrow + 11 * HOUR]
+    response = api.get(
+        "/v3/scheduling/availability/explain",
+        params={"configuration_id": config["id"], "start_time": ",".join(map(str, times))},
+    )
+    assert response.status_code == 200, response.text
+    limited, holding, free = response.json()["data"]["explanations"]
+    assert [r["code"] for r in limited["reasons"]] == ["booking_limit"]
+    assert limited["reasons"][0]["details"]["limit"] == "scheduler.booking_limits.per_day"
+    assert [r["code"] for r in holding["reasons"]] == ["held"]
+    assert free["offered"] and free["reasons"] == []
+    listed = set(offered(api, config["id"], day, day + 2 * DAY))
+    assert [x["offered"] for x in (limited, holding, free)] == [t in listed for t in times]

@@ -31,7 +31,7 @@ Choices where the reference is silent:
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
@@ -52,6 +52,7 @@ from slotwise.scheduling import repository, seats
 from slotwise.scheduling.blocks import host_blocks
 from slotwise.scheduling.checks import hhmm_minutes
 from slotwise.scheduling.holds_repository import Held
+from slotwise.scheduling.limits import Blocked
 from slotwise.scheduling.service import Host, hosts_of
 
 DEFAULT_ROUND_TO = 15
@@ -251,41 +252,17 @@ def compute_offer(
         held = _held_seats(session, config, lo, hi, rules, exclude_event_ids)
         held += _hold_seats(extra.seats, hosts)
         exclude_event_ids = [*exclude_event_ids, *(s.event_id for s in held if s.event_id)]
-    calendars = busy_calendars(hosts)
-    all_ids = sorted({c for ids in calendars.values() for c in ids})
-    # Stale remote (CalDAV, feed) mirrors first; embedded grants have none to refresh.
-    if refresh:
-        refresh_calendars(session, remote_calendar_ids(hosts, calendars))
-    busy = read_busy(
+    participants = engine_participants(
         session,
-        all_ids,
+        config,
+        document,
+        hosts,
         lo - rules.buffer_after,
         hi + rules.buffer_before,
-        tentative_as_busy=document.rules.tentative_as_busy,
-        exclude_event_ids=tuple(exclude_event_ids),
+        exclude_event_ids=exclude_event_ids,
+        refresh=refresh,
+        blocks=extra.blocks,
     )
-    last: dict[str, tuple[int, int]] = {}
-    if document.is_round_robin:
-        keys = [config.id]
-        if config.round_robin_group_id:
-            keys.append(config.round_robin_group_id)
-        last = repository.last_booked(session, keys, [h.grant.id for h in hosts])
-    participants = []
-    for host in hosts:
-        specific, only_specific = specific_of(host, document)
-        spans = [span for cal in calendars[host.email] for span in busy.get(cal, [])]
-        spans += [(b.start, b.end) for b in extra.blocks.get(host.email, [])]
-        participants.append(
-            engine.Participant(
-                email=host.email,
-                busy=sorted((int(s), int(e)) for s, e in spans),
-                open_hours=open_hours_of(host, document),
-                specific=specific,
-                only_specific=only_specific,
-                last_booked_at=last[host.grant.id][0] if host.grant.id in last else None,
-                last_booked_seq=last[host.grant.id][1] if host.grant.id in last else 0,
-            )
-        )
     try:
         result = engine.compute_availability(participants, lo, hi, rules, not_before=lo)
     except engine.AvailabilityInputError as exc:
@@ -308,6 +285,60 @@ def compute_offer(
             result = seats.rejoin(result, fit(free), held)
     full_order = engine.round_robin_order(participants) if document.is_round_robin else []
     return Offer(result, hosts, full_order)
+
+
+def engine_participants(
+    session: Session,
+    config: Configuration,
+    document: ConfigurationDocument,
+    hosts: Sequence[Host],
+    start: int,
+    end: int,
+    *,
+    exclude_event_ids: Collection[str] = (),
+    refresh: bool = True,
+    blocks: Mapping[str, Sequence[Blocked]] | None = None,
+) -> list[engine.Participant]:
+    """The hosts as the engine sees them: busy time over [start, end) (buffers' reach
+    included by the caller), open hours, date overrides and round-robin history; `blocks`
+    (per email: reached limits, others' holds, `scheduling.blocks`) count as busy time."""
+    blocks = blocks or {}
+    calendars = busy_calendars(hosts)
+    all_ids = sorted({c for ids in calendars.values() for c in ids})
+    # Stale remote (CalDAV, feed) mirrors first; embedded grants have none to refresh.
+    if refresh:
+        refresh_calendars(session, remote_calendar_ids(hosts, calendars))
+    busy = read_busy(
+        session,
+        all_ids,
+        start,
+        end,
+        tentative_as_busy=document.rules.tentative_as_busy,
+        exclude_event_ids=tuple(exclude_event_ids),
+    )
+    last: dict[str, tuple[int, int]] = {}
+    if document.is_round_robin:
+        keys = [config.id]
+        if config.round_robin_group_id:
+            keys.append(config.round_robin_group_id)
+        last = repository.last_booked(session, keys, [h.grant.id for h in hosts])
+    participants = []
+    for host in hosts:
+        specific, only_specific = specific_of(host, document)
+        spans = [span for cal in calendars[host.email] for span in busy.get(cal, [])]
+        spans += [(b.start, b.end) for b in blocks.get(host.email, [])]
+        participants.append(
+            engine.Participant(
+                email=host.email,
+                busy=sorted((int(s), int(e)) for s, e in spans),
+                open_hours=open_hours_of(host, document),
+                specific=specific,
+                only_specific=only_specific,
+                last_booked_at=last[host.grant.id][0] if host.grant.id in last else None,
+                last_booked_seq=last[host.grant.id][1] if host.grant.id in last else 0,
+            )
+        )
+    return participants
 
 
 def _held_seats(
