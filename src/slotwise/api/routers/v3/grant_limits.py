@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ok
+from slotwise.api.openapi import request_body
 from slotwise.grants.service import get_grant
 from slotwise.scheduling.grant_limits import grant_limits_of, limits_to_dict, set_grant_limits
 from slotwise.scheduling.schemas import GrantLimitsDocument
@@ -24,7 +25,7 @@ def find_limits(request: Request, grant_id: str, session: Session = DbSession) -
     return ok(request, limits_to_dict(grant, grant_limits_of(grant, session)))
 
 
-@router.put("")
+@router.put("", openapi_extra=request_body(GrantLimitsDocument))
 def update_limits(
     request: Request,
     grant_id: str,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import DbSession, json_object, run_unit_of_work
 from slotwise.api.envelope import ack, ok
+from slotwise.api.openapi import request_body
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings import holds, remote
 from slotwise.bookings.schemas import NewHold, ReleaseHold
@@ -25,7 +26,7 @@ from slotwise.validation import validate_model
 router = APIRouter(prefix="/v3/scheduling/holds")
 
 
-@router.post("")
+@router.post("", openapi_extra=request_body(NewHold))
 async def take_hold(request: Request) -> JSONResponse:
     body = await json_object(request)
     await anyio.to_thread.run_sync(_before_locks, request)
@@ -55,7 +56,11 @@ def _take(request: Request, wanted: NewHold, session: Session) -> JSONResponse:
     return ok(request, holds.hold_to_dict(taken))
 
 
-@router.delete("/{hold_id}", dependencies=[Depends(public_writes)])
+@router.delete(
+    "/{hold_id}",
+    dependencies=[Depends(public_writes)],
+    openapi_extra=request_body(ReleaseHold),
+)
 def release_hold(
     request: Request,
     hold_id: str,
