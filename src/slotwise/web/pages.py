@@ -21,6 +21,7 @@ site are refused (403); the pages may not be framed (see render.SECURITY_HEADERS
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.bookings import outcomes, remote, service
+from slotwise.bookings.invitation import booking_invitation
 from slotwise.bookings.payloads import booking_ref
 from slotwise.bookings.repository import find_booking
 from slotwise.bookings.salts import guest_salt
@@ -52,16 +54,23 @@ from slotwise.ids import decode_booking_ref
 from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import PUBLIC, Access
-from slotwise.scheduling.offer import duration_seconds, organizer_timezone
+from slotwise.scheduling.offer import (
+    duration_seconds,
+    next_offered,
+    on_offered_grid,
+    organizer_timezone,
+)
 from slotwise.validation import is_http_url, validate_model
-from slotwise.web import views
-from slotwise.web.render import redirect, render
+from slotwise.web import formats, theme, views
+from slotwise.web.render import SECURITY_HEADERS, redirect, render
 
 # Every page counts against the public rate limits (page loads as reads, form posts as writes).
 router = APIRouter(dependencies=[Depends(public_method)])
 
 Form = dict[str, list[str]]
 SLOT_TAKEN = "Sorry, that time was just taken. Please pick another one."
+GONE = "That time is not available any more. Please pick another one."
+OFF_GRID = "That is not one of the times this page offers. Please pick one of the times below."
 
 
 # -- request helpers ---------------------------------------------------------------------------
@@ -156,12 +165,42 @@ def booking_by_ref(
     return booking, config
 
 
-def _base(request: Request, session: Session, config: Configuration, zone: str) -> dict[str, Any]:
+def unavailable(config: Configuration, start: int) -> str:
+    """Why `start` cannot be booked: off the page's grid (a made-up or stale address) or
+    taken since the page was shown."""
+    return GONE if on_offered_grid(read_document(config), start) else OFF_GRID
+
+
+def _clock_choice(request: Request, form: Form | None) -> str:
+    """The guest's own 12h/24h choice ("12", "24"), or "" to follow their locale."""
+    chosen = _one(form, "clock") if form is not None else request.query_params.get("clock", "")
+    return chosen if chosen in {"12", "24"} else ""
+
+
+def _base(
+    request: Request,
+    session: Session,
+    config: Configuration,
+    zone: str,
+    form: Form | None = None,
+) -> dict[str, Any]:
+    now = clock.now()
+    choice = _clock_choice(request, form)
+    guest_clock = formats.clock_for(request.headers.get("accept-language"), choice, now, zone)
+
+    def page_link(path: str, **params: Any) -> str:
+        # Every link keeps the guest's 12h/24h choice (unless it is the switch itself).
+        params.setdefault("clock", choice)
+        return link(path, **params)
+
     return {
         "page": views.page_info(session, config),
+        "theme": theme.theme_of(config),
         "zone": zone,
-        "zones": views.zone_options(zone),
-        "link": link,
+        "zone_groups": views.zone_groups(zone, now),
+        "clock": guest_clock,
+        "clock_choice": choice,
+        "link": page_link,
         "message": "",
         "error": "",
         # Let the script show the browser's zone only on a first GET that named none.
@@ -185,14 +224,21 @@ def _slots_page(
     *,
     message: str = "",
     status: int = 200,
+    suggestions: Sequence[int] = (),
 ) -> Response:
+    """The times to pick from; after a refused booking, the next offered ones first."""
     now = clock.now()
     day = views.parse_day(first, views.local_day(now, zone))
     context = _base(request, session, config, zone)
+    guest_clock = context["clock"]
     context.update(
         path=f"/book/{quote(name, safe='')}",
-        week=views.week(session, config, zone, day, now),
+        week=views.week(session, config, zone, day, now, guest_clock),
+        month=views.month(
+            session, config, zone, day, now, guest_clock, wanted=request.query_params.get("day")
+        ),
         message=message,
+        suggestions=[(start, guest_clock.moment(start, zone)) for start in suggestions],
     )
     return render("book.html", context, status)
 
@@ -211,16 +257,23 @@ def _form_page(
     status: int = 200,
 ) -> Response:
     end = start + duration_seconds(read_document(config))
-    context = _base(request, session, config, zone)
+    context = _base(request, session, config, zone, form)
     context.update(
         path=f"/book/{quote(name, safe='')}",
         start=start,
         first=first or "",
-        when=views.when_label(start, end, zone),
+        when=context["clock"].when(start, end, zone),
         fields=views.form_fields(config, form),
         guest_name=_one(form, "guest_name") if form else "",
         guest_email=_one(form, "guest_email") if form else "",
+        additional_guests=_one(form, "additional_guests") if form else "",
         error=error,
+        # The script holds the time while the guest fills in the form (docs/scheduling.md,
+        # "Holds"); a re-shown form keeps the hold it was sent with.
+        end=end,
+        hold_url=f"/v3/scheduling/holds?{urlencode({'configuration_id': config.id})}",
+        hold_id=_one(form, "hold_id") if form else "",
+        hold_secret=_one(form, "hold_secret") if form else "",
     )
     return render("book_form.html", context, status)
 
@@ -238,8 +291,10 @@ def booking_page(request: Request, name: str) -> Response:
         start = _time(query.get("start"))
         if start is None:
             return _slots_page(request, session, config, name, zone, query.get("from"))
-        if not views.slot_is_offered(session, config, start, clock.now()):
-            message = "That time is not available any more. Please pick another one."
+        # Holds aside: the tab holding this time may load its form again; another guest's
+        # form then hears from its own hold request that the time is taken.
+        if not views.slot_is_offered(session, config, start, clock.now(), with_holds=False):
+            message = unavailable(config, start)
             return _slots_page(
                 request, session, config, name, zone, query.get("from"), message=message
             )
@@ -265,6 +320,12 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 "guest": {"name": _one(form, "guest_name"), "email": _one(form, "guest_email")},
                 "timezone": zone,
                 "additional_fields": views.answers_of(config, form),
+                "additional_guests": [
+                    {"email": email}
+                    for email in views.guest_emails(_one(form, "additional_guests"))
+                ],
+                "hold_id": _one(form, "hold_id") or None,
+                "hold_secret": _one(form, "hold_secret") or None,
             }
             with outcomes.counted():
                 booking, _ = service.create_booking(
@@ -275,15 +336,26 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 )
             ref, pending = booking_ref(booking), booking.status == "pending"
             redirect_to = read_document(config).scheduler.confirmation_redirect_url
-            context = _base(request, session, config, zone)
-            context["booking"] = views.booking_view(booking, config, zone)
+            context = _base(request, session, config, zone, form)
+            context["booking"] = views.booking_view(booking, config, zone, context["clock"])
     except TimeslotUnavailable:
         with db.session(write=False) as session:
             config = public_configuration(session, name)
             zone = _zone_for(config, _one(form, "tz"))
             first = _one(form, "from") or None
+            taken = start is not None and on_offered_grid(read_document(config), start)
+            message = SLOT_TAKEN if taken else OFF_GRID
+            offered = next_offered(session, config, start, now=clock.now()) if start else []
             return _slots_page(
-                request, session, config, name, zone, first, message=SLOT_TAKEN, status=409
+                request,
+                session,
+                config,
+                name,
+                zone,
+                first,
+                message=message,
+                status=409,
+                suggestions=[s.start for s in offered],
             )
     except InvalidRequest as exc:
         with db.session(write=False) as session:
@@ -306,9 +378,10 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
         return redirect(str(redirect_to))
     if pending:
         # The guest's ref cancels the request; only the organizer's confirms it.
-        context["manage"] = link(f"/bookings/{ref}", tz=zone)
+        context["manage"] = context["link"](f"/bookings/{ref}", tz=zone)
         return render("pending.html", context)
-    return redirect(link(f"/bookings/{ref}", tz=zone, done="booked"))
+    choice = _clock_choice(request, form)
+    return redirect(link(f"/bookings/{ref}", tz=zone, done="booked", clock=choice))
 
 
 def friendly(config: Configuration, message: str) -> str:
@@ -317,6 +390,8 @@ def friendly(config: Configuration, message: str) -> str:
     if not sep:
         return message
     labels = {"guest.name": "Your name", "guest.email": "Your email", "start_time": "The time"}
+    if field.startswith("additional_guests"):
+        return f"Additional guests: {problem}"
     definitions = read_document(config).scheduler.additional_fields
     for key, spec in definitions.items():
         labels[f"additional_fields.{key}"] = spec.label or key
@@ -324,6 +399,9 @@ def friendly(config: Configuration, message: str) -> str:
 
 
 # -- manage page ---------------------------------------------------------------------------------
+
+
+STEPS = ("reschedule", "cancel")
 
 
 def _manage_page(
@@ -334,20 +412,23 @@ def _manage_page(
     ref: str,
     requested_zone: str | None,
     *,
+    step: str = "",
     first: str | None = None,
     start: int | None = None,
     done: str = "",
+    form: Form | None = None,
     message: str = "",
     error: str = "",
     status: int = 200,
 ) -> Response:
+    """The booking, and (as their own steps) rescheduling it or cancelling it."""
     zone = views.guest_zone(
         requested_zone, booking.guest_timezone or organizer_timezone(read_document(config))
     )
     now = clock.now()
-    context = _base(request, session, config, zone)
-    info = context["page"]
-    scheduler = info.scheduler
+    context = _base(request, session, config, zone, form)
+    guest_clock = context["clock"]
+    scheduler = context["page"].scheduler
     live = booking.status != "cancelled"
     # The booking service's rule: the page offers exactly what the service would accept.
     deadline = service.change_deadline(config, booking)
@@ -355,30 +436,54 @@ def _manage_page(
     open_for_changes = live and not too_late
     can_reschedule = open_for_changes and not scheduler.get("hide_rescheduling_options")
     can_cancel = open_for_changes and not scheduler.get("hide_cancellation_options")
+    if (step == "reschedule" and not can_reschedule) or (step == "cancel" and not can_cancel):
+        step = ""
     own = (booking.event_id,) if booking.event_id else ()
     chosen = None
-    if can_reschedule and start is not None:
+    if step == "reschedule" and start is not None:
         if views.slot_is_offered(session, config, start, now, exclude_event_ids=own):
             end = start + duration_seconds(read_document(config))
-            chosen = {"start": start, "when": views.when_label(start, end, zone)}
+            chosen = {"start": start, "when": guest_clock.when(start, end, zone)}
         else:
-            message = message or "That time is not available any more. Please pick another one."
-    week = None
-    if can_reschedule and chosen is None:
+            message = message or unavailable(config, start)
+    week = month = None
+    if step == "reschedule" and chosen is None:
         day = views.parse_day(first, views.local_day(now, zone))
+        wanted = request.query_params.get("day")
         week = views.week(
-            session, config, zone, day, now, exclude_event_ids=own, skip_start=booking.start_ts
+            session,
+            config,
+            zone,
+            day,
+            now,
+            guest_clock,
+            exclude_event_ids=own,
+            skip_start=booking.start_ts,
+        )
+        month = views.month(
+            session,
+            config,
+            zone,
+            day,
+            now,
+            guest_clock,
+            wanted=wanted,
+            exclude_event_ids=own,
+            skip_start=booking.start_ts,
         )
     context.update(
         path=f"/bookings/{ref}",
         ref=ref,
         address=str(request.url.replace(query="")),
-        booking=views.booking_view(booking, config, zone),
+        booking=views.booking_view(booking, config, zone, guest_clock),
+        book_again=_public_page_path(config),
         can_reschedule=can_reschedule,
         can_cancel=can_cancel,
-        deadline=views.moment_label(deadline, zone) if deadline is not None else "",
+        step=step,
+        deadline=guest_clock.moment(deadline, zone) if deadline is not None else "",
         too_late=too_late,
         week=week,
+        month=month,
         chosen=chosen,
         first=first or "",
         done=done,
@@ -391,12 +496,23 @@ def _manage_page(
     return render("manage.html", context, status)
 
 
+def _public_page_path(config: Configuration) -> str:
+    """The configuration's booking page, if it has one (a private one has none)."""
+    if config.requires_session_auth:
+        return ""
+    return f"/book/{quote(config.slug or config.id, safe='')}"
+
+
 @router.api_route("/bookings/{ref}", methods=["GET", "HEAD"])
 def manage_page(request: Request, ref: str) -> Response:
     query = request.query_params
     with get_db(request).session(write=False) as session:
         booking, config = booking_by_ref(session, ref)
         done = query.get("done", "")
+        start = _time(query.get("start"))
+        step = query.get("step", "")
+        if start is not None or query.get("from"):  # paging the times or picking one
+            step = "reschedule"
         return _manage_page(
             request,
             session,
@@ -404,10 +520,25 @@ def manage_page(request: Request, ref: str) -> Response:
             config,
             ref,
             query.get("tz"),
+            step=step if step in STEPS else "",
             first=query.get("from"),
-            start=_time(query.get("start")),
+            start=start,
             done=done if done in {"booked", "rescheduled", "cancelled"} else "",
         )
+
+
+@router.api_route("/bookings/{ref}/calendar.ics", methods=["GET", "HEAD"])
+def calendar_file(request: Request, ref: str) -> Response:
+    """The booking as an iCalendar file: the same UID and SEQUENCE as the emailed invitation,
+    so importing it after the email (or the email after it) updates one event."""
+    with get_db(request).session(write=False) as session:
+        booking, config = booking_by_ref(session, ref)
+        text = booking_invitation(session, booking, config, get_settings(request), clock.now())
+    return Response(
+        text,
+        media_type="text/calendar; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": 'attachment; filename="booking.ics"'},
+    )
 
 
 def _manage_change(request: Request, ref: str, form: Form, what: str, change: Any) -> Response:
@@ -423,9 +554,11 @@ def _manage_change(request: Request, ref: str, form: Form, what: str, change: An
             # The service refuses what scheduler.hide_*_options hides from guests (403).
             change(session, Access(config, PUBLIC), booking)
     except (TimeslotUnavailable, InvalidRequest, Conflict) as exc:
-        taken = isinstance(exc, TimeslotUnavailable)
+        unavailable_slot = isinstance(exc, TimeslotUnavailable)
         with db.session(write=False) as session:
             booking, config = booking_by_ref(session, ref)
+            start = _time(_one(form, "start"))
+            on_grid = start is not None and on_offered_grid(read_document(config), start)
             return _manage_page(
                 request,
                 session,
@@ -433,12 +566,15 @@ def _manage_change(request: Request, ref: str, form: Form, what: str, change: An
                 config,
                 ref,
                 zone,
+                step="reschedule" if what == "rescheduling" else "cancel",
                 first=_one(form, "from") or None,
-                message=SLOT_TAKEN if taken else "",
-                error="" if taken else problem_text(exc),
+                form=form,
+                message=(SLOT_TAKEN if on_grid else OFF_GRID) if unavailable_slot else "",
+                error="" if unavailable_slot else problem_text(exc),
                 status=exc.status_code,
             )
-    return redirect(link(f"/bookings/{ref}", tz=zone, done=_PAST[what]))
+    choice = _clock_choice(request, form)
+    return redirect(link(f"/bookings/{ref}", tz=zone, done=_PAST[what], clock=choice))
 
 
 _PAST = {"rescheduling": "rescheduled", "cancellation": "cancelled"}
@@ -493,7 +629,7 @@ def _organizer_page(
     context = _base(request, session, config, zone)
     context.update(
         path=f"/scheduling/organizer-confirmation/{ref}",
-        booking=views.booking_view(booking, config, zone),
+        booking=views.booking_view(booking, config, zone, context["clock"]),
         action=action if action in {"confirm", "decline"} else "",
         done=done,
         error=error,

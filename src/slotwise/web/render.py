@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +20,23 @@ _env = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+# Every page string goes through gettext (`_()` / `{% trans %}`); until a locale's catalog is
+# installed for a request the null translations show the English source strings. Newstyle:
+# `_("%(n)s minutes", n=3)` formats and autoescapes its arguments itself.
+_env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+# The page's language for <html lang>; a request rendered in another locale passes its own.
+_env.globals["lang"] = "en"
 
-# No external assets; nothing may frame the pages; a booking_ref in the address never leaks to
-# another site through Referer (same-origin); pages hold live slots and credentials: no caching.
+# No external assets (a configured logo comes inlined as a data: image, see logo.py); nothing
+# may frame the pages; a booking_ref in the address never leaks to another site through
+# Referer (same-origin); pages hold live slots and credentials: no caching.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+        # The booking form's script holds the chosen time (POST /v3/scheduling/holds).
+        "connect-src 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
@@ -48,7 +60,16 @@ _TITLES = {
 
 def render(name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     html = _env.get_template(name).render(**context)
-    return HTMLResponse(html, status_code, headers=SECURITY_HEADERS)
+    theme = context.get("theme")
+    headers = SECURITY_HEADERS
+    if theme is not None and theme.css:
+        # The theme's one inline <style> (base.html), allowed by its hash and nothing else.
+        digest = base64.b64encode(hashlib.sha256(theme.css.encode()).digest()).decode()
+        policy = SECURITY_HEADERS["Content-Security-Policy"].replace(
+            "style-src 'self'", f"style-src 'self' 'sha256-{digest}'"
+        )
+        headers = {**SECURITY_HEADERS, "Content-Security-Policy": policy}
+    return HTMLResponse(html, status_code, headers=headers)
 
 
 def redirect(url: str) -> Response:
