@@ -18,6 +18,7 @@ WEB_PREFIXES = (
     "/scheduling/organizer-confirmation/",
     "/static/",
     "/schedule-editor/",
+    "/v3/connect/auth",
 )
 
 Handler = Callable[[Request, Any], Awaitable[Response] | Response]
@@ -46,9 +47,10 @@ def _html_for_web(handler: Handler) -> Handler:
 
 def install(app: FastAPI) -> None:
     """Add the pages, the stylesheet and HTML errors; call after the error handlers exist."""
-    from slotwise.web import pages, schedule_editor
+    from slotwise.web import pages, schedule_editor, sign_in
 
     app.include_router(pages.router)
+    app.include_router(sign_in.router)
     app.include_router(schedule_editor.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for key, handler in list(app.exception_handlers.items()):

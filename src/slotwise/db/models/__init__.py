@@ -8,6 +8,13 @@ from slotwise.db.models.configuration import Configuration
 from slotwise.db.models.event import Event
 from slotwise.db.models.grant import Grant
 from slotwise.db.models.health_probe import HealthProbe
+from slotwise.db.models.hosted_auth import (
+    AuthorizationCode,
+    RedirectUri,
+    RefreshToken,
+    SignInAttempt,
+    SigningKey,
+)
 from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
 from slotwise.db.models.participant_lock import ParticipantLock
@@ -31,6 +38,7 @@ from slotwise.db.models.webhook import (
 __all__ = [
     "AccessToken",
     "ApiKey",
+    "AuthorizationCode",
     "Booking",
     "Calendar",
     "Configuration",
@@ -49,9 +57,13 @@ __all__ = [
     "ProviderCalendar",
     "ProviderItem",
     "RateLimitCounter",
+    "RedirectUri",
+    "RefreshToken",
     "RemoteWrite",
     "Reminder",
     "SchedulingPage",
     "SchedulingSession",
+    "SignInAttempt",
+    "SigningKey",
     "WebhookDestination",
 ]
