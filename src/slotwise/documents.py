@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from slotwise.db.models import Configuration
 
@@ -93,6 +93,18 @@ class Scheduler(_Part):
     email_template: dict[str, Any] = Field(default_factory=dict)
     expire_after: dict[str, Any] = Field(default_factory=dict)
     capacity: int | None = None  # seats per slot, -1 unlimited (scheduling.seats)
+
+    @field_validator(
+        "rescheduling_url",
+        "cancellation_url",
+        "organizer_confirmation_url",
+        "confirmation_redirect_url",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        # The scheduler editor sends "" for a link left blank.
+        return None if value == "" else value
 
 
 class ParticipantAvailability(_Part):

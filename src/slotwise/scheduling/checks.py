@@ -384,7 +384,7 @@ def check_scheduler(document: dict[str, Any]) -> None:
         "organizer_confirmation_url",
         "confirmation_redirect_url",
     ):
-        check_http_url(f"scheduler.{key}", scheduler.get(key))
+        _link(f"scheduler.{key}", scheduler.get(key))
     for key in ("hide_rescheduling_options", "hide_cancellation_options", "hide_additional_guests"):
         _bool(f"scheduler.{key}", scheduler.get(key))
     check_additional_fields("scheduler.additional_fields", scheduler.get("additional_fields"))
@@ -400,7 +400,7 @@ def check_scheduler(document: dict[str, Any]) -> None:
 
 def check_email_template(value: Any) -> None:
     template = as_object("scheduler.email_template", value)
-    check_http_url("scheduler.email_template.logo", template.get("logo"))
+    _link("scheduler.email_template.logo", template.get("logo"))
     _bool("scheduler.email_template.show_nylas_branding", template.get("show_nylas_branding"))
     confirmed = as_object(
         "scheduler.email_template.booking_confirmed", template.get("booking_confirmed")
@@ -420,7 +420,7 @@ def check_appearance(value: Any) -> None:
         check_line("appearance", key)
         if isinstance(item, str):
             if str(key).lower().endswith("url"):
-                check_http_url(f"appearance.{key}", item)
+                _link(f"appearance.{key}", item)
             else:
                 check_line(f"appearance.{key}", item)
 
@@ -439,3 +439,10 @@ def check_configuration(document: dict[str, Any]) -> None:
     _bool("requires_session_auth", document.get("requires_session_auth"))
     check_appearance(document.get("appearance"))
     _str("name", document.get("name"))
+
+
+def _link(field: str, value: Any) -> None:
+    """An optional link: absolute http(s), or "" for none (the scheduler editor sends "" for
+    every link left blank; whoever reads a link treats "" as none)."""
+    if value != "":
+        check_http_url(field, value)

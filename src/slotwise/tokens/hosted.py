@@ -5,8 +5,9 @@ rotated on use, short-lived access tokens and signed id_tokens. Never commits.
   and the PKCE challenge (S256 only: there is no client secret in a browser), and lives
   CODE_SECONDS.
 * A refresh token is used once: using it marks it used and issues the next one of the same
-  family. A used one presented again means one copy is in the wrong hands: the whole family,
-  its access tokens included, is revoked.
+  family. A used one presented again (later than REUSE_GRACE_SECONDS after its first use)
+  means one copy is in the wrong hands: the whole family, its access tokens included, is
+  revoked.
 * Access tokens are the per-grant tokens v2 pages take (one store, tokens.service), with an
   expiry (Settings.access_token_seconds) and the family they belong to.
 """
@@ -33,6 +34,9 @@ from slotwise.validation import validate_model
 CODE_SECONDS = 60
 CODE_PREFIX = "swac_"
 REFRESH_TOKEN_PREFIX = "swrt_"
+# The editor's identity module refreshes from each of its parallel calls with the same refresh
+# token; uses this close together are one client's, and each gets tokens of the same family.
+REUSE_GRACE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,20 @@ class Client:
 
 
 def s256(verifier: str) -> str:
-    hashed = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+    """RFC 7636's S256: base64url of the SHA-256 digest of the verifier."""
+    hashed = hashlib.sha256(verifier.encode("utf-8", "replace")).digest()
     return base64.urlsafe_b64encode(hashed).rstrip(b"=").decode()
+
+
+def s256_of_hex(verifier: str) -> str:
+    """S256 as the scheduler editor's identity module computes it (its own code, 2.6.0):
+    base64url of the SHA-256 digest written in hex. Just as bound to the verifier."""
+    hashed = hashlib.sha256(verifier.encode("utf-8", "replace")).hexdigest().encode()
+    return base64.urlsafe_b64encode(hashed).rstrip(b"=").decode()
+
+
+def verifier_matches(verifier: str, challenge: str) -> bool:
+    return same_secret(s256(verifier), challenge) or same_secret(s256_of_hex(verifier), challenge)
 
 
 def new_authorization_code(
@@ -106,7 +122,7 @@ def _from_code(session: Session, client: Client, request: TokenRequest) -> dict[
         raise refused
     if row.client_id != request.client_id or row.redirect_uri != request.redirect_uri:
         raise refused
-    if not same_secret(s256(request.code_verifier), row.code_challenge):
+    if not verifier_matches(request.code_verifier, row.code_challenge):
         raise refused
     grant = session.get(Grant, row.grant_id)
     if grant is None or grant.grant_status != "valid":
@@ -121,9 +137,11 @@ def _from_refresh_token(session: Session, client: Client, request: TokenRequest)
     row = repository.refresh_token_of_digest(session, digest(request.refresh_token))
     if row is None or row.client_id != request.client_id:
         raise refused
-    if row.used_at is not None or not repository.mark_refresh_token_used(
-        session, row.id, clock.now()
-    ):
+    now = clock.now()
+    first_use = row.used_at is None and repository.mark_refresh_token_used(session, row.id, now)
+    if not first_use:
+        session.refresh(row)  # a concurrent use may have marked it since it was read
+    if not first_use and not _concurrent(row, now):
         repository.delete_family(session, row.family_id)
         session.flush()
         raise OAuthError("invalid_grant", "refresh_token: already used; the sign-in is revoked")
@@ -131,6 +149,12 @@ def _from_refresh_token(session: Session, client: Client, request: TokenRequest)
     if grant is None or grant.grant_status != "valid":
         raise refused
     return _issue(session, client, grant, row.family_id, offline=True)
+
+
+def _concurrent(row: RefreshToken, now: int) -> bool:
+    """A used token presented again within REUSE_GRACE_SECONDS of its first use: the same
+    browser refreshing from several calls at once (the editor does), not a stolen copy."""
+    return row.used_at is not None and now - row.used_at < REUSE_GRACE_SECONDS
 
 
 def _issue(
