@@ -25,6 +25,7 @@ from tests.conftest import API_KEY
 from tests.hosted.editor_site import editor_site
 from tests.hosted.support import CLIENT_ID
 from tests.notifications.smtp import SmtpServer
+from tests.providers.conftest import Account
 from tests.support.browser import CHROMIUM_ARGS
 from tests.support.server import LiveServer
 from tests.support.waiting import BROWSER_TIMEOUT_MS, HTTP_TIMEOUT
@@ -204,3 +205,52 @@ def test_editor_signs_in_edits_and_the_scheduling_component_books(
         finally:
             browser.close()
     assert not errors, errors
+
+
+def test_editor_signs_in_with_a_caldav_account(
+    hosted_server: LiveServer, db: Database, account: Account, tmp_path: Path
+) -> None:
+    chromium = require_chromium()
+    bundle = web_elements_bundle()
+    from playwright.sync_api import sync_playwright
+
+    server = hosted_server
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    with (
+        httpx.Client(base_url=server.url, headers=headers, timeout=HTTP_TIMEOUT) as api,
+        editor_site(bundle, tmp_path / "site") as site,
+        sync_playwright() as pw,
+    ):
+        register = {"url": f"{site}/editor.html", "platform": "web", "settings": {"origin": site}}
+        assert api.post("/v3/applications/redirect-uris", json=register).status_code == 200
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 900}, timezone_id="UTC")
+            settings = {"clientId": CLIENT_ID, "domain": server.url + "/v3", "api": server.url}
+            page.goto(f"{site}/editor.html")
+            page.evaluate(
+                f"localStorage.setItem('slotwise-test', {json.dumps(json.dumps(settings))})"
+            )
+            page.reload()
+            page.locator("button.other-provider-button").click()
+            page.wait_for_url(
+                lambda url: url.startswith(f"{server.url}/v3/connect/auth"),
+                timeout=BROWSER_TIMEOUT_MS,
+            )
+            form = page.locator("form.sign-in-calendar")
+            form.locator("select[name=provider]").select_option("caldav")
+            form.locator("input[name=email]").fill(account.email)
+            form.locator("input[name=url]").fill(account.server.url + "/")
+            form.locator("input[name=username]").fill(account.user)
+            form.locator("input[name=password]").fill(account.password)
+            form.locator("button").click()
+            page.wait_for_url(
+                lambda url: url.startswith(f"{site}/editor.html"), timeout=BROWSER_TIMEOUT_MS
+            )
+            # Signed in as the CalDAV account: the editor lists its (no) configurations.
+            page.locator("button", has_text="Create new").wait_for(timeout=BROWSER_TIMEOUT_MS)
+            grant = json.loads(page.evaluate("localStorage.getItem('grant')"))
+            found = api.get(f"/v3/grants/{grant['grant_id']}").json()["data"]
+            assert (found["provider"], found["email"]) == ("caldav", account.email)
+        finally:
+            browser.close()
