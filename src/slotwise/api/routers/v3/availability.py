@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
-from slotwise.api.envelope import ok
+from slotwise.api.envelope import ok_slots
 from slotwise.availability_api import v3, wire
 from slotwise.availability_api.schemas import CalendarAvailabilityRequest
 from slotwise.validation import validate_model
@@ -24,4 +24,4 @@ def calendar_availability(
     session: Session = ReadSession,
 ) -> JSONResponse:
     result = v3.compute(session, validate_model(CalendarAvailabilityRequest, body))
-    return ok(request, wire.v3_availability(result))
+    return ok_slots(request, wire.v3_availability(result))

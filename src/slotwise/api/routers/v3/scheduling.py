@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.api.deps import DbSession
-from slotwise.api.envelope import ok
+from slotwise.api.envelope import ok, ok_slots
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings.service import get_booking
 from slotwise.edge.limits import public_reads
@@ -57,7 +57,7 @@ def availability(
         exclude_event_ids=exclude,
         only_emails=hosts,
     )
-    return ok(request, slots_to_dict(offer))
+    return ok_slots(request, slots_to_dict(offer))
 
 
 @router.get("/ui-settings")
