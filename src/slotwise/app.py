@@ -46,6 +46,7 @@ def _include_routers(app: FastAPI) -> None:
         events,
         free_busy,
         grants,
+        group_events,
         scheduling,
         sessions,
         webhooks,
@@ -65,6 +66,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(v2_free_busy.router)
     app.include_router(v2_availability.router)
     app.include_router(configurations.router)
+    app.include_router(group_events.router)
     app.include_router(sessions.router)
     app.include_router(scheduling.router)
     app.include_router(bookings.router)

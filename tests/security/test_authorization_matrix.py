@@ -34,7 +34,7 @@ from tests.conftest import API_KEY
 from tests.security.conftest import outbox
 from tests.support.pages import Account, booking_request, create_page, page_body
 from tests.support.scheduling import DAY, HOUR, config_body, future_hour, make_grant, participant
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 # The matrix walks every route with every credential: ~80 tests of about a second each, so
@@ -83,6 +83,8 @@ WATCHED = (
     "redirect_uris",
     "refresh_tokens",
     "authorization_codes",
+    "group_events",
+    "group_waitlist",
 )
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 _counter = itertools.count()
@@ -118,6 +120,9 @@ class World:
     image: str  # a stored image of B's page
     pending_image: str  # announced, not uploaded
     redirect_uri: str  # the application's
+    group_config: str  # B's private group configuration
+    group_event: str  # its group event
+    group_slot: dict[str, Any]  # that event's time slot
 
 
 def _access_token(api: httpx.Client, grant_id: str) -> dict[str, Any]:
@@ -186,6 +191,29 @@ def _book(api: httpx.Client, config_id: str, start: int) -> dict:
     return dict(response.json()["data"])
 
 
+def _group(api: httpx.Client, grant_id: str) -> tuple[str, str, dict[str, Any]]:
+    """(configuration id, group event id, its time slot) of a private group configuration."""
+    body = {
+        "type": "group",
+        "name": "Class",
+        "requires_session_auth": True,
+        "group_booking": {"calendar_id": "primary"},
+        "scheduler": {"min_booking_notice": 0},
+    }
+    config = api.post(f"/v3/grants/{grant_id}/scheduling/configurations", json=body)
+    assert config.status_code == 200, config.text
+    config_id = str(config.json()["data"]["id"])
+    start = future_hour(5, 10)
+    made = api.post(
+        f"/v3/grants/{grant_id}/scheduling/configurations/{config_id}/group-events",
+        json={"title": "Class", "when": {"start_time": start, "end_time": start + HOUR}},
+    )
+    assert made.status_code == 200, made.text
+    event_id = str(made.json()["data"]["event"]["id"])
+    slot = {"start_time": start, "end_time": start + HOUR, "event_id": event_id}
+    return config_id, event_id, slot
+
+
 def build_world(api: httpx.Client, db: Database) -> World:
     n = next(_counter)
     a_email, b_email = f"a{n}@example.com", f"b{n}@example.com"
@@ -241,6 +269,7 @@ def build_world(api: httpx.Client, db: Database) -> World:
     listed = api.get(f"/manage/pages/{page_b['id']}/bookings")
     assert listed.status_code == 200, listed.text
     [page_booking] = listed.json()
+    group_config, group_event, group_slot = _group(api, b[0])
     return World(
         grant=b[0],
         email=b_email,
@@ -270,6 +299,9 @@ def build_world(api: httpx.Client, db: Database) -> World:
         image=_image(api, page_b["id"], upload=True),
         pending_image=_image(api, page_b["id"], upload=False),
         redirect_uri=_redirect_uri(api),
+        group_config=group_config,
+        group_event=group_event,
+        group_slot=group_slot,
     )
 
 
@@ -315,6 +347,22 @@ def _new_booking(w: World, i: int) -> dict[str, Any]:
 
 def _config_create(w: World, i: int) -> dict[str, Any]:
     return config_body([participant(w.email, w.calendar, organizer=True)])
+
+
+_GROUP = "/v3/grants/{grant}/scheduling/configurations/{configuration_id}"
+
+
+def _group_path(w: World) -> dict[str, Any]:
+    return {"configuration_id": w.group_config}
+
+
+def _group_event_path(w: World) -> dict[str, Any]:
+    return {"configuration_id": w.group_config, "event_id": w.group_event}
+
+
+def _group_event(w: World, i: int) -> dict[str, Any]:
+    start = w.slot + i * HOUR
+    return {"title": "Class", "when": {"start_time": start, "end_time": start + HOUR}}
 
 
 ROUTES: dict[tuple[str, str], Entry] = {
@@ -397,6 +445,25 @@ ROUTES: dict[tuple[str, str], Entry] = {
         GRANT, body=lambda w, i: {"scheduler": {"min_booking_notice": 0}}
     ),
     ("DELETE", "/v3/grants/{grant}/scheduling/configurations/{configuration_id}"): Entry(GRANT),
+    ("GET", f"{_GROUP}/group-events"): Entry(GRANT, path=_group_path),
+    ("POST", f"{_GROUP}/group-events"): Entry(GRANT, path=_group_path, body=_group_event),
+    ("GET", f"{_GROUP}/group-events/{{event_id}}"): Entry(GRANT, path=_group_event_path),
+    ("PATCH", f"{_GROUP}/group-events/{{event_id}}"): Entry(
+        GRANT, path=_group_event_path, body=lambda w, i: {"title": "Renamed", "capacity": 9}
+    ),
+    ("PUT", f"{_GROUP}/group-events/{{event_id}}"): Entry(
+        GRANT, path=_group_event_path, body=lambda w, i: {"description": "Changed"}
+    ),
+    ("DELETE", f"{_GROUP}/group-events/{{event_id}}"): Entry(GRANT, path=_group_event_path),
+    ("POST", f"{_GROUP}/import-group-events"): Entry(
+        GRANT,
+        path=_group_path,
+        body=lambda w, i: {"event_id": w.event, "calendar_id": w.calendar, "capacity": 3},
+    ),
+    (
+        "POST",
+        "/v3/scheduling/configurations/{configuration_id}/group-events/validate-timeslot",
+    ): Entry(ADMIN, path=_group_path, body=lambda w, i: w.group_slot),
     ("POST", "/v3/scheduling/sessions"): Entry(
         ADMIN, body=lambda w, i: {"configuration_id": w.config["id"]}
     ),
@@ -667,7 +734,7 @@ def test_nothing_crosses(
 ) -> None:
     entry = ROUTES[(method, path)]
     world = build_world(api, db)
-    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
+    with http_client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
         before = _snapshot(db)
         for i, kind in enumerate(k for k in KINDS if k in entry.filtered):
             response = _call(client, method, path, entry, world, kind, i)

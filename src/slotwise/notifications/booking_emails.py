@@ -193,7 +193,7 @@ def compose_all(
     guest_language = info.get("guest_language")
     host_language = info.get("host_language")
     invite_guests = event_booking.notify_participants
-    template = scheduler.email_template.get("booking_confirmed") or {}
+    template = scheduler.email_template.booking_confirmed
     links = []
     for label, key in (
         ("Reschedule", "participant_rescheduling_url"),
@@ -207,8 +207,8 @@ def compose_all(
     organizer = [who.organizer["email"]] if who.organizer["email"] else []
     guests = [g["email"] for g in who.guests]
     if trigger == "booking.created":
-        subject = template.get("title") or f"Booking confirmed: {title}"
-        intro = template.get("body") or "Your booking is confirmed."
+        subject = template.title or f"Booking confirmed: {title}"
+        intro = template.body or "Your booking is confirmed."
         messages.append(
             (
                 guests,

@@ -26,7 +26,7 @@ from typing import Any
 
 from slotwise.db.models import Calendar, Grant
 from slotwise.errors import field_error
-from slotwise.pages.page_checks import DAY_LETTERS, as_bool
+from slotwise.pages.schemas import DAY_LETTERS, as_bool
 
 # Letters to v3 day numbers (0 = Sunday): M=1 … S=6, U=0.
 V3_DAY = {letter: (i + 1) % 7 for i, letter in enumerate(DAY_LETTERS)}

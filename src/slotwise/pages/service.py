@@ -26,7 +26,7 @@ from slotwise.pages.mapping import (
     check_opening_hours_accounts,
     configuration_document,
 )
-from slotwise.pages.page_checks import check_page
+from slotwise.pages.schemas import check_page
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling import service as scheduling
 from slotwise.tokens.secrets import EDIT_TOKEN_PREFIX, digest, new_secret

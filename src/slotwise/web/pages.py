@@ -319,7 +319,7 @@ def friendly(config: Configuration, message: str) -> str:
     labels = {"guest.name": "Your name", "guest.email": "Your email", "start_time": "The time"}
     definitions = read_document(config).scheduler.additional_fields
     for key, spec in definitions.items():
-        labels[f"additional_fields.{key}"] = str(spec.get("label") or key)
+        labels[f"additional_fields.{key}"] = spec.label or key
     return f"{labels.get(field, field)}: {problem}"
 
 

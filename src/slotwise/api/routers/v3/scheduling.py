@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import DbSession
+from slotwise.api.deps import DbSession, ReadSession, json_object
 from slotwise.api.envelope import ok, ok_slots
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings.service import get_booking
+from slotwise.documents import read_document
 from slotwise.edge.limits import public_reads
 from slotwise.edge.request import get_settings
+from slotwise.errors import EventFull, TimeslotUnavailable
 from slotwise.scheduling import repository
-from slotwise.scheduling.checks import is_round_robin
+from slotwise.scheduling.group_events import group_offer, owner_of, require_group
 from slotwise.scheduling.offer import compute_offer
-from slotwise.scheduling.schemas import OfferQuery
+from slotwise.scheduling.schemas import GroupTimeslot, OfferQuery
 from slotwise.scheduling.ui_settings import ui_settings
-from slotwise.scheduling.wire import slots_to_dict
+from slotwise.scheduling.wire import group_slot_to_dict, group_slots_to_dict, slots_to_dict
 from slotwise.validation import validate_model
 
 router = APIRouter(prefix="/v3/scheduling", dependencies=[Depends(public_reads)])
@@ -38,6 +42,9 @@ def availability(
     window = {"start_time": start_time or None, "end_time": end_time or None}
     query = validate_model(OfferQuery, {**window, "booking_id": booking_id})
     start, end = query.start_time, query.end_time
+    if read_document(config).is_group:
+        slots = group_offer(session, config, start, end, now=clock.now())
+        return ok(request, group_slots_to_dict(slots))
     exclude: tuple[str, ...] = ()
     hosts: list[str] | None = None
     booking = (
@@ -45,7 +52,7 @@ def availability(
     )
     if booking is not None:
         exclude = (booking.event_id,) if booking.event_id else ()
-        if is_round_robin(config.document):
+        if read_document(config).is_round_robin:
             # A reschedule keeps its host, so offer only the times that host can take.
             hosts = list(booking.hosts)
     offer = compute_offer(
@@ -68,4 +75,37 @@ def get_ui_settings(
     config = access.require_configuration()
     booking = get_booking(session, access, booking_id) if booking_id else None
     settings = get_settings(request)
-    return ok(request, ui_settings(config, application_id=settings.application_id, booking=booking))
+    owner = owner_of(session, config) if read_document(config).is_group else None
+    return ok(
+        request,
+        ui_settings(config, application_id=settings.application_id, booking=booking, owner=owner),
+    )
+
+
+@router.post("/configurations/{configuration_id}/group-events/validate-timeslot")
+def validate_group_timeslot(
+    request: Request,
+    configuration_id: str,
+    body: dict[str, Any] = Depends(json_object),
+    session: Session = ReadSession,
+) -> JSONResponse:
+    """Whether the guest's group time slot can still be booked: the slot with the seats it
+    has left, or 409 (`Event is full`, which the scheduling component shows as information)."""
+    access = scheduling_access(request, session, configuration_id=configuration_id)
+    config = access.require_configuration()
+    require_group(config)
+    slot = validate_model(GroupTimeslot, body)
+    found = next(
+        (
+            s
+            for s in group_offer(session, config, slot.start_time, slot.end_time, now=clock.now())
+            if s.occurrence.event_id == slot.event_id
+            and (s.occurrence.start, s.occurrence.end) == (slot.start_time, slot.end_time)
+        ),
+        None,
+    )
+    if found is None:
+        raise TimeslotUnavailable("no meeting of this configuration's group events at that time")
+    if found.remaining == 0:
+        raise EventFull()
+    return ok(request, group_slot_to_dict(found))
