@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,13 @@ from sqlalchemy import select
 
 from slotwise.config import Settings
 from slotwise.db.engine import Database
-from slotwise.db.models import Booking, Configuration, RefreshToken
+from slotwise.db.models import Booking, Configuration, Event, GroupEvent, RefreshToken
 from tests.conftest import API_KEY
 from tests.hosted.editor_site import editor_site
 from tests.hosted.support import CLIENT_ID
 from tests.notifications.smtp import SmtpServer
 from tests.providers.conftest import Account
+from tests.scheduling.test_group_events import book_seat, offer
 from tests.support.browser import CHROMIUM_ARGS
 from tests.support.server import LiveServer
 from tests.support.waiting import BROWSER_TIMEOUT_MS, HTTP_TIMEOUT
@@ -254,3 +255,73 @@ def test_editor_signs_in_with_a_caldav_account(
             assert (found["provider"], found["email"]) == ("caldav", account.email)
         finally:
             browser.close()
+
+
+def test_editor_makes_a_recurring_group_event_that_books_to_capacity(
+    hosted_server: LiveServer,
+    db: Database,
+    ada: tuple[str, str],
+    smtp: SmtpServer,
+    tmp_path: Path,
+    new_client: Callable[..., httpx.Client],
+) -> None:
+    chromium = require_chromium()
+    bundle = web_elements_bundle()
+    from playwright.sync_api import sync_playwright
+
+    server = hosted_server
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    with (
+        httpx.Client(base_url=server.url, headers=headers, timeout=HTTP_TIMEOUT) as api,
+        editor_site(bundle, tmp_path / "site") as site,
+        sync_playwright() as pw,
+    ):
+        register = {"url": f"{site}/editor.html", "platform": "web", "settings": {"origin": site}}
+        assert api.post("/v3/applications/redirect-uris", json=register).status_code == 200
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 900}, timezone_id="UTC")
+            settings = {"clientId": CLIENT_ID, "domain": server.url + "/v3", "api": server.url}
+            page.goto(f"{site}/editor.html")
+            page.evaluate(
+                f"localStorage.setItem('slotwise-test', {json.dumps(json.dumps(settings))})"
+            )
+            page.reload()
+            _sign_in(page, site, server, smtp)
+            page.locator("button", has_text="Create new").click()
+            page.get_by_text("Group / Class").click()
+            title = page.locator("nylas-event-title").locator("input, textarea, [contenteditable]")
+            title.first.fill("Yoga class")
+            page.get_by_text("Does not repeat").click()
+            page.get_by_text("Daily").first.click()
+            seats = page.locator("nylas-event-capacity input").first
+            seats.fill("2")
+            seats.press("Tab")
+            page.locator("button", has_text="Create").last.click()
+
+            def made() -> bool:
+                with db.session(write=False) as session:
+                    return session.scalar(select(GroupEvent)) is not None
+
+            wait_for(page, made, "the group event made in the editor")
+        finally:
+            browser.close()
+    with db.session(write=False) as session:
+        group = session.scalar(select(GroupEvent))
+        assert group is not None
+        event = session.get(Event, group.event_id)
+        assert event is not None and event.recurrence
+        assert any("FREQ=DAILY" in line for line in event.recurrence)
+        capacity = group.capacity
+    assert capacity == 2  # the seats set in the editor
+    [config] = _configurations(db)
+    assert config.document["type"] == "group"
+    guest = new_client(server.url)
+    slots = offer(guest, config.id, event.start_ts + 86_400 - 1, event.start_ts + 4 * 86_400)
+    assert len(slots) >= 2, slots  # one slot per meeting of the daily series
+    slot = slots[0]
+    for i in range(capacity):
+        taken = book_seat(guest, config.id, slot, f"guest{i}@example.com")
+        assert taken.status_code == 200, taken.text
+    full = book_seat(guest, config.id, slot, "late@example.com")
+    assert full.status_code == 409, full.text
