@@ -229,15 +229,6 @@ def test_unregistered_client_and_malformed_requests(
     missing = {"grant_type": "authorization_code", "client_id": CLIENT_ID, "code": code}
     oauth_error(guest.post("/v3/connect/token", json=missing), 400, "invalid_request")
     oauth_error(guest.post("/v3/connect/token", content=b"{nope"), 400, "invalid_request")
-    # The form encoding of RFC 6749 works as well as the editor's JSON.
-    form = {
-        "grant_type": "authorization_code",
-        "client_id": CLIENT_ID,
-        "code": code,
-        "redirect_uri": APP,
-        "code_verifier": verifier,
-    }
-    assert guest.post("/v3/connect/token", data=form).status_code == 200
 
 
 def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family(

@@ -366,6 +366,7 @@ def _group_event(w: World, i: int) -> dict[str, Any]:
 
 
 ROUTES: dict[tuple[str, str], Entry] = {
+    ("GET", "/"): Entry(EVERYONE),
     ("GET", "/healthz"): Entry(EVERYONE),
     ("GET", "/readyz"): Entry(EVERYONE),
     ("GET", "/metrics"): Entry(ADMIN),
@@ -413,6 +414,15 @@ ROUTES: dict[tuple[str, str], Entry] = {
             **_window(w),
             "duration_minutes": 30,
             "participants": [{"email": w.email}],
+        },
+    ),
+    ("POST", "/v3/calendars/availability/explain"): Entry(
+        ADMIN,
+        body=lambda w, i: {
+            **_window(w),
+            "duration_minutes": 30,
+            "participants": [{"email": w.email}],
+            "times": [w.slot],
         },
     ),
     ("POST", "/calendars/free-busy"): Entry(
@@ -471,6 +481,9 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ("GET", "/v3/scheduling/availability"): Entry(
         SCHEDULING, query=lambda w: {**_config_query(w), **_window(w)}
     ),
+    ("GET", "/v3/scheduling/availability/explain"): Entry(
+        SCHEDULING, query=lambda w: {**_config_query(w), "start_time": w.slot}
+    ),
     ("GET", "/v3/scheduling/ui-settings"): Entry(SCHEDULING, query=_config_query),
     ("POST", "/v3/scheduling/bookings"): Entry(SCHEDULING, query=_config_query, body=_new_booking),
     ("GET", "/v3/scheduling/bookings/{booking_id}"): Entry(SCHEDULING, query=_config_query),
@@ -516,6 +529,9 @@ ROUTES: dict[tuple[str, str], Entry] = {
         form=True,
         body=lambda w, i: {"start": str(w.slot), "guest_name": "G", "guest_email": "g@x.io"},
     ),
+    # The organizer's explanation of a day: the API key or this configuration's session only.
+    ("GET", "/book/{name}/explain"): Entry(SCHEDULING),
+    ("POST", "/book/{name}/explain"): Entry(SCHEDULING, form=True, body=lambda w, i: {"date": ""}),
     ("GET", "/bookings/{ref}"): Entry(frozenset({"ref_this"})),
     ("POST", "/bookings/{ref}/reschedule"): Entry(
         frozenset({"ref_this"}), form=True, body=lambda w, i: {"start": str(w.slot)}
@@ -641,7 +657,7 @@ def app_routes() -> set[tuple[str, str]]:
                 walk(route.routes, prefix + getattr(route, "path", ""))
 
     walk(create_app().routes, "")
-    docs = {"/openapi.json", "/docs", "/docs/oauth2-redirect"}
+    docs = {"/openapi.json", "/docs", "/redoc"}
     return {(m, p) for m, p in found if m != "HEAD" and p not in docs}
 
 

@@ -19,6 +19,8 @@ from slotwise.validation import describe
 
 log = logging.getLogger("slotwise.api")
 
+TOKEN_PATH = "/v3/connect/token"
+
 _HTTP_TYPES = {
     400: "invalid_request_error",
     401: "unauthorized",
@@ -35,6 +37,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _slotwise(request: Request, exc: SlotwiseError) -> JSONResponse:
         if isinstance(exc, OAuthError):
             return oauth_error_response(request, exc)
+        if request.url.path == TOKEN_PATH and exc.status_code == 400:
+            # A body the token route could not read: still the OAuth shape its clients read.
+            return oauth_error_response(request, OAuthError("invalid_request", exc.message))
         response = error_response(request, exc.status_code, exc.error_type, exc.message)
         if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from slotwise.availability import AvailabilityResult, Slot
+from slotwise.availability.explain import Explanation, Reason
 
 
 def _slot(slot: Slot) -> dict[str, Any]:
@@ -49,3 +50,37 @@ def v2_availability(result: AvailabilityResult, *, round_robin: bool) -> dict[st
 
 def v2_consecutive(itineraries: Sequence[Sequence[Slot]]) -> list[list[dict[str, Any]]]:
     return [[_slot(s) for s in itinerary] for itinerary in itineraries]
+
+
+def _reason(reason: Reason) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": reason.code, "message": reason.message}
+    if reason.email is not None:
+        out["email"] = reason.email
+    out["details"] = dict(reason.details)
+    return out
+
+
+def explanations(found: Sequence[Explanation]) -> dict[str, Any]:
+    """The explain answers' shape (both faces): one entry per asked time, in the asked order."""
+    return {
+        "order": list(found[0].order) if found else [],
+        "explanations": [
+            {
+                "start_time": x.start,
+                "end_time": x.end,
+                "offered": x.offered,
+                "emails": list(x.emails),
+                "reasons": [_reason(r) for r in x.reasons],
+                "blocked_by": list(x.blocked_by),
+                "participants": [
+                    {
+                        "email": p.email,
+                        "available": not p.reasons,
+                        "reasons": [_reason(r) for r in p.reasons],
+                    }
+                    for p in x.participants
+                ],
+            }
+            for x in found
+        ],
+    }

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from slotwise import documents as doc
+from slotwise.availability_api.request_fields import time_list
 from slotwise.errors import field_error
 from slotwise.scheduling.checks import (
     BOOKING_TYPES,
@@ -608,3 +609,47 @@ class GroupTimeslot(TimeWindow):
         if not isinstance(value, str) or not value or len(value) > 64:
             raise problem("is required (the group event of the time slot)", field="event_id")
         return value
+
+
+class ExplainQuery(Schema):
+    """GET /v3/scheduling/availability/explain: the start times (`start_time`, repeated or
+    comma-separated, at most 200) and, optionally, the listing's window."""
+
+    start_time: list[int] = Field(default=None, validate_default=True)
+    window_start: int | None = None
+    window_end: int | None = None
+
+    @field_validator("start_time", mode="before")
+    @classmethod
+    def _times(cls, value: Any) -> list[int]:
+        return checked(time_list, "start_time", value)
+
+    @field_validator("window_start", "window_end", mode="before")
+    @classmethod
+    def _edge(cls, value: Any, info: ValidationInfo) -> int | None:
+        return None if value is None else checked(unix_seconds, str(info.field_name), value)
+
+    @model_validator(mode="after")
+    def _window(self) -> ExplainQuery:
+        if self.window_start is None and max(self.start_time) - min(self.start_time) > (
+            MAX_OFFER_WINDOW_DAYS * DAY
+        ):
+            raise problem(
+                f"the times may span at most {MAX_OFFER_WINDOW_DAYS} days", field="start_time"
+            )
+        if (self.window_start is None) != (self.window_end is None):
+            raise problem("give both window_start and window_end, or neither", field="window_end")
+        if self.window_start is not None and self.window_end is not None:
+            if self.window_end <= self.window_start:
+                raise problem("must be after window_start", field="window_end")
+            if self.window_end - self.window_start > MAX_OFFER_WINDOW_DAYS * DAY:
+                raise problem(
+                    f"the window may span at most {MAX_OFFER_WINDOW_DAYS} days", field="window_end"
+                )
+        return self
+
+    @property
+    def window(self) -> tuple[int, int] | None:
+        if self.window_start is None or self.window_end is None:
+            return None
+        return self.window_start, self.window_end

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ack, ok, ok_list
+from slotwise.api.openapi import request_body
 from slotwise.applications import repository, service
+from slotwise.applications.schemas import NewRedirectUri, RedirectUriUpdate
 from slotwise.edge.request import get_settings
 
 router = APIRouter(prefix="/v3/applications", dependencies=[AdminAuth])
@@ -28,7 +30,7 @@ def list_redirect_uris(request: Request, session: Session = DbSession) -> JSONRe
     return ok_list(request, [service.redirect_uri_to_dict(r) for r in rows])
 
 
-@router.post("/redirect-uris")
+@router.post("/redirect-uris", openapi_extra=request_body(NewRedirectUri))
 def create_redirect_uri(
     request: Request, session: Session = DbSession, body: dict[str, Any] = Depends(json_object)
 ) -> JSONResponse:
@@ -44,8 +46,8 @@ def find_redirect_uri(
     return ok(request, service.redirect_uri_to_dict(row))
 
 
-@router.patch("/redirect-uris/{redirect_uri_id}")
-@router.put("/redirect-uris/{redirect_uri_id}")
+@router.patch("/redirect-uris/{redirect_uri_id}", openapi_extra=request_body(RedirectUriUpdate))
+@router.put("/redirect-uris/{redirect_uri_id}", openapi_extra=request_body(RedirectUriUpdate))
 def update_redirect_uri(
     request: Request,
     redirect_uri_id: str,

@@ -1,25 +1,26 @@
 """Hosted authentication's JSON routes: token, tokeninfo, revoke and the id_token keys.
 
 Anonymous (the browser holds no secret): every route counts against the connect rate limit.
-A refusal of POST /v3/connect/token has the OAuth shape (RFC 6749 §5.2) an OAuth client reads.
+A refusal of POST /v3/connect/token, a malformed body included, has the OAuth shape (RFC 6749
+§5.2) an OAuth client reads (api.errors).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import DbSession, ReadSession, json_object
+from slotwise.api.deps import DbSession, ReadSession, json_body, json_object
 from slotwise.api.envelope import ack, ok
+from slotwise.api.openapi import request_body
 from slotwise.edge.limits import connect_limit
 from slotwise.edge.request import get_db, get_settings
 from slotwise.errors import OAuthError, TokenUnauthorized, field_error
 from slotwise.tokens import hosted, signing
+from slotwise.tokens.schemas import TokenRequest
 
 router = APIRouter(dependencies=[Depends(connect_limit)])
 
@@ -36,28 +37,8 @@ def _client(request: Request) -> hosted.Client:
     )
 
 
-async def _token_body(request: Request) -> dict[str, Any]:
-    """JSON (the editor) or a form (RFC 6749's own encoding)."""
-    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        raw = await request.body()
-        if len(raw) > 16_384:
-            raise OAuthError("invalid_request", "body: too large")
-        try:
-            return dict(parse_qsl(raw.decode("utf-8"), errors="strict"))
-        except (UnicodeDecodeError, ValueError):
-            raise OAuthError("invalid_request", "body: not a readable form") from None
-    try:
-        return await json_object(request)
-    except OAuthError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the SlotwiseError's message, in the OAuth shape
-        raise OAuthError(
-            "invalid_request", str(getattr(exc, "message", "body: malformed"))
-        ) from None
-
-
-@router.post("/v3/connect/token")
-def issue_tokens(request: Request, body: dict[str, Any] = Depends(_token_body)) -> JSONResponse:
+@router.post("/v3/connect/token", openapi_extra=request_body(TokenRequest))
+def issue_tokens(request: Request, body: dict[str, Any] = Depends(json_object)) -> JSONResponse:
     # The unit of work commits a refusal's effects too (a presented code is used up, a reused
     # refresh token's family revoked); the refusal is raised once they are committed.
     refusal: OAuthError | None = None
@@ -89,24 +70,17 @@ def token_info(request: Request, session: Session = ReadSession) -> JSONResponse
     return response
 
 
-async def _revoked_token(request: Request) -> str:
-    """The token to revoke: ?token= (the SDKs), or `token` in a JSON or form body."""
+async def _revoked_token(request: Request, body: Any = Depends(json_body)) -> str:
+    """The token to revoke: ?token= (the SDKs), or `token` in a JSON body."""
     token = request.query_params.get("token")
-    if not token:
-        raw = await request.body()
-        if raw.strip() and len(raw) <= 16_384:
-            try:
-                parsed = json.loads(raw)
-            except ValueError:
-                parsed = dict(parse_qsl(raw.decode("utf-8", "replace")))
-            if isinstance(parsed, dict) and isinstance(parsed.get("token"), str):
-                token = parsed["token"]
+    if not token and isinstance(body, dict) and isinstance(body.get("token"), str):
+        token = body["token"]
     if not token:
         raise field_error("token", "is required")
     return token
 
 
-@router.post("/v3/connect/revoke")
+@router.post("/v3/connect/revoke", openapi_extra=request_body(description="{token}, or ?token="))
 def revoke_token(
     request: Request, token: str = Depends(_revoked_token), session: Session = DbSession
 ) -> JSONResponse:

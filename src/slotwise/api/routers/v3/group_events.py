@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import DbSession, GrantAuth, json_body, json_object, parse_bool
 from slotwise.api.envelope import ack, ok, ok_list
+from slotwise.api.openapi import request_body
 from slotwise.db.models import Configuration
 from slotwise.errors import field_error
 from slotwise.grants.service import get_grant
@@ -62,7 +63,7 @@ def list_group_events(
     return ok_list(request, [group_event_to_dict(item) for item in listed], None)
 
 
-@router.post("/group-events")
+@router.post("/group-events", openapi_extra=request_body(GroupEventBody))
 def create_group_event(
     request: Request,
     grant: str,
@@ -98,7 +99,7 @@ def _update(
     return ok(request, group_event_to_dict(changed))
 
 
-@router.patch("/group-events/{event_id}")
+@router.patch("/group-events/{event_id}", openapi_extra=request_body(GroupEventBody))
 def update_group_event(
     request: Request,
     grant: str,
@@ -110,7 +111,7 @@ def update_group_event(
     return _update(request, grant, configuration_id, event_id, body, session)
 
 
-@router.put("/group-events/{event_id}")
+@router.put("/group-events/{event_id}", openapi_extra=request_body(GroupEventBody))
 def replace_group_event(
     request: Request,
     grant: str,
@@ -132,7 +133,10 @@ def delete_group_event(
     return ack(request)
 
 
-@router.post("/import-group-events")
+@router.post(
+    "/import-group-events",
+    openapi_extra=request_body(description="one imported event, or a list of them"),
+)
 def import_group_events(
     request: Request,
     grant: str,

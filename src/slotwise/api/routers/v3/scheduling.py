@@ -1,4 +1,5 @@
-"""Public scheduling reads: /v3/scheduling/availability and /v3/scheduling/ui-settings."""
+"""Public scheduling reads: /v3/scheduling/availability (and its explanation, for the API key
+or the configuration's session) and /v3/scheduling/ui-settings."""
 
 from __future__ import annotations
 
@@ -11,16 +12,20 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.api.deps import DbSession, ReadSession, json_object
 from slotwise.api.envelope import ok, ok_slots
+from slotwise.api.openapi import request_body
 from slotwise.api.routers.v3._access import scheduling_access
+from slotwise.availability_api.wire import explanations
 from slotwise.bookings.service import get_booking
 from slotwise.documents import read_document
 from slotwise.edge.limits import public_reads
 from slotwise.edge.request import get_settings
-from slotwise.errors import EventFull, TimeslotUnavailable
+from slotwise.errors import EventFull, TimeslotUnavailable, Unauthorized
 from slotwise.scheduling import repository
+from slotwise.scheduling.access import API_KEY, SESSION
+from slotwise.scheduling.explain import explain_offer
 from slotwise.scheduling.group_events import group_offer, owner_of, require_group
 from slotwise.scheduling.offer import compute_offer
-from slotwise.scheduling.schemas import GroupTimeslot, OfferQuery
+from slotwise.scheduling.schemas import ExplainQuery, GroupTimeslot, OfferQuery
 from slotwise.scheduling.ui_settings import ui_settings
 from slotwise.scheduling.wire import group_slot_to_dict, group_slots_to_dict, slots_to_dict
 from slotwise.validation import validate_model
@@ -28,7 +33,7 @@ from slotwise.validation import validate_model
 router = APIRouter(prefix="/v3/scheduling", dependencies=[Depends(public_reads)])
 
 
-@router.get("/availability")
+@router.get("/availability", summary="Times a configuration offers")
 def availability(
     request: Request,
     start_time: str | None = None,
@@ -67,7 +72,30 @@ def availability(
     return ok_slots(request, slots_to_dict(offer))
 
 
-@router.get("/ui-settings")
+@router.get("/availability/explain", summary="Why a configuration offers a time or not")
+def explain_availability(request: Request, session: Session = DbSession) -> JSONResponse:
+    access = scheduling_access(request, session)
+    config = access.require_configuration()
+    if access.via not in (API_KEY, SESSION):
+        raise Unauthorized(
+            "Explanations need the API key or the configuration's session (Authorization: Bearer)"
+        )
+    params = request.query_params
+    # `start_time` may be repeated and each may list several times, comma-separated.
+    times = [t for value in params.getlist("start_time") for t in value.split(",") if t.strip()]
+    query = validate_model(
+        ExplainQuery,
+        {
+            "start_time": times or None,
+            "window_start": params.get("window_start") or None,
+            "window_end": params.get("window_end") or None,
+        },
+    )
+    found = explain_offer(session, config, query.start_time, now=clock.now(), window=query.window)
+    return ok(request, explanations(found))
+
+
+@router.get("/ui-settings", summary="The Scheduler's UI settings")
 def get_ui_settings(
     request: Request, booking_id: str | None = None, session: Session = DbSession
 ) -> JSONResponse:
@@ -82,7 +110,10 @@ def get_ui_settings(
     )
 
 
-@router.post("/configurations/{configuration_id}/group-events/validate-timeslot")
+@router.post(
+    "/configurations/{configuration_id}/group-events/validate-timeslot",
+    openapi_extra=request_body(GroupTimeslot),
+)
 def validate_group_timeslot(
     request: Request,
     configuration_id: str,
