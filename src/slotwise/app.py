@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from slotwise import __version__, keyring, links, outbound
+from slotwise.api.cors import ApplicationCORS
 from slotwise.api.envelope import RequestIdMiddleware
 from slotwise.api.errors import install_error_handlers
 from slotwise.api.failures import UnhandledErrorMiddleware
@@ -44,9 +44,11 @@ def _include_routers(app: FastAPI) -> None:
     from slotwise.api.routers.v2 import page_bookings, page_images, pages, schedule
     from slotwise.api.routers.v3 import (
         access_tokens,
+        applications,
         bookings,
         calendars,
         configurations,
+        connect,
         events,
         free_busy,
         grant_limits,
@@ -62,6 +64,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(grants.router)
+    app.include_router(applications.router)
+    app.include_router(connect.router)
     app.include_router(access_tokens.router)
     app.include_router(free_busy.router)
     app.include_router(calendars.router)
@@ -146,7 +150,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     _include_routers(app)
     install_openapi(app)
     app.add_middleware(
-        CORSMiddleware,
+        ApplicationCORS,
+        db=app.state.db,
         allow_origins=settings.cors_origins,
         allow_methods=CORS_METHODS,
         allow_headers=CORS_HEADERS,

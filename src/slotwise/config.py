@@ -118,6 +118,10 @@ class Settings:
     rate_limit_failed_auth_per_key: int = 10
     # A bearer token that reads /metrics (besides the admin API key); None: admin key only.
     metrics_token: str | None = None
+    # Hosted authentication (docs/hosted-auth.md): an access token's lifetime, and the anonymous
+    # connect routes' limit per client address and window (sign-in page, token, tokeninfo).
+    access_token_seconds: int = 3600
+    rate_limit_connect_per_address: int = 120
 
     @property
     def resolved_database_url(self) -> str:
@@ -176,6 +180,14 @@ class Settings:
                 env.optional("SLOTWISE_FORWARDED_ALLOW_IPS") or default.forwarded_allow_ips
             ).strip(),
             "secret_key": env.optional("SLOTWISE_SECRET_KEY"),
+            "access_token_seconds": env.integer(
+                "SLOTWISE_ACCESS_TOKEN_SECONDS", default.access_token_seconds, least=60
+            ),
+            "rate_limit_connect_per_address": env.integer(
+                "SLOTWISE_RATE_LIMIT_CONNECT_PER_ADDRESS",
+                default.rate_limit_connect_per_address,
+                least=0,
+            ),
             **{
                 f"rate_limit_{name}": env.integer(
                     f"SLOTWISE_RATE_LIMIT_{name.upper()}",

@@ -16,7 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 from slotwise.db.models import Configuration
 
@@ -183,6 +191,18 @@ class Scheduler(_Part):
     booking_limits: BookingLimits = Field(default_factory=BookingLimits)  # scheduling.limits
     duration_limits: DurationLimits = Field(default_factory=DurationLimits)
     week_start: str | None = None  # "monday" … "sunday"; None: the organizer language's
+
+    @field_validator(
+        "rescheduling_url",
+        "cancellation_url",
+        "organizer_confirmation_url",
+        "confirmation_redirect_url",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        # The scheduler editor sends "" for a link left blank.
+        return None if value == "" else value
 
 
 class ParticipantAvailability(_Part):

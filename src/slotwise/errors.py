@@ -29,6 +29,22 @@ class Unauthorized(SlotwiseError):
     error_type = "unauthorized"
 
 
+class TokenUnauthorized(Unauthorized):
+    """A grant's access token that is unknown, expired or revoked: the browser signs out."""
+
+    error_type = "token.unauthorized_access"
+
+
+class OAuthError(SlotwiseError):
+    """A refusal of the token routes in the shape OAuth clients read (RFC 6749 §5.2):
+    `error` is one of invalid_request, invalid_client, invalid_grant, unsupported_grant_type."""
+
+    def __init__(self, code: str, message: str, status_code: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status_code = status_code
+
+
 class Forbidden(SlotwiseError):
     status_code = 403
     error_type = "insufficient_scopes"

@@ -58,6 +58,9 @@ KINDS = (
 )
 ADMIN = frozenset({"api_key"})
 SCHEDULING = frozenset({"api_key", "session_this"})
+# Grant-scoped routes the editor calls: the API key, or the grant's own access token (also as
+# `me`, tests/hosted/test_me_routing.py).
+GRANT = frozenset({"api_key", "token_this"})
 # `/manage/pages/{id}…`: the API key, an access token of an account of the page, its edit_token.
 PAGE = frozenset({"api_key", "token_this", "edit_token_this"})
 NOBODY: frozenset[str] = frozenset()
@@ -77,6 +80,9 @@ WATCHED = (
     "page_accounts",
     "page_bookings",
     "page_images",
+    "redirect_uris",
+    "refresh_tokens",
+    "authorization_codes",
     "group_events",
     "group_waitlist",
     "holds",
@@ -115,6 +121,7 @@ class World:
     spare_token: str  # the id of another live token of B's
     image: str  # a stored image of B's page
     pending_image: str  # announced, not uploaded
+    redirect_uri: str  # the application's
     group_config: str  # B's private group configuration
     group_event: str  # its group event
     group_slot: dict[str, Any]  # that event's time slot
@@ -301,12 +308,20 @@ def build_world(api: httpx.Client, db: Database) -> World:
         spare_token=str(spare["id"]),
         image=_image(api, page_b["id"], upload=True),
         pending_image=_image(api, page_b["id"], upload=False),
+        redirect_uri=_redirect_uri(api),
         group_config=group_config,
         group_event=group_event,
         group_slot=group_slot,
         hold_id=str(hold.json()["data"]["hold_id"]),
         hold_secret=str(hold.json()["data"]["hold_secret"]),
     )
+
+
+def _redirect_uri(api: httpx.Client) -> str:
+    url = f"https://app.example/world{next(_counter)}"
+    response = api.post("/v3/applications/redirect-uris", json={"url": url, "platform": "web"})
+    assert response.status_code == 200, response.text
+    return str(response.json()["data"]["id"])
 
 
 @dataclass(frozen=True)
@@ -375,35 +390,35 @@ ROUTES: dict[tuple[str, str], Entry] = {
         },
     ),
     ("GET", "/v3/grants"): Entry(ADMIN),
-    ("GET", "/v3/grants/{grant_id}"): Entry(ADMIN),
+    ("GET", "/v3/grants/{grant_id}"): Entry(GRANT),
     ("PATCH", "/v3/grants/{grant_id}"): Entry(ADMIN, body=lambda w, i: {"scope": ["calendar"]}),
     ("DELETE", "/v3/grants/{grant_id}"): Entry(ADMIN),
     ("POST", "/v3/grants/{grant_id}/calendars/free-busy"): Entry(
         ADMIN, body=lambda w, i: {**_window(w), "emails": [w.email]}
     ),
-    ("GET", "/v3/grants/{grant_id}/calendars"): Entry(ADMIN),
-    ("POST", "/v3/grants/{grant_id}/calendars"): Entry(ADMIN, body=lambda w, i: {"name": "New"}),
-    ("GET", "/v3/grants/{grant_id}/calendars/{calendar_id}"): Entry(ADMIN),
+    ("GET", "/v3/grants/{grant_id}/calendars"): Entry(GRANT),
+    ("POST", "/v3/grants/{grant_id}/calendars"): Entry(GRANT, body=lambda w, i: {"name": "New"}),
+    ("GET", "/v3/grants/{grant_id}/calendars/{calendar_id}"): Entry(GRANT),
     ("PUT", "/v3/grants/{grant_id}/calendars/{calendar_id}"): Entry(
-        ADMIN, body=lambda w, i: {"name": "Renamed"}
+        GRANT, body=lambda w, i: {"name": "Renamed"}
     ),
-    ("DELETE", "/v3/grants/{grant_id}/calendars/{calendar_id}"): Entry(ADMIN),
-    ("GET", "/v3/grants/{grant_id}/events"): Entry(ADMIN, query=_calendar_query),
+    ("DELETE", "/v3/grants/{grant_id}/calendars/{calendar_id}"): Entry(GRANT),
+    ("GET", "/v3/grants/{grant_id}/events"): Entry(GRANT, query=_calendar_query),
     ("GET", "/v3/grants/{grant_id}/events/import"): Entry(
-        ADMIN, query=lambda w: {**_calendar_query(w), **_window(w)}
+        GRANT, query=lambda w: {**_calendar_query(w), **_window(w)}
     ),
     ("POST", "/v3/grants/{grant_id}/events"): Entry(
-        ADMIN,
+        GRANT,
         query=_calendar_query,
         body=lambda w, i: {"title": "x", "when": {"start_time": w.slot, "end_time": w.slot + 60}},
     ),
-    ("GET", "/v3/grants/{grant_id}/events/{event_id}"): Entry(ADMIN, query=_calendar_query),
+    ("GET", "/v3/grants/{grant_id}/events/{event_id}"): Entry(GRANT, query=_calendar_query),
     ("PUT", "/v3/grants/{grant_id}/events/{event_id}"): Entry(
-        ADMIN, query=_calendar_query, body=lambda w, i: {"title": "Moved"}
+        GRANT, query=_calendar_query, body=lambda w, i: {"title": "Moved"}
     ),
-    ("DELETE", "/v3/grants/{grant_id}/events/{event_id}"): Entry(ADMIN, query=_calendar_query),
+    ("DELETE", "/v3/grants/{grant_id}/events/{event_id}"): Entry(GRANT, query=_calendar_query),
     ("POST", "/v3/grants/{grant_id}/events/{event_id}/send-rsvp"): Entry(
-        ADMIN, query=_calendar_query, body=lambda w, i: {"status": "yes"}
+        GRANT, query=_calendar_query, body=lambda w, i: {"status": "yes"}
     ),
     ("POST", "/v3/calendars/availability"): Entry(
         ADMIN,
@@ -445,25 +460,25 @@ ROUTES: dict[tuple[str, str], Entry] = {
             "free_busy": [],
         },
     ),
-    ("GET", "/v3/grants/{grant}/scheduling/configurations"): Entry(ADMIN),
-    ("POST", "/v3/grants/{grant}/scheduling/configurations"): Entry(ADMIN, body=_config_create),
-    ("GET", "/v3/grants/{grant}/scheduling/configurations/{configuration_id}"): Entry(ADMIN),
+    ("GET", "/v3/grants/{grant}/scheduling/configurations"): Entry(GRANT),
+    ("POST", "/v3/grants/{grant}/scheduling/configurations"): Entry(GRANT, body=_config_create),
+    ("GET", "/v3/grants/{grant}/scheduling/configurations/{configuration_id}"): Entry(GRANT),
     ("PUT", "/v3/grants/{grant}/scheduling/configurations/{configuration_id}"): Entry(
-        ADMIN, body=lambda w, i: {"scheduler": {"min_booking_notice": 0}}
+        GRANT, body=lambda w, i: {"scheduler": {"min_booking_notice": 0}}
     ),
-    ("DELETE", "/v3/grants/{grant}/scheduling/configurations/{configuration_id}"): Entry(ADMIN),
-    ("GET", f"{_GROUP}/group-events"): Entry(ADMIN, path=_group_path),
-    ("POST", f"{_GROUP}/group-events"): Entry(ADMIN, path=_group_path, body=_group_event),
-    ("GET", f"{_GROUP}/group-events/{{event_id}}"): Entry(ADMIN, path=_group_event_path),
+    ("DELETE", "/v3/grants/{grant}/scheduling/configurations/{configuration_id}"): Entry(GRANT),
+    ("GET", f"{_GROUP}/group-events"): Entry(GRANT, path=_group_path),
+    ("POST", f"{_GROUP}/group-events"): Entry(GRANT, path=_group_path, body=_group_event),
+    ("GET", f"{_GROUP}/group-events/{{event_id}}"): Entry(GRANT, path=_group_event_path),
     ("PATCH", f"{_GROUP}/group-events/{{event_id}}"): Entry(
-        ADMIN, path=_group_event_path, body=lambda w, i: {"title": "Renamed", "capacity": 9}
+        GRANT, path=_group_event_path, body=lambda w, i: {"title": "Renamed", "capacity": 9}
     ),
     ("PUT", f"{_GROUP}/group-events/{{event_id}}"): Entry(
-        ADMIN, path=_group_event_path, body=lambda w, i: {"description": "Changed"}
+        GRANT, path=_group_event_path, body=lambda w, i: {"description": "Changed"}
     ),
-    ("DELETE", f"{_GROUP}/group-events/{{event_id}}"): Entry(ADMIN, path=_group_event_path),
+    ("DELETE", f"{_GROUP}/group-events/{{event_id}}"): Entry(GRANT, path=_group_event_path),
     ("POST", f"{_GROUP}/import-group-events"): Entry(
-        ADMIN,
+        GRANT,
         path=_group_path,
         body=lambda w, i: {"event_id": w.event, "calendar_id": w.calendar, "capacity": 3},
     ),
@@ -601,6 +616,51 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ("POST", "/schedule/{slug}/{edit_hash}/confirm"): Entry(
         PAGE, path=lambda w: {"edit_hash": w.edit_hash}
     ),
+    # The application and its redirect URIs are the operator's.
+    ("GET", "/v3/applications"): Entry(ADMIN),
+    ("GET", "/v3/applications/redirect-uris"): Entry(ADMIN),
+    ("POST", "/v3/applications/redirect-uris"): Entry(
+        ADMIN,
+        body=lambda w, i: {"url": f"https://app.example/cb{next(_counter)}", "platform": "web"},
+    ),
+    ("GET", "/v3/applications/redirect-uris/{redirect_uri_id}"): Entry(ADMIN),
+    ("PUT", "/v3/applications/redirect-uris/{redirect_uri_id}"): Entry(
+        ADMIN, body=lambda w, i: {"platform": "web"}
+    ),
+    ("PATCH", "/v3/applications/redirect-uris/{redirect_uri_id}"): Entry(
+        ADMIN, body=lambda w, i: {"platform": "web"}
+    ),
+    ("DELETE", "/v3/applications/redirect-uris/{redirect_uri_id}"): Entry(ADMIN),
+    # Hosted authentication: the presented code, token or sign-in attempt is the credential,
+    # and none of the kinds holds one (tests/hosted has the flows that do).
+    ("GET", "/v3/connect/auth"): Entry(NOBODY),
+    ("POST", "/v3/connect/auth/email"): Entry(
+        NOBODY, form=True, body=lambda w, i: {"attempt": "swsi_x", "email": w.email}
+    ),
+    ("POST", "/v3/connect/auth/code"): Entry(
+        NOBODY, form=True, body=lambda w, i: {"attempt": "swsi_x", "code": "123456"}
+    ),
+    ("POST", "/v3/connect/auth/calendar"): Entry(
+        NOBODY,
+        form=True,
+        body=lambda w, i: {"attempt": "swsi_x", "provider": "caldav", "email": w.email},
+    ),
+    ("POST", "/v3/connect/token"): Entry(
+        NOBODY,
+        body=lambda w, i: {
+            "grant_type": "authorization_code",
+            "client_id": "slotwise",
+            "code": "swac_x",
+            "redirect_uri": "https://app.example/cb",
+            "code_verifier": "v" * 43,
+        },
+    ),
+    # tokeninfo tells the holder of a token what it is; the header plays no part.
+    ("GET", "/v3/connect/tokeninfo"): Entry(
+        EVERYONE, query=lambda w: {"access_token": w.token_this}
+    ),
+    ("POST", "/v3/connect/revoke"): Entry(EVERYONE, query=lambda w: {"token": "swat_unknown"}),
+    ("GET", "/.well-known/jwks.json"): Entry(EVERYONE),
     # The Schedule Editor's files are static; they hold no credential.
     ("GET", "/schedule-editor/v1.0/editor"): Entry(EVERYONE),
     ("GET", "/schedule-editor/v1.0/schedule-editor.js"): Entry(EVERYONE),
@@ -682,6 +742,7 @@ def _path(template: str, w: World, ref: str, edit_hash: str, fixed: dict[str, An
         booking_id=w.booking,
         webhook_id=w.webhook,
         delivery_id=new_id(),
+        redirect_uri_id=w.redirect_uri,
         name=w.config["slug"],
         ref=ref,
         hold_id=w.hold_id,
@@ -726,7 +787,9 @@ def test_nothing_crosses(
         for i, kind in enumerate(refused):
             response = _call(client, method, path, entry, world, kind, i)
             assert 400 <= response.status_code < 500, (kind, response.status_code, response.text)
-            if not path.startswith(("/book", "/scheduling/organizer")):
+            if path == "/v3/connect/token":  # RFC 6749's error shape
+                assert isinstance(response.json()["error"], str), (kind, response.text)
+            elif not path.startswith(("/book", "/scheduling/organizer", "/v3/connect/auth")):
                 assert response.json()["error"]["type"], (kind, response.text)
             assert _snapshot(db) == before, f"{kind} changed something"
         for i, kind in enumerate(k for k in KINDS if k in entry.allowed):

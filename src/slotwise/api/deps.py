@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from slotwise.edge import limits
 from slotwise.edge.request import bearer_token, get_db, get_settings, is_admin_key
-from slotwise.errors import InvalidRequest, PayloadTooLarge, Unauthorized, field_error
+from slotwise.errors import (
+    Forbidden,
+    InvalidRequest,
+    PayloadTooLarge,
+    TokenUnauthorized,
+    Unauthorized,
+    field_error,
+)
+from slotwise.tokens.service import grant_for_token
 
 T = TypeVar("T")
 
@@ -173,3 +181,47 @@ def require_api_key(
 
 
 AdminAuth = Depends(require_api_key)
+
+
+# The path parameter that names the grant, in the routers' two spellings.
+_GRANT_PARAMS = ("grant_id", "grant")
+
+
+def require_grant_access(request: Request) -> None:
+    """The admin API key, or an access token of exactly the grant the path names.
+
+    With a grant's access token (hosted authentication's or one issued for v2 pages), the path
+    may say `me` or the grant's own id; `me` is replaced by the id in the request's path
+    parameters before the endpoint reads them (router dependencies run first), so every
+    endpoint below sees a real grant id. The caller's grant is kept on `request.state` for
+    rules that also look at the body (a configuration's participants).
+    """
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("Authorization: missing Bearer API key or access token")
+    limits.check_failed_auth(request, token)
+    if is_admin_key(request, None, token):
+        request.state.grant_caller = None
+        return
+    with get_db(request).session(write=False) as read:
+        grant = grant_for_token(read, token)
+        grant_id = grant.id if grant is not None else None
+    if grant_id is None:
+        limits.count_failed_auth(request, token)
+        raise TokenUnauthorized("Authorization: the access token is invalid, expired or revoked")
+    params = request.scope.setdefault("path_params", {})
+    name = next((n for n in _GRANT_PARAMS if n in params), None)
+    if name is None or params[name] not in {"me", grant_id}:
+        raise Forbidden("grant_id: an access token reaches only its own grant (or me)")
+    params[name] = grant_id
+    request.state.grant_caller = grant_id
+
+
+def grant_caller(request: Request) -> str | None:
+    """The grant whose access token made the request (None for the admin API key)."""
+    caller: str | None = getattr(request.state, "grant_caller", None)
+    return caller
+
+
+# Grant-scoped routes an organizer's own token may reach (calendars, events, configurations).
+GrantAuth = Depends(require_grant_access)

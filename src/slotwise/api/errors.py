@@ -11,13 +11,15 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from slotwise.api.envelope import error_response
+from slotwise.api.envelope import error_response, request_id
 from slotwise.api.request_log import route_template
 from slotwise.db.faults import RETRY_AFTER_SECONDS, is_unavailable
-from slotwise.errors import RateLimited, SlotwiseError
+from slotwise.errors import OAuthError, RateLimited, SlotwiseError
 from slotwise.validation import describe
 
 log = logging.getLogger("slotwise.api")
+
+TOKEN_PATH = "/v3/connect/token"
 
 _HTTP_TYPES = {
     400: "invalid_request_error",
@@ -33,6 +35,11 @@ _HTTP_TYPES = {
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SlotwiseError)
     async def _slotwise(request: Request, exc: SlotwiseError) -> JSONResponse:
+        if isinstance(exc, OAuthError):
+            return oauth_error_response(request, exc)
+        if request.url.path == TOKEN_PATH and exc.status_code == 400:
+            # A body the token route could not read: still the OAuth shape its clients read.
+            return oauth_error_response(request, OAuthError("invalid_request", exc.message))
         response = error_response(
             request, exc.status_code, exc.error_type, exc.message, extra=exc.extra()
         )
@@ -96,3 +103,19 @@ def unavailable_response(request: Request, message: str | None = None) -> JSONRe
     )
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def oauth_error_response(request: Request, exc: OAuthError) -> JSONResponse:
+    """RFC 6749 §5.2's shape (what the SDKs' OAuth errors and the editor read), with the
+    request id every answer carries."""
+    body = {
+        "request_id": request_id(request),
+        "error": exc.code,
+        "error_code": exc.status_code,
+        "error_description": exc.message,
+        "error_uri": "",
+    }
+    headers = {"Cache-Control": "no-store"}
+    if exc.status_code == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="slotwise"'
+    return JSONResponse(body, exc.status_code, headers=headers)

@@ -132,3 +132,28 @@ def count_failed_auth(request: Request, token: str) -> None:
     )
     if retry_after is not None:
         raise _too_many(retry_after)
+
+
+def connect_limit(request: Request) -> None:
+    """Dependency of the anonymous hosted-auth routes (sign-in page, token, tokeninfo,
+    revoke): per client address, so no one guesses codes or floods mail from one place."""
+    settings = get_settings(request)
+    limit = Limit(
+        f"connect:addr:{client_address(request)}", settings.rate_limit_connect_per_address
+    )
+    retry_after = ratelimit.hit(get_db(request), [limit], settings.rate_limit_window_seconds)
+    if retry_after is not None:
+        raise _too_many(retry_after)
+
+
+def connect_email_limit(request: Request, address: str) -> None:
+    """Codes mailed to one address per window: the page must not become a mail cannon."""
+    settings = get_settings(request)
+    limit = Limit(f"connect:mail:{_digest(address.strip().lower())}", CODES_PER_ADDRESS)
+    retry_after = ratelimit.hit(get_db(request), [limit], settings.rate_limit_window_seconds)
+    if retry_after is not None:
+        raise _too_many(retry_after)
+
+
+# Emailed sign-in codes per address and rate-limit window.
+CODES_PER_ADDRESS = 5

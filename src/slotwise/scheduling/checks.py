@@ -211,6 +211,13 @@ def check_pattern(
             raise field_error(field, f"not a regular expression ({exc})") from None
 
 
+def optional_link(field: str, value: Any) -> None:
+    """An optional link: absolute http(s), or "" for none (the scheduler editor sends "" for
+    every link left blank; whoever reads a link treats "" as none)."""
+    if value != "":
+        check_http_url(field, value)
+
+
 def check_appearance(field: str, value: Any) -> None:
     """User-defined keys, shown by the booking UI: one-line strings; `…url` ones are links."""
     if value is None:
@@ -221,6 +228,6 @@ def check_appearance(field: str, value: Any) -> None:
         check_line(field, key)
         if isinstance(item, str):
             if str(key).lower().endswith("url"):
-                check_http_url(f"{field}.{key}", item)
+                optional_link(f"{field}.{key}", item)
             else:
                 check_line(f"{field}.{key}", item)

@@ -50,6 +50,7 @@ from slotwise.scheduling.checks import (
     check_pattern,
     check_slug,
     check_string,
+    optional_link,
     optional_zone,
     rule,
     span_end,
@@ -62,7 +63,6 @@ from slotwise.validation import (
     as_object,
     check_delivery_url,
     check_email,
-    check_http_url,
     check_line,
     checked,
     problem,
@@ -170,7 +170,7 @@ def _text(**limits: Any) -> Any:
 
 _FLAG = rule(check_bool)
 _ZONE = rule(optional_zone)
-_LINK = rule(check_http_url)
+_LINK = rule(optional_link)
 _STEP = {"lo": 5, "hi": MAX_DURATION_MINUTES, "multiple_of": 5}
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.db.models import Calendar, Configuration, Grant, SchedulingSession
 from slotwise.documents import ConfigurationDocument, ConfigurationParticipant, read_document
-from slotwise.errors import Conflict, NotFound, field_error
+from slotwise.errors import Conflict, Forbidden, NotFound, field_error
 from slotwise.grants.repository import grants_by_email
 from slotwise.ids import new_uuid
 from slotwise.scheduling import repository
@@ -81,7 +81,11 @@ def resolve_calendar_id(calendars: list[Calendar], grant_id: str, calendar_id: s
     return calendar_id if any(c.id == calendar_id for c in own) else None
 
 
-def _check_participant_grants(session: Session, document: ConfigurationDocument) -> list[str]:
+def _check_participant_grants(
+    session: Session, document: ConfigurationDocument, only_grant_id: str | None
+) -> list[str]:
+    """The hosts' grant ids. With `only_grant_id` (a grant's own access token made the
+    request) that grant is the only one that may host: a token reaches its own calendars only."""
     participants = document.participants
     grants = grants_by_email(session, [p.email for p in participants])
     need = [grants[p.email.lower()].id for p in participants if p.email.lower() in grants]
@@ -95,6 +99,10 @@ def _check_participant_grants(session: Session, document: ConfigurationDocument)
             raise field_error(
                 f"participants[{i}].email",
                 f"{p.email} has no grant, so it cannot have availability or booking",
+            )
+        if only_grant_id is not None and grant.id != only_grant_id:
+            raise Forbidden(
+                f"participants[{i}].email: an access token may make only its own grant a host"
             )
         grant_ids.append(grant.id)
         calendar_id = p.booking.calendar_id if p.booking else None
@@ -126,17 +134,23 @@ def group_calendar_of(session: Session, config: Configuration) -> Calendar:
     return calendar
 
 
-def _store(session: Session, config: Configuration, document: dict[str, Any]) -> None:
+def _store(
+    session: Session,
+    config: Configuration,
+    document: dict[str, Any],
+    only_grant_id: str | None = None,
+) -> None:
     """Store `document` as sent (GET returns it so), once its typed reading says it can work."""
     parsed = parse_configuration(document)
     slug = parsed.slug
     if slug is not None and repository.slug_taken(session, slug, except_id=config.id):
         raise Conflict(f"slug: {slug!r} is already used by another configuration")
     if parsed.is_group:
+        # The owner's own calendar: for a grant's access token, the path grant is its own.
         grant_ids = [config.grant_id]
         _group_calendar(session, config.grant_id, parsed)
     else:
-        grant_ids = _check_participant_grants(session, parsed)
+        grant_ids = _check_participant_grants(session, parsed, only_grant_id)
     config.document = document
     config.slug = slug
     config.requires_session_auth = parsed.requires_session_auth
@@ -145,19 +159,25 @@ def _store(session: Session, config: Configuration, document: dict[str, Any]) ->
     ensure_lock_rows(session, grant_ids)
 
 
-def create_configuration(session: Session, grant: Grant, body: dict[str, Any]) -> Configuration:
+def create_configuration(
+    session: Session, grant: Grant, body: dict[str, Any], *, only_grant_id: str | None = None
+) -> Configuration:
     document = copy.deepcopy(body)
     document.pop("id", None)
     now = clock.now()
     config = Configuration(id=new_uuid(), grant_id=grant.id, created_at=now, updated_at=now)
-    _store(session, config, document)
+    _store(session, config, document, only_grant_id)
     session.add(config)
     session.flush()
     return config
 
 
 def update_configuration(
-    session: Session, config: Configuration, body: dict[str, Any]
+    session: Session,
+    config: Configuration,
+    body: dict[str, Any],
+    *,
+    only_grant_id: str | None = None,
 ) -> Configuration:
     """PUT: each top-level key sent replaces the stored one whole; the rest stays."""
     document = copy.deepcopy(config.document)
@@ -165,7 +185,7 @@ def update_configuration(
         if key == "id":
             continue
         document[key] = copy.deepcopy(value)
-    _store(session, config, document)
+    _store(session, config, document, only_grant_id)
     session.flush()
     return config
 

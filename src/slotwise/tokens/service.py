@@ -1,7 +1,8 @@
 """Per-grant access tokens: issue (the token is shown once), list, revoke, resolve. Never commits.
 
 A hosted-auth flow or the v2 pages face resolve a presented token with `grant_for_token`; a
-revoked token's row is gone, so it resolves to nothing, exactly like a token never issued.
+revoked token's row is gone, so it resolves to nothing, exactly like a token never issued; an
+expired one (hosted authentication's tokens expire, tokens.hosted) resolves to nothing too.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def grant_for_token(session: Session, token: str | None) -> Grant | None:
     """The grant a presented access token stands for, or None (unknown, revoked, malformed)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    return repository.grant_of_digest(session, digest(token))
+    return repository.grant_of_live_digest(session, digest(token), clock.now())
 
 
 def token_to_dict(row: AccessToken) -> dict[str, Any]:

@@ -18,6 +18,7 @@ WEB_PREFIXES = (
     "/scheduling/organizer-confirmation/",
     "/static/",
     "/schedule-editor/",
+    "/v3/connect/auth",
 )
 
 Handler = Callable[[Request, Any], Awaitable[Response] | Response]
@@ -46,10 +47,11 @@ def _html_for_web(handler: Handler) -> Handler:
 
 def install(app: FastAPI) -> None:
     """Add the pages, the stylesheet and HTML errors; call after the error handlers exist."""
-    from slotwise.web import api_docs, explain_page, home, pages, schedule_editor
+    from slotwise.web import api_docs, explain_page, home, pages, schedule_editor, sign_in
 
     # HTML for guests and organizers, not part of the API the OpenAPI document describes.
     app.include_router(pages.router, include_in_schema=False)
+    app.include_router(sign_in.router, include_in_schema=False)
     app.include_router(explain_page.router, include_in_schema=False)
     app.include_router(schedule_editor.router, include_in_schema=False)
     app.include_router(home.router)

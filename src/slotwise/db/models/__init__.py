@@ -10,6 +10,13 @@ from slotwise.db.models.grant import Grant
 from slotwise.db.models.group_event import GroupEvent, WaitlistEntry
 from slotwise.db.models.health_probe import HealthProbe
 from slotwise.db.models.hold import Hold, HoldHost
+from slotwise.db.models.hosted_auth import (
+    AuthorizationCode,
+    RedirectUri,
+    RefreshToken,
+    SignInAttempt,
+    SigningKey,
+)
 from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.limits import BookingHost, GrantLimits
 from slotwise.db.models.outbox import OutboxMessage
@@ -34,6 +41,7 @@ from slotwise.db.models.webhook import (
 __all__ = [
     "AccessToken",
     "ApiKey",
+    "AuthorizationCode",
     "Booking",
     "BookingHost",
     "Calendar",
@@ -57,10 +65,14 @@ __all__ = [
     "ProviderCalendar",
     "ProviderItem",
     "RateLimitCounter",
+    "RedirectUri",
+    "RefreshToken",
     "RemoteWrite",
     "Reminder",
     "SchedulingPage",
     "SchedulingSession",
+    "SignInAttempt",
+    "SigningKey",
     "WaitlistEntry",
     "WebhookDestination",
 ]

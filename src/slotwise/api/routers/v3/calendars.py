@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import AdminAuth, DbSession, json_object
+from slotwise.api.deps import DbSession, GrantAuth, json_object
 from slotwise.api.envelope import ack, ok, ok_list
 from slotwise.api.openapi import request_body
 from slotwise.api.query import (
@@ -23,7 +23,7 @@ from slotwise.calendars.schemas import CalendarFields
 from slotwise.db.models import Calendar
 from slotwise.grants.service import get_grant
 
-router = APIRouter(dependencies=[AdminAuth])
+router = APIRouter(dependencies=[GrantAuth])
 
 
 def _one(request: Request, calendar: Calendar) -> JSONResponse:

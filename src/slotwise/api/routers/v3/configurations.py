@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import AdminAuth, DbSession, json_object
+from slotwise.api.deps import DbSession, GrantAuth, grant_caller, json_object
 from slotwise.api.envelope import ack, ok, ok_list
 from slotwise.api.openapi import request_body
 from slotwise.api.query import next_cursor, page_window
@@ -20,7 +20,7 @@ from slotwise.scheduling import repository, service
 from slotwise.scheduling.schemas import NewConfiguration
 from slotwise.scheduling.wire import configuration_to_dict
 
-router = APIRouter(prefix="/v3/grants/{grant}/scheduling/configurations", dependencies=[AdminAuth])
+router = APIRouter(prefix="/v3/grants/{grant}/scheduling/configurations", dependencies=[GrantAuth])
 
 
 def _grant(session: Session, identifier: str) -> Grant:
@@ -51,7 +51,8 @@ def create_configuration(
     body: dict[str, Any] = Depends(json_object),
     session: Session = DbSession,
 ) -> JSONResponse:
-    config = service.create_configuration(session, _grant(session, grant), body)
+    owner = _grant(session, grant)
+    config = service.create_configuration(session, owner, body, only_grant_id=grant_caller(request))
     return ok(request, configuration_to_dict(config))
 
 
@@ -84,7 +85,7 @@ def update_configuration(
             f"configuration: this is scheduling page {page.id}; change it with PUT "
             f"/manage/pages/{page.id}"
         )
-    service.update_configuration(session, config, body)
+    service.update_configuration(session, config, body, only_grant_id=grant_caller(request))
     return ok(request, configuration_to_dict(config))
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_bool, parse_int
+from slotwise.api.deps import DbSession, GrantAuth, json_object, parse_bool, parse_int
 from slotwise.api.envelope import ack, ok, ok_list
 from slotwise.api.openapi import request_body
 from slotwise.api.query import EVENT_REQUIRED, apply_select, metadata_pairs, paginate, select_fields
@@ -22,7 +22,7 @@ from slotwise.events.schemas import EventFields, RsvpBody
 from slotwise.grants.service import get_grant
 from slotwise.validation import MAX_EPOCH
 
-router = APIRouter(dependencies=[AdminAuth])
+router = APIRouter(dependencies=[GrantAuth])
 
 # Without start/end a list covers the next 30 days.
 DEFAULT_WINDOW = 30 * 86_400

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int
+from slotwise.api.deps import AdminAuth, DbSession, GrantAuth, json_object, parse_int
 from slotwise.api.envelope import ack, ok, request_id
 from slotwise.api.openapi import request_body
 from slotwise.errors import field_error
@@ -16,13 +16,19 @@ from slotwise.grants import repository
 from slotwise.grants import service as grants
 from slotwise.grants.schemas import ConnectCustom, GrantUpdate
 
-router = APIRouter(dependencies=[AdminAuth])
+# Only a grant's own record is open to its access token (GET /v3/grants/me); listing,
+# connecting, changing and deleting grants stay the operator's.
+router = APIRouter()
 
 _SORT = {"created_at", "updated_at"}
 _ORDER = {"asc", "desc"}
 
 
-@router.post("/v3/connect/custom", openapi_extra=request_body(ConnectCustom))
+@router.post(
+    "/v3/connect/custom",
+    dependencies=[AdminAuth],
+    openapi_extra=request_body(ConnectCustom),
+)
 def connect_custom(
     request: Request, session: Session = DbSession, body: dict[str, Any] = Depends(json_object)
 ) -> JSONResponse:
@@ -40,7 +46,7 @@ def _choice(request: Request, *names: str, allowed: set[str], default: str) -> s
     return default
 
 
-@router.get("/v3/grants")
+@router.get("/v3/grants", dependencies=[AdminAuth])
 def list_grants(request: Request, session: Session = DbSession) -> JSONResponse:
     q = request.query_params
     limit = parse_int("limit", q.get("limit"), 10)
@@ -76,12 +82,16 @@ def list_grants(request: Request, session: Session = DbSession) -> JSONResponse:
     return JSONResponse(body)
 
 
-@router.get("/v3/grants/{grant_id}")
+@router.get("/v3/grants/{grant_id}", dependencies=[GrantAuth])
 def find_grant(request: Request, grant_id: str, session: Session = DbSession) -> JSONResponse:
     return ok(request, grants.grant_to_dict(grants.get_grant(session, grant_id)))
 
 
-@router.patch("/v3/grants/{grant_id}", openapi_extra=request_body(GrantUpdate))
+@router.patch(
+    "/v3/grants/{grant_id}",
+    dependencies=[AdminAuth],
+    openapi_extra=request_body(GrantUpdate),
+)
 def update_grant(
     request: Request,
     grant_id: str,
@@ -92,7 +102,7 @@ def update_grant(
     return ok(request, grants.grant_to_dict(grant))
 
 
-@router.delete("/v3/grants/{grant_id}")
+@router.delete("/v3/grants/{grant_id}", dependencies=[AdminAuth])
 def delete_grant(request: Request, grant_id: str, session: Session = DbSession) -> JSONResponse:
     grants.delete_grant(session, grants.get_grant(session, grant_id))
     return ack(request)

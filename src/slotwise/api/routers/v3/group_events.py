@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from slotwise.api.deps import AdminAuth, DbSession, json_body, json_object, parse_bool
+from slotwise.api.deps import DbSession, GrantAuth, json_body, json_object, parse_bool
 from slotwise.api.envelope import ack, ok, ok_list
 from slotwise.api.openapi import request_body
 from slotwise.db.models import Configuration
@@ -24,7 +24,8 @@ from slotwise.validation import validate_model
 
 router = APIRouter(
     prefix="/v3/grants/{grant}/scheduling/configurations/{configuration_id}",
-    dependencies=[AdminAuth],
+    # The owner's access token reaches its own configurations' group events (also as `me`).
+    dependencies=[GrantAuth],
 )
 
 MAX_IMPORTS = 100
