@@ -135,11 +135,13 @@ def test_errors_are_the_nylas_envelope(document: dict[str, Any]) -> None:
     error = document["components"]["schemas"]["Error"]
     assert error["required"] == ["request_id", "error"]
     assert "HTTPValidationError" not in document["components"]["schemas"]
-    for item in document["paths"].values():
+    for path, item in document["paths"].items():
         for operation in item.values():
             responses = operation["responses"]
             assert "422" not in responses  # validation failures are 400s
-            assert responses["4XX"] == {"$ref": "#/components/responses/Error"}
+            # The OAuth token route answers RFC 6749's error shape, as OAuth clients read it.
+            kind = "OAuthError" if path == "/v3/connect/token" else "Error"
+            assert responses["4XX"] == {"$ref": f"#/components/responses/{kind}"}
 
 
 def test_every_operation_has_a_summary_a_tag_and_a_unique_id(document: dict[str, Any]) -> None:

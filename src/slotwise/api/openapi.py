@@ -93,6 +93,20 @@ _OPERATIONS_TAG = "Operations"
 _OPERATIONS_PATHS = {"/healthz", "/readyz"}
 
 
+OAUTH_TOKEN_PATH = "/v3/connect/token"
+OAUTH_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error", "error_description"],
+    "properties": {
+        "request_id": {"type": "string"},
+        "error": {"type": "string", "description": "invalid_request, invalid_grant, ..."},
+        "error_code": {"type": "integer"},
+        "error_description": {"type": "string"},
+        "error_uri": {"type": "string"},
+    },
+}
+
+
 def _tag(path: str) -> str:
     if path in _OPERATIONS_PATHS:
         return _OPERATIONS_TAG
@@ -185,6 +199,15 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
         content["schema"] = by_model[(_MODELS[content["schema"][_MODEL_KEY]], "validation")]
     for operation in operations:
         _finish_operation(operation)
+    # The token route answers its refusals as RFC 6749 section 5.2 says (what OAuth clients and
+    # the scheduler editor read), not in the Nylas envelope.
+    schemas["OAuthError"] = OAUTH_ERROR_SCHEMA
+    components["responses"]["OAuthError"] = {
+        "description": "An OAuth 2.0 error (RFC 6749 section 5.2)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OAuthError"}}},
+    }
+    for operation in document["paths"].get(OAUTH_TOKEN_PATH, {}).values():
+        operation["responses"]["4XX"] = {"$ref": "#/components/responses/OAuthError"}
     described = dict((name, text) for _, name, text in TAGS)
     described[_OPERATIONS_TAG] = "Health and readiness"
     document["tags"] = [{"name": n, "description": t} for n, t in described.items()]
