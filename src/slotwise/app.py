@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -82,11 +83,28 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         from slotwise.worker import BackgroundWorker, Worker
 
         background = BackgroundWorker(Worker(app.state.db, app.state.settings)).start()
+    if getattr(app.state, "freeze_heap", False):
+        # Everything alive once a served process has started (modules, routes, models) lives
+        # as long as the process: moved out of the collector's generations, it is no longer
+        # traversed by every full collection that a large answer's many small objects set off
+        # (a third of the server's CPU for a 50-person month of availability,
+        # bench/availability.py). Not for apps made in-process (tests make many in one
+        # process, and frozen objects are never collected).
+        gc.collect()
+        gc.freeze()
     try:
         yield
     finally:
         if background is not None:
             background.stop()
+
+
+def create_served_app() -> FastAPI:
+    """`create_app` for the processes `slotwise serve` runs (uvicorn's factory): the same app,
+    whose start-up also freezes the heap it has built (see `_lifespan`)."""
+    app = create_app()
+    app.state.freeze_heap = True
+    return app
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

@@ -352,6 +352,15 @@ ROUTES: dict[tuple[str, str], Entry] = {
             "participants": [{"email": w.email}],
         },
     ),
+    ("POST", "/v3/calendars/availability/explain"): Entry(
+        ADMIN,
+        body=lambda w, i: {
+            **_window(w),
+            "duration_minutes": 30,
+            "participants": [{"email": w.email}],
+            "times": [w.slot],
+        },
+    ),
     ("POST", "/calendars/free-busy"): Entry(
         ADMIN, body=lambda w, i: {**_window(w), "emails": [w.email]}
     ),
@@ -388,6 +397,9 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ("DELETE", "/v3/scheduling/sessions/{session_id}"): Entry(ADMIN),
     ("GET", "/v3/scheduling/availability"): Entry(
         SCHEDULING, query=lambda w: {**_config_query(w), **_window(w)}
+    ),
+    ("GET", "/v3/scheduling/availability/explain"): Entry(
+        SCHEDULING, query=lambda w: {**_config_query(w), "start_time": w.slot}
     ),
     ("GET", "/v3/scheduling/ui-settings"): Entry(SCHEDULING, query=_config_query),
     ("POST", "/v3/scheduling/bookings"): Entry(SCHEDULING, query=_config_query, body=_new_booking),
@@ -434,6 +446,9 @@ ROUTES: dict[tuple[str, str], Entry] = {
         form=True,
         body=lambda w, i: {"start": str(w.slot), "guest_name": "G", "guest_email": "g@x.io"},
     ),
+    # The organizer's explanation of a day: the API key or this configuration's session only.
+    ("GET", "/book/{name}/explain"): Entry(SCHEDULING),
+    ("POST", "/book/{name}/explain"): Entry(SCHEDULING, form=True, body=lambda w, i: {"date": ""}),
     ("GET", "/bookings/{ref}"): Entry(frozenset({"ref_this"})),
     ("GET", "/bookings/{ref}/calendar.ics"): Entry(frozenset({"ref_this"})),
     ("POST", "/bookings/{ref}/reschedule"): Entry(

@@ -229,6 +229,53 @@ def compute_offer(
     if capacity != 1:
         held = _held_seats(session, config, lo, hi, rules, exclude_event_ids)
         exclude_event_ids = [*exclude_event_ids, *(s.event_id for s in held if s.event_id)]
+    participants = engine_participants(
+        session,
+        config,
+        document,
+        hosts,
+        lo - rules.buffer_after,
+        hi + rules.buffer_before,
+        exclude_event_ids=exclude_event_ids,
+        refresh=refresh,
+    )
+    try:
+        result = engine.compute_availability(participants, lo, hi, rules, not_before=lo)
+    except engine.AvailabilityInputError as exc:
+        raise InvalidRequest(f"availability: {exc}") from None
+    if held:
+        fit = partial(
+            seats.fit,
+            seats=held,
+            capacity=capacity,
+            buffer_before=rules.buffer_before,
+            buffer_after=rules.buffer_after,
+            collective=not document.is_round_robin,
+        )
+        result = fit(result)
+        if rules.strict_rotation:
+            # Strict rotation offers the next host's empty slots; a seat left in another
+            # host's group meeting stays offered too (scheduling.seats.rejoin).
+            everyone = replace(rules, strict_rotation=False, method=engine.MAX_AVAILABILITY)
+            free = engine.compute_availability(participants, lo, hi, everyone, not_before=lo)
+            result = seats.rejoin(result, fit(free), held)
+    full_order = engine.round_robin_order(participants) if document.is_round_robin else []
+    return Offer(result, hosts, full_order)
+
+
+def engine_participants(
+    session: Session,
+    config: Configuration,
+    document: ConfigurationDocument,
+    hosts: Sequence[Host],
+    start: int,
+    end: int,
+    *,
+    exclude_event_ids: Collection[str] = (),
+    refresh: bool = True,
+) -> list[engine.Participant]:
+    """The hosts as the engine sees them: busy time over [start, end) (buffers' reach
+    included by the caller), open hours, date overrides and round-robin history."""
     calendars = busy_calendars(hosts)
     all_ids = sorted({c for ids in calendars.values() for c in ids})
     # Stale remote (CalDAV, feed) mirrors first; embedded grants have none to refresh.
@@ -237,8 +284,8 @@ def compute_offer(
     busy = read_busy(
         session,
         all_ids,
-        lo - rules.buffer_after,
-        hi + rules.buffer_before,
+        start,
+        end,
         tentative_as_busy=document.rules.tentative_as_busy,
         exclude_event_ids=tuple(exclude_event_ids),
     )
@@ -263,28 +310,7 @@ def compute_offer(
                 last_booked_seq=last[host.grant.id][1] if host.grant.id in last else 0,
             )
         )
-    try:
-        result = engine.compute_availability(participants, lo, hi, rules, not_before=lo)
-    except engine.AvailabilityInputError as exc:
-        raise InvalidRequest(f"availability: {exc}") from None
-    if held:
-        fit = partial(
-            seats.fit,
-            seats=held,
-            capacity=capacity,
-            buffer_before=rules.buffer_before,
-            buffer_after=rules.buffer_after,
-            collective=not document.is_round_robin,
-        )
-        result = fit(result)
-        if rules.strict_rotation:
-            # Strict rotation offers the next host's empty slots; a seat left in another
-            # host's group meeting stays offered too (scheduling.seats.rejoin).
-            everyone = replace(rules, strict_rotation=False, method=engine.MAX_AVAILABILITY)
-            free = engine.compute_availability(participants, lo, hi, everyone, not_before=lo)
-            result = seats.rejoin(result, fit(free), held)
-    full_order = engine.round_robin_order(participants) if document.is_round_robin else []
-    return Offer(result, hosts, full_order)
+    return participants
 
 
 def _held_seats(

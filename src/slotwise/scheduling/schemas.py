@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from slotwise.availability_api.request_fields import time_list
 from slotwise.documents import ConfigurationDocument
 from slotwise.scheduling.checks import check_configuration, unix_seconds
 from slotwise.validation import Schema, checked, problem, validate_model
@@ -111,3 +112,47 @@ class NewConfiguration(ConfigurationDocument):
 
 def parse_configuration(document: Any) -> ConfigurationDocument:
     return validate_model(NewConfiguration, document)
+
+
+class ExplainQuery(Schema):
+    """GET /v3/scheduling/availability/explain: the start times (`start_time`, repeated or
+    comma-separated, at most 200) and, optionally, the listing's window."""
+
+    start_time: list[int] = Field(default=None, validate_default=True)
+    window_start: int | None = None
+    window_end: int | None = None
+
+    @field_validator("start_time", mode="before")
+    @classmethod
+    def _times(cls, value: Any) -> list[int]:
+        return checked(time_list, "start_time", value)
+
+    @field_validator("window_start", "window_end", mode="before")
+    @classmethod
+    def _edge(cls, value: Any, info: ValidationInfo) -> int | None:
+        return None if value is None else checked(unix_seconds, str(info.field_name), value)
+
+    @model_validator(mode="after")
+    def _window(self) -> ExplainQuery:
+        if self.window_start is None and max(self.start_time) - min(self.start_time) > (
+            MAX_OFFER_WINDOW_DAYS * DAY
+        ):
+            raise problem(
+                f"the times may span at most {MAX_OFFER_WINDOW_DAYS} days", field="start_time"
+            )
+        if (self.window_start is None) != (self.window_end is None):
+            raise problem("give both window_start and window_end, or neither", field="window_end")
+        if self.window_start is not None and self.window_end is not None:
+            if self.window_end <= self.window_start:
+                raise problem("must be after window_start", field="window_end")
+            if self.window_end - self.window_start > MAX_OFFER_WINDOW_DAYS * DAY:
+                raise problem(
+                    f"the window may span at most {MAX_OFFER_WINDOW_DAYS} days", field="window_end"
+                )
+        return self
+
+    @property
+    def window(self) -> tuple[int, int] | None:
+        if self.window_start is None or self.window_end is None:
+            return None
+        return self.window_start, self.window_end

@@ -34,7 +34,7 @@ def slots_to_dict(offer: Offer) -> dict[str, Any]:
     return {
         "order": list(offer.result.order),
         "time_slots": [
-            {"emails": list(s.emails), "start_time": s.start, "end_time": s.end}
-            for s in offer.result.slots
+            {"emails": emails, "start_time": start, "end_time": end}
+            for start, end, emails in offer.result.slots
         ],
     }

@@ -46,9 +46,10 @@ def _html_for_web(handler: Handler) -> Handler:
 
 def install(app: FastAPI) -> None:
     """Add the pages, the stylesheet and HTML errors; call after the error handlers exist."""
-    from slotwise.web import pages, schedule_editor
+    from slotwise.web import explain_page, pages, schedule_editor
 
     app.include_router(pages.router)
+    app.include_router(explain_page.router)
     app.include_router(schedule_editor.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for key, handler in list(app.exception_handlers.items()):

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
+from slotwise.api.envelope import SlotListResponse
 from slotwise.availability import COLLECTIVE
 from slotwise.availability_api import v2, wire
 from slotwise.availability_api.schemas import AvailabilityRequestV2, ConsecutiveRequestV2
@@ -23,7 +24,9 @@ def availability(
 ) -> JSONResponse:
     wanted = validate_model(AvailabilityRequestV2, body)
     result = v2.availability(session, wanted)
-    return JSONResponse(wire.v2_availability(result, round_robin=wanted.round_robin != COLLECTIVE))
+    return SlotListResponse(
+        wire.v2_availability(result, round_robin=wanted.round_robin != COLLECTIVE)
+    )
 
 
 @router.post("/availability/consecutive")
@@ -31,4 +34,4 @@ def consecutive_availability(
     body: dict[str, Any] = Depends(json_object), session: Session = ReadSession
 ) -> JSONResponse:
     itineraries = v2.consecutive(session, validate_model(ConsecutiveRequestV2, body))
-    return JSONResponse(wire.v2_consecutive(itineraries))
+    return SlotListResponse(wire.v2_consecutive(itineraries))

@@ -1,4 +1,5 @@
-"""Public scheduling reads: /v3/scheduling/availability and /v3/scheduling/ui-settings."""
+"""Public scheduling reads: /v3/scheduling/availability (and its explanation, for the API key
+or the configuration's session) and /v3/scheduling/ui-settings."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.api.deps import DbSession
-from slotwise.api.envelope import ok
+from slotwise.api.envelope import ok, ok_slots
 from slotwise.api.routers.v3._access import scheduling_access
+from slotwise.availability_api.wire import explanations
 from slotwise.bookings.service import get_booking
 from slotwise.edge.limits import public_reads
 from slotwise.edge.request import get_settings
+from slotwise.errors import Unauthorized
 from slotwise.scheduling import repository
+from slotwise.scheduling.access import API_KEY, SESSION
 from slotwise.scheduling.checks import is_round_robin
+from slotwise.scheduling.explain import explain_offer
 from slotwise.scheduling.offer import compute_offer
-from slotwise.scheduling.schemas import OfferQuery
+from slotwise.scheduling.schemas import ExplainQuery, OfferQuery
 from slotwise.scheduling.ui_settings import ui_settings
 from slotwise.scheduling.wire import slots_to_dict
 from slotwise.validation import validate_model
@@ -57,7 +62,30 @@ def availability(
         exclude_event_ids=exclude,
         only_emails=hosts,
     )
-    return ok(request, slots_to_dict(offer))
+    return ok_slots(request, slots_to_dict(offer))
+
+
+@router.get("/availability/explain")
+def explain_availability(request: Request, session: Session = DbSession) -> JSONResponse:
+    access = scheduling_access(request, session)
+    config = access.require_configuration()
+    if access.via not in (API_KEY, SESSION):
+        raise Unauthorized(
+            "Explanations need the API key or the configuration's session (Authorization: Bearer)"
+        )
+    params = request.query_params
+    # `start_time` may be repeated and each may list several times, comma-separated.
+    times = [t for value in params.getlist("start_time") for t in value.split(",") if t.strip()]
+    query = validate_model(
+        ExplainQuery,
+        {
+            "start_time": times or None,
+            "window_start": params.get("window_start") or None,
+            "window_end": params.get("window_end") or None,
+        },
+    )
+    found = explain_offer(session, config, query.start_time, now=clock.now(), window=query.window)
+    return ok(request, explanations(found))
 
 
 @router.get("/ui-settings")
