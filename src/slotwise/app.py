@@ -14,6 +14,7 @@ from slotwise import __version__, keyring, links, outbound
 from slotwise.api.envelope import RequestIdMiddleware
 from slotwise.api.errors import install_error_handlers
 from slotwise.api.failures import UnhandledErrorMiddleware
+from slotwise.api.openapi import install as install_openapi
 from slotwise.api.request_log import RequestLogMiddleware
 from slotwise.config import Settings
 from slotwise.db.engine import Database
@@ -28,6 +29,11 @@ CORS_HEADERS = [
     "X-Nylas-Application-Public-Id",
     "Idempotency-Key",
 ]
+
+DESCRIPTION = (
+    "Slotwise, a self-hosted scheduling server speaking the Nylas v3 wire format (and the v2 "
+    "Scheduler's). Errors come in the Nylas envelope, naming the field at fault."
+)
 
 
 def _include_routers(app: FastAPI) -> None:
@@ -109,8 +115,15 @@ def create_served_app() -> FastAPI:
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    # /docs and /redoc are the web face's pages (assets served here, no CDN); the document
+    # itself is finished by api.openapi.
     app = FastAPI(
-        title="Slotwise", version=__version__, docs_url="/docs", redoc_url=None, lifespan=_lifespan
+        title="Slotwise",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     keyring.configure(settings.secret_key, settings.data_dir)
@@ -125,6 +138,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     follow.subscribe()  # bookings follow the calendar events they made
     install_error_handlers(app)
     _include_routers(app)
+    install_openapi(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -303,6 +303,7 @@ def _config_create(w: World, i: int) -> dict[str, Any]:
 
 
 ROUTES: dict[tuple[str, str], Entry] = {
+    ("GET", "/"): Entry(EVERYONE),
     ("GET", "/healthz"): Entry(EVERYONE),
     ("GET", "/readyz"): Entry(EVERYONE),
     ("GET", "/metrics"): Entry(ADMIN),
@@ -530,7 +531,7 @@ def app_routes() -> set[tuple[str, str]]:
                 walk(route.routes, prefix + getattr(route, "path", ""))
 
     walk(create_app().routes, "")
-    docs = {"/openapi.json", "/docs", "/docs/oauth2-redirect"}
+    docs = {"/openapi.json", "/docs", "/redoc"}
     return {(m, p) for m, p in found if m != "HEAD" and p not in docs}
 
 

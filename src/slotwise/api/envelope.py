@@ -17,6 +17,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = b"x-request-id"
 
+# The v2 faces (Scheduling Pages, the public schedule, v2 availability and free/busy): their
+# clients read an error's `message` and `type` at the top level as well.
+V2_PREFIXES = ("/manage/pages", "/page-images/", "/schedule/", "/calendars/")
+
 
 def request_id(request: Request) -> str:
     rid = getattr(request.state, "request_id", None)
@@ -75,8 +79,8 @@ def error_response(
         "request_id": request_id(request),
         "error": {"type": error_type, "message": message, **(extra or {})},
     }
-    if not request.url.path.startswith("/v3/"):
-        # The v2 faces' clients read `message` and `type` at the top level.
+    path = request.url.path
+    if path.startswith(V2_PREFIXES):
         body.update(message=message, type=error_type)
     return JSONResponse(body, status_code)
 

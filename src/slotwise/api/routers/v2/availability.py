@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
 from slotwise.api.envelope import SlotListResponse
+from slotwise.api.openapi import request_body
 from slotwise.availability import COLLECTIVE
 from slotwise.availability_api import v2, wire
 from slotwise.availability_api.schemas import AvailabilityRequestV2, ConsecutiveRequestV2
@@ -18,7 +19,7 @@ from slotwise.validation import validate_model
 router = APIRouter(prefix="/calendars", dependencies=[AdminAuth])
 
 
-@router.post("/availability")
+@router.post("/availability", openapi_extra=request_body(AvailabilityRequestV2))
 def availability(
     body: dict[str, Any] = Depends(json_object), session: Session = ReadSession
 ) -> JSONResponse:
@@ -29,7 +30,7 @@ def availability(
     )
 
 
-@router.post("/availability/consecutive")
+@router.post("/availability/consecutive", openapi_extra=request_body(ConsecutiveRequestV2))
 def consecutive_availability(
     body: dict[str, Any] = Depends(json_object), session: Session = ReadSession
 ) -> JSONResponse:

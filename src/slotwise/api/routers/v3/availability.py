@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
 from slotwise.api.envelope import ok, ok_slots
+from slotwise.api.openapi import request_body
 from slotwise.availability_api import explain, v3, wire
 from slotwise.availability_api.schemas import CalendarAvailabilityRequest, CalendarExplainRequest
 from slotwise.validation import validate_model
@@ -17,7 +18,7 @@ from slotwise.validation import validate_model
 router = APIRouter(prefix="/v3/calendars", dependencies=[AdminAuth])
 
 
-@router.post("/availability")
+@router.post("/availability", openapi_extra=request_body(CalendarAvailabilityRequest))
 def calendar_availability(
     request: Request,
     body: dict[str, Any] = Depends(json_object),
@@ -27,7 +28,11 @@ def calendar_availability(
     return ok_slots(request, wire.v3_availability(result))
 
 
-@router.post("/availability/explain")
+@router.post(
+    "/availability/explain",
+    summary="Why times are or are not available",
+    openapi_extra=request_body(CalendarExplainRequest),
+)
 def explain_availability(
     request: Request,
     body: dict[str, Any] = Depends(json_object),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import DbSession, json_object, run_unit_of_work
 from slotwise.api.envelope import ack, ok, request_id
+from slotwise.api.openapi import request_body
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings import idempotency, outcomes, remote, service
 from slotwise.bookings.payloads import booking_to_dict
@@ -23,7 +24,7 @@ from slotwise.validation import validate_model
 router = APIRouter(prefix="/v3/scheduling/bookings")
 
 
-@router.post("")
+@router.post("", openapi_extra=request_body(NewBooking))
 async def create_booking(request: Request) -> JSONResponse:
     # The hot path: the body is read here rather than through a dependency (FastAPI's
     # dependency resolution costs more than the parsing), and the whole unit of work runs in
@@ -103,7 +104,11 @@ def find_booking(request: Request, booking_id: str, session: Session = DbSession
     return ok(request, booking_to_dict(booking, include_ref=access.is_admin))
 
 
-@router.put("/{booking_id}", dependencies=[Depends(public_writes)])
+@router.put(
+    "/{booking_id}",
+    dependencies=[Depends(public_writes)],
+    openapi_extra=request_body(DecideBooking),
+)
 def confirm_booking(
     request: Request,
     booking_id: str,
@@ -117,7 +122,11 @@ def confirm_booking(
     return ok(request, booking_to_dict(booking, include_ref=True))
 
 
-@router.patch("/{booking_id}", dependencies=[Depends(public_writes)])
+@router.patch(
+    "/{booking_id}",
+    dependencies=[Depends(public_writes)],
+    openapi_extra=request_body(MoveBooking),
+)
 def reschedule_booking(
     request: Request,
     booking_id: str,
@@ -135,7 +144,11 @@ def reschedule_booking(
     return ok(request, booking_to_dict(booking, include_ref=True))
 
 
-@router.delete("/{booking_id}", dependencies=[Depends(public_writes)])
+@router.delete(
+    "/{booking_id}",
+    dependencies=[Depends(public_writes)],
+    openapi_extra=request_body(CancelBooking),
+)
 def cancel_booking(
     request: Request,
     booking_id: str,

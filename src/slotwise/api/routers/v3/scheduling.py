@@ -29,7 +29,7 @@ from slotwise.validation import validate_model
 router = APIRouter(prefix="/v3/scheduling", dependencies=[Depends(public_reads)])
 
 
-@router.get("/availability")
+@router.get("/availability", summary="Times a configuration offers")
 def availability(
     request: Request,
     start_time: str | None = None,
@@ -65,7 +65,7 @@ def availability(
     return ok_slots(request, slots_to_dict(offer))
 
 
-@router.get("/availability/explain")
+@router.get("/availability/explain", summary="Why a configuration offers a time or not")
 def explain_availability(request: Request, session: Session = DbSession) -> JSONResponse:
     access = scheduling_access(request, session)
     config = access.require_configuration()
@@ -88,7 +88,7 @@ def explain_availability(request: Request, session: Session = DbSession) -> JSON
     return ok(request, explanations(found))
 
 
-@router.get("/ui-settings")
+@router.get("/ui-settings", summary="The Scheduler's UI settings")
 def get_ui_settings(
     request: Request, booking_id: str | None = None, session: Session = DbSession
 ) -> JSONResponse:
