@@ -48,6 +48,8 @@ from slotwise.errors import (
     SlotwiseError,
     TimeslotUnavailable,
 )
+from slotwise.i18n.catalogs import N_
+from slotwise.i18n.languages import Language
 from slotwise.ids import decode_booking_ref
 from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
@@ -55,13 +57,14 @@ from slotwise.scheduling.access import PUBLIC, Access
 from slotwise.scheduling.offer import duration_seconds, organizer_timezone
 from slotwise.validation import is_http_url, validate_model
 from slotwise.web import views
-from slotwise.web.render import redirect, render
+from slotwise.web.render import page_language, redirect, render
 
 # Every page counts against the public rate limits (page loads as reads, form posts as writes).
 router = APIRouter(dependencies=[Depends(public_method)])
 
 Form = dict[str, list[str]]
-SLOT_TAKEN = "Sorry, that time was just taken. Please pick another one."
+SLOT_TAKEN = N_("Sorry, that time was just taken. Please pick another one.")
+SLOT_GONE = N_("That time is not available any more. Please pick another one.")
 
 
 # -- request helpers ---------------------------------------------------------------------------
@@ -71,15 +74,15 @@ async def form_data(request: Request) -> Form:
     """The POSTed form (application/x-www-form-urlencoded), size-limited and plain text."""
     raw = await request.body()
     if len(raw) > get_settings(request).max_body_bytes:
-        raise PayloadTooLarge("The form is too large.")
+        raise PayloadTooLarge(N_("The form is too large."))
     try:
         # errors="strict": a percent-escape that is not UTF-8 (a lone surrogate, say) is a
         # 400, not a silent U+FFFD stored in someone's name.
         form = parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
-        raise InvalidRequest("The form could not be read.") from None
+        raise InvalidRequest(N_("The form could not be read.")) from None
     if any("\x00" in v for values in form.values() for v in values):
-        raise InvalidRequest("The form contains characters that cannot be stored.")
+        raise InvalidRequest(N_("The form contains characters that cannot be stored."))
     return {key: [v.strip() for v in values] for key, values in form.items()}
 
 
@@ -97,14 +100,14 @@ def same_origin(request: Request) -> None:
     site = request.headers.get("sec-fetch-site")
     if site is not None:
         if site not in {"same-origin", "none"}:
-            raise Forbidden("This form was sent from another site.")
+            raise Forbidden(N_("This form was sent from another site."))
         return
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         return
     allowed = {request.headers.get("host", ""), urlsplit(get_settings(request).public_url).netloc}
     if urlsplit(origin).netloc not in allowed:
-        raise Forbidden("This form was sent from another site.")
+        raise Forbidden(N_("This form was sent from another site."))
 
 
 def _time(text: str | None) -> int | None:
@@ -157,8 +160,10 @@ def booking_by_ref(
 
 
 def _base(request: Request, session: Session, config: Configuration, zone: str) -> dict[str, Any]:
+    language = page_language(request)
     return {
-        "page": views.page_info(session, config),
+        "language": language,
+        "page": views.page_info(session, config, language),
         "zone": zone,
         "zones": views.zone_options(zone),
         "link": link,
@@ -191,10 +196,10 @@ def _slots_page(
     context = _base(request, session, config, zone)
     context.update(
         path=f"/book/{quote(name, safe='')}",
-        week=views.week(session, config, zone, day, now),
-        message=message,
+        week=views.week(session, config, zone, day, now, context["language"]),
+        message=context["language"].gettext(message) if message else "",
     )
-    return render("book.html", context, status)
+    return render(request, "book.html", context, status)
 
 
 def _form_page(
@@ -216,13 +221,13 @@ def _form_page(
         path=f"/book/{quote(name, safe='')}",
         start=start,
         first=first or "",
-        when=views.when_label(start, end, zone),
+        when=views.when_label(start, end, zone, context["language"]),
         fields=views.form_fields(config, form),
         guest_name=_one(form, "guest_name") if form else "",
         guest_email=_one(form, "guest_email") if form else "",
         error=error,
     )
-    return render("book_form.html", context, status)
+    return render(request, "book_form.html", context, status)
 
 
 def _zone_for(config: Configuration, requested: str | None) -> str:
@@ -239,9 +244,8 @@ def booking_page(request: Request, name: str) -> Response:
         if start is None:
             return _slots_page(request, session, config, name, zone, query.get("from"))
         if not views.slot_is_offered(session, config, start, clock.now()):
-            message = "That time is not available any more. Please pick another one."
             return _slots_page(
-                request, session, config, name, zone, query.get("from"), message=message
+                request, session, config, name, zone, query.get("from"), message=SLOT_GONE
             )
         return _form_page(request, session, config, name, zone, start, query.get("from"), None)
 
@@ -250,6 +254,7 @@ def booking_page(request: Request, name: str) -> Response:
 def book(request: Request, name: str, form: Form = Depends(form_data)) -> Response:
     same_origin(request)
     db = get_db(request)
+    language = page_language(request)
     start = _time(_one(form, "start"))
     if start is not None:  # takes a slot: remote calendars first, before any lock
         remote.refresh_remote_hosts(db, lambda session: public_configuration(session, name))
@@ -265,6 +270,9 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 "guest": {"name": _one(form, "guest_name"), "email": _one(form, "guest_email")},
                 "timezone": zone,
                 "additional_fields": views.answers_of(config, form),
+                # The guest's emails speak the language the page spoke to them.
+                # (A tag longer than a booking stores keeps only its language.)
+                "email_language": language.tag if len(language.tag) <= 8 else language.code,
             }
             with outcomes.counted():
                 booking, _ = service.create_booking(
@@ -276,7 +284,7 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
             ref, pending = booking_ref(booking), booking.status == "pending"
             redirect_to = read_document(config).scheduler.confirmation_redirect_url
             context = _base(request, session, config, zone)
-            context["booking"] = views.booking_view(booking, config, zone)
+            context["booking"] = views.booking_view(booking, config, zone, language)
     except TimeslotUnavailable:
         with db.session(write=False) as session:
             config = public_configuration(session, name)
@@ -298,7 +306,7 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 start or 0,
                 _one(form, "from"),
                 form,
-                error=friendly(config, exc.message),
+                error=friendly(config, exc.message, language),
                 status=400,
             )
     # Checked again here: a configuration stored before URLs were checked may hold any text.
@@ -307,20 +315,25 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
     if pending:
         # The guest's ref cancels the request; only the organizer's confirms it.
         context["manage"] = link(f"/bookings/{ref}", tz=zone)
-        return render("pending.html", context)
+        return render(request, "pending.html", context)
     return redirect(link(f"/bookings/{ref}", tz=zone, done="booked"))
 
 
-def friendly(config: Configuration, message: str) -> str:
+def friendly(config: Configuration, message: str, language: Language) -> str:
     """A service message for a guest: field paths read as the form's labels."""
     field, sep, problem = message.partition(": ")
     if not sep:
-        return message
-    labels = {"guest.name": "Your name", "guest.email": "Your email", "start_time": "The time"}
+        return language.gettext(message)
+    _ = language.gettext
+    labels = {
+        "guest.name": _("Your name"),
+        "guest.email": _("Your email"),
+        "start_time": _("The time"),
+    }
     definitions = read_document(config).scheduler.additional_fields
     for key, spec in definitions.items():
         labels[f"additional_fields.{key}"] = str(spec.get("label") or key)
-    return f"{labels.get(field, field)}: {problem}"
+    return f"{labels.get(field, field)}: {language.gettext(problem)}"
 
 
 # -- manage page ---------------------------------------------------------------------------------
@@ -346,6 +359,7 @@ def _manage_page(
     )
     now = clock.now()
     context = _base(request, session, config, zone)
+    language: Language = context["language"]
     info = context["page"]
     scheduler = info.scheduler
     live = booking.status != "cancelled"
@@ -360,23 +374,30 @@ def _manage_page(
     if can_reschedule and start is not None:
         if views.slot_is_offered(session, config, start, now, exclude_event_ids=own):
             end = start + duration_seconds(read_document(config))
-            chosen = {"start": start, "when": views.when_label(start, end, zone)}
+            chosen = {"start": start, "when": views.when_label(start, end, zone, language)}
         else:
-            message = message or "That time is not available any more. Please pick another one."
+            message = message or SLOT_GONE
     week = None
     if can_reschedule and chosen is None:
         day = views.parse_day(first, views.local_day(now, zone))
         week = views.week(
-            session, config, zone, day, now, exclude_event_ids=own, skip_start=booking.start_ts
+            session,
+            config,
+            zone,
+            day,
+            now,
+            language,
+            exclude_event_ids=own,
+            skip_start=booking.start_ts,
         )
     context.update(
         path=f"/bookings/{ref}",
         ref=ref,
         address=str(request.url.replace(query="")),
-        booking=views.booking_view(booking, config, zone),
+        booking=views.booking_view(booking, config, zone, language),
         can_reschedule=can_reschedule,
         can_cancel=can_cancel,
-        deadline=views.moment_label(deadline, zone) if deadline is not None else "",
+        deadline=views.moment_label(deadline, zone, language) if deadline is not None else "",
         too_late=too_late,
         week=week,
         chosen=chosen,
@@ -385,10 +406,10 @@ def _manage_page(
         # Only promise a confirmation email when one will be queued (SMTP set, emails on).
         emails_sent=smtp_configured(get_settings(request))
         and not read_document(config).event_booking.disable_emails,
-        message=message,
+        message=language.gettext(message) if message else "",
         error=error,
     )
-    return render("manage.html", context, status)
+    return render(request, "manage.html", context, status)
 
 
 @router.api_route("/bookings/{ref}", methods=["GET", "HEAD"])
@@ -435,7 +456,7 @@ def _manage_change(request: Request, ref: str, form: Form, what: str, change: An
                 zone,
                 first=_one(form, "from") or None,
                 message=SLOT_TAKEN if taken else "",
-                error="" if taken else problem_text(exc),
+                error="" if taken else problem_text(exc, page_language(request)),
                 status=exc.status_code,
             )
     return redirect(link(f"/bookings/{ref}", tz=zone, done=_PAST[what]))
@@ -444,11 +465,12 @@ def _manage_change(request: Request, ref: str, form: Form, what: str, change: An
 _PAST = {"rescheduling": "rescheduled", "cancellation": "cancelled"}
 
 
-def problem_text(exc: SlotwiseError) -> str:
-    """The service's message without its leading field path."""
+def problem_text(exc: SlotwiseError, language: Language) -> str:
+    """The service's message without its leading field path, in the guest's language when
+    the catalog has it (the service's own wording is English)."""
     field, sep, rest = exc.message.partition(": ")
     text = rest if sep and " " not in field else exc.message
-    return text[:1].upper() + text[1:]
+    return language.gettext(text[:1].upper() + text[1:])
 
 
 @router.post("/bookings/{ref}/reschedule")
@@ -493,12 +515,12 @@ def _organizer_page(
     context = _base(request, session, config, zone)
     context.update(
         path=f"/scheduling/organizer-confirmation/{ref}",
-        booking=views.booking_view(booking, config, zone),
+        booking=views.booking_view(booking, config, zone, context["language"]),
         action=action if action in {"confirm", "decline"} else "",
         done=done,
         error=error,
     )
-    return render("organizer.html", context, status)
+    return render(request, "organizer.html", context, status)
 
 
 @router.api_route("/scheduling/organizer-confirmation/{ref}", methods=["GET", "HEAD"])
@@ -523,7 +545,7 @@ def organizer_decision(request: Request, ref: str, form: Form = Depends(form_dat
     same_origin(request)
     action = _one(form, "action")
     if action not in {"confirm", "decline"}:
-        raise InvalidRequest("Choose confirm or decline.")
+        raise InvalidRequest(N_("Choose confirm or decline."))
     db = get_db(request)
     try:
         with db.session() as session:
@@ -546,7 +568,7 @@ def organizer_decision(request: Request, ref: str, form: Form = Depends(form_dat
                 booking,
                 config,
                 ref,
-                error=problem_text(exc),
+                error=problem_text(exc, page_language(request)),
                 status=exc.status_code,
             )
     done = "confirmed" if action == "confirm" else "declined"

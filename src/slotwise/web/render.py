@@ -1,7 +1,14 @@
-"""Jinja2 rendering and the headers every hosted page carries."""
+"""Jinja2 rendering in the guest's language, and the headers every hosted page carries.
+
+Each language has its own Jinja environment with its catalog installed (jinja2.ext.i18n,
+newstyle: `_("%(n)s minutes", n=5)` formats and escapes its arguments), so a page's strings,
+the macros it imports included, are read from one catalog and no request's language can leak
+into another's rendering.
+"""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -9,16 +16,33 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from slotwise.i18n.catalogs import N_, translations
+from slotwise.i18n.languages import Language, negotiate
+
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
+_LOADER = FileSystemLoader(HERE / "templates")
 
-_env = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=select_autoescape(["html"], default=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+@functools.cache
+def _environment(code: str) -> Environment:
+    env = Environment(
+        loader=_LOADER,
+        autoescape=select_autoescape(["html"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translations(code), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["lang"] = code  # <html lang>
+    return env
+
+
+def page_language(request: Request) -> Language:
+    """The guest's language, from the browser's Accept-Language (English when none fits)."""
+    return negotiate(request.headers.get("accept-language"))
+
 
 # No external assets; nothing may frame the pages; a booking_ref in the address never leaks to
 # another site through Referer (same-origin); pages hold live slots and credentials: no caching.
@@ -34,21 +58,28 @@ SECURITY_HEADERS = {
 }
 
 _TITLES = {
-    400: "Something is not right",
-    401: "Not available",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Not allowed",
-    409: "That did not work",
-    413: "Too much data",
-    429: "Too many requests",
-    500: "Something went wrong",
+    400: N_("Something is not right"),
+    401: N_("Not available"),
+    403: N_("Not allowed"),
+    404: N_("Page not found"),
+    405: N_("Not allowed"),
+    409: N_("That did not work"),
+    413: N_("Too much data"),
+    429: N_("Too many requests"),
+    500: N_("Something went wrong"),
 }
 
 
-def render(name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    html = _env.get_template(name).render(**context)
-    return HTMLResponse(html, status_code, headers=SECURITY_HEADERS)
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    """The template `name` in the guest's language (`context["language"]` if the view chose
+    it already, else negotiated from the request)."""
+    language = context.get("language") or page_language(request)
+    template = _environment(language.code).get_template(name)
+    html = template.render(**{**context, "language": language})
+    headers = {**SECURITY_HEADERS, "Content-Language": language.code, "Vary": "Accept-Language"}
+    return HTMLResponse(html, status_code, headers=headers)
 
 
 def redirect(url: str) -> Response:
@@ -57,13 +88,17 @@ def redirect(url: str) -> Response:
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
+    """The error as a page. `message` is read through the guest's catalog: the pages raise
+    their own errors with N_-marked English text, which the API sends as it is."""
     if status_code == 404:
-        message = "This page does not exist, or the link is no longer valid."
+        message = N_("This page does not exist, or the link is no longer valid.")
     elif status_code == 429:
-        message = (
+        message = N_(
             "There have been too many requests from here. Please wait a minute, then try again."
         )
     elif status_code >= 500:
-        message = "Please try again in a moment."
-    title = _TITLES.get(status_code, "Something is not right")
-    return render("error.html", {"title": title, "message": message}, status_code)
+        message = N_("Please try again in a moment.")
+    language = page_language(request)
+    title = _TITLES.get(status_code, _TITLES[400])
+    context = {"title": language.gettext(title), "message": language.gettext(message)}
+    return render(request, "error.html", {**context, "language": language}, status_code)

@@ -15,6 +15,8 @@ from slotwise.availability import zones
 from slotwise.availability.zones import is_zone
 from slotwise.db.models import Booking, Configuration
 from slotwise.documents import read_document
+from slotwise.i18n import formats
+from slotwise.i18n.languages import Language
 from slotwise.scheduling.offer import (
     DAY,
     bookable_window,
@@ -105,23 +107,22 @@ def parse_day(text: str | None, today: date) -> date:
     return min(max(day, today), today + timedelta(days=MAX_DAYS_AHEAD))
 
 
-def day_label(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B}"
+def _local(ts: int, zone: str) -> datetime:
+    return datetime.fromtimestamp(ts, zones.zone(zone))
 
 
-def time_label(ts: int, zone: str) -> str:
-    return f"{datetime.fromtimestamp(ts, zones.zone(zone)):%H:%M}"
+def time_label(ts: int, zone: str, language: Language) -> str:
+    return formats.time_label(_local(ts, zone), language)
 
 
-def moment_label(ts: int, zone: str) -> str:
+def moment_label(ts: int, zone: str, language: Language) -> str:
     """'Tuesday 3 March 2026, 09:00'."""
-    moment = datetime.fromtimestamp(ts, zones.zone(zone))
-    return f"{day_label(moment.date())} {moment.year}, {moment:%H:%M}"
+    return formats.moment_label(_local(ts, zone), language)
 
 
-def when_label(start: int, end: int, zone: str) -> str:
+def when_label(start: int, end: int, zone: str, language: Language) -> str:
     """'Tuesday 3 March 2026, 09:00–09:30'."""
-    return f"{moment_label(start, zone)}–{time_label(end, zone)}"
+    return formats.span_label(_local(start, zone), _local(end, zone), language)
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def week(
     zone: str,
     first: date,
     now: int,
+    language: Language,
     *,
     exclude_event_ids: tuple[str, ...] = (),
     skip_start: int | None = None,
@@ -173,10 +175,10 @@ def week(
         if slot.start == skip_start:
             continue
         by_day.setdefault(local_day(slot.start, zone), []).append(
-            SlotView(slot.start, time_label(slot.start, zone))
+            SlotView(slot.start, time_label(slot.start, zone, language))
         )
     days = [
-        DayView(d.isoformat(), day_label(d), by_day.get(d, []))
+        DayView(d.isoformat(), formats.day_label(d, language), by_day.get(d, []))
         for d in (first + timedelta(days=i) for i in range(DAYS_PER_PAGE))
     ]
     today = local_day(now, zone)
@@ -186,7 +188,8 @@ def week(
         previous = max(today, first - timedelta(days=DAYS_PER_PAGE)).isoformat()
     following = last.isoformat() if end < horizon else None
     final = last - timedelta(days=1)
-    return WeekView(first, days, previous, following, f"{day_label(first)} – {day_label(final)}")
+    span = f"{formats.day_label(first, language)} – {formats.day_label(final, language)}"
+    return WeekView(first, days, previous, following, span)
 
 
 def slot_is_offered(
@@ -226,11 +229,11 @@ class PageInfo:
     scheduler: dict[str, Any] = field(default_factory=dict)
 
 
-def page_info(session: Session, config: Configuration) -> PageInfo:
+def page_info(session: Session, config: Configuration, language: Language) -> PageInfo:
     document = read_document(config)
     event_booking = document.event_booking
     return PageInfo(
-        title=event_booking.title or "Meeting",
+        title=event_booking.title or language.gettext("Meeting"),
         description=event_booking.description or "",
         location=event_booking.location or "",
         minutes=duration_seconds(document) // 60,
@@ -342,7 +345,9 @@ class BookingView:
     answers: list[tuple[str, str]]
 
 
-def booking_view(booking: Booking, config: Configuration, zone: str) -> BookingView:
+def booking_view(
+    booking: Booking, config: Configuration, zone: str, language: Language
+) -> BookingView:
     document = read_document(config)
     definitions = document.scheduler.additional_fields
     answers = []
@@ -352,11 +357,11 @@ def booking_view(booking: Booking, config: Configuration, zone: str) -> BookingV
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         if isinstance(value, bool):
-            shown = "Yes" if value else "No"
+            shown = language.gettext("Yes") if value else language.gettext("No")
         answers.append((str(spec.get("label") or key), shown))
     return BookingView(
         title=booking.title,
-        when=when_label(booking.start_ts, booking.end_ts, zone),
+        when=when_label(booking.start_ts, booking.end_ts, zone, language),
         zone=zone,
         status=booking.status,
         organizer=booking.organizer_name or booking.organizer_email,
