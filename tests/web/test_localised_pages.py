@@ -166,3 +166,18 @@ def test_request_and_organizer_confirmation_in_each_reader_language(
     organizer = _page(web.get(url.path, headers={"Accept-Language": "es"}), "es")
     assert "Solicitud de reserva" in organizer and "Confirmar la reserva" in organizer
     assert "Rechazar la reserva" in organizer
+
+
+def test_form_problems_name_the_fields_in_the_guest_language(
+    web: httpx.Client, make_page: Callable[..., Any]
+) -> None:
+    make_page(slug="check-de")
+    start = future_hour(2, 10)
+    data = {"start": str(start), "tz": "UTC", "guest_name": "", "guest_email": "g@x.org"}
+    headers = {"Accept-Language": "de-DE"}
+    nameless = _page(web.post("/book/check-de", data=data, headers=headers), "de", 400)
+    assert "Ihr Name: ist erforderlich" in nameless
+    data.update(guest_name="Grace", guest_email="nope")
+    bad = _page(web.post("/book/check-de", data=data, headers=headers), "de", 400)
+    assert "Ihre E-Mail-Adresse: bitte eine gültige E-Mail-Adresse angeben" in bad
+    assert 'value="Grace"' in bad  # the form keeps what was typed

@@ -333,7 +333,19 @@ def friendly(config: Configuration, message: str, language: Language) -> str:
     definitions = read_document(config).scheduler.additional_fields
     for key, spec in definitions.items():
         labels[f"additional_fields.{key}"] = str(spec.get("label") or key)
-    return f"{labels.get(field, field)}: {language.gettext(problem)}"
+    return f"{labels.get(field, field)}: {_problem_words(problem, language)}"
+
+
+# The service's wording a guest most often meets on the form, by how it begins; read through
+# the guest's catalog (any other problem shows as the service words it, in English).
+_FORM_PROBLEMS = (N_("is required"), N_("expected an email address"))
+
+
+def _problem_words(problem: str, language: Language) -> str:
+    for known in _FORM_PROBLEMS:
+        if problem.startswith(known):
+            return language.gettext(known)
+    return language.gettext(problem)
 
 
 # -- manage page ---------------------------------------------------------------------------------
