@@ -435,6 +435,7 @@ ROUTES: dict[tuple[str, str], Entry] = {
         body=lambda w, i: {"start": str(w.slot), "guest_name": "G", "guest_email": "g@x.io"},
     ),
     ("GET", "/bookings/{ref}"): Entry(frozenset({"ref_this"})),
+    ("GET", "/bookings/{ref}/calendar.ics"): Entry(frozenset({"ref_this"})),
     ("POST", "/bookings/{ref}/reschedule"): Entry(
         frozenset({"ref_this"}), form=True, body=lambda w, i: {"start": str(w.slot)}
     ),

@@ -12,10 +12,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from slotwise import clock
 from slotwise.db.engine import Database
 from slotwise.db.models import OutboxMessage
-from slotwise.i18n import formats
 from slotwise.i18n.languages import negotiate
+from slotwise.web.formats import clock_for
 from tests.support.scheduling import future_hour
 
 # What each language's pages say (a few strings of each page state).
@@ -26,10 +27,11 @@ WORDS = {
         "form": "Ihre Angaben",
         "submit": "Diesen Termin buchen",
         "booked": "Sie sind gebucht",
-        "cancel": "Meine Buchung stornieren",
+        "cancel": "Buchung stornieren",
+        "calendar": "Zum Kalender hinzufügen",
         "cancelled": "Ihre Buchung wurde storniert.",
         "missing": "Seite nicht gefunden",
-        "gone": "Diese Zeit ist nicht mehr verfügbar.",
+        "off_grid": "Diese Zeit bietet diese Seite nicht an.",
         "footer": "Terminplanung mit Slotwise",
     },
     "fr": {
@@ -38,10 +40,11 @@ WORDS = {
         "form": "Vos coordonnées",
         "submit": "Réserver ce créneau",
         "booked": "C’est réservé",
-        "cancel": "Annuler ma réservation",
+        "cancel": "Annuler la réservation",
+        "calendar": "Ajouter au calendrier",
         "cancelled": "Votre réservation a été annulée.",
         "missing": "Page introuvable",
-        "gone": "Ce créneau n’est plus disponible.",
+        "off_grid": "Ce créneau ne fait pas partie de ceux proposés ici.",
         "footer": "Planification par Slotwise",
     },
     "es": {
@@ -50,10 +53,11 @@ WORDS = {
         "form": "Sus datos",
         "submit": "Reservar esta hora",
         "booked": "Reserva hecha",
-        "cancel": "Cancelar mi reserva",
+        "cancel": "Cancelar la reserva",
+        "calendar": "Añadir al calendario",
         "cancelled": "Su reserva se ha cancelado.",
         "missing": "Página no encontrada",
-        "gone": "Esa hora ya no está disponible.",
+        "off_grid": "Esa hora no es una de las que ofrece esta página.",
         "footer": "Agenda con Slotwise",
     },
 }
@@ -89,16 +93,16 @@ def test_every_page_state_in_the_browser_language(
     page = _page(web.get(path, params={"tz": "UTC"}, headers=headers), code)
     assert words["book"] in page and words["minutes"] in page and words["footer"] in page
     day = datetime.fromtimestamp(start, UTC).date()
-    assert formats.day_label(day, language) in page  # the day headings in the guest's words
+    guest_clock = clock_for(HEADERS[code], "", clock.now(), "UTC")
+    assert guest_clock.day(day) in page  # the day headings in the guest's words
     assert "Pick a time" not in page
 
     form = _page(web.get(path, params={"tz": "UTC", "start": start}, headers=headers), code)
     assert words["form"] in form and words["submit"] in form
-    moment = datetime.fromtimestamp(start, UTC)
-    assert formats.date_label(moment.date(), language) in form
+    assert guest_clock.when(start, start + 1800, "UTC") in form
 
     gone = _page(web.get(path, params={"tz": "UTC", "start": start + 7}, headers=headers), code)
-    assert words["gone"] in gone
+    assert words["off_grid"] in gone
 
     data = {"start": str(start), "tz": "UTC", "guest_name": "Grace", "guest_email": "g@x.org"}
     booked = web.post(path, data=data, headers=headers)
@@ -108,6 +112,7 @@ def test_every_page_state_in_the_browser_language(
     assert _guest_language(db) == language.tag
     shown = _page(web.get(f"{manage.path}?{manage.query}", headers=headers), code)
     assert words["booked"] in shown and words["cancel"] in shown
+    assert words["calendar"] in shown
 
     cancelled = web.post(f"{manage.path}/cancel", data={"tz": "UTC"}, headers=headers)
     assert cancelled.status_code == 303

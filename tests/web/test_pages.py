@@ -94,7 +94,8 @@ def test_booking_page_lists_slots_by_local_day(
     assert "Intro call" in page and "30 minutes" in page and "Ada Lovelace" in page
     assert "A first chat." in page and "Video call" in page
     day = datetime.fromtimestamp(start, UTC)
-    assert f"{day:%A} {day.day} {day:%B}" in page
+    year = "" if day.year == datetime.now(UTC).year else f", {day.year}"
+    assert f"{day:%A}, {day:%B} {day.day}{year}" in page  # no Accept-Language: en-US
     assert f"start={start}" in page
     assert '<option value="Europe/Berlin">' in page
     assert '<option value="UTC" selected>' in page
@@ -102,8 +103,22 @@ def test_booking_page_lists_slots_by_local_day(
     by_id = _html(web.get(f"/book/{config['id']}", params={"tz": "Europe/Berlin"}))
     assert f"start={start}" in by_id
     assert '<option value="Europe/Berlin" selected>' in by_id
-    slot = re.search(rf"start={start}[^>]*>([0-9:]+)<", by_id)
+    slot = re.search(rf"start={start}[^>]*>([0-9:]+ [AP]M)<", by_id)
+    assert slot is not None and slot.group(1) in {"11:00 AM", "12:00 PM"}  # en-US: 12-hour
+    params = {"tz": "Europe/Berlin", "clock": "24"}
+    on_24 = _html(web.get(f"/book/{config['id']}", params=params))
+    slot = re.search(rf"start={start}[^>]*>([0-9:]+)<", on_24)
     assert slot is not None and slot.group(1) in {"11:00", "12:00"}
+    assert "clock=24" in slot.group(0)  # the choice follows the guest to the form
+    german = _html(
+        web.get(
+            f"/book/{config['id']}",
+            params={"tz": "Europe/Berlin"},
+            headers={"Accept-Language": "de-DE,de;q=0.9"},
+        )
+    )
+    slot = re.search(rf"start={start}[^>]*>([0-9:]+)<", german)
+    assert slot is not None and slot.group(1) in {"11:00", "12:00"}  # de: 24-hour
 
 
 def test_zone_defaults_to_the_configuration_and_unknown_zones_fall_back(
@@ -163,8 +178,10 @@ def test_form_shows_additional_fields(web: httpx.Client, make_page: Callable[...
     assert 'name="field.agree" value="true"' in page
     assert "field.internal" not in page
     assert page.index("Company") < page.index("Topic") < page.index("I agree")
-    gone = _html(web.get("/book/fields", params={"tz": "UTC", "start": start + 7}))
-    assert "not available any more" in gone
+    off_grid = _html(web.get("/book/fields", params={"tz": "UTC", "start": start + 7}))
+    assert "not one of the times this page offers" in off_grid
+    past = _html(web.get("/book/fields", params={"tz": "UTC", "start": start - 3 * DAY}))
+    assert "not available any more" in past
 
 
 def test_confirmation_email_promised_only_when_one_is_sent(
@@ -246,7 +263,7 @@ def test_invalid_input_keeps_the_form(web: httpx.Client, make_page: Callable[...
     assert "Your email:" in bad_email
     for odd in ("soon", "99999999999999999999", "-5", "1e9"):
         no_start = _html(web.post("/book/check", data={**_form(start), "start": odd}), 409)
-        assert "just taken" in no_start
+        assert "not one of the times this page offers" in no_start
         _html(web.get("/book/check", params={"start": odd}))
     far = _html(web.post("/book/check", data=_form(start + 400 * DAY, guest_name="")), 400)
     assert "Your name: is required" in far
@@ -296,7 +313,7 @@ def test_pages_carry_security_headers_and_the_stylesheet_is_served(
     assert response.headers["cache-control"] == "no-store"
     css = web.get("/static/slotwise.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
-    assert web.get("/static/zone.js").status_code == 200
+    assert web.get("/static/pages.js").status_code == 200
     _html(web.get("/static/missing.css"), 404)
     assert web.head("/book/heads").status_code == 200
 
@@ -336,6 +353,9 @@ def test_reschedule_and_cancel(
     ref = _book(web, "manage", start)
     page = _html(web.get(f"/bookings/{ref}", params={"tz": "UTC"}))
     assert "Please give a day" in page
+    assert "step=reschedule" in page and "step=cancel" in page  # each is its own step
+    assert "start=" not in page
+    page = _html(web.get(f"/bookings/{ref}", params={"tz": "UTC", "step": "reschedule"}))
     assert f"start={start}&" not in page.replace("&amp;", "&")  # its own time is not offered
     assert f"start={start + 2 * HOUR}" in page
     # Choosing a slot asks for confirmation and changes nothing yet.
@@ -363,6 +383,7 @@ def test_reschedule_and_cancel(
     assert booking["cancellation_reason"] == "Something came up"
     after = _html(web.get(f"/bookings/{ref}"))
     assert "This booking was cancelled." in after and "Something came up" in after
+    assert 'href="/book/manage"' in after and "Book another time" in after
     assert "Move my booking" not in after and "Cancel my booking" not in after
     again = _html(web.post(f"/bookings/{ref}/cancel", data={"reason": ""}), 409)
     assert "already cancelled" in again
@@ -387,7 +408,7 @@ def test_min_cancellation_notice(
     config = make_page(slug="notice")
     start = future_hour(1, 10)
     ref = _book(web, "notice", start)
-    page = _html(web.get(f"/bookings/{ref}"))
+    page = _html(web.get(f"/bookings/{ref}", params={"step": "cancel"}))
     assert "Cancel my booking" in page
     # The organizer now asks for three days' notice: too late for this booking.
     body = {"scheduler": {"min_booking_notice": 0, "min_cancellation_notice": 3 * 24 * 60}}
@@ -395,7 +416,8 @@ def test_min_cancellation_notice(
     assert updated.status_code == 200, updated.text
     late = _html(web.get(f"/bookings/{ref}"))
     assert "can no longer be rescheduled or cancelled here" in late
-    assert "Cancel my booking" not in late
+    assert "Cancel booking" not in late
+    assert "Cancel my booking" not in _html(web.get(f"/bookings/{ref}", params={"step": "cancel"}))
     refused = _html(web.post(f"/bookings/{ref}/cancel", data={"reason": ""}), 400)
     assert "at least 4320 minutes before it starts" in refused
     refused = _html(web.post(f"/bookings/{ref}/reschedule", data={"start": start + HOUR}), 400)
@@ -419,7 +441,7 @@ def test_manage_page_and_service_share_the_notice_deadline(
     assert "can no longer be rescheduled or cancelled here" in late
     _html(web.post(f"/bookings/{ref}/cancel", data={"reason": ""}), 400)
     monkeypatch.setattr(clock, "now", lambda: deadline)
-    assert "Cancel my booking" in _html(web.get(f"/bookings/{ref}"))
+    assert "Cancel my booking" in _html(web.get(f"/bookings/{ref}", params={"step": "cancel"}))
     cancelled = web.post(f"/bookings/{ref}/cancel", data={"reason": ""})
     assert cancelled.status_code == 303, cancelled.text[:500]
     assert _booking(api, ref)["status"] == "cancelled"

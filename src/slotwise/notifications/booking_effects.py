@@ -33,6 +33,12 @@ def next_ical_sequence(session: Session, booking_id: str) -> int:
     return row.sequence
 
 
+def current_ical_sequence(session: Session, booking_id: str) -> int:
+    """The SEQUENCE of the booking's last composed invitation (0 before the first)."""
+    row = session.get(IcalSequence, booking_id)
+    return row.sequence if row is not None else 0
+
+
 @dataclass
 class FanoutBatch:
     """What the rows of one fan-out batch need from the database, read in two queries.

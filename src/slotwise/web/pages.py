@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.bookings import outcomes, remote, service
+from slotwise.bookings.invitation import booking_invitation
 from slotwise.bookings.payloads import booking_ref
 from slotwise.bookings.repository import find_booking
 from slotwise.bookings.salts import guest_salt
@@ -54,17 +55,19 @@ from slotwise.ids import decode_booking_ref
 from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import PUBLIC, Access
-from slotwise.scheduling.offer import duration_seconds, organizer_timezone
+from slotwise.scheduling.offer import duration_seconds, on_offered_grid, organizer_timezone
 from slotwise.validation import is_http_url, validate_model
-from slotwise.web import views
-from slotwise.web.render import page_language, redirect, render
+from slotwise.web import formats, theme, views
+from slotwise.web.render import SECURITY_HEADERS, page_language, redirect, render
 
 # Every page counts against the public rate limits (page loads as reads, form posts as writes).
 router = APIRouter(dependencies=[Depends(public_method)])
 
 Form = dict[str, list[str]]
+# Shown as the page's notice, read through the guest's catalog by `render`.
 SLOT_TAKEN = N_("Sorry, that time was just taken. Please pick another one.")
-SLOT_GONE = N_("That time is not available any more. Please pick another one.")
+GONE = N_("That time is not available any more. Please pick another one.")
+OFF_GRID = N_("That is not one of the times this page offers. Please pick one of the times below.")
 
 
 # -- request helpers ---------------------------------------------------------------------------
@@ -159,14 +162,44 @@ def booking_by_ref(
     return booking, config
 
 
-def _base(request: Request, session: Session, config: Configuration, zone: str) -> dict[str, Any]:
+def unavailable(config: Configuration, start: int) -> str:
+    """Why `start` cannot be booked: off the page's grid (a made-up or stale address) or
+    taken since the page was shown."""
+    return GONE if on_offered_grid(read_document(config), start) else OFF_GRID
+
+
+def _clock_choice(request: Request, form: Form | None) -> str:
+    """The guest's own 12h/24h choice ("12", "24"), or "" to follow their locale."""
+    chosen = _one(form, "clock") if form is not None else request.query_params.get("clock", "")
+    return chosen if chosen in {"12", "24"} else ""
+
+
+def _base(
+    request: Request,
+    session: Session,
+    config: Configuration,
+    zone: str,
+    form: Form | None = None,
+) -> dict[str, Any]:
+    now = clock.now()
     language = page_language(request)
+    choice = _clock_choice(request, form)
+    guest_clock = formats.clock_for(request.headers.get("accept-language"), choice, now, zone)
+
+    def page_link(path: str, **params: Any) -> str:
+        # Every link keeps the guest's 12h/24h choice (unless it is the switch itself).
+        params.setdefault("clock", choice)
+        return link(path, **params)
+
     return {
         "language": language,
         "page": views.page_info(session, config, language),
+        "theme": theme.theme_of(config),
         "zone": zone,
-        "zones": views.zone_options(zone),
-        "link": link,
+        "zone_groups": views.zone_groups(zone, now),
+        "clock": guest_clock,
+        "clock_choice": choice,
+        "link": page_link,
         "message": "",
         "error": "",
         # Let the script show the browser's zone only on a first GET that named none.
@@ -194,10 +227,14 @@ def _slots_page(
     now = clock.now()
     day = views.parse_day(first, views.local_day(now, zone))
     context = _base(request, session, config, zone)
+    guest_clock = context["clock"]
     context.update(
         path=f"/book/{quote(name, safe='')}",
-        week=views.week(session, config, zone, day, now, context["language"]),
-        message=context["language"].gettext(message) if message else "",
+        week=views.week(session, config, zone, day, now, guest_clock),
+        month=views.month(
+            session, config, zone, day, now, guest_clock, wanted=request.query_params.get("day")
+        ),
+        message=message,
     )
     return render(request, "book.html", context, status)
 
@@ -216,15 +253,16 @@ def _form_page(
     status: int = 200,
 ) -> Response:
     end = start + duration_seconds(read_document(config))
-    context = _base(request, session, config, zone)
+    context = _base(request, session, config, zone, form)
     context.update(
         path=f"/book/{quote(name, safe='')}",
         start=start,
         first=first or "",
-        when=views.when_label(start, end, zone, context["language"]),
+        when=context["clock"].when(start, end, zone),
         fields=views.form_fields(config, form),
         guest_name=_one(form, "guest_name") if form else "",
         guest_email=_one(form, "guest_email") if form else "",
+        additional_guests=_one(form, "additional_guests") if form else "",
         error=error,
     )
     return render(request, "book_form.html", context, status)
@@ -244,8 +282,9 @@ def booking_page(request: Request, name: str) -> Response:
         if start is None:
             return _slots_page(request, session, config, name, zone, query.get("from"))
         if not views.slot_is_offered(session, config, start, clock.now()):
+            message = unavailable(config, start)
             return _slots_page(
-                request, session, config, name, zone, query.get("from"), message=SLOT_GONE
+                request, session, config, name, zone, query.get("from"), message=message
             )
         return _form_page(request, session, config, name, zone, start, query.get("from"), None)
 
@@ -254,7 +293,6 @@ def booking_page(request: Request, name: str) -> Response:
 def book(request: Request, name: str, form: Form = Depends(form_data)) -> Response:
     same_origin(request)
     db = get_db(request)
-    language = page_language(request)
     start = _time(_one(form, "start"))
     if start is not None:  # takes a slot: remote calendars first, before any lock
         remote.refresh_remote_hosts(db, lambda session: public_configuration(session, name))
@@ -270,9 +308,12 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 "guest": {"name": _one(form, "guest_name"), "email": _one(form, "guest_email")},
                 "timezone": zone,
                 "additional_fields": views.answers_of(config, form),
+                "additional_guests": [
+                    {"email": email}
+                    for email in views.guest_emails(_one(form, "additional_guests"))
+                ],
                 # The guest's emails speak the language the page spoke to them.
-                # (A tag longer than a booking stores keeps only its language.)
-                "email_language": language.tag if len(language.tag) <= 8 else language.code,
+                "email_language": email_language(request),
             }
             with outcomes.counted():
                 booking, _ = service.create_booking(
@@ -283,15 +324,19 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 )
             ref, pending = booking_ref(booking), booking.status == "pending"
             redirect_to = read_document(config).scheduler.confirmation_redirect_url
-            context = _base(request, session, config, zone)
-            context["booking"] = views.booking_view(booking, config, zone, language)
+            context = _base(request, session, config, zone, form)
+            context["booking"] = views.booking_view(
+                booking, config, zone, context["clock"], context["language"]
+            )
     except TimeslotUnavailable:
         with db.session(write=False) as session:
             config = public_configuration(session, name)
             zone = _zone_for(config, _one(form, "tz"))
             first = _one(form, "from") or None
+            taken = start is not None and on_offered_grid(read_document(config), start)
+            message = SLOT_TAKEN if taken else OFF_GRID
             return _slots_page(
-                request, session, config, name, zone, first, message=SLOT_TAKEN, status=409
+                request, session, config, name, zone, first, message=message, status=409
             )
     except InvalidRequest as exc:
         with db.session(write=False) as session:
@@ -306,7 +351,7 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 start or 0,
                 _one(form, "from"),
                 form,
-                error=friendly(config, exc.message, language),
+                error=friendly(config, exc.message, page_language(request)),
                 status=400,
             )
     # Checked again here: a configuration stored before URLs were checked may hold any text.
@@ -314,9 +359,17 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
         return redirect(str(redirect_to))
     if pending:
         # The guest's ref cancels the request; only the organizer's confirms it.
-        context["manage"] = link(f"/bookings/{ref}", tz=zone)
+        context["manage"] = context["link"](f"/bookings/{ref}", tz=zone)
         return render(request, "pending.html", context)
-    return redirect(link(f"/bookings/{ref}", tz=zone, done="booked"))
+    choice = _clock_choice(request, form)
+    return redirect(link(f"/bookings/{ref}", tz=zone, done="booked", clock=choice))
+
+
+def email_language(request: Request) -> str:
+    """The page's language as a booking's `email_language` tag: `de-AT`, or only `de` when
+    the region makes it longer than a booking stores."""
+    language = page_language(request)
+    return language.tag if len(language.tag) <= 8 else language.code
 
 
 def friendly(config: Configuration, message: str, language: Language) -> str:
@@ -330,6 +383,8 @@ def friendly(config: Configuration, message: str, language: Language) -> str:
         "guest.email": _("Your email"),
         "start_time": _("The time"),
     }
+    if field.startswith("additional_guests"):
+        return _("Additional guests") + f": {_problem_words(problem, language)}"
     definitions = read_document(config).scheduler.additional_fields
     for key, spec in definitions.items():
         labels[f"additional_fields.{key}"] = str(spec.get("label") or key)
@@ -351,6 +406,9 @@ def _problem_words(problem: str, language: Language) -> str:
 # -- manage page ---------------------------------------------------------------------------------
 
 
+STEPS = ("reschedule", "cancel")
+
+
 def _manage_page(
     request: Request,
     session: Session,
@@ -359,21 +417,23 @@ def _manage_page(
     ref: str,
     requested_zone: str | None,
     *,
+    step: str = "",
     first: str | None = None,
     start: int | None = None,
     done: str = "",
+    form: Form | None = None,
     message: str = "",
     error: str = "",
     status: int = 200,
 ) -> Response:
+    """The booking, and (as their own steps) rescheduling it or cancelling it."""
     zone = views.guest_zone(
         requested_zone, booking.guest_timezone or organizer_timezone(read_document(config))
     )
     now = clock.now()
-    context = _base(request, session, config, zone)
-    language: Language = context["language"]
-    info = context["page"]
-    scheduler = info.scheduler
+    context = _base(request, session, config, zone, form)
+    guest_clock = context["clock"]
+    scheduler = context["page"].scheduler
     live = booking.status != "cancelled"
     # The booking service's rule: the page offers exactly what the service would accept.
     deadline = service.change_deadline(config, booking)
@@ -381,24 +441,38 @@ def _manage_page(
     open_for_changes = live and not too_late
     can_reschedule = open_for_changes and not scheduler.get("hide_rescheduling_options")
     can_cancel = open_for_changes and not scheduler.get("hide_cancellation_options")
+    if (step == "reschedule" and not can_reschedule) or (step == "cancel" and not can_cancel):
+        step = ""
     own = (booking.event_id,) if booking.event_id else ()
     chosen = None
-    if can_reschedule and start is not None:
+    if step == "reschedule" and start is not None:
         if views.slot_is_offered(session, config, start, now, exclude_event_ids=own):
             end = start + duration_seconds(read_document(config))
-            chosen = {"start": start, "when": views.when_label(start, end, zone, language)}
+            chosen = {"start": start, "when": guest_clock.when(start, end, zone)}
         else:
-            message = message or SLOT_GONE
-    week = None
-    if can_reschedule and chosen is None:
+            message = message or unavailable(config, start)
+    week = month = None
+    if step == "reschedule" and chosen is None:
         day = views.parse_day(first, views.local_day(now, zone))
+        wanted = request.query_params.get("day")
         week = views.week(
             session,
             config,
             zone,
             day,
             now,
-            language,
+            guest_clock,
+            exclude_event_ids=own,
+            skip_start=booking.start_ts,
+        )
+        month = views.month(
+            session,
+            config,
+            zone,
+            day,
+            now,
+            guest_clock,
+            wanted=wanted,
             exclude_event_ids=own,
             skip_start=booking.start_ts,
         )
@@ -406,22 +480,32 @@ def _manage_page(
         path=f"/bookings/{ref}",
         ref=ref,
         address=str(request.url.replace(query="")),
-        booking=views.booking_view(booking, config, zone, language),
+        booking=views.booking_view(booking, config, zone, guest_clock, context["language"]),
+        book_again=_public_page_path(config),
         can_reschedule=can_reschedule,
         can_cancel=can_cancel,
-        deadline=views.moment_label(deadline, zone, language) if deadline is not None else "",
+        step=step,
+        deadline=guest_clock.moment(deadline, zone) if deadline is not None else "",
         too_late=too_late,
         week=week,
+        month=month,
         chosen=chosen,
         first=first or "",
         done=done,
         # Only promise a confirmation email when one will be queued (SMTP set, emails on).
         emails_sent=smtp_configured(get_settings(request))
         and not read_document(config).event_booking.disable_emails,
-        message=language.gettext(message) if message else "",
+        message=message,
         error=error,
     )
     return render(request, "manage.html", context, status)
+
+
+def _public_page_path(config: Configuration) -> str:
+    """The configuration's booking page, if it has one (a private one has none)."""
+    if config.requires_session_auth:
+        return ""
+    return f"/book/{quote(config.slug or config.id, safe='')}"
 
 
 @router.api_route("/bookings/{ref}", methods=["GET", "HEAD"])
@@ -430,6 +514,10 @@ def manage_page(request: Request, ref: str) -> Response:
     with get_db(request).session(write=False) as session:
         booking, config = booking_by_ref(session, ref)
         done = query.get("done", "")
+        start = _time(query.get("start"))
+        step = query.get("step", "")
+        if start is not None or query.get("from"):  # paging the times or picking one
+            step = "reschedule"
         return _manage_page(
             request,
             session,
@@ -437,10 +525,25 @@ def manage_page(request: Request, ref: str) -> Response:
             config,
             ref,
             query.get("tz"),
+            step=step if step in STEPS else "",
             first=query.get("from"),
-            start=_time(query.get("start")),
+            start=start,
             done=done if done in {"booked", "rescheduled", "cancelled"} else "",
         )
+
+
+@router.api_route("/bookings/{ref}/calendar.ics", methods=["GET", "HEAD"])
+def calendar_file(request: Request, ref: str) -> Response:
+    """The booking as an iCalendar file: the same UID and SEQUENCE as the emailed invitation,
+    so importing it after the email (or the email after it) updates one event."""
+    with get_db(request).session(write=False) as session:
+        booking, config = booking_by_ref(session, ref)
+        text = booking_invitation(session, booking, config, get_settings(request), clock.now())
+    return Response(
+        text,
+        media_type="text/calendar; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": 'attachment; filename="booking.ics"'},
+    )
 
 
 def _manage_change(request: Request, ref: str, form: Form, what: str, change: Any) -> Response:
@@ -456,9 +559,11 @@ def _manage_change(request: Request, ref: str, form: Form, what: str, change: An
             # The service refuses what scheduler.hide_*_options hides from guests (403).
             change(session, Access(config, PUBLIC), booking)
     except (TimeslotUnavailable, InvalidRequest, Conflict) as exc:
-        taken = isinstance(exc, TimeslotUnavailable)
+        unavailable_slot = isinstance(exc, TimeslotUnavailable)
         with db.session(write=False) as session:
             booking, config = booking_by_ref(session, ref)
+            start = _time(_one(form, "start"))
+            on_grid = start is not None and on_offered_grid(read_document(config), start)
             return _manage_page(
                 request,
                 session,
@@ -466,12 +571,15 @@ def _manage_change(request: Request, ref: str, form: Form, what: str, change: An
                 config,
                 ref,
                 zone,
+                step="reschedule" if what == "rescheduling" else "cancel",
                 first=_one(form, "from") or None,
-                message=SLOT_TAKEN if taken else "",
-                error="" if taken else problem_text(exc, page_language(request)),
+                form=form,
+                message=(SLOT_TAKEN if on_grid else OFF_GRID) if unavailable_slot else "",
+                error="" if unavailable_slot else problem_text(exc, page_language(request)),
                 status=exc.status_code,
             )
-    return redirect(link(f"/bookings/{ref}", tz=zone, done=_PAST[what]))
+    choice = _clock_choice(request, form)
+    return redirect(link(f"/bookings/{ref}", tz=zone, done=_PAST[what], clock=choice))
 
 
 _PAST = {"rescheduling": "rescheduled", "cancellation": "cancelled"}
@@ -527,7 +635,7 @@ def _organizer_page(
     context = _base(request, session, config, zone)
     context.update(
         path=f"/scheduling/organizer-confirmation/{ref}",
-        booking=views.booking_view(booking, config, zone, context["language"]),
+        booking=views.booking_view(booking, config, zone, context["clock"], context["language"]),
         action=action if action in {"confirm", "decline"} else "",
         done=done,
         error=error,

@@ -8,7 +8,9 @@ into another's rendering.
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +76,20 @@ def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
     """The template `name` in the guest's language (`context["language"]` if the view chose
-    it already, else negotiated from the request)."""
+    it already, else negotiated from the request). The page's notice and error (`message`,
+    `error`) are read through its catalog: the views set them to N_-marked English."""
     language = context.get("language") or page_language(request)
+    alerts = {k: language.gettext(context[k]) for k in ("message", "error") if context.get(k)}
     template = _environment(language.code).get_template(name)
-    html = template.render(**{**context, "language": language})
+    html = template.render(**{**context, **alerts, "language": language})
     headers = {**SECURITY_HEADERS, "Content-Language": language.code, "Vary": "Accept-Language"}
+    theme = context.get("theme")
+    if theme is not None and theme.css:
+        # The theme's one inline <style> (base.html), allowed by its hash and nothing else.
+        digest = base64.b64encode(hashlib.sha256(theme.css.encode()).digest()).decode()
+        headers["Content-Security-Policy"] = SECURITY_HEADERS["Content-Security-Policy"].replace(
+            "style-src 'self'", f"style-src 'self' 'sha256-{digest}'"
+        )
     return HTMLResponse(html, status_code, headers=headers)
 
 
@@ -99,6 +110,6 @@ def error_page(request: Request, status_code: int, message: str) -> HTMLResponse
     elif status_code >= 500:
         message = N_("Please try again in a moment.")
     language = page_language(request)
-    title = _TITLES.get(status_code, _TITLES[400])
-    context = {"title": language.gettext(title), "message": language.gettext(message)}
-    return render(request, "error.html", {**context, "language": language}, status_code)
+    title = language.gettext(_TITLES.get(status_code, _TITLES[400]))
+    context = {"title": title, "message": message, "language": language}
+    return render(request, "error.html", context, status_code)

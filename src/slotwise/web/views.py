@@ -5,9 +5,12 @@ All times stay UTC epoch seconds until they are formatted here in the guest's zo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +18,6 @@ from slotwise.availability import zones
 from slotwise.availability.zones import is_zone
 from slotwise.db.models import Booking, Configuration
 from slotwise.documents import read_document
-from slotwise.i18n import formats
 from slotwise.i18n.languages import Language
 from slotwise.scheduling.offer import (
     DAY,
@@ -25,61 +27,22 @@ from slotwise.scheduling.offer import (
     organizer_timezone,
 )
 from slotwise.scheduling.service import hosts_of
+from slotwise.web.formats import Clock
 
 DAYS_PER_PAGE = 7
 MAX_DAYS_AHEAD = 400
 
-# Offered in the zone picker; any other valid IANA zone asked for by `tz` is added to it.
-COMMON_ZONES = (
-    "UTC",
-    "Pacific/Honolulu",
-    "America/Anchorage",
-    "America/Los_Angeles",
-    "America/Denver",
-    "America/Phoenix",
-    "America/Chicago",
-    "America/New_York",
-    "America/Halifax",
-    "America/Mexico_City",
-    "America/Bogota",
-    "America/Sao_Paulo",
-    "America/Argentina/Buenos_Aires",
-    "Atlantic/Reykjavik",
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Lisbon",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Europe/Madrid",
-    "Europe/Rome",
-    "Europe/Amsterdam",
-    "Europe/Stockholm",
-    "Europe/Warsaw",
-    "Europe/Athens",
-    "Europe/Helsinki",
-    "Europe/Istanbul",
-    "Europe/Moscow",
-    "Africa/Lagos",
-    "Africa/Cairo",
-    "Africa/Johannesburg",
-    "Africa/Nairobi",
-    "Asia/Dubai",
-    "Asia/Karachi",
-    "Asia/Kolkata",
-    "Asia/Dhaka",
-    "Asia/Bangkok",
-    "Asia/Jakarta",
-    "Asia/Singapore",
-    "Asia/Shanghai",
-    "Asia/Hong_Kong",
-    "Asia/Manila",
-    "Asia/Seoul",
-    "Asia/Tokyo",
-    "Australia/Perth",
-    "Australia/Adelaide",
-    "Australia/Brisbane",
-    "Australia/Sydney",
-    "Pacific/Auckland",
+# The zone picker's groups: IANA's regions, in this order, then the zones outside them.
+REGIONS = (
+    "America",
+    "Europe",
+    "Africa",
+    "Asia",
+    "Australia",
+    "Pacific",
+    "Atlantic",
+    "Indian",
+    "Antarctica",
 )
 
 
@@ -90,8 +53,49 @@ def guest_zone(requested: str | None, default: str) -> str:
     return default if is_zone(default) else "UTC"
 
 
-def zone_options(selected: str) -> list[str]:
-    return sorted({*COMMON_ZONES, selected}, key=lambda z: (z != "UTC", z))
+@dataclass(frozen=True)
+class ZoneOption:
+    value: str
+    label: str  # "New York (UTC−05:00)": the place, and its offset now
+
+
+@dataclass(frozen=True)
+class ZoneGroup:
+    region: str
+    options: list[ZoneOption]
+
+
+def offset_label(seconds: int) -> str:
+    sign = "+" if seconds >= 0 else "\u2212"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+@cache
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+def zone_groups(selected: str, now: int) -> list[ZoneGroup]:
+    """Every IANA zone by region ("America/Argentina/Salta" under America), with the offset
+    it has now; UTC first. `selected` is always among them."""
+    grouped: dict[str, list[ZoneOption]] = {"UTC": [ZoneOption("UTC", "UTC")]}
+    for name in {*_zone_names(), selected}:
+        region, _, place = name.partition("/")
+        if region not in REGIONS or not place:
+            continue
+        offset = offset_label(zones.offset_at(zones.zone(name), now))
+        label = f"{place.replace('_', ' ').replace('/', ' – ')} ({offset})"
+        grouped.setdefault(region, []).append(ZoneOption(name, label))
+    if selected not in {o.value for options in grouped.values() for o in options}:
+        offset = offset_label(zones.offset_at(zones.zone(selected), now))
+        grouped["UTC"].append(ZoneOption(selected, f"{selected} ({offset})"))
+    order = ["UTC", *REGIONS]
+    return [
+        ZoneGroup(region, sorted(grouped[region], key=lambda o: o.label))
+        for region in order
+        if region in grouped
+    ]
 
 
 def local_day(ts: int, zone: str) -> date:
@@ -107,24 +111,6 @@ def parse_day(text: str | None, today: date) -> date:
     return min(max(day, today), today + timedelta(days=MAX_DAYS_AHEAD))
 
 
-def _local(ts: int, zone: str) -> datetime:
-    return datetime.fromtimestamp(ts, zones.zone(zone))
-
-
-def time_label(ts: int, zone: str, language: Language) -> str:
-    return formats.time_label(_local(ts, zone), language)
-
-
-def moment_label(ts: int, zone: str, language: Language) -> str:
-    """'Tuesday 3 March 2026, 09:00'."""
-    return formats.moment_label(_local(ts, zone), language)
-
-
-def when_label(start: int, end: int, zone: str, language: Language) -> str:
-    """'Tuesday 3 March 2026, 09:00–09:30'."""
-    return formats.span_label(_local(start, zone), _local(end, zone), language)
-
-
 @dataclass(frozen=True)
 class SlotView:
     start: int
@@ -134,6 +120,7 @@ class SlotView:
 @dataclass(frozen=True)
 class DayView:
     iso: str
+    number: int  # the day of the month
     label: str
     slots: list[SlotView]
 
@@ -151,45 +138,151 @@ class WeekView:
         return not any(d.slots for d in self.days)
 
 
-def week(
+@dataclass(frozen=True)
+class MonthView:
+    """One month as a calendar: weeks of days (None outside the month), starting on the
+    locale's first weekday."""
+
+    first: date
+    label: str
+    weekdays: list[tuple[str, str]]  # (abbreviation, full name), in column order
+    weeks: list[list[DayView | None]]
+    previous: str | None  # the `from` of the month before, if it has bookable days
+    next: str | None
+    selected: str | None  # the day whose times show first
+
+    @property
+    def days(self) -> list[DayView]:
+        return [d for row in self.weeks for d in row if d is not None]
+
+
+def days_of(
     session: Session,
     config: Configuration,
     zone: str,
     first: date,
+    count: int,
     now: int,
-    language: Language,
+    clock: Clock,
     *,
     exclude_event_ids: tuple[str, ...] = (),
     skip_start: int | None = None,
-) -> WeekView:
-    """The offered slots of the `DAYS_PER_PAGE` local days from `first`, grouped by day.
+) -> list[DayView]:
+    """The offered slots of `count` local days from `first`, grouped by day.
 
     `skip_start` leaves out the slot a booking being rescheduled already has.
     """
     tz = zones.zone(zone)
-    last = first + timedelta(days=DAYS_PER_PAGE)
-    start, end = zones.midnight(first, tz), zones.midnight(last, tz)
+    start = zones.midnight(first, tz)
+    end = zones.midnight(first + timedelta(days=count), tz)
     offer = compute_offer(session, config, start, end, now=now, exclude_event_ids=exclude_event_ids)
     by_day: dict[date, list[SlotView]] = {}
     for slot in offer.result.slots:
         if slot.start == skip_start:
             continue
         by_day.setdefault(local_day(slot.start, zone), []).append(
-            SlotView(slot.start, time_label(slot.start, zone, language))
+            SlotView(slot.start, clock.time(slot.start, zone))
         )
-    days = [
-        DayView(d.isoformat(), formats.day_label(d, language), by_day.get(d, []))
-        for d in (first + timedelta(days=i) for i in range(DAYS_PER_PAGE))
+    return [
+        DayView(d.isoformat(), d.day, clock.day(d), by_day.get(d, []))
+        for d in (first + timedelta(days=i) for i in range(count))
     ]
+
+
+def _horizon(config: Configuration, now: int) -> int:
+    """The end of the bookable window (or of the pages' reach, MAX_DAYS_AHEAD)."""
+    return bookable_window(read_document(config), now, now + MAX_DAYS_AHEAD * DAY, now)[1]
+
+
+def week(
+    session: Session,
+    config: Configuration,
+    zone: str,
+    first: date,
+    now: int,
+    clock: Clock,
+    *,
+    exclude_event_ids: tuple[str, ...] = (),
+    skip_start: int | None = None,
+) -> WeekView:
+    """The offered slots of the `DAYS_PER_PAGE` local days from `first`, grouped by day."""
+    days = days_of(
+        session,
+        config,
+        zone,
+        first,
+        DAYS_PER_PAGE,
+        now,
+        clock,
+        exclude_event_ids=exclude_event_ids,
+        skip_start=skip_start,
+    )
+    last = first + timedelta(days=DAYS_PER_PAGE)
     today = local_day(now, zone)
-    _, horizon = bookable_window(read_document(config), now, now + MAX_DAYS_AHEAD * DAY, now)
     previous = None
     if first > today:
         previous = max(today, first - timedelta(days=DAYS_PER_PAGE)).isoformat()
-    following = last.isoformat() if end < horizon else None
+    end = zones.midnight(last, zones.zone(zone))
+    following = last.isoformat() if end < _horizon(config, now) else None
     final = last - timedelta(days=1)
-    span = f"{formats.day_label(first, language)} – {formats.day_label(final, language)}"
-    return WeekView(first, days, previous, following, span)
+    return WeekView(first, days, previous, following, f"{clock.day(first)} – {clock.day(final)}")
+
+
+def month(
+    session: Session,
+    config: Configuration,
+    zone: str,
+    shown: date,
+    now: int,
+    clock: Clock,
+    *,
+    wanted: str | None = None,
+    exclude_event_ids: tuple[str, ...] = (),
+    skip_start: int | None = None,
+) -> MonthView:
+    """The month holding `shown`: its days from today on carry their slots. The times shown
+    first are those of `wanted` (or `shown`) if it has any, else of the month's first day
+    that has."""
+    first = shown.replace(day=1)
+    following_month = (first + timedelta(days=32)).replace(day=1)
+    today = local_day(now, zone)
+    start = max(first, today)
+    offered = {}
+    if start < following_month:
+        found = days_of(
+            session,
+            config,
+            zone,
+            start,
+            (following_month - start).days,
+            now,
+            clock,
+            exclude_event_ids=exclude_event_ids,
+            skip_start=skip_start,
+        )
+        offered = {d.iso: d for d in found}
+    days = [
+        offered.get(d.isoformat()) or DayView(d.isoformat(), d.day, clock.day(d), [])
+        for d in (first + timedelta(days=i) for i in range((following_month - first).days))
+    ]
+    # Column of the first day: the locale's week may start on Sunday (en-US) or Monday (de).
+    lead = (first.weekday() - clock.locale.first_week_day) % 7
+    cells: list[DayView | None] = [None] * lead + list(days)
+    cells += [None] * (-len(cells) % 7)
+    weeks = [cells[i : i + 7] for i in range(0, len(cells), 7)]
+    names = clock.locale.days["format"]
+    columns = [(clock.locale.first_week_day + i) % 7 for i in range(7)]
+    weekdays = [(str(names["abbreviated"][c]), str(names["wide"][c])) for c in columns]
+    previous_first = (first - timedelta(days=1)).replace(day=1)
+    previous = max(previous_first, today).isoformat() if first > today.replace(day=1) else None
+    horizon = _horizon(config, now)
+    upcoming = following_month.isoformat()
+    following = upcoming if zones.midnight(following_month, zones.zone(zone)) < horizon else None
+    with_times = [d.iso for d in days if d.slots]
+    selected = next((d for d in (wanted, shown.isoformat()) if d in with_times), None)
+    if selected is None and with_times:
+        selected = with_times[0]
+    return MonthView(first, clock.month(first), weekdays, weeks, previous, following, selected)
 
 
 def slot_is_offered(
@@ -312,6 +405,14 @@ def _order(value: Any) -> float:
         return float("inf")
 
 
+MAX_GUEST_LIST = 5000  # characters of the additional guests' box read
+
+
+def guest_emails(text: str) -> list[str]:
+    """The addresses of the form's additional guests box: one a line, or split by commas."""
+    return [e for e in re.split(r"[\s,;]+", text[:MAX_GUEST_LIST]) if e]
+
+
 def answers_of(config: Configuration, form: dict[str, list[str]]) -> dict[str, Any]:
     """The form's additional-field answers, as the bookings API takes them."""
     definitions = read_document(config).scheduler.additional_fields
@@ -335,6 +436,8 @@ class BookingView:
     title: str
     when: str
     zone: str
+    organizer_when: str  # the same time in the organizer's zone, if it is another one
+    organizer_zone: str
     status: str
     organizer: str
     guest_name: str
@@ -346,7 +449,7 @@ class BookingView:
 
 
 def booking_view(
-    booking: Booking, config: Configuration, zone: str, language: Language
+    booking: Booking, config: Configuration, zone: str, clock: Clock, language: Language
 ) -> BookingView:
     document = read_document(config)
     definitions = document.scheduler.additional_fields
@@ -359,10 +462,15 @@ def booking_view(
         if isinstance(value, bool):
             shown = language.gettext("Yes") if value else language.gettext("No")
         answers.append((str(spec.get("label") or key), shown))
+    their_zone = organizer_timezone(document)
     return BookingView(
         title=booking.title,
-        when=when_label(booking.start_ts, booking.end_ts, zone, language),
+        when=clock.when(booking.start_ts, booking.end_ts, zone),
         zone=zone,
+        organizer_when=""
+        if their_zone == zone
+        else clock.when(booking.start_ts, booking.end_ts, their_zone),
+        organizer_zone=their_zone,
         status=booking.status,
         organizer=booking.organizer_name or booking.organizer_email,
         guest_name=str(booking.guest.get("name") or ""),

@@ -1,0 +1,165 @@
+// The hosted pages' progressive enhancement. Without this script every page works (the
+// times as a list, the zone picker with its button); with it:
+// - a first visit (no ?tz=) shows the times in the browser's zone and clock (12/24-hour);
+// - the zone picker submits on change and can be searched;
+// - the times show as a month calendar (the ARIA grid pattern: arrow keys, Home/End,
+//   PageUp/PageDown, one cell in the tab order) with the chosen day's times beside it;
+// - the manage link gets a copy button.
+// Every word it shows comes from the page (data attributes), never from here.
+(function () {
+  "use strict";
+  var params = new URLSearchParams(window.location.search);
+
+  function firstVisit() {
+    var changed = false;
+    var select = document.getElementById("tz");
+    if (select && select.dataset.auto) {
+      var zone;
+      try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { zone = ""; }
+      if (zone && zone !== select.value) { params.set("tz", zone); changed = true; }
+    }
+    var clock = document.querySelector("[data-auto-clock]");
+    if (clock) {
+      var hour12;
+      try {
+        hour12 = new Intl.DateTimeFormat(navigator.language, { hour: "numeric" })
+          .resolvedOptions().hour12;
+      } catch (e) { hour12 = undefined; }
+      var wanted = hour12 === undefined ? clock.dataset.clock : (hour12 ? "12" : "24");
+      if (wanted !== clock.dataset.clock) { params.set("clock", wanted); changed = true; }
+    }
+    if (changed) {
+      window.location.replace(window.location.pathname + "?" + params.toString());
+    }
+    return changed;
+  }
+
+  function zonePicker() {
+    var select = document.getElementById("tz");
+    if (!select) return;
+    select.addEventListener("change", function () { select.form.submit(); });
+    var button = select.form.querySelector("[data-zone-submit]");
+    if (button) button.hidden = true;
+    var search = document.getElementById("tz-search");
+    if (!search) return;
+    search.hidden = false;
+    search.addEventListener("input", function () {
+      var words = search.value.toLowerCase().trim();
+      var first = null;
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        var shown = 0;
+        Array.prototype.forEach.call(group.querySelectorAll("option"), function (option) {
+          var text = (option.value + " " + option.textContent).toLowerCase().replace(/_/g, " ");
+          var match = !words || text.indexOf(words) !== -1;
+          option.hidden = !match;
+          if (match) { shown += 1; if (!first) first = option; }
+        });
+        group.hidden = shown === 0;
+      });
+      search.dataset.first = first ? first.value : "";
+    });
+    search.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      if (search.dataset.first) {
+        select.value = search.dataset.first;
+        select.form.submit();
+      }
+    });
+  }
+
+  function calendar() {
+    var root = document.querySelector("[data-calendar]");
+    if (!root) return;
+    var list = document.querySelector("[data-list-view]");
+    root.hidden = false;
+    if (list) list.hidden = true;
+    var cells = Array.prototype.slice.call(root.querySelectorAll("td[data-day]"));
+    var label = root.querySelector("[data-times-label]");
+
+    function cell(iso) {
+      for (var i = 0; i < cells.length; i += 1) if (cells[i].dataset.day === iso) return cells[i];
+      return null;
+    }
+    function focus(target) {
+      cells.forEach(function (c) { c.tabIndex = c === target ? 0 : -1; });
+      target.focus();
+    }
+    function choose(target) {
+      if (target.getAttribute("aria-disabled") === "true") return;
+      cells.forEach(function (c) { c.setAttribute("aria-selected", c === target ? "true" : "false"); });
+      Array.prototype.forEach.call(root.querySelectorAll("[data-times]"), function (times) {
+        times.hidden = times.dataset.times !== target.dataset.day;
+      });
+      if (label) label.textContent = target.dataset.label;
+    }
+    function shift(iso, days) {
+      var d = new Date(iso + "T12:00:00Z");
+      d.setUTCDate(d.getUTCDate() + days);
+      return d.toISOString().slice(0, 10);
+    }
+    function otherMonth(selector, iso) {
+      // Load that month; the day (same day of the month, or the one asked for) keeps focus.
+      var link = root.querySelector(selector);
+      if (!link) return;
+      var url = new URL(link.href, window.location.href);
+      url.searchParams.set("day", iso);
+      window.location.assign(url.toString());
+    }
+    function go(from, iso) {
+      var target = cell(iso);
+      if (target) { focus(target); return; }
+      otherMonth(iso < from.dataset.day ? "[data-month-prev]" : "[data-month-next]", iso);
+    }
+    cells.forEach(function (c) {
+      c.addEventListener("click", function () { focus(c); choose(c); });
+      c.addEventListener("keydown", function (event) {
+        var iso = c.dataset.day;
+        var column = c.cellIndex;
+        switch (event.key) {
+          case "ArrowLeft": go(c, shift(iso, -1)); break;
+          case "ArrowRight": go(c, shift(iso, 1)); break;
+          case "ArrowUp": go(c, shift(iso, -7)); break;
+          case "ArrowDown": go(c, shift(iso, 7)); break;
+          case "Home": go(c, shift(iso, -column)); break;
+          case "End": go(c, shift(iso, 6 - column)); break;
+          case "PageUp": otherMonth("[data-month-prev]", monthShift(iso, -1)); break;
+          case "PageDown": otherMonth("[data-month-next]", monthShift(iso, 1)); break;
+          case "Enter": case " ": choose(c); break;
+          default: return;
+        }
+        event.preventDefault();
+      });
+    });
+    function monthShift(iso, months) {
+      var d = new Date(iso + "T12:00:00Z");
+      var day = d.getUTCDate();
+      d.setUTCDate(1);
+      d.setUTCMonth(d.getUTCMonth() + months);
+      var last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+      d.setUTCDate(Math.min(day, last));
+      return d.toISOString().slice(0, 10);
+    }
+    var asked = params.get("day") && cell(params.get("day"));
+    if (asked) focus(asked);
+  }
+
+  function copyButtons() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
+      var source = document.getElementById(button.dataset.copy);
+      var status = button.parentNode.querySelector("[data-copy-status]");
+      if (!source || !navigator.clipboard) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.href).then(function () {
+          if (status) status.textContent = button.dataset.copied;
+        });
+      });
+    });
+  }
+
+  if (firstVisit()) return;
+  zonePicker();
+  calendar();
+  copyButtons();
+})();
