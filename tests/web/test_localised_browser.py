@@ -14,7 +14,13 @@ from tests.support.server import LiveServer
 pytestmark = pytest.mark.browser
 
 SAYS = {
-    "de-DE": ("de", "Zeit wählen", "Ihre Angaben", "Diesen Termin buchen", "Sie sind gebucht"),
+    "de-DE": (
+        "de",
+        "Zeit wählen",
+        "Ihre Angaben",
+        "Diesen Termin buchen",
+        "Ihr Termin ist gebucht",
+    ),
     "fr-FR": (
         "fr",
         "Choisissez un créneau",
@@ -22,7 +28,7 @@ SAYS = {
         "Réserver ce créneau",
         "C’est réservé",
     ),
-    "es-ES": ("es", "Elija una hora", "Sus datos", "Reservar esta hora", "Reserva hecha"),
+    "es-ES": ("es", "Elija una hora", "Sus datos", "Reservar esta hora", "Reserva realizada"),
 }
 
 
