@@ -152,9 +152,11 @@ def seed_demo_page(session: Session, grant: Grant) -> Configuration:
                 "description": "A 30-minute call, booked through Slotwise's demo page.",
                 "timezone": DEMO_ZONE,
             },
+            "appearance": {"company_name": "Slotwise demo", "color": "#0f766e"},
             "scheduler": {
                 "min_booking_notice": 60,
                 "available_days_in_future": 30,
+                "cancellation_policy": "Plans change: reschedule or cancel up to an hour before.",
                 "additional_fields": {
                     "topic": {
                         "label": "What would you like to talk about?",

@@ -75,7 +75,7 @@ def test_book_reschedule_cancel_in_chromium(
         assert page.locator("#tz").input_value() == "America/New_York"
         page.screenshot(path=str(shots / "1-booking-page.png"), full_page=True)
 
-        first = page.locator("a.slot").first
+        first = page.locator("a.slot:visible").first
         chosen_label = first.inner_text()
         first.click()
         page.wait_for_selector("form.booking")
@@ -98,8 +98,10 @@ def test_book_reschedule_cancel_in_chromium(
         assert booking["additional_fields"] == {"company": "Navy", "topic": "Support"}
         original = booking["start_time"]
 
-        # Reschedule: pick a later slot, confirm.
-        page.locator("a.slot").nth(3).click()
+        # Reschedule, as its own step: pick a later slot, confirm.
+        assert page.locator("a.slot").count() == 0  # no grid of times on the confirmation
+        page.click("text=Reschedule")
+        page.locator("a.slot:visible").nth(3).click()
         page.wait_for_selector("text=Move my booking")
         page.screenshot(path=str(shots / "4-reschedule.png"), full_page=True)
         target = int(page.locator("input[name=start]").input_value())
@@ -107,10 +109,12 @@ def test_book_reschedule_cancel_in_chromium(
         page.wait_for_selector("text=Booking moved")
         assert _booking(api, ref)["start_time"] == target != original
 
-        # Cancel with a reason.
+        # Cancel with a reason, as its own step too.
+        page.click("text=Cancel booking")
         page.fill("#reason", "Something came up")
         page.click("text=Cancel my booking")
         page.wait_for_selector("text=Booking cancelled")
+        assert page.locator("text=Book another time").is_visible()
         page.screenshot(path=str(shots / "5-cancelled.png"), full_page=True)
         booking = _booking(api, ref)
         assert booking["status"] == "cancelled"

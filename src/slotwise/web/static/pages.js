@@ -111,18 +111,22 @@
       if (target) { focus(target); return; }
       otherMonth(iso < from.dataset.day ? "[data-month-prev]" : "[data-month-next]", iso);
     }
+    function edge(from, end) {
+      // The first or last day of the week row (within the month shown).
+      var row = Array.prototype.slice.call(from.parentNode.querySelectorAll("td[data-day]"));
+      focus(end === 0 ? row[0] : row[row.length - 1]);
+    }
     cells.forEach(function (c) {
       c.addEventListener("click", function () { focus(c); choose(c); });
       c.addEventListener("keydown", function (event) {
         var iso = c.dataset.day;
-        var column = c.cellIndex;
         switch (event.key) {
           case "ArrowLeft": go(c, shift(iso, -1)); break;
           case "ArrowRight": go(c, shift(iso, 1)); break;
           case "ArrowUp": go(c, shift(iso, -7)); break;
           case "ArrowDown": go(c, shift(iso, 7)); break;
-          case "Home": go(c, shift(iso, -column)); break;
-          case "End": go(c, shift(iso, 6 - column)); break;
+          case "Home": edge(c, 0); break;
+          case "End": edge(c, -1); break;
           case "PageUp": otherMonth("[data-month-prev]", monthShift(iso, -1)); break;
           case "PageDown": otherMonth("[data-month-next]", monthShift(iso, 1)); break;
           case "Enter": case " ": choose(c); break;
