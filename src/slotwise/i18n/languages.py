@@ -32,9 +32,6 @@ class Language:
     def gettext(self, message: str) -> str:
         return translations(self.code).gettext(message)
 
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return translations(self.code).ngettext(singular, plural, n)
-
 
 ENGLISH = Language(SOURCE_LANGUAGE, SOURCE_LANGUAGE)
 
