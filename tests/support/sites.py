@@ -48,9 +48,11 @@ class Site:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def body(self, path: str, text: str, status: int = 200, ctype: str = "text/plain") -> None:
+    def body(
+        self, path: str, text: str | bytes, status: int = 200, ctype: str = "text/plain"
+    ) -> None:
         def answer(handler: BaseHTTPRequestHandler) -> None:
-            data = text.encode()
+            data = text.encode() if isinstance(text, str) else text
             handler.send_response(status)
             handler.send_header("Content-Type", ctype)
             handler.send_header("Content-Length", str(len(data)))

@@ -46,16 +46,13 @@ def twenty_four_hour(text: str) -> bool:
 def guest_page(
     browser: Any, locale: str, zone: str, viewport: dict[str, int] = DESKTOP
 ) -> Iterator[tuple[Any, list[str]]]:
-    """A page in a browser set to `locale` and `zone`, collecting script errors, refused
-    loads (the CSP) and error statuses that were not expected."""
+    """A page in a browser set to `locale` and `zone`, collecting script errors and console
+    errors (a load the CSP refused, an error status)."""
     context = browser.new_context(locale=locale, timezone_id=zone, viewport=viewport)
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
-    page.on(
-        "console",
-        lambda m: problems.append(m.text) if m.type == "error" and "40" not in m.text else None,
-    )
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     try:
         yield page, problems
     finally:
@@ -356,3 +353,50 @@ def test_axe_finds_nothing_serious_on_any_page_state(
         page.goto(server.url + urlsplit(url).path)
         check("organizer confirmation")
     assert {state: v for state, v in found.items() if v} == {}
+
+
+def test_without_javascript_the_page_is_the_list_and_books(
+    server: LiveServer, make_page: Callable[..., Any]
+) -> None:
+    make_page(slug="plain")
+    with chromium() as browser:
+        context = browser.new_context(
+            java_script_enabled=False, locale="de-DE", timezone_id="Europe/Berlin"
+        )
+        page = context.new_page()
+        page.goto(f"{server.url}/book/plain?tz=Europe/Berlin")
+        assert page.locator("[data-calendar]").is_hidden()
+        assert page.locator("[data-list-view]").is_visible()
+        assert page.locator("#tz-search").is_hidden()
+        assert page.locator("[data-zone-submit]").is_visible()  # the picker is a GET form
+        times = [t.strip() for t in page.locator("section.day a.slot").all_inner_texts()]
+        assert times and all(twenty_four_hour(t) for t in times)
+        page.locator(".clock a").first.click()  # 12-hour, as a plain link
+        assert all(twelve_hour(t) for t in visible_slots(page))
+        page.locator("section.day a.slot").first.click()
+        page.fill("#guest_name", "Grace Hopper")
+        page.fill("#guest_email", "grace@example.com")
+        page.click("form.booking button[type=submit]")
+        page.wait_for_selector("a[href$='calendar.ics']")
+        assert page.locator("[data-copy]").is_hidden()  # copying needs the script
+        assert page.locator("#manage-address").is_visible()
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_times_show_beside_the_calendar_or_below_it_on_a_phone(
+    server: LiveServer, make_page: Callable[..., Any], viewport: dict[str, int]
+) -> None:
+    make_page(slug="layout")
+    with chromium() as browser, guest_page(browser, "en-US", "UTC", viewport) as (page, bad):
+        page.goto(f"{server.url}/book/layout?tz=UTC")
+        grid = page.locator("table[role=grid]").bounding_box()
+        times = page.locator("section.times").bounding_box()
+        assert grid is not None and times is not None
+        if viewport is PHONE:
+            assert times["y"] >= grid["y"] + grid["height"]
+        else:
+            assert times["x"] >= grid["x"] + grid["width"]
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= viewport["width"]  # nothing wider than the screen
+        assert bad == []

@@ -46,11 +46,12 @@ def page_language(request: Request) -> Language:
     return negotiate(request.headers.get("accept-language"))
 
 
-# No external assets; nothing may frame the pages; a booking_ref in the address never leaks to
-# another site through Referer (same-origin); pages hold live slots and credentials: no caching.
+# No external assets (a configured logo comes inlined as a data: image, see logo.py); nothing
+# may frame the pages; a booking_ref in the address never leaks to another site through
+# Referer (same-origin); pages hold live slots and credentials: no caching.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",

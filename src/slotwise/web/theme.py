@@ -1,4 +1,4 @@
-"""A configuration's `appearance` as the pages wear it: accent colour, company name, labels.
+"""A configuration's `appearance` as the pages wear it: colour, company name, logo, labels.
 
 The colour reaches the page as one small inline stylesheet of custom properties, allowed by
 its hash in the Content-Security-Policy (render.py): no stylesheet is built per request from
@@ -15,6 +15,7 @@ from typing import Any
 
 from slotwise.db.models import Configuration
 from slotwise.documents import read_document
+from slotwise.web.logo import logo_data_url
 
 _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 AA = 4.5
@@ -66,6 +67,14 @@ class Theme:
     company: str
     submit_label: str
     thank_you: str
+    logo_url: str = ""  # as configured
+
+    @property
+    def logo(self) -> str:
+        """The logo as a data: URL, or "" for none. Fetched (or read from the cache) only when
+        a template shows it: pages render outside write transactions, so a slow logo host
+        never holds a lock."""
+        return logo_data_url(self.logo_url) if self.logo_url else ""
 
     @property
     def css(self) -> str:
@@ -95,4 +104,13 @@ def theme_of(config: Configuration) -> Theme:
         company=_text(appearance, "company_name"),
         submit_label=_text(appearance, "submit_button_label", "submit_text"),
         thank_you=_text(appearance, "thank_you_message", "thank_you_text"),
+        logo_url=_url(appearance, "company_logo_url", "logo"),
     )
+
+
+def _url(appearance: dict[str, Any], *keys: str) -> str:
+    for key in keys:
+        value = appearance.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
