@@ -6,7 +6,9 @@ weekday 09:00-17:00 open hours spread over four time zones, four busy events per
   (a) the engine's median time and the oracle's on the same workload, with their ratio;
   (b) the median time of `POST /v3/calendars/availability` against a real `slotwise serve`
       process whose database holds the same busy time as stored events (SQLite; PostgreSQL too
-      when SLOTWISE_BENCH_DATABASE_URL is set).
+      when SLOTWISE_BENCH_DATABASE_URL is set), and the server's CPU time per request divided
+      by the engine's own CPU time per call on the same workload ("CPU/eng": what the whole
+      request costs beyond the engine).
 
     python bench/availability.py [--runs 21] [--http-runs 21] [--oracle-runs 1]
 """
@@ -14,6 +16,8 @@ weekday 09:00-17:00 open hours spread over four time zones, four busy events per
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import statistics
 import tempfile
@@ -23,11 +27,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import httpx
 from availability_engine import RULES, SIZES, Workload, make_workload, timed
+from common import cpu_of
 from serverproc import API_KEY, Server, reset_postgres
 
-from slotwise.availability import compute_availability, oracle_availability
+from slotwise.availability import Rules, compute_availability, oracle_availability
 from slotwise.db.engine import Database
 from slotwise.db.migrate import upgrade
 from slotwise.db.models import Calendar, Grant
@@ -95,23 +99,52 @@ def request_body(work: Workload, method: str) -> dict[str, Any]:
     }
 
 
-def http_median(server: Server, body: dict[str, Any], runs: int, expected_slots: int) -> float:
-    times = []
-    with httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=60
-    ) as client:
-        for i in range(runs + 1):
+def http_cost(
+    server: Server, body: dict[str, Any], runs: int, expected_slots: int
+) -> tuple[float, float]:
+    """(median wall ms, server CPU ms) per `POST /v3/calendars/availability`.
+
+    A keep-alive stdlib client that reads the whole body (a full-featured client spent as
+    long parsing a megabyte-sized answer as the server took to build it). The server's CPU
+    time per request, read from /proc around the timed requests, is the figure to compare on
+    a shared machine: wall time also counts waiting for the cores.
+    """
+    payload = json.dumps(body).encode()
+    headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+
+    def one() -> bytes:
+        conn.request("POST", "/v3/calendars/availability", payload, headers)
+        response = conn.getresponse()
+        data = response.read()
+        if response.status != 200:
+            raise SystemExit(f"HTTP {response.status}: {data[:300]!r}")
+        return data
+
+    try:
+        got = len(json.loads(one())["data"]["time_slots"])  # also warms the process up
+        if got != expected_slots:
+            raise SystemExit(f"HTTP returned {got} slots, engine {expected_slots}")
+        times = []
+        cpu_before = cpu_of(server.process.pid)
+        for _ in range(runs):
             t0 = time.perf_counter()
-            response = client.post("/v3/calendars/availability", json=body)
-            elapsed = (time.perf_counter() - t0) * 1000
-            if response.status_code != 200:
-                raise SystemExit(f"HTTP {response.status_code}: {response.text[:300]}")
-            got = len(response.json()["data"]["time_slots"])
-            if got != expected_slots:
-                raise SystemExit(f"HTTP returned {got} slots, engine {expected_slots}")
-            if i:  # the first request warms up the process
-                times.append(elapsed)
-    return statistics.median(times)
+            one()
+            times.append((time.perf_counter() - t0) * 1000)
+        cpu_after = cpu_of(server.process.pid)
+    finally:
+        conn.close()
+    known = cpu_before is not None and cpu_after is not None
+    cpu = (cpu_after - cpu_before) * 1000 / runs if known else float("nan")
+    return statistics.median(times), cpu
+
+
+def engine_cpu_ms(work: Workload, rules: Rules, runs: int) -> float:
+    """The engine's CPU time per call (the same clock as the server's figure)."""
+    t0 = time.process_time()
+    for _ in range(runs):
+        compute_availability(work.participants, work.window_start, work.window_end, rules)
+    return (time.process_time() - t0) * 1000 / runs
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -124,7 +157,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     stores = ["sqlite"] + (["postgresql"] if pg else [])
     header = (
         f"{'P':>3} {'D':>3} {'method':<17} {'slots':>6} {'engine ms':>10} {'oracle ms':>10}"
-        f" {'oracle/engine':>13}" + "".join(f" {'HTTP ' + s + ' ms':>20}" for s in stores)
+        f" {'oracle/engine':>13}"
+        + "".join(f" {s + ' ms':>13} {s + ' CPU/eng':>14}" for s in stores)
     )
     print(header)
     print("-" * len(header))
@@ -160,15 +194,17 @@ def main(argv: Sequence[str] | None = None) -> None:
                     if got != want:
                         raise SystemExit(f"engine and oracle disagree for P={p} D={d} {method}")
                     body = request_body(work, method)
+                    engine_cpu = engine_cpu_ms(work, rules, args.runs)
                     http = [
-                        http_median(server, body, args.http_runs, len(got.slots))
+                        http_cost(server, body, args.http_runs, len(got.slots))
                         for server in servers
                     ]
                     print(
                         f"{p:>3} {d:>3} {method:<17} {len(got.slots):>6} {fast:>10.2f}"
                         f" {slow:>10.1f} {slow / fast:>13.0f}"
-                        + "".join(f" {h:>20.1f}" for h in http)
+                        + "".join(f" {h:>13.1f} {c / engine_cpu:>14.2f}" for h, c in http)
                     )
+                print(f"    load average {os.getloadavg()[0]:.1f}")
             finally:
                 for server in servers:
                     server.stop()

@@ -14,7 +14,7 @@ from slotwise import clock, keyring, outbound
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from tests.support.databases import backends, empty_all_tables, migrated_url
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 # Fixtures shared by several folders (the organizer, webhook receiver, SMTP server, worker).
@@ -96,7 +96,7 @@ def server(session_server: LiveServer, db: Database) -> LiveServer:
 @pytest.fixture
 def api(server: LiveServer) -> Iterator[httpx.Client]:
     """An HTTP client for the live server, authenticated with the admin API key."""
-    with httpx.Client(
+    with http_client(
         base_url=server.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=HTTP_TIMEOUT
     ) as client:
         yield client
@@ -110,7 +110,7 @@ def new_client() -> Iterator[Callable[..., httpx.Client]]:
 
     def make(base_url: str, **kwargs: Any) -> httpx.Client:
         kwargs.setdefault("timeout", HTTP_TIMEOUT)
-        client = httpx.Client(base_url=base_url, **kwargs)
+        client = http_client(base_url=base_url, **kwargs)
         clients.append(client)
         return client
 

@@ -38,3 +38,20 @@ def test_cors_preflight_allows_web_component_headers(api: httpx.Client) -> None:
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] in {"*", "http://127.0.0.1:9999"}
+
+
+def test_unknown_path_outside_v3_uses_the_same_envelope(api: httpx.Client) -> None:
+    for path in ("/nothing-here", "/v2/whatever", "/docs/nothing"):
+        response = api.get(path)
+        assert response.status_code == 404, path
+        body = response.json()
+        # One message, inside `error`, as under /v3/ (no top-level copy).
+        assert set(body) == {"request_id", "error"}, body
+        assert body["error"]["type"] == "not_found_error"
+        assert path in body["error"]["message"]
+
+
+def test_v2_faces_keep_their_top_level_message(api: httpx.Client) -> None:
+    # The v2 clients read `message` at the top level of an error.
+    body = api.get("/manage/pages/no-such-page").json()
+    assert body["message"] == body["error"]["message"] and body["type"]

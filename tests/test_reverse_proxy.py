@@ -19,7 +19,7 @@ import pytest
 from slotwise.db.engine import Database
 from tests.conftest import API_KEY
 from tests.support.processes import ROOT, ServerProcess
-from tests.support.server import free_port
+from tests.support.server import free_port, http_client
 from tests.support.tools import require_executable
 from tests.support.waiting import HTTP_TIMEOUT, wait_until
 
@@ -98,7 +98,7 @@ def test_nginx_in_front_of_two_servers_forwards_the_client_address(
         proxy = subprocess.Popen([nginx, "-c", str(config), "-p", str(tmp_path)])
         wait_for_port(port, proxy)
         transport = httpx.HTTPTransport(local_address=CLIENT_ADDRESS)
-        with httpx.Client(
+        with http_client(
             base_url=f"http://127.0.0.1:{port}",
             transport=transport,
             headers={"Authorization": f"Bearer {API_KEY}"},

@@ -32,7 +32,7 @@ from tests.support.scheduling import (
     make_grant,
     participant,
 )
-from tests.support.server import free_port
+from tests.support.server import free_port, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 pytestmark = pytest.mark.process
@@ -156,7 +156,7 @@ def test_two_workers_ready_line_request_log_metrics_and_graceful_stop(
         feed.hold()
 
         def slow_booking() -> httpx.Response:
-            with httpx.Client(base_url=url, timeout=HTTP_TIMEOUT) as client:
+            with http_client(base_url=url, timeout=HTTP_TIMEOUT) as client:
                 return book(client, config["id"], t0)
 
         with ThreadPoolExecutor(1) as pool:

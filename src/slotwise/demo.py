@@ -14,12 +14,12 @@ from slotwise.db.models import Configuration, Grant
 from slotwise.events.service import create_event
 from slotwise.grants import repository as grants_repository
 from slotwise.grants.service import connect_custom
+from slotwise.links import DEMO_SLUG
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.service import create_configuration
 
 DEMO_EMAIL = "demo@slotwise.local"
 DEMO_ZONE = "Europe/London"
-DEMO_SLUG = "demo"
 
 # (weekday 0=Monday, start "HH:MM", minutes, title, extra fields)
 _WEEK: list[tuple[int, str, int, str, dict[str, Any]]] = [

@@ -4,17 +4,19 @@ the booking emails.
 
 What a client PUTs or POSTs is stored as sent, unknown keys included, and GET returns it (tests
 pin the round trip); these models are the typed reading of it. Refusing what cannot work is
-`scheduling.schemas.NewConfiguration`'s job (the checks of scheduling.checks, each naming its
-field); `read_document` takes a stored document as it is, without checking it again. The
+`scheduling.schemas.NewConfiguration`'s job (these models, with the rules of
+`scheduling.checks` as validators, each naming its field; fields are in the order they are
+checked); `read_document` takes a stored document as it is, without checking it again. The
 models sit below the domain packages so that notifications, which events import, can read a
 configuration too.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, model_validator
 
 from slotwise.db.models import Configuration
 
@@ -22,7 +24,9 @@ ROUND_ROBIN_METHODS = frozenset({"max-fairness", "max-availability"})
 
 
 class _Part(BaseModel):
-    # Every part keeps the keys it does not name: they belong to the client.
+    # Every part keeps the keys it does not name: they belong to the client. Lists and maps of
+    # parts are read-only (Sequence, Mapping), which lets `scheduling.schemas` check them as
+    # lists of its own, stricter parts.
     model_config = ConfigDict(extra="allow")
 
     @model_validator(mode="before")
@@ -39,16 +43,39 @@ class Buffer(_Part):
     after: int = 0
 
 
+class OpenHours(_Part):
+    """A weekly rule: `days` 0 (Sunday) to 6, "H:MM" times, read in `timezone` if given."""
+
+    days: list[int] = Field(default_factory=list)
+    start: str = "0:00"
+    end: str = "24:00"
+    timezone: str | None = None
+    exdates: list[str] = Field(default_factory=list)
+
+
+class SpecificTime(_Part):
+    """Hours on one `date` (YYYY-MM-DD)."""
+
+    date: str
+    start: str = "0:00"
+    end: str = "24:00"
+    timezone: str | None = None
+
+
 class AvailabilityRules(_Part):
     availability_method: str = "collective"
     buffer: Buffer = Field(default_factory=Buffer)
-    default_open_hours: list[dict[str, Any]] = Field(default_factory=list)
-    default_specific_time_availability: list[dict[str, Any]] = Field(default_factory=list)
+    default_open_hours: Sequence[OpenHours] = Field(default_factory=list)
+    default_specific_time_availability: Sequence[SpecificTime] = Field(default_factory=list)
     only_specific_time_availability: bool = False
     tentative_as_busy: bool = True
     strict_rotation: bool = False
     round_robin_group_id: str | None = None
     round_robin_event_id: str | None = None  # the Node SDK's name for the group id
+
+    @property
+    def is_round_robin(self) -> bool:
+        return self.availability_method in ROUND_ROBIN_METHODS
 
     @property
     def group_id(self) -> str | None:
@@ -62,19 +89,64 @@ class AvailabilitySettings(_Part):
     availability_rules: AvailabilityRules = Field(default_factory=AvailabilityRules)
 
 
+class ReminderSpec(_Part):
+    """One of `event_booking.reminders`: an email or a webhook, minutes before the event."""
+
+    type: str = "email"
+    minutes_before_event: int = 0
+    recipient: str = "all"
+    email_subject: str | None = None
+    webhook_url: str | None = None
+
+
 class EventBooking(_Part):
     title: str = ""
-    description: str | None = None
     location: str | None = None
+    description: str | None = None
     timezone: str | None = None
     booking_type: str = "booking"
-    conferencing: dict[str, Any] | None = None
-    reminders: list[dict[str, Any]] = Field(default_factory=list)
     disable_emails: bool = False
     hide_participants: bool = False
     notify_participants: bool = True
     template_title: str | None = None  # bookings.titles
     organizer_language: str | None = None  # a v2 page's `locale`
+    conferencing: dict[str, Any] | None = None  # passed on to the event as sent
+    reminders: Sequence[ReminderSpec] = Field(default_factory=list)
+
+
+class AdditionalField(_Part):
+    """A question of the booking form (`scheduler.additional_fields.<key>`)."""
+
+    label: str = ""
+    type: str = "text"
+    required: bool = False
+    pattern: str | None = None
+    order: int | None = None
+    options: list[str] = Field(default_factory=list)
+    default: JsonValue = None  # a string, a list of them (multi_select) or a boolean (checkbox)
+
+
+class ConfirmedEmail(_Part):
+    title: str | None = None  # the subject
+    body: str | None = None
+
+
+class EmailTemplate(_Part):
+    logo: str | None = None
+    show_nylas_branding: bool | None = None
+    booking_confirmed: ConfirmedEmail = Field(default_factory=ConfirmedEmail)
+
+
+def _read_epoch(value: Any) -> Any:
+    # Stored as sent: a number or a numeric string (checked by scheduling.checks.unix_seconds).
+    return int(float(value)) if isinstance(value, str) else value
+
+
+class ExpireAfter(_Part):
+    """The configuration closes at `date` (Unix seconds) or after `uses` bookings."""
+
+    uses: int | None = None
+    date: Annotated[int | None, BeforeValidator(_read_epoch)] = None
 
 
 class Scheduler(_Part):
@@ -89,15 +161,15 @@ class Scheduler(_Part):
     hide_rescheduling_options: bool = False
     hide_cancellation_options: bool = False
     hide_additional_guests: bool = False
-    additional_fields: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    email_template: dict[str, Any] = Field(default_factory=dict)
-    expire_after: dict[str, Any] = Field(default_factory=dict)
+    additional_fields: Mapping[str, AdditionalField] = Field(default_factory=dict)
+    email_template: EmailTemplate = Field(default_factory=EmailTemplate)
     capacity: int | None = None  # seats per slot, -1 unlimited (scheduling.seats)
+    expire_after: ExpireAfter = Field(default_factory=ExpireAfter)
 
 
 class ParticipantAvailability(_Part):
     calendar_ids: list[str] = Field(default_factory=list)
-    open_hours: list[dict[str, Any]] = Field(default_factory=list)
+    open_hours: Sequence[OpenHours] = Field(default_factory=list)
 
 
 class ParticipantBooking(_Part):
@@ -111,7 +183,7 @@ class ConfigurationParticipant(_Part):
     timezone: str | None = None
     availability: ParticipantAvailability | None = None
     booking: ParticipantBooking | None = None
-    specific_time_availability: list[dict[str, Any]] = Field(default_factory=list)
+    specific_time_availability: Sequence[SpecificTime] = Field(default_factory=list)
     only_specific_time_availability: bool = False
 
     @property
@@ -119,22 +191,81 @@ class ConfigurationParticipant(_Part):
         """Has availability or booking: their calendars count, so they need a grant. An empty
         object (`"availability": {}`) counts as absent, as it always has (a pydantic model is
         truthy even when nothing was sent, so what was sent decides)."""
-        return _sent(self.availability) or _sent(self.booking)
+        return was_sent(self.availability) or was_sent(self.booking)
 
 
-def _sent(part: _Part | None) -> bool:
+def was_sent(part: _Part | None) -> bool:
+    """Whether a part was in the document with something in it."""
     return part is not None and bool(part.model_fields_set or part.model_extra)
 
 
+class GroupBooking(_Part):
+    """A group configuration's booking part: where its events live, and how they book."""
+
+    calendar_id: str = "primary"
+    booking_type: str = "booking"
+    disable_emails: bool = False
+    reminders: Sequence[ReminderSpec] = Field(default_factory=list)
+    default_capacity: int | None = None  # what the editor proposes for a new event
+
+
+GROUP = "group"
+# A group configuration's slots are its events, each as long as it is; the typed reading
+# still needs a duration for the rules that every configuration has (none of which applies).
+_GROUP_DURATION_MINUTES = 60
+
+
+def _group_event_booking(document: dict[str, Any]) -> dict[str, Any]:
+    group = document.get("group_booking") or {}
+    if not isinstance(group, dict):
+        group = {}
+    parts = {
+        key: group[key]
+        for key in ("booking_type", "disable_emails", "reminders")
+        if group.get(key) is not None
+    }
+    return {"title": document.get("name") or "", **parts}
+
+
+def event_booking_of(document: dict[str, Any]) -> EventBooking:
+    """The event_booking part of a stored document alone (a group configuration's is read
+    from its `group_booking`), for readers that type no other part (notifications)."""
+    if document.get("type") == GROUP:
+        return EventBooking.model_validate(_group_event_booking(document))
+    return EventBooking.model_validate(document.get("event_booking") or {})
+
+
 class ConfigurationDocument(_Part):
-    name: str | None = None
-    slug: str | None = None
-    requires_session_auth: bool = False
-    participants: list[ConfigurationParticipant]
+    # In the order a new configuration is checked in (the first problem is reported first).
     availability: AvailabilitySettings
     event_booking: EventBooking
+    participants: Sequence[ConfigurationParticipant]
     scheduler: Scheduler = Field(default_factory=Scheduler)
+    slug: str | None = None
+    requires_session_auth: bool = False
     appearance: dict[str, Any] | None = None
+    name: str | None = None
+    type: str | None = None
+    group_booking: GroupBooking | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _group_parts(cls, data: Any) -> Any:
+        """A group configuration has no participants, availability nor event_booking: its
+        `group_booking` is read as the event_booking the booking emails and reminders read,
+        and its title is the configuration's name (each seat's title is its event's)."""
+        if not isinstance(data, dict) or data.get("type") != GROUP:
+            return data
+        return {
+            **data,
+            "participants": [],
+            "availability": {"duration_minutes": _GROUP_DURATION_MINUTES},
+            "event_booking": _group_event_booking(data),
+        }
+
+    @property
+    def is_group(self) -> bool:
+        return self.type == GROUP
 
     @property
     def rules(self) -> AvailabilityRules:
@@ -142,7 +273,7 @@ class ConfigurationDocument(_Part):
 
     @property
     def is_round_robin(self) -> bool:
-        return self.rules.availability_method in ROUND_ROBIN_METHODS
+        return self.rules.is_round_robin
 
     @classmethod
     def read(cls, document: dict[str, Any]) -> ConfigurationDocument:

@@ -49,6 +49,17 @@ class TimeslotUnavailable(SlotwiseError):
         super().__init__(f"{message}: {detail}" if detail else message + ".")
 
 
+class EventFull(SlotwiseError):
+    """A group event's meeting has no seat left. The message is the one the scheduling
+    component shows as information rather than as an error (it compares the text)."""
+
+    status_code = 409
+    error_type = "timeslot_not_available"
+
+    def __init__(self) -> None:
+        super().__init__("Event is full")
+
+
 class InvalidSession(SlotwiseError):
     status_code = 401
     error_type = "invalid_session"

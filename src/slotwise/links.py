@@ -16,7 +16,10 @@ from dataclasses import dataclass
 
 from slotwise.config import Settings
 
+BOOKING_PAGE = "/book/"
 MANAGE_PAGE = "/bookings/"
+# The booking page `slotwise demo` makes (/book/demo), which the home page links to.
+DEMO_SLUG = "demo"
 ORGANIZER_PAGE = "/scheduling/organizer-confirmation/"
 
 

@@ -94,7 +94,7 @@ def run(
     url = f"http://{host}:{port}"
     own_dir = _metrics_dir(workers)
     config = uvicorn.Config(
-        "slotwise.app:create_app",
+        "slotwise.app:create_served_app",
         factory=True,
         host=host,
         port=port,

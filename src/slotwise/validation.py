@@ -63,18 +63,20 @@ def _path(loc: Any, brackets: bool) -> str:
     return out
 
 
-def describe(errors: Any, *, brackets: bool = False) -> str:
+def describe(errors: Any, *, brackets: bool = False, most: int = 5) -> str:
     """One message naming each bad field and its problem ("guest.email: expected …").
 
     A `problem(...)` raised inside a model keeps its own wording and may name another field
-    than where it was raised (a check on a list element that names the list). List indices
+    than where it was raised (a check on a list element that names the list), or a part of
+    it (a `field` starting with "." or "[" follows the path where it was raised). List indices
     read `[0]` in models written that way (`brackets`), `.0` in the older ones (tests pin both).
     """
     parts = []
-    for err in list(errors)[:5]:
-        ctx = err.get("ctx") or {}
-        field = ctx.get("field") or _path(err.get("loc", ()), brackets) or "body"
-        parts.append(f"{field}: {err.get('msg', 'is invalid')}")
+    for err in list(errors)[:most]:
+        named = (err.get("ctx") or {}).get("field") or ""
+        if not named or named.startswith((".", "[")):  # none, or a part of where it was raised
+            named = (_path(err.get("loc", ()), brackets) + named).lstrip(".")
+        parts.append(f"{named or 'body'}: {err.get('msg', 'is invalid')}")
     return "; ".join(parts) or "Invalid request"
 
 
@@ -99,13 +101,18 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-def validate_model(model: type[M], data: Any) -> M:
-    """The one way a request document is parsed: a pydantic model, or a 400 naming the field."""
+def validate_model(
+    model: type[M], data: Any, *, brackets: bool = False, first_only: bool = False
+) -> M:
+    """The one way a request document is parsed: a pydantic model, or a 400 naming the field
+    (list indices as `[0]` in a `Schema` or if `brackets`, see `describe`). With `first_only`
+    the message names the first problem only, in the model's field order."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        brackets = issubclass(model, Schema)
-        raise InvalidRequest(describe(exc.errors(), brackets=brackets)) from None
+        brackets = brackets or issubclass(model, Schema)
+        most = 1 if first_only else 5
+        raise InvalidRequest(describe(exc.errors(), brackets=brackets, most=most)) from None
 
 
 # -- field checks shared by the hand-read documents (configurations, v2 pages) -------------------

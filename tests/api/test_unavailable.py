@@ -23,7 +23,7 @@ from slotwise.db.migrate import upgrade
 from tests.conftest import API_KEY
 from tests.support.databases import PG_ENV, fresh_postgres_url
 from tests.support.faults import BrokenWritesDir, allow_postgres, refuse_postgres
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 
@@ -31,7 +31,7 @@ class Connection:
     """One keep-alive HTTP connection; `get` fails the test if the server dropped it."""
 
     def __init__(self, url: str) -> None:
-        self.client = httpx.Client(
+        self.client = http_client(
             base_url=url,
             headers={"Authorization": f"Bearer {API_KEY}"},
             timeout=HTTP_TIMEOUT,

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slotwise.availability.intervals import (
     clip,
@@ -7,8 +9,8 @@ from slotwise.availability.intervals import (
     intersect_all,
     merge,
     subtract,
+    subtract_busy,
     union,
-    widen,
 )
 
 
@@ -70,10 +72,31 @@ def test_subtract(
     assert subtract(a, b) == expected
 
 
-def test_clip_and_widen() -> None:
+def test_clip() -> None:
     assert clip([(0, 5), (8, 12), (20, 30)], 3, 10) == [(3, 5), (8, 10)]
-    assert widen([(10, 20), (25, 30), (40, 40)], 5, 0) == [(5, 30)]
-    assert widen([(10, 20)], 0, 3) == [(10, 23)]
+
+
+def test_subtract_busy_widens_raw_busy() -> None:
+    # Unsorted, overlapping and empty busy spans; the empty one hides nothing even when the
+    # buffers would make it a span.
+    assert subtract_busy([(0, 100)], [(40, 40), (25, 30), (10, 20)], 5, 0) == [(0, 5), (30, 100)]
+    assert subtract_busy([(0, 100)], [(10, 20)], 0, 3) == [(0, 10), (23, 100)]
+    assert subtract_busy([(0, 50), (60, 100)], [(45, 70), (0, 3)], 0, 0) == [(3, 45), (70, 100)]
+
+
+_spans = st.lists(st.tuples(st.integers(-50, 150), st.integers(-50, 150)), max_size=8)
+
+
+@given(spans=_spans, busy=_spans, before=st.integers(0, 20), after=st.integers(0, 20))
+def test_subtract_busy_is_subtract_of_widened_busy(
+    spans: list[tuple[int, int]],
+    busy: list[tuple[int, int]],
+    before: int,
+    after: int,
+) -> None:
+    opened = merge(spans)
+    widened = merge((s - before, e + after) for s, e in busy if s < e)
+    assert subtract_busy(opened, busy, before, after) == subtract(opened, widened)
 
 
 def test_covers() -> None:

@@ -22,6 +22,7 @@ from slotwise.availability import (
     oracle_availability,
     oracle_consecutive,
 )
+from slotwise.availability.engine import Context, lattice_slots, step_of, swept_slots
 
 from .helpers import HOUR, MIN, at
 
@@ -158,3 +159,39 @@ def test_consecutive_matches_oracle(
     )
     assert len(got) <= limit
     assert [it[0].start for it in got] == sorted(it[0].start for it in got)
+
+
+@st.composite
+def lattice_rules(draw: st.DrawFn) -> Rules:
+    """Rules whose grid is often a lattice: ``round_to`` equal to the interval."""
+    step = draw(st.sampled_from([5, 10, 15, 30, 60])) * MIN
+    return Rules(
+        duration=draw(st.integers(1, 12)) * 5 * MIN,
+        interval=step,
+        round_to=draw(st.sampled_from([step, step, 5 * MIN, 0])),
+        round_to_timezone=draw(st.sampled_from(ZONES)),
+        method="max-availability",
+        buffer_before=draw(st.sampled_from([0, 10 * MIN, 7])),
+        buffer_after=draw(st.sampled_from([0, 15 * MIN])),
+    )
+
+
+@pytest.mark.slow
+@settings(settings.get_profile("availability"))
+@given(world=worlds(), rules=lattice_rules())
+def test_lattice_path_agrees_with_swept_path(
+    world: tuple[list[Participant], int, int, int | None, date], rules: Rules
+) -> None:
+    people, lo, hi, not_before, _ = world
+    ctx = Context(lo, hi, rules, not_before)
+    frees = [ctx.free_time(p) for p in people]
+    emails = [p.email for p in people]
+    step = step_of(rules, rules.duration)
+    fast = lattice_slots(frees, emails, rules.duration, step, ctx.snap)
+    if fast is not None:
+        assert fast == swept_slots(frees, emails, rules.duration, step, ctx.snap)
+    # With round_to equal to the interval only an offset change of the rounding zone inside
+    # the window may send a request down the general path (every step drawn divides the day).
+    timeline = ctx.snap.timeline
+    if rules.round_to == step and (timeline is None or timeline.fixed is not None):
+        assert fast is not None

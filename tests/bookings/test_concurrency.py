@@ -30,7 +30,7 @@ from tests.support.scheduling import (
     participant,
     round_robin,
 )
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 THREADS = 24
@@ -56,7 +56,7 @@ def assert_no_double_booking(db: Database) -> None:
 def race(urls: list[str], config_id: str, starts: list[int]) -> list[httpx.Response]:
     def one(i: int) -> httpx.Response:
         start = starts[i % len(starts)]
-        with httpx.Client(base_url=urls[i % len(urls)], timeout=HTTP_TIMEOUT) as client:
+        with http_client(base_url=urls[i % len(urls)], timeout=HTTP_TIMEOUT) as client:
             return client.post(
                 "/v3/scheduling/bookings",
                 params={"configuration_id": config_id},

@@ -26,7 +26,7 @@ from tests.support.scheduling import (
     make_grant,
     participant,
 )
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 
@@ -81,13 +81,13 @@ def test_an_unrelated_booking_completes_while_a_feed_is_slow(
     with ThreadPoolExecutor(len(slow_starts)) as pool:
 
         def slow(start: int) -> httpx.Response:
-            with httpx.Client(base_url=server.url, timeout=120) as client:
+            with http_client(base_url=server.url, timeout=120) as client:
                 return book(client, slow_config["id"], start)
 
         pending: list[Future[httpx.Response]] = [pool.submit(slow, s) for s in slow_starts]
         feed.wait_for_waiting(len(slow_starts))
 
-        with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT) as client:
+        with http_client(base_url=server.url, timeout=HTTP_TIMEOUT) as client:
             unrelated = book(client, other_config["id"], t0)
         assert unrelated.status_code == 200, unrelated.text
         # ...while every slow booking is still waiting on the feed.

@@ -9,7 +9,7 @@ import httpx
 
 from tests.conftest import API_KEY
 from tests.support.factories import connect, create_event, list_events
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 T0 = 1_780_041_600
@@ -18,7 +18,7 @@ DAY = 86_400
 
 def _call(server: LiveServer, method: str, url: str, **kwargs: Any) -> int:
     headers = {"Authorization": f"Bearer {API_KEY}"}
-    with httpx.Client(base_url=server.url, headers=headers, timeout=HTTP_TIMEOUT) as client:
+    with http_client(base_url=server.url, headers=headers, timeout=HTTP_TIMEOUT) as client:
         response = client.request(method, url, **kwargs)
         assert response.status_code < 500, response.text
         return response.status_code

@@ -7,14 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from tests.conftest import API_KEY
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 
 def _connect(server: LiveServer, email: str) -> int:
     body = {"provider": "virtual-calendar", "settings": {"email": email}}
     headers = {"Authorization": f"Bearer {API_KEY}"}
-    with httpx.Client(base_url=server.url, headers=headers, timeout=HTTP_TIMEOUT) as client:
+    with http_client(base_url=server.url, headers=headers, timeout=HTTP_TIMEOUT) as client:
         response = client.post("/v3/connect/custom", json=body)
         assert response.status_code == 200, response.text
         return response.status_code

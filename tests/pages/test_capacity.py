@@ -15,6 +15,7 @@ from slotwise.db.engine import Database
 from slotwise.db.models import Booking
 from tests.pages.test_flow import book, slots
 from tests.support.pages import account, booking_request, create_page, page_body
+from tests.support.server import http_client
 
 
 def group_page(anon: httpx.Client, slug: str, capacity: int, *tokens: Any, **booking: Any) -> None:
@@ -116,7 +117,7 @@ def test_racing_guests_get_exactly_the_free_seats(
     results: list[int] = []
 
     def guest(i: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=60) as client:
+        with http_client(base_url=server.url, timeout=60) as client:
             barrier.wait()
             request = booking_request(slot, f"racer{i}@x.org")
             results.append(client.post("/schedule/race-group/timeslots", json=request).status_code)

@@ -30,6 +30,7 @@ from tests.support.pages import (
     create_page,
     page_body,
 )
+from tests.support.server import http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 HOUR = 3600
@@ -136,7 +137,7 @@ def test_collective_page_needs_everyone_free(
     assert hosts_offered(found) == {ann.grant_id}  # the organizer: the first account
     done = book(anon, "both", found[0])
     assert done.status_code == 200
-    with httpx.Client(
+    with http_client(
         base_url=str(api.base_url), headers=api.headers, timeout=HTTP_TIMEOUT
     ) as admin:
         events = admin.get(f"/v3/grants/{ann.grant_id}/events", params={"calendar_id": "primary"})
@@ -297,7 +298,7 @@ def test_two_guests_racing_for_one_slot_get_one_booking(
     results: list[int] = []
 
     def guest(i: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT) as client:
+        with http_client(base_url=server.url, timeout=HTTP_TIMEOUT) as client:
             barrier.wait()
             response = book(client, "race", slot)
             results.append(response.status_code)

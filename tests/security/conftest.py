@@ -12,14 +12,14 @@ from sqlalchemy import select
 from slotwise.db.engine import Database
 from slotwise.db.models import OutboxMessage
 from tests.support.scheduling import config_body, create_config, participant
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 
 @pytest.fixture
 def guest(server: LiveServer) -> Iterator[httpx.Client]:
     """Anyone on the internet: no credentials, redirects not followed."""
-    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
+    with http_client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
         yield client
 
 

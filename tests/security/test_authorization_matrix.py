@@ -34,7 +34,7 @@ from tests.conftest import API_KEY
 from tests.security.conftest import outbox
 from tests.support.pages import Account, booking_request, create_page, page_body
 from tests.support.scheduling import DAY, HOUR, config_body, future_hour, make_grant, participant
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 # The matrix walks every route with every credential: ~80 tests of about a second each, so
@@ -77,6 +77,8 @@ WATCHED = (
     "page_accounts",
     "page_bookings",
     "page_images",
+    "group_events",
+    "group_waitlist",
 )
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 _counter = itertools.count()
@@ -111,6 +113,9 @@ class World:
     spare_token: str  # the id of another live token of B's
     image: str  # a stored image of B's page
     pending_image: str  # announced, not uploaded
+    group_config: str  # B's private group configuration
+    group_event: str  # its group event
+    group_slot: dict[str, Any]  # that event's time slot
 
 
 def _access_token(api: httpx.Client, grant_id: str) -> dict[str, Any]:
@@ -179,6 +184,29 @@ def _book(api: httpx.Client, config_id: str, start: int) -> dict:
     return dict(response.json()["data"])
 
 
+def _group(api: httpx.Client, grant_id: str) -> tuple[str, str, dict[str, Any]]:
+    """(configuration id, group event id, its time slot) of a private group configuration."""
+    body = {
+        "type": "group",
+        "name": "Class",
+        "requires_session_auth": True,
+        "group_booking": {"calendar_id": "primary"},
+        "scheduler": {"min_booking_notice": 0},
+    }
+    config = api.post(f"/v3/grants/{grant_id}/scheduling/configurations", json=body)
+    assert config.status_code == 200, config.text
+    config_id = str(config.json()["data"]["id"])
+    start = future_hour(5, 10)
+    made = api.post(
+        f"/v3/grants/{grant_id}/scheduling/configurations/{config_id}/group-events",
+        json={"title": "Class", "when": {"start_time": start, "end_time": start + HOUR}},
+    )
+    assert made.status_code == 200, made.text
+    event_id = str(made.json()["data"]["event"]["id"])
+    slot = {"start_time": start, "end_time": start + HOUR, "event_id": event_id}
+    return config_id, event_id, slot
+
+
 def build_world(api: httpx.Client, db: Database) -> World:
     n = next(_counter)
     a_email, b_email = f"a{n}@example.com", f"b{n}@example.com"
@@ -234,6 +262,7 @@ def build_world(api: httpx.Client, db: Database) -> World:
     listed = api.get(f"/manage/pages/{page_b['id']}/bookings")
     assert listed.status_code == 200, listed.text
     [page_booking] = listed.json()
+    group_config, group_event, group_slot = _group(api, b[0])
     return World(
         grant=b[0],
         email=b_email,
@@ -262,6 +291,9 @@ def build_world(api: httpx.Client, db: Database) -> World:
         spare_token=str(spare["id"]),
         image=_image(api, page_b["id"], upload=True),
         pending_image=_image(api, page_b["id"], upload=False),
+        group_config=group_config,
+        group_event=group_event,
+        group_slot=group_slot,
     )
 
 
@@ -302,7 +334,24 @@ def _config_create(w: World, i: int) -> dict[str, Any]:
     return config_body([participant(w.email, w.calendar, organizer=True)])
 
 
+_GROUP = "/v3/grants/{grant}/scheduling/configurations/{configuration_id}"
+
+
+def _group_path(w: World) -> dict[str, Any]:
+    return {"configuration_id": w.group_config}
+
+
+def _group_event_path(w: World) -> dict[str, Any]:
+    return {"configuration_id": w.group_config, "event_id": w.group_event}
+
+
+def _group_event(w: World, i: int) -> dict[str, Any]:
+    start = w.slot + i * HOUR
+    return {"title": "Class", "when": {"start_time": start, "end_time": start + HOUR}}
+
+
 ROUTES: dict[tuple[str, str], Entry] = {
+    ("GET", "/"): Entry(EVERYONE),
     ("GET", "/healthz"): Entry(EVERYONE),
     ("GET", "/readyz"): Entry(EVERYONE),
     ("GET", "/metrics"): Entry(ADMIN),
@@ -352,6 +401,15 @@ ROUTES: dict[tuple[str, str], Entry] = {
             "participants": [{"email": w.email}],
         },
     ),
+    ("POST", "/v3/calendars/availability/explain"): Entry(
+        ADMIN,
+        body=lambda w, i: {
+            **_window(w),
+            "duration_minutes": 30,
+            "participants": [{"email": w.email}],
+            "times": [w.slot],
+        },
+    ),
     ("POST", "/calendars/free-busy"): Entry(
         ADMIN, body=lambda w, i: {**_window(w), "emails": [w.email]}
     ),
@@ -382,12 +440,34 @@ ROUTES: dict[tuple[str, str], Entry] = {
         ADMIN, body=lambda w, i: {"scheduler": {"min_booking_notice": 0}}
     ),
     ("DELETE", "/v3/grants/{grant}/scheduling/configurations/{configuration_id}"): Entry(ADMIN),
+    ("GET", f"{_GROUP}/group-events"): Entry(ADMIN, path=_group_path),
+    ("POST", f"{_GROUP}/group-events"): Entry(ADMIN, path=_group_path, body=_group_event),
+    ("GET", f"{_GROUP}/group-events/{{event_id}}"): Entry(ADMIN, path=_group_event_path),
+    ("PATCH", f"{_GROUP}/group-events/{{event_id}}"): Entry(
+        ADMIN, path=_group_event_path, body=lambda w, i: {"title": "Renamed", "capacity": 9}
+    ),
+    ("PUT", f"{_GROUP}/group-events/{{event_id}}"): Entry(
+        ADMIN, path=_group_event_path, body=lambda w, i: {"description": "Changed"}
+    ),
+    ("DELETE", f"{_GROUP}/group-events/{{event_id}}"): Entry(ADMIN, path=_group_event_path),
+    ("POST", f"{_GROUP}/import-group-events"): Entry(
+        ADMIN,
+        path=_group_path,
+        body=lambda w, i: {"event_id": w.event, "calendar_id": w.calendar, "capacity": 3},
+    ),
+    (
+        "POST",
+        "/v3/scheduling/configurations/{configuration_id}/group-events/validate-timeslot",
+    ): Entry(ADMIN, path=_group_path, body=lambda w, i: w.group_slot),
     ("POST", "/v3/scheduling/sessions"): Entry(
         ADMIN, body=lambda w, i: {"configuration_id": w.config["id"]}
     ),
     ("DELETE", "/v3/scheduling/sessions/{session_id}"): Entry(ADMIN),
     ("GET", "/v3/scheduling/availability"): Entry(
         SCHEDULING, query=lambda w: {**_config_query(w), **_window(w)}
+    ),
+    ("GET", "/v3/scheduling/availability/explain"): Entry(
+        SCHEDULING, query=lambda w: {**_config_query(w), "start_time": w.slot}
     ),
     ("GET", "/v3/scheduling/ui-settings"): Entry(SCHEDULING, query=_config_query),
     ("POST", "/v3/scheduling/bookings"): Entry(SCHEDULING, query=_config_query, body=_new_booking),
@@ -434,6 +514,9 @@ ROUTES: dict[tuple[str, str], Entry] = {
         form=True,
         body=lambda w, i: {"start": str(w.slot), "guest_name": "G", "guest_email": "g@x.io"},
     ),
+    # The organizer's explanation of a day: the API key or this configuration's session only.
+    ("GET", "/book/{name}/explain"): Entry(SCHEDULING),
+    ("POST", "/book/{name}/explain"): Entry(SCHEDULING, form=True, body=lambda w, i: {"date": ""}),
     ("GET", "/bookings/{ref}"): Entry(frozenset({"ref_this"})),
     ("GET", "/bookings/{ref}/calendar.ics"): Entry(frozenset({"ref_this"})),
     ("POST", "/bookings/{ref}/reschedule"): Entry(
@@ -515,7 +598,7 @@ def app_routes() -> set[tuple[str, str]]:
                 walk(route.routes, prefix + getattr(route, "path", ""))
 
     walk(create_app().routes, "")
-    docs = {"/openapi.json", "/docs", "/docs/oauth2-redirect"}
+    docs = {"/openapi.json", "/docs", "/redoc"}
     return {(m, p) for m, p in found if m != "HEAD" and p not in docs}
 
 
@@ -607,7 +690,7 @@ def test_nothing_crosses(
 ) -> None:
     entry = ROUTES[(method, path)]
     world = build_world(api, db)
-    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
+    with http_client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
         before = _snapshot(db)
         for i, kind in enumerate(k for k in KINDS if k in entry.filtered):
             response = _call(client, method, path, entry, world, kind, i)

@@ -13,7 +13,7 @@ import pytest
 from slotwise.db.engine import Database
 from tests.security.conftest import outbox
 from tests.support.scheduling import HOUR, book, future_hour
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 
@@ -25,7 +25,7 @@ def _session_client(api: httpx.Client, server: LiveServer, config_id: str) -> ht
     response = api.post("/v3/scheduling/sessions", json={"configuration_id": config_id})
     assert response.status_code == 200, response.text
     token = response.json()["data"]["session_id"]
-    return httpx.Client(
+    return http_client(
         base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT
     )
 
@@ -76,7 +76,7 @@ def test_the_cap_is_a_setting(
     settings = dataclasses.replace(server.settings, max_additional_guests=2)
     capped = LiveServer(settings, db).start()
     try:
-        with httpx.Client(base_url=capped.url, timeout=HTTP_TIMEOUT) as client:
+        with http_client(base_url=capped.url, timeout=HTTP_TIMEOUT) as client:
             refused = book(client, config["id"], future_hour(2, 10), additional_guests=_guests(3))
             assert refused.status_code == 400, refused.text
             assert "at most 2" in refused.json()["error"]["message"]

@@ -24,7 +24,7 @@ from tests.support.scheduling import (
     make_grant,
     participant,
 )
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 # Fixed windows are aligned to multiples of their length: a window of ~31 years does not end
@@ -59,7 +59,7 @@ def limited(
 def _client(server: LiveServer, address: str = "127.0.0.1", **headers: str) -> httpx.Client:
     # Loopback is all of 127.0.0.0/8: another source address is another client.
     transport = httpx.HTTPTransport(local_address=address)
-    return httpx.Client(
+    return http_client(
         base_url=server.url, transport=transport, headers=headers, timeout=HTTP_TIMEOUT
     )
 
@@ -213,10 +213,10 @@ def test_two_processes_count_together(
         start = future_hour(days=3, hour=9)
         booked = []
         for i in range(4):
-            with httpx.Client(base_url=(first, second)[i % 2].url, timeout=HTTP_TIMEOUT) as guest:
+            with http_client(base_url=(first, second)[i % 2].url, timeout=HTTP_TIMEOUT) as guest:
                 booked.append(book(guest, config_id, start + i * 3600).status_code)
         assert booked == [200] * 4
-        with httpx.Client(base_url=first.url, timeout=HTTP_TIMEOUT) as guest:
+        with http_client(base_url=first.url, timeout=HTTP_TIMEOUT) as guest:
             _assert_limited(book(guest, config_id, start + 5 * 3600))
     finally:
         for p in processes:

@@ -33,6 +33,7 @@ from slotwise.operations.rotation import reseal_all
 from slotwise.web.pages import booking_by_ref
 from tests.support.databases import fresh_postgres_url
 from tests.support.scheduling import book, future_hour
+from tests.support.waiting import SERVE_POLL
 from tests.webhooks.receiver import Receiver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +79,7 @@ def feed() -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(SERVE_POLL,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/private/cal.ics"
     server.shutdown()

@@ -7,6 +7,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support.waiting import SERVE_POLL
+
 
 class Feed:
     """Serves `body` at /cal.ics with an ETag, answering 304 to a matching If-None-Match.
@@ -54,7 +56,9 @@ class Feed:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cal.ics"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(SERVE_POLL,), daemon=True
+        )
 
     def _wait_for_gate(self) -> None:
         if self.gate.is_set():

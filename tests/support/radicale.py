@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.server import free_port
+from tests.support.server import free_port, http_client
 from tests.support.tools import missing
 from tests.support.waiting import HTTP_TIMEOUT, wait_until
 
@@ -86,7 +86,7 @@ class Radicale:
             f.write(f"{user}:{password}\n")
 
     def client(self, user: str, password: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url, auth=(user, password), timeout=HTTP_TIMEOUT)
+        return http_client(base_url=self.url, auth=(user, password), timeout=HTTP_TIMEOUT)
 
     def mkcalendar(self, user: str, password: str, name: str, display: str) -> str:
         """Create /user/name/ as a calendar; returns its path."""

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 
 from tests.support.server import free_port
-from tests.support.waiting import DEADLINE, HTTP_TIMEOUT
+from tests.support.waiting import DEADLINE, HTTP_TIMEOUT, SERVE_POLL
 
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
@@ -75,7 +75,9 @@ class Relay:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(SERVE_POLL,), daemon=True
+        )
 
     def start(self) -> Relay:
         self._thread.start()

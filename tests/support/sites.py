@@ -8,6 +8,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support.waiting import SERVE_POLL
+
 # Content a test server holds that must never come back in an error message.
 SECRET = "INTERNAL-ONLY-7c1e"
 MB = 1024 * 1024
@@ -45,7 +47,9 @@ class Site:
 
         self.server = ThreadingHTTPServer((host, 0), Handler)
         self.url = f"http://{host}:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, args=(SERVE_POLL,), daemon=True
+        )
         self.thread.start()
 
     def body(

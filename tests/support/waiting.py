@@ -13,6 +13,10 @@ from collections.abc import Callable
 
 # How long a test waits for something that should happen "soon" before calling it a failure.
 DEADLINE = 120.0
+# How often the test sites' serving loops (socketserver's serve_forever) look for a shutdown:
+# stopping a site waits for its loop to look, up to half a second at socketserver's default,
+# for every receiver, feed and site a test starts.
+SERVE_POLL = 0.02
 # Client-side read timeout for HTTP calls to servers under test; like DEADLINE, a hang guard.
 HTTP_TIMEOUT = 120.0
 # Browser waits (Playwright, milliseconds): a page, a component render, an assertion.

@@ -22,7 +22,7 @@ import pytest
 
 from tests.support.browser import CHROMIUM
 from tests.support.tools import CACHE, missing, require_executable
-from tests.support.waiting import BROWSER_TIMEOUT_MS, DEADLINE
+from tests.support.waiting import BROWSER_TIMEOUT_MS, DEADLINE, SERVE_POLL
 
 SPEC = "@nylas/web-elements@2.6.0"
 
@@ -105,7 +105,7 @@ def folder_server(root: Path) -> Iterator[str]:
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(SERVE_POLL,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"

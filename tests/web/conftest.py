@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.support.scheduling import config_body, create_config, participant
-from tests.support.server import LiveServer
+from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 WEEKDAYS_AND_WEEKEND = [0, 1, 2, 3, 4, 5, 6]
@@ -18,7 +18,7 @@ WEEKDAYS_AND_WEEKEND = [0, 1, 2, 3, 4, 5, 6]
 @pytest.fixture
 def web(server: LiveServer) -> Iterator[httpx.Client]:
     """A browser-like client: no credentials, redirects not followed."""
-    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
+    with http_client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
         yield client
 
 

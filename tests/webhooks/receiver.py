@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support.server import free_port
-from tests.support.waiting import DEADLINE, wait_until
+from tests.support.waiting import DEADLINE, SERVE_POLL, wait_until
 
 
 @dataclass
@@ -94,7 +94,7 @@ class Receiver:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(SERVE_POLL,), daemon=True).start()
         return self
 
     def stop(self) -> None:

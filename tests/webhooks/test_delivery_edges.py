@@ -22,7 +22,7 @@ from slotwise.webhooks.sender import Notification, post
 from slotwise.worker import Worker
 from tests.conftest import API_KEY
 from tests.support.server import LiveServer, free_port
-from tests.support.waiting import HTTP_TIMEOUT, wait_until
+from tests.support.waiting import HTTP_TIMEOUT, SERVE_POLL, wait_until
 from tests.webhooks.conftest import FAST, ThreadedWorker
 from tests.webhooks.receiver import Receiver
 
@@ -103,7 +103,7 @@ class Nasty:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(SERVE_POLL,), daemon=True).start()
 
     def stop(self) -> None:
         self.stopped.set()

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from slotwise.edge import limits
@@ -144,7 +145,22 @@ def parse_int(name: str, value: str | None, default: int | None = None) -> int |
         raise field_error(name, f"expected an integer, got {value!r}") from None
 
 
-def require_api_key(request: Request) -> None:
+# Names the bearer scheme in the OpenAPI document. It never refuses (auto_error=False): the
+# check below does, with its own words in the Nylas envelope.
+BEARER_SCHEME = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description=(
+        "An admin API key (`slotwise api-key create`) or, for the routes of one grant, a "
+        "per-grant access token (POST /v3/grants/{grant}/access-tokens). The scheduling "
+        "routes also take a session token; public pages take none."
+    ),
+)
+
+
+def require_api_key(
+    request: Request, _declared: HTTPAuthorizationCredentials | None = Depends(BEARER_SCHEME)
+) -> None:
     # Not the request's unit of work: on SQLite a POST's session takes the write lock, and
     # checking a key must not (read-only POSTs such as availability use a read session).
     token = bearer_token(request)

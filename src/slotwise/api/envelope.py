@@ -10,11 +10,16 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import orjson
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = b"x-request-id"
+
+# The v2 faces (Scheduling Pages, the public schedule, v2 availability and free/busy): their
+# clients read an error's `message` and `type` at the top level as well.
+V2_PREFIXES = ("/manage/pages", "/page-images/", "/schedule/", "/calendars/")
 
 
 def request_id(request: Request) -> str:
@@ -31,6 +36,26 @@ def new_request_id() -> str:
 
 def ok(request: Request, data: Any, status_code: int = 200) -> JSONResponse:
     return JSONResponse({"request_id": request_id(request), "data": data}, status_code)
+
+
+class SlotListResponse(JSONResponse):
+    """A JSONResponse serialised by orjson, for the slot lists of the availability answers.
+
+    Their size grows with the request (a month of a large pool is thousands of slots, most of
+    a megabyte), and the standard encoder took as long as the engine. For what those answers
+    hold -- strings, ints of epoch size, lists and tuples, dicts with string keys -- orjson
+    writes the same bytes as JSONResponse (compact, UTF-8, no escaping of non-ASCII); the
+    other answers keep the standard encoder, which also accepts what orjson refuses (ints
+    beyond 64 bits, non-string keys).
+    """
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+def ok_slots(request: Request, data: Any) -> JSONResponse:
+    """`ok` for an availability answer (see `SlotListResponse`)."""
+    return SlotListResponse({"request_id": request_id(request), "data": data})
 
 
 def ok_list(request: Request, data: list[Any], next_cursor: str | None = None) -> JSONResponse:
@@ -54,8 +79,8 @@ def error_response(
         "request_id": request_id(request),
         "error": {"type": error_type, "message": message, **(extra or {})},
     }
-    if not request.url.path.startswith("/v3/"):
-        # The v2 faces' clients read `message` and `type` at the top level.
+    path = request.url.path
+    if path.startswith(V2_PREFIXES):
         body.update(message=message, type=error_type)
     return JSONResponse(body, status_code)
 

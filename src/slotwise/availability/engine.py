@@ -13,19 +13,20 @@ Methods:
   if that yields nothing in the window, max-availability over everyone. With
   ``strict_rotation`` only the first person in the order is offered, and nobody else ever.
 
-The hot path avoids per-candidate scans: who is free for a slot starting at ``s`` is decided
-by a person's "feasible start" ranges ``[a, b - duration]`` (one per free stretch), and each
-range claims the candidates inside it through two bisects.
+max-availability has two paths with one result (``lattice_slots`` for the common grid where
+every stretch offers each lattice point inside it, ``swept_slots`` for any grid); the
+property tests hold both to the brute-force oracle and to each other.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import chain, repeat
 
-from .grid import grid_starts
+from .grid import grid_runs, grid_starts, union_of_runs
 from .hours import RuleCache, open_windows
-from .intervals import Span, intersect, subtract, widen
+from .intervals import Span, intersect, subtract_busy
 from .model import (
     COLLECTIVE,
     MAX_AVAILABILITY,
@@ -60,8 +61,8 @@ class Context:
                 found = []
             else:
                 opened = open_windows(p, self.lo, self.hi, cache=self.rule_cache)
-                busy = widen(p.busy, self.rules.buffer_before, self.rules.buffer_after)
-                found = subtract(opened, busy)
+                rules = self.rules
+                found = subtract_busy(opened, p.busy, rules.buffer_before, rules.buffer_after)
             self.free_cache[p.email] = found
         return found
 
@@ -116,39 +117,129 @@ def any_free_slots(participants: Sequence[Participant], ctx: Context) -> list[Sl
     d = ctx.rules.duration
     step = step_of(ctx.rules, d)
     frees = [ctx.free_time(p) for p in participants]
-    candidates: set[int] = set()
-    for free in frees:
-        candidates.update(grid_starts(free, d, step, ctx.snap))
-    starts = sorted(candidates)
-    n = len(starts)
-    # Each feasible-start range of a person becomes "joins at candidate i, leaves at j".
-    joins: list[list[int]] = [[] for _ in range(n + 1)]
-    leaves: list[list[int]] = [[] for _ in range(n + 1)]
+    emails = [p.email for p in participants]
+    on_lattice = lattice_slots(frees, emails, d, step, ctx.snap)
+    if on_lattice is not None:
+        return on_lattice
+    return swept_slots(frees, emails, d, step, ctx.snap)
+
+
+def swept_slots(
+    frees: Sequence[Sequence[Span]],
+    emails: Sequence[str],
+    d: int,
+    step: int,
+    snap: Snapper,
+) -> list[Slot]:
+    """``any_free_slots`` in general: candidates from everyone's grid, then who is free.
+
+    The candidate starts are the union of each person's own grid; who is free for a slot
+    starting at ``s`` is decided by a person's "feasible start" ranges ``[a, b - d]`` (one per
+    free stretch), and each range claims the candidates inside it through two bisects.
+    """
+    starts = union_of_runs(
+        chain.from_iterable(grid_runs(free, d, step, snap) for free in frees), step
+    )
+    # Each feasible-start range ``[a, b - d]`` of person ``idx`` becomes "joins at candidate
+    # i, leaves at candidate j", encoded as one int ``position * 2n + (n if join) + idx`` so
+    # that a plain int sort orders the changes by position, leaves first.
+    n = len(frees)
+    width = 2 * n
+    changes: list[int] = []
+    add = changes.append
     for idx, free in enumerate(frees):
+        join = n + idx
         for a, b in free:
             if b - a < d:
                 continue
             i = bisect_left(starts, a)
             j = bisect_right(starts, b - d)
             if i < j:
-                joins[i].append(idx)
-                leaves[j].append(idx)
-    emails = [p.email for p in participants]
-    pick = emails.__getitem__
-    # Sweep the candidates keeping the free people sorted by input position; the email tuple
-    # is rebuilt only where someone joins or leaves, and shared by the slots in between.
+                add(i * width + join)
+                add(j * width + idx)
+    changes.sort()
+    # Sweep the changes keeping the free people sorted by input position; between two change
+    # positions every candidate lists the same people, so their slots share one email tuple.
+    ends = [s + d for s in starts]
     active: list[int] = []
     names: tuple[str, ...] = ()
     out: list[Slot] = []
-    for k, s in enumerate(starts):
-        if joins[k] or leaves[k]:
-            for idx in leaves[k]:
-                active.remove(idx)
-            for idx in joins[k]:
-                insort(active, idx)
-            names = tuple(map(pick, active))
-        out.append(Slot(s, s + d, names))
+    done = 0
+    k = 0
+    total = len(changes)
+    while k < total:
+        at = changes[k] // width
+        if at > done:
+            out += _slots(starts[done:at], ends[done:at], repeat(names, at - done))
+            done = at
+        base = at * width
+        limit = base + width
+        while k < total and (key := changes[k]) < limit:
+            rem = key - base
+            if rem >= n:
+                insort(active, rem - n)
+            else:
+                active.remove(rem)
+            k += 1
+        names = tuple(map(emails.__getitem__, active))
+    out += _slots(starts[done:], ends[done:], repeat(names, len(starts) - done))
     return out
+
+
+def lattice_slots(
+    frees: Sequence[Sequence[Span]],
+    emails: Sequence[str],
+    d: int,
+    step: int,
+    snap: Snapper,
+) -> list[Slot] | None:
+    """``any_free_slots`` when every stretch's grid is "each lattice point inside it", or None.
+
+    That holds when the grids of all stretches lie on one lattice (instants ``phase + k *
+    step``) and each starts at the first lattice point of its stretch, as with ``round_to``
+    equal to the interval in a zone whose offset does not change in the window. Then a
+    person's own grid in a stretch is exactly the set of starts they are free for, so each
+    lattice position can collect, in input order, the people whose grids hold it: no list of
+    candidates, no search in it, no sweep. Returns None, to take the general path, as soon as
+    one stretch breaks the condition, or when the positions would be far more than the starts
+    they hold (free time spread thinly over a long window).
+    """
+    phase = -1
+    runs: list[tuple[int, int, str]] = []  # [first position, end position), whose
+    add = runs.append
+    for email, free in zip(emails, frees, strict=True):
+        long = [(a, b) for a, b in free if b - a >= d]
+        for first, (a, b) in zip(snap.many([a for a, _ in long]), long, strict=True):
+            last = b - d
+            if first > last:
+                continue
+            if first - a >= step:
+                return None  # the grid skips lattice points of its stretch
+            if phase != first % step:
+                if phase >= 0:
+                    return None  # a second lattice
+                phase = first % step
+            add((first // step, (last - phase) // step + 1, email))
+    if not runs:
+        return []
+    lo = min([run[0] for run in runs])
+    span = max([run[1] for run in runs]) - lo
+    if span > 4 * sum([b - a for a, b, _ in runs]) + 1024:
+        return None
+    at: list[list[str]] = [[] for _ in range(span)]
+    for a, b, email in runs:  # people in input order, so every list is in input order
+        for here in at[a - lo : b - lo]:
+            here.append(email)
+    starts = [(lo + k) * step + phase for k, here in enumerate(at) if here]
+    people = [tuple(here) for here in at if here]
+    return list(_slots(starts, [s + d for s in starts], people))
+
+
+def _slots(
+    starts: Iterable[int], ends: Iterable[int], people: Iterable[tuple[str, ...]]
+) -> map[Slot]:
+    # tuple.__new__ straight from C: the named tuple's own __new__ is a Python call per slot.
+    return map(tuple.__new__, repeat(Slot), zip(starts, ends, people, strict=True))
 
 
 def find_slot(

@@ -11,9 +11,15 @@ window started at 09:00. Whose free stretches anchor the grid depends on the met
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 
 from .intervals import Span
+from .zones import Snapper
+
+# A stretch's starts as an arithmetic run: ``first, first + step, ..., last`` (``last`` is on
+# the run, inclusive).
+Run = tuple[int, int]
 
 
 def grid_starts(
@@ -26,3 +32,46 @@ def grid_starts(
         if first <= last:
             out.extend(range(first, last + 1, step))
     return out
+
+
+def grid_runs(stretches: Sequence[Span], duration: int, step: int, snap: Snapper) -> list[Run]:
+    """``grid_starts`` of each stretch as a run, without listing the starts."""
+    firsts = snap.many([start for start, _ in stretches])
+    return [
+        (first, last - (last - first) % step)
+        for first, (_, end) in zip(firsts, stretches, strict=True)
+        if first <= (last := end - duration)
+    ]
+
+
+def union_of_runs(runs: Iterable[Run], step: int) -> list[int]:
+    """The sorted, distinct starts of many runs of one step.
+
+    Runs whose firsts agree modulo ``step`` lie on one lattice, where the union of runs is a
+    union of intervals: merged without listing a start twice. Many people's grids usually share
+    one lattice (a common ``round_to``), so this replaces a set of every person's starts with a
+    sort of their runs. Starts of different lattices never coincide.
+    """
+    lattices: dict[int, list[Run]] = {}
+    for run in runs:
+        phase = run[0] % step
+        group = lattices.get(phase)
+        if group is None:
+            lattices[phase] = [run]
+        else:
+            group.append(run)
+    pieces: list[range] = []
+    for group in lattices.values():
+        group.sort()
+        lo, hi = group[0]
+        for first, last in group:
+            if first <= hi + step:
+                if last > hi:
+                    hi = last
+            else:
+                pieces.append(range(lo, hi + 1, step))
+                lo, hi = first, last
+        pieces.append(range(lo, hi + 1, step))
+    if len(lattices) == 1:
+        return list(chain.from_iterable(pieces))
+    return sorted(chain.from_iterable(pieces))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 Span = tuple[int, int]
 
@@ -17,15 +18,28 @@ Span = tuple[int, int]
 def merge(spans: Iterable[Span]) -> list[Span]:
     """Normalise raw spans (any order, overlapping, touching or empty) into a span list."""
     out: list[Span] = []
-    for start, end in sorted(spans):
+    append = out.append
+    lo = hi = 0
+    started = False
+    # Sorting on the start alone is enough (equal starts merge whatever their order), and a
+    # C-level key is much cheaper than comparing tuples.
+    for start, end in sorted(spans, key=_start):
         if start >= end:
             continue
-        if out and start <= out[-1][1]:
-            if end > out[-1][1]:
-                out[-1] = (out[-1][0], end)
+        if started and start <= hi:
+            if end > hi:
+                hi = end
         else:
-            out.append((start, end))
+            if started:
+                append((lo, hi))
+            lo, hi = start, end
+            started = True
+    if started:
+        append((lo, hi))
     return out
+
+
+_start = itemgetter(0)
 
 
 def union(a: Sequence[Span], b: Sequence[Span]) -> list[Span]:
@@ -65,20 +79,63 @@ def intersect_all(lists: Sequence[Sequence[Span]]) -> list[Span]:
 def subtract(a: Sequence[Span], b: Sequence[Span]) -> list[Span]:
     """Spans of ``a`` not covered by ``b``."""
     out: list[Span] = []
+    append = out.append
     j = 0
+    nb = len(b)
     for start, end in a:
         # Skip holes that end before this span starts; they cannot touch later spans either.
-        while j < len(b) and b[j][1] <= start:
+        while j < nb and b[j][1] <= start:
             j += 1
         cur = start
         k = j
-        while k < len(b) and b[k][0] < end:
-            if b[k][0] > cur:
-                out.append((cur, b[k][0]))
-            cur = max(cur, b[k][1])
+        while k < nb:
+            hole_start, hole_end = b[k]
+            if hole_start >= end:
+                break
+            if hole_start > cur:
+                append((cur, hole_start))
+            if hole_end > cur:
+                cur = hole_end
             k += 1
         if cur < end:
-            out.append((cur, end))
+            append((cur, end))
+    return out
+
+
+def subtract_busy(
+    spans: Sequence[Span], busy: Iterable[Span], before: int = 0, after: int = 0
+) -> list[Span]:
+    """``spans`` minus every busy span grown by ``before`` at its start and ``after`` at its end.
+
+    ``busy`` may be in any order, overlap, touch or be empty: it is sorted by start (widening
+    by constants keeps that order) and swept without building the merged list first.
+    """
+    holes = sorted(busy, key=_start)
+    out: list[Span] = []
+    append = out.append
+    j = 0
+    nb = len(holes)
+    for start, end in spans:
+        # Holes sort by start, not by end: skip those wholly before this span one by one.
+        while j < nb and holes[j][1] + after <= start:
+            j += 1
+        cur = start
+        k = j
+        while k < nb:
+            hole_start, hole_end = holes[k]
+            k += 1
+            if hole_start >= hole_end:
+                continue  # an empty busy span hides nothing, even with buffers
+            hole_start -= before
+            if hole_start >= end:
+                break
+            if hole_start > cur:
+                append((cur, hole_start))
+            hole_end += after
+            if hole_end > cur:
+                cur = hole_end
+        if cur < end:
+            append((cur, end))
     return out
 
 
@@ -90,11 +147,6 @@ def clip(spans: Sequence[Span], lo: int, hi: int) -> list[Span]:
         if start < end:
             out.append((start, end))
     return out
-
-
-def widen(spans: Iterable[Span], before: int, after: int) -> list[Span]:
-    """Grow every span by ``before`` at its start and ``after`` at its end, then normalise."""
-    return merge((start - before, end + after) for start, end in spans if start < end)
 
 
 def covers(spans: Sequence[Span], starts: Sequence[int], start: int, end: int) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 COLLECTIVE = "collective"
 MAX_AVAILABILITY = "max-availability"
@@ -74,8 +75,9 @@ class Rules:
     strict_rotation: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a month of a large pool lists thousands of
+    # slots, and building a tuple costs a third of running a dataclass __init__.
     start: int
     end: int
     emails: tuple[str, ...]

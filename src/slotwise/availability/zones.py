@@ -196,6 +196,22 @@ class Snapper:
             # The offset changes before the candidate: re-read the clock from the change.
             t = change
 
+    def many(self, ts: list[int]) -> list[int]:
+        """``[self(t) for t in ts]``, without a call per instant where the offset is fixed."""
+        timeline = self.timeline
+        if timeline is None:
+            return list(ts)
+        off = timeline.fixed
+        if off is None:
+            return [self(t) for t in ts]
+        step = self.step
+        # _snap_fixed inlined: t - (time since local midnight) + (that time rounded up).
+        return [
+            t - into + (up if (up := -(-into // step) * step) < DAY else DAY)
+            for t in ts
+            for into in ((t + off) % DAY,)
+        ]
+
 
 def _snap_fixed(t: int, step: int, off: int) -> int:
     local = t + off

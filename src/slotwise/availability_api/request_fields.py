@@ -97,3 +97,29 @@ def boolean(field: str, value: Any, default: bool) -> bool:
     if isinstance(value, str) and value.lower() in {"true", "false"}:
         return value.lower() == "true"
     raise field_error(field, f"expected true or false, got {value!r}")
+
+
+MAX_EXPLAINED_TIMES = 200
+# An explained start needs its local dates and the days around them to exist in the calendar
+# (year 9999 is the last), so the last week of the epoch range is refused.
+LAST_EXPLAINED_TIME = MAX_EPOCH - 8 * 86400
+# Each time is explained day by day over its length: a meeting longer than a month is refused.
+MAX_EXPLAINED_MINUTES = 31 * 1440
+
+
+def time_list(field: str, value: Any) -> list[int]:
+    """The start times to explain: 1 to `MAX_EXPLAINED_TIMES` Unix seconds, each named by
+    its index when wrong."""
+    if not isinstance(value, list) or not value:
+        raise field_error(field, "expected a non-empty list of Unix times")
+    if len(value) > MAX_EXPLAINED_TIMES:
+        raise field_error(field, f"at most {MAX_EXPLAINED_TIMES} times are allowed")
+    out: list[int] = []
+    for i, item in enumerate(value):
+        number = integer({"t": item}, "t", allow_string=True, field=f"{field}[{i}]")
+        if number is None or not 0 <= number <= LAST_EXPLAINED_TIME:
+            raise field_error(
+                f"{field}[{i}]", f"expected Unix seconds between 0 and {LAST_EXPLAINED_TIME}"
+            )
+        out.append(number)
+    return out

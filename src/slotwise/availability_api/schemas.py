@@ -230,6 +230,26 @@ class CalendarAvailabilityRequest(Schema):
         )
 
 
+class CalendarExplainRequest(CalendarAvailabilityRequest):
+    """`POST /v3/calendars/availability/explain`: the availability body plus `times`."""
+
+    times: list[int] = Field(default=None, validate_default=True)
+
+    @field_validator("times", mode="before")
+    @classmethod
+    def _times(cls, value: Any) -> list[int]:
+        return checked(fields.time_list, "times", value)
+
+    @model_validator(mode="after")
+    def _short_enough(self) -> CalendarExplainRequest:
+        if self.duration_minutes > fields.MAX_EXPLAINED_MINUTES:
+            raise problem(
+                f"must be at most {fields.MAX_EXPLAINED_MINUTES} to be explained",
+                field="duration_minutes",
+            )
+        return self
+
+
 # -- v2 (seed 003): POST /calendars/availability and /calendars/availability/consecutive ---------
 
 ROUND_ROBIN = {None: COLLECTIVE, MAX_AVAILABILITY: MAX_AVAILABILITY, MAX_FAIRNESS: MAX_FAIRNESS}

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from slotwise.availability.explain import BusyEvent
 from slotwise.calendars import repository as calendar_repository
 from slotwise.db.models import Grant
 from slotwise.errors import field_error
 from slotwise.events import repository as events_repository
-from slotwise.events.busy import read_busy
+from slotwise.events.busy import read_busy, read_busy_events
 from slotwise.grants.repository import grants_by_email
 from slotwise.providers.sync import refresh_calendars
 
@@ -96,3 +97,25 @@ def last_booked_at(
     keys = None if group_id is None else [group_id]
     booked = events_repository.last_booked(session, list(by_grant), keys)
     return {by_grant[grant_id]: at for grant_id, at in booked.items()}
+
+
+def busy_events_by_email(
+    session: Session,
+    calendars: dict[str, list[str]],
+    start: int,
+    end: int,
+    *,
+    tentative_as_busy: bool = True,
+) -> dict[str, list[BusyEvent]]:
+    """`busy_by_email` with the event and calendar behind each span, for explanations."""
+    all_ids = sorted({cal for ids in calendars.values() for cal in ids})
+    refresh_calendars(session, all_ids)
+    per_calendar = read_busy_events(
+        session, all_ids, start, end, tentative_as_busy=tentative_as_busy
+    )
+    return {
+        email: [
+            BusyEvent(s, e, event_id, cal) for cal in ids for s, e, event_id in per_calendar[cal]
+        ]
+        for email, ids in calendars.items()
+    }

@@ -21,16 +21,32 @@ from slotwise.availability import (
 )
 from slotwise.availability_api import sources
 from slotwise.availability_api.schemas import CalendarAvailabilityRequest
+from slotwise.db.models import Grant
 from slotwise.errors import InvalidRequest, field_error
 
 
 @metrics.timed_calls(metrics.AVAILABILITY_SECONDS, "calendars_v3")
 def compute(session: Session, request: CalendarAvailabilityRequest) -> AvailabilityResult:
-    start, end = request.start_time, request.end_time
-    specs = request.participants
-    rules = request.rules()
+    grants, calendars = calendars_of(session, request)
     tentative = request.availability_rules.tentative_as_busy
+    busy = sources.busy_by_email(
+        session, calendars, request.start_time, request.end_time, tentative_as_busy=tentative
+    )
+    participants = participants_of(session, request, grants, busy)
+    try:
+        result = compute_availability(
+            participants, request.start_time, request.end_time, request.rules()
+        )
+    except AvailabilityInputError as exc:
+        raise InvalidRequest(str(exc)) from None
+    return result
 
+
+def calendars_of(
+    session: Session, request: CalendarAvailabilityRequest
+) -> tuple[dict[str, Grant], dict[str, list[str]]]:
+    """Each participant's grant and the calendars to read (both keyed by lower-cased email)."""
+    specs = request.participants
     grants = sources.grants_for(session, [s.email for s in specs])
     for s in specs:
         if s.email.lower() not in grants:
@@ -43,14 +59,23 @@ def compute(session: Session, request: CalendarAvailabilityRequest) -> Availabil
             for s in specs
         ],
     )
-    busy = sources.busy_by_email(session, calendars, start, end, tentative_as_busy=tentative)
+    return grants, calendars
+
+
+def participants_of(
+    session: Session,
+    request: CalendarAvailabilityRequest,
+    grants: dict[str, Grant],
+    busy: dict[str, list[tuple[int, int]]],
+) -> list[Participant]:
+    """The engine's participants: open hours as asked, busy time as read, round-robin history."""
     group = request.availability_rules.round_robin_group_id
     booked = (
         sources.last_booked_at(session, grants, group)
-        if group and rules.method != COLLECTIVE
+        if group and request.rules().method != COLLECTIVE
         else {}
     )
-    participants = [
+    return [
         Participant(
             email=s.email,
             busy=busy.get(s.email.lower(), []),
@@ -59,10 +84,5 @@ def compute(session: Session, request: CalendarAvailabilityRequest) -> Availabil
             only_specific=s.only_specific,
             last_booked_at=booked.get(s.email.lower()),
         )
-        for s in specs
+        for s in request.participants
     ]
-    try:
-        result = compute_availability(participants, start, end, rules)
-    except AvailabilityInputError as exc:
-        raise InvalidRequest(str(exc)) from None
-    return result

@@ -8,9 +8,11 @@ configuration's own key. Keys the configuration does not define are dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from slotwise.documents import AdditionalField
 from slotwise.errors import field_error
 from slotwise.validation import check_email, check_line, check_text
 
@@ -25,9 +27,9 @@ def _present(value: Any) -> bool:
     return value is not None and value != "" and value != []
 
 
-def _check_one(where: str, spec: dict[str, Any], value: Any) -> Any:
-    kind = spec.get("type")
-    options = spec.get("options") or []
+def _check_one(where: str, spec: AdditionalField, value: Any) -> Any:
+    kind = spec.type
+    options = list(spec.options)
     if kind == "checkbox":
         if isinstance(value, str) and value.lower() in {"true", "false"}:
             return value.lower() == "true"
@@ -54,24 +56,24 @@ def _check_one(where: str, spec: dict[str, Any], value: Any) -> Any:
             date.fromisoformat(text[:10])
         except ValueError:
             raise field_error(where, f"{text!r} is not a date (YYYY-MM-DD)") from None
-    pattern = spec.get("pattern")
+    pattern = spec.pattern
     if pattern and re.fullmatch(pattern, text) is None:
         raise field_error(where, f"{text!r} does not match the pattern {pattern!r}")
     return value
 
 
-def check_answers(definitions: dict[str, Any], answers: Any) -> dict[str, Any]:
+def check_answers(definitions: Mapping[str, AdditionalField], answers: Any) -> dict[str, Any]:
     if answers is None:
         answers = {}
     if not isinstance(answers, dict):
         raise field_error("additional_fields", "expected an object")
     given = {snake(str(k)): v for k, v in answers.items()}
     out: dict[str, Any] = {}
-    for key, spec in (definitions or {}).items():
+    for key, spec in definitions.items():
         where = f"additional_fields.{key}"
         value = answers.get(key, given.get(snake(key)))
-        if not _present(value) or (spec.get("type") == "checkbox" and value is False):
-            if spec.get("required") and spec.get("type") != "metadata":
+        if not _present(value) or (spec.type == "checkbox" and value is False):
+            if spec.required and spec.type != "metadata":
                 raise field_error(where, "is required")
             if value is not None:
                 out[key] = value

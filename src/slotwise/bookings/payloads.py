@@ -6,7 +6,7 @@ from typing import Any
 
 from slotwise import links
 from slotwise.bookings.salts import guest_salt
-from slotwise.db.models import Booking, Configuration, Event
+from slotwise.db.models import Booking, Configuration, Event, WaitlistEntry
 from slotwise.documents import read_document
 from slotwise.ids import encode_booking_ref
 from slotwise.scheduling.offer import organizer_timezone
@@ -22,7 +22,8 @@ def booking_ref(booking: Booking) -> str:
 def booking_to_dict(booking: Booking, *, include_ref: bool) -> dict[str, Any]:
     data: dict[str, Any] = {
         "booking_id": booking.id,
-        "event_id": booking.event_id,
+        # A seat's event is its group event's meeting.
+        "event_id": booking.event_id or booking.group_event_id,
         "title": booking.title,
         "description": booking.description,
         "organizer": {"email": booking.organizer_email, "name": booking.organizer_name},
@@ -59,7 +60,7 @@ def booking_info(
         {"email": g.get("email"), "name": g.get("name") or ""} for g in booking.additional_guests
     ]
     info: dict[str, Any] = {
-        "event_id": booking.event_id,
+        "event_id": booking.event_id or booking.group_event_id,
         "start_time": booking.start_ts,
         "end_time": booking.end_ts,
         "participants": people,
@@ -76,7 +77,7 @@ def booking_info(
         "location": event.location if event is not None else event_booking.location,
         "organizer_timezone": organizer_timezone(document),
         "guest_timezone": booking.guest_timezone,
-        "is_group_event": capacity_of(document) != 1,
+        "is_group_event": document.is_group or capacity_of(document) != 1,
         "organizer_calendar_id": booking.organizer_calendar_id,
         "event_description": event.description if event is not None else None,
         "event_html_link": None,
@@ -134,4 +135,20 @@ def cancelled_payload(
         "booking_info": booking_info(
             booking, config, event, cancellation_reason=booking.cancellation_reason or ""
         ),
+    }
+
+
+def waiting_to_dict(entry: WaitlistEntry, position: int) -> dict[str, Any]:
+    """A place in a full meeting's waitlist (POST /v3/scheduling/bookings, `waitlist: true`);
+    `position` 1 is the next to get a seat."""
+    return {
+        "object": "waitlist_entry",
+        "id": entry.id,
+        "status": "waitlisted",
+        "position": position,
+        "configuration_id": entry.configuration_id,
+        "event_id": entry.occurrence_id,
+        "start_time": entry.start_ts,
+        "end_time": entry.end_ts,
+        "guest": entry.request.get("guest"),
     }

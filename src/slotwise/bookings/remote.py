@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.db.engine import Database
 from slotwise.db.models import Configuration
+from slotwise.documents import read_document
 from slotwise.errors import SlotwiseError
 from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_grants_first
@@ -37,11 +38,6 @@ def refresh_remote_hosts(db: Database, find_configuration: FindConfiguration) ->
             return
         if config is None:
             return
-        people = config.document.get("participants") or []
-        emails = [
-            str(p.get("email", ""))
-            for p in people
-            if isinstance(p, dict) and (p.get("availability") or p.get("booking"))
-        ]
+        emails = [p.email for p in read_document(config).participants if p.is_host]
         remote = grant_ids_of_kinds(session, emails, REMOTE_KINDS)
     refresh_grants_first(db, remote, max_age=0)

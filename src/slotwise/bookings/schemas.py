@@ -49,6 +49,29 @@ class NewBooking(TimeWindow):
     timezone: str | None = None
     email_language: str = "en"
     additional_fields: dict[str, Any] = Field(default_factory=dict)  # checked by the service
+    # A seat in a group configuration: the meeting (its time slot's event_id), and whether
+    # to join its waitlist when it is full. The scheduling component also sends the slot's
+    # master_id and calendar_id, which the event id already implies.
+    event_id: str | None = None
+    waitlist: bool = False
+
+    @field_validator("event_id", mode="before")
+    @classmethod
+    def _event(cls, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or len(value) > 64:
+            raise problem("expected the event_id of a group time slot", field="event_id")
+        return value
+
+    @field_validator("waitlist", mode="before")
+    @classmethod
+    def _waitlist(cls, value: Any) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise problem("expected true or false", field="waitlist")
+        return value
 
     @field_validator("guest", mode="before")
     @classmethod

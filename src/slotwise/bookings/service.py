@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.bookings import answers, payloads, repository, titles
+from slotwise.bookings import answers, group_seats, payloads, repository, titles
+from slotwise.bookings.group_seats import Waiting
 from slotwise.bookings.salts import guest_salt, seal_salt
 from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.capabilities import matches_hash, same_secret, secret_hash
@@ -88,6 +89,8 @@ def check_request(
 ) -> None:
     """The checks a booking request must pass before anything is fetched or locked for it."""
     _check_against(request, config, access, max_additional_guests)
+    if read_document(config).is_group:
+        return  # its meetings are as long as they are (bookings.group_seats)
     _check_duration(config, request.start_time, request.end_time)
     if not on_offered_grid(read_document(config), request.start_time):
         raise TimeslotUnavailable("it is not on this configuration's slot grid")
@@ -309,6 +312,19 @@ def create_booking(
     return booking, event
 
 
+def create_group_booking(
+    session: Session,
+    access: Access,
+    req: NewBooking,
+    *,
+    max_additional_guests: int = MAX_ADDITIONAL_GUESTS,
+) -> Booking | Waiting:
+    """A seat in a group configuration's meeting, or a place in its waitlist."""
+    config = access.require_configuration()
+    answers = _check_against(req, config, access, max_additional_guests).additional_fields
+    return group_seats.book_group_seat(session, config, req, answers)
+
+
 def get_booking(session: Session, access: Access, booking_id: str) -> Booking:
     """The booking, if the caller's configuration (or API key) reaches it."""
     booking = repository.find_booking(session, booking_id)
@@ -371,6 +387,7 @@ def confirm_booking(
         raise field_error("salt", "does not match this booking")
     config = _configuration_of(session, booking)
     event = repository.find_event(session, booking.event_id)
+    group_seats.lock_owner(session, booking)
     now = clock.now()
     if decision.confirms:
         if not repository.change_status(
@@ -401,6 +418,7 @@ def confirm_booking(
         payloads.cancelled_payload(booking, config, event),
         source=SOURCE,
     )
+    group_seats.seat_freed(session, config, booking)
     return booking
 
 
@@ -413,6 +431,10 @@ def reschedule_booking(
     start, end = move.start_time, move.end_time
     config = _configuration_of(session, booking)
     _check_guest_may(access, config, "rescheduling")
+    if booking.group_event_id is not None:
+        raise InvalidRequest(
+            "booking_id: a seat in a group event cannot move; cancel it and book another meeting"
+        )
     if booking.status == "cancelled":
         raise Conflict("status: a cancelled booking cannot be rescheduled")
     now = clock.now()
@@ -463,6 +485,7 @@ def cancel_booking(
     _check_guest_may(access, config, "cancellation")
     if booking.status == "cancelled":
         raise Conflict("status: the booking is already cancelled")
+    group_seats.lock_owner(session, booking)
     now = clock.now()
     _check_cancellation_notice(config, booking, now, "cancelled")
     values = {"status": "cancelled", "cancellation_reason": reason, "updated_at": now}
@@ -479,4 +502,5 @@ def cancel_booking(
         payloads.cancelled_payload(booking, config, event),
         source=SOURCE,
     )
+    group_seats.seat_freed(session, config, booking)
     return booking

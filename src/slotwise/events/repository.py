@@ -15,7 +15,6 @@ from sqlalchemy import (
     false,
     func,
     literal_column,
-    null,
     or_,
     select,
     true,
@@ -143,45 +142,48 @@ def _busy_conditions(tentative_as_busy: bool, exclude: bool) -> list[Any]:
 
 
 @functools.cache
-def _busy_query(tentative_as_busy: bool, exclude: bool) -> Any:
-    """Busy events of the window in one round trip: a UNION ALL of the four window branches
-    (short singles, long singles, ending and open-ended recurring masters), so each keeps its
-    own bounded index range. Built once per variant: availability and every booking re-check
-    run it, and a reused statement skips construction and cache-key work.
+def _busy_queries(tentative_as_busy: bool, exclude: bool) -> tuple[Any, Any]:
+    """The busy events of a window in two statements, each a UNION ALL of window branches
+    that keep their own bounded index ranges: single events (short ones through the covering
+    ix_events_busy_singles, long ones by end) and recurring masters (ending after the window
+    starts, or open-ended). Built once per variant: availability and every booking re-check
+    run them, and a reused statement skips construction and cache-key work.
 
-    Rows: (id, calendar_id, start_ts, end_ts, is_recurring, timezone, recurrence, when); the
-    last three are NULL for single events.
+    Two statements rather than one: single events are thousands of rows on a large request and
+    need three columns; the masters are few and need their recurrence.
     """
     start, end = bindparam("start", type_=BigInteger), bindparam("end", type_=BigInteger)
     look_back_from = bindparam("look_back_from", type_=BigInteger)
     short, long, ending, open_ended = _window_branches(start, end, look_back_from)
-    single_columns = (
-        Event.id,
-        Event.calendar_id,
-        Event.start_ts,
-        Event.end_ts,
-        Event.is_recurring,
-        null(),
-        null(),
-        null(),
-    )
+    conditions = _busy_conditions(tentative_as_busy, exclude)
+    single_columns = (Event.calendar_id, Event.start_ts, Event.end_ts)
     master_columns = (
         Event.id,
         Event.calendar_id,
         Event.start_ts,
         Event.end_ts,
-        Event.is_recurring,
         Event.timezone,
         Event.recurrence,
         Event.when,
     )
-    conditions = _busy_conditions(tentative_as_busy, exclude)
-    return union_all(
-        select(*master_columns).where(*conditions, ending),
-        select(*master_columns).where(*conditions, open_ended),
+    singles = union_all(
         select(*single_columns).where(*conditions, short, Event.end_ts > start),
         select(*single_columns).where(*conditions, long),
     )
+    masters = union_all(
+        select(*master_columns).where(*conditions, ending),
+        select(*master_columns).where(*conditions, open_ended),
+    )
+    return singles, masters
+
+
+@dataclass(frozen=True)
+class BusyRows:
+    """What `busy_rows` reads: single events as (calendar_id, start_ts, end_ts), and recurring
+    masters as rows of (id, calendar_id, start_ts, end_ts, timezone, recurrence, when)."""
+
+    singles: Sequence[tuple[str, int, int]]
+    masters: Sequence[Row[Any]]
 
 
 def busy_rows(
@@ -192,10 +194,9 @@ def busy_rows(
     *,
     tentative_as_busy: bool,
     exclude: Collection[str],
-) -> Sequence[Row[Any]]:
+) -> BusyRows:
     """Busy single events overlapping [start, end) and busy recurring masters that may reach
-    it: (id, calendar_id, start_ts, end_ts, is_recurring, timezone, recurrence, when), the last
-    three only for masters."""
+    it (see `BusyRows`)."""
     params: dict[str, Any] = {
         "calendar_ids": list(calendar_ids),
         "start": start,
@@ -204,7 +205,48 @@ def busy_rows(
     }
     if exclude:
         params["exclude"] = list(exclude)
-    return session.execute(_busy_query(tentative_as_busy, bool(exclude)), params).all()
+    singles, masters = _busy_queries(tentative_as_busy, bool(exclude))
+    # The single events are read as the driver's own tuples, not as Rows: on a large request
+    # building a Row per event cost as much as the query. The statement still runs through
+    # the session's connection (its transaction, events and statement cache), and its columns
+    # need no conversion (a string and two integers).
+    result = session.connection().execute(singles, params)
+    try:
+        spans = result.cursor.fetchall()
+    finally:
+        result.close()
+    return BusyRows(spans, session.execute(masters, params).all())
+
+
+@functools.cache
+def _busy_event_singles(tentative_as_busy: bool) -> Any:
+    """`_busy_queries`' single events with their ids (explanations name the event)."""
+    start, end = bindparam("start", type_=BigInteger), bindparam("end", type_=BigInteger)
+    look_back_from = bindparam("look_back_from", type_=BigInteger)
+    short, long, _, _ = _window_branches(start, end, look_back_from)
+    conditions = _busy_conditions(tentative_as_busy, False)
+    columns = (Event.id, Event.calendar_id, Event.start_ts, Event.end_ts)
+    return union_all(
+        select(*columns).where(*conditions, short, Event.end_ts > start),
+        select(*columns).where(*conditions, long),
+    )
+
+
+def busy_event_rows(
+    session: Session, calendar_ids: Sequence[str], start: int, end: int, *, tentative_as_busy: bool
+) -> tuple[Sequence[Row[Any]], Sequence[Row[Any]]]:
+    """`busy_rows` with each single event's id: (singles as rows of id, calendar_id,
+    start_ts, end_ts; masters as `busy_rows` reads them). For explanations, off the
+    listing's hot path."""
+    params: dict[str, Any] = {
+        "calendar_ids": list(calendar_ids),
+        "start": start,
+        "end": end,
+        "look_back_from": start - SHORT_SPAN_SECONDS,
+    }
+    singles = session.execute(_busy_event_singles(tentative_as_busy), params).all()
+    masters = session.execute(_busy_queries(tentative_as_busy, False)[1], params).all()
+    return singles, masters
 
 
 def last_booked(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.config import Settings
 from slotwise.db.models import Configuration, Delivery, IcalSequence, OutboxMessage
-from slotwise.documents import EventBooking, Scheduler
+from slotwise.documents import Scheduler, event_booking_of
 from slotwise.ids import new_id
 from slotwise.notifications import booking_emails, email, reminders, repository
 
@@ -77,7 +77,7 @@ def on_booking_notification(
     # Only the two parts the emails and reminders read, each typed on its own: a configuration
     # deleted since the notification was queued reads as empty (no reminders, default emails).
     document = config.document if config is not None else {}
-    event_booking = EventBooking.model_validate(document.get("event_booking") or {})
+    event_booking = event_booking_of(document)
     scheduler = Scheduler.model_validate(document.get("scheduler") or {})
     now = clock.now()
     if trigger in ("booking.created", "booking.rescheduled"):

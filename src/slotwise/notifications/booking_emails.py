@@ -34,7 +34,7 @@ from icalendar import Event as IcsEvent
 
 from slotwise.availability import AvailabilityInputError, zones
 from slotwise.config import Settings
-from slotwise.documents import EventBooking, Scheduler
+from slotwise.documents import ConfirmedEmail, EventBooking, Scheduler
 from slotwise.i18n import formats
 from slotwise.i18n.languages import Language, for_tag
 from slotwise.links import HostedLinks
@@ -180,7 +180,7 @@ def _title(info: dict[str, Any], language: Language) -> str:
 
 
 def _guest_message(
-    trigger: str, info: dict[str, Any], template: dict[str, Any], language: Language
+    trigger: str, info: dict[str, Any], template: ConfirmedEmail, language: Language
 ) -> tuple[str, str]:
     """(subject, text) of what the guest side reads about `trigger` (not booking.pending)."""
     _ = language.gettext
@@ -189,8 +189,8 @@ def _guest_message(
     links = _guest_links(info, language)
     if trigger == "booking.created":
         # The configuration's own subject and intro are the organizer's words, sent as written.
-        subject = template.get("title") or _("Booking confirmed: %(title)s") % {"title": title}
-        intro = template.get("body") or _("Your booking is confirmed.")
+        subject = template.title or _("Booking confirmed: %(title)s") % {"title": title}
+        intro = template.body or _("Your booking is confirmed.")
         return subject, f"{intro}\n\n{title}\n{_when(info, zone, language)}{links}"
     if trigger == "booking.rescheduled":
         return _moved(info, zone, language, links)
@@ -271,7 +271,7 @@ def compose_all(
     info = payload.get("booking_info") or {}
     who = people(info)
     calendar, method = ics(trigger, payload, sequence, settings, now)
-    template = scheduler.email_template.get("booking_confirmed") or {}
+    template = scheduler.email_template.booking_confirmed
     composed = []
     if trigger != "booking.pending" and who.guests:
         subject, text = _guest_message(trigger, info, template, for_tag(info.get("guest_language")))

@@ -9,7 +9,7 @@ booking.reminder outbox row (webhook reminders) or the reminder emails, plus mar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from slotwise import clock
 from slotwise.config import DeliveryPolicy, Settings
 from slotwise.db.engine import Database
 from slotwise.db.models import Delivery, Reminder
+from slotwise.documents import ReminderSpec
 from slotwise.ids import new_id
 from slotwise.notifications import booking_emails, delivery, email, repository
 from slotwise.notifications.outbox import notification_id, record
@@ -33,32 +34,30 @@ _NOT_IN_REMINDERS = (
 )
 
 
-def schedule(session: Session, payload: dict[str, Any], specs: list[Any], now: int) -> bool:
+def schedule(
+    session: Session, payload: dict[str, Any], specs: Sequence[ReminderSpec], now: int
+) -> bool:
     """Add the booking's reminders of `specs` (event_booking.reminders); the caller has
     cancelled its pending ones first. Returns whether any of them is pending."""
     booking_id = str(payload.get("booking_id"))
     pending = False
     start = int((payload.get("booking_info") or {}).get("start_time") or 0)
     for spec in specs:
-        if not isinstance(spec, dict) or spec.get("type") not in ("webhook", "email"):
+        if spec.type not in ("webhook", "email"):
             continue
-        try:
-            minutes = int(spec.get("minutes_before_event") or 0)
-        except (TypeError, ValueError):
-            continue
-        due = start - minutes * 60
+        due = start - spec.minutes_before_event * 60
         pending = pending or due > now
         session.add(
             Reminder(
                 id=new_id(),
                 booking_id=booking_id,
                 configuration_id=str(payload.get("configuration_id")),
-                kind=spec["type"],
-                recipient=spec.get("recipient") or "all",
-                email_subject=spec.get("email_subject"),
-                webhook_url=spec.get("webhook_url") if spec["type"] == "webhook" else None,
+                kind=spec.type,
+                recipient=spec.recipient,
+                email_subject=spec.email_subject,
+                webhook_url=spec.webhook_url if spec.type == "webhook" else None,
                 payload=payload,
-                minutes_before_event=minutes,
+                minutes_before_event=spec.minutes_before_event,
                 due_at=due,
                 status="pending" if due > now else "skipped",
                 created_at=now,

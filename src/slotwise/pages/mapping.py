@@ -26,11 +26,20 @@ from typing import Any
 
 from slotwise.db.models import Calendar, Grant
 from slotwise.errors import field_error
-from slotwise.pages.page_checks import DAY_LETTERS, as_bool
+from slotwise.pages.schemas import (
+    DAY_LETTERS,
+    NewPage,
+    OpeningHours,
+    PageAppearance,
+    PageConfig,
+    PageEvent,
+    PageField,
+    PageReminder,
+)
 
 # Letters to v3 day numbers (0 = Sunday): M=1 … S=6, U=0.
 V3_DAY = {letter: (i + 1) % 7 for i, letter in enumerate(DAY_LETTERS)}
-DEFAULT_HOURS = [{"days": ["M", "T", "W", "R", "F"], "start": "9:00", "end": "17:00"}]
+DEFAULT_HOURS = [OpeningHours(days=["M", "T", "W", "R", "F"], start="9:00", end="17:00")]
 DEFAULT_DAYS_IN_FUTURE = 14
 DEFAULT_DURATION = 30
 METHODS = {
@@ -66,27 +75,28 @@ class Account:
         return primary[0].id if primary else None
 
 
-def calendar_choice(account: Account, config: dict[str, Any]) -> tuple[list[str], str | None]:
+def calendar_choice(account: Account, config: PageConfig) -> tuple[list[str], str | None]:
     """(availability calendar ids, booking calendar id) of an account on this page."""
-    entry = (config.get("calendar_ids") or {}).get(account.grant.id) or {}
+    entry = config.calendar_ids.get(account.grant.id)
     primary = account.primary_calendar_id
-    availability = list(entry.get("availability") or ([primary] if primary else []))
-    return availability, entry.get("booking") or primary
+    chosen = entry.availability if entry is not None else []
+    availability = list(chosen or ([primary] if primary else []))
+    return availability, (entry.booking if entry is not None else None) or primary
 
 
-def check_calendar_ids(config: dict[str, Any], accounts: Sequence[Account]) -> None:
+def check_calendar_ids(config: PageConfig, accounts: Sequence[Account]) -> None:
     """Every `calendar_ids` entry names a page account and calendars of that account."""
     by_id = {a.grant.id: a for a in accounts}
-    for account_id, entry in (config.get("calendar_ids") or {}).items():
+    for account_id, entry in config.calendar_ids.items():
         where = f"config.calendar_ids.{account_id}"
         account = by_id.get(account_id)
         if account is None:
             raise field_error(where, "is not one of this page's accounts")
         own = {c.id for c in account.calendars}
-        for i, calendar_id in enumerate((entry or {}).get("availability") or []):
+        for i, calendar_id in enumerate(entry.availability):
             if calendar_id not in own:
                 raise field_error(f"{where}.availability[{i}]", f"no calendar {calendar_id!r}")
-        booking = (entry or {}).get("booking")
+        booking = entry.booking
         if booking is not None and booking not in own:
             raise field_error(f"{where}.booking", f"no calendar {booking!r}")
         writable = {c.id for c in account.calendars if not c.read_only}
@@ -94,23 +104,22 @@ def check_calendar_ids(config: dict[str, Any], accounts: Sequence[Account]) -> N
             raise field_error(f"{where}.booking", "is read-only")
 
 
-def check_opening_hours_accounts(config: dict[str, Any], accounts: Sequence[Account]) -> None:
+def check_opening_hours_accounts(config: PageConfig, accounts: Sequence[Account]) -> None:
     ids = {a.grant.id for a in accounts}
-    for i, entry in enumerate((config.get("booking") or {}).get("opening_hours") or []):
-        account_id = entry.get("account_id")
-        if account_id is not None and account_id not in ids:
+    for i, entry in enumerate(config.booking.opening_hours):
+        if entry.account_id is not None and entry.account_id not in ids:
             raise field_error(
                 f"config.booking.opening_hours[{i}].account_id",
                 "is not one of this page's accounts",
             )
 
 
-def _open_hours(entries: list[dict[str, Any]], timezone: str) -> list[dict[str, Any]]:
+def _open_hours(entries: list[OpeningHours], timezone: str) -> list[dict[str, Any]]:
     return [
         {
-            "days": sorted({V3_DAY[d] for d in e["days"]}),
-            "start": e["start"],
-            "end": e["end"],
+            "days": sorted({V3_DAY[d] for d in e.days}),
+            "start": e.start,
+            "end": e.end,
             "timezone": timezone,
         }
         for e in entries
@@ -118,16 +127,16 @@ def _open_hours(entries: list[dict[str, Any]], timezone: str) -> list[dict[str, 
 
 
 def _participants(
-    config: dict[str, Any], accounts: Sequence[Account], timezone: str
+    config: PageConfig, accounts: Sequence[Account], timezone: str
 ) -> list[dict[str, Any]]:
-    hours = (config.get("booking") or {}).get("opening_hours")
-    if hours is None:
-        hours = DEFAULT_HOURS
-    shared = [e for e in hours if not e.get("account_id")]
+    # Opening hours not given (or null) are the default ones; an empty list is none at all.
+    sent = "opening_hours" in config.booking.model_fields_set
+    hours = config.booking.opening_hours if sent else DEFAULT_HOURS
+    shared = [e for e in hours if not e.account_id]
     out = []
     for i, account in enumerate(accounts):
         availability, booking = calendar_choice(account, config)
-        own = [e for e in hours if e.get("account_id") == account.grant.id]
+        own = [e for e in hours if e.account_id == account.grant.id]
         participant: dict[str, Any] = {
             "email": account.grant.email,
             "name": account.grant.name or account.grant.email,
@@ -146,12 +155,12 @@ def _participants(
     return out
 
 
-def _invitees(event: dict[str, Any], accounts: Sequence[Account]) -> list[dict[str, Any]]:
+def _invitees(event: PageEvent, accounts: Sequence[Account]) -> list[dict[str, Any]]:
     """`event.participants`: people invited to every booked event (no availability or booking
     of their own, so they neither host nor block slots). The page's accounts are hosts already."""
     own = {a.grant.email.lower() for a in accounts}
     out: list[dict[str, Any]] = []
-    for person in event.get("participants") or []:
+    for person in event.participants:
         email = (person if isinstance(person, str) else person["email"]).strip()
         name = "" if isinstance(person, str) else person.get("name") or ""
         if email.lower() not in own and email.lower() not in {p["email"].lower() for p in out}:
@@ -159,47 +168,44 @@ def _invitees(event: dict[str, Any], accounts: Sequence[Account]) -> list[dict[s
     return out
 
 
-def _additional_fields(specs: list[dict[str, Any]]) -> dict[str, Any]:
+def _additional_fields(specs: list[PageField]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for position, spec in enumerate(specs):
-        kind = spec["type"]
         field: dict[str, Any] = {
-            "label": spec["label"],
-            "type": FIELD_TYPES[kind],
-            "required": bool(as_bool(spec.get("required"))),
-            "order": spec.get("order", position),
+            "label": spec.label,
+            "type": FIELD_TYPES[spec.type],
+            "required": bool(spec.required),
+            "order": spec.order if spec.order is not None else position,
         }
-        pattern = spec.get("pattern") or (NUMBER_PATTERN if kind == "number" else None)
+        pattern = spec.pattern or (NUMBER_PATTERN if spec.type == "number" else None)
         if pattern:
             field["pattern"] = pattern
-        options = spec.get("dropdown_options") or spec.get("multi_select_options")
         if field["type"] in {"dropdown", "multi_select"}:
-            field["options"] = list(options or [])
-        out[spec["name"]] = field
+            field["options"] = list(spec.dropdown_options or spec.multi_select_options)
+        out[spec.name] = field
     return out
 
 
-def _reminders(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _reminders(entries: list[PageReminder]) -> list[dict[str, Any]]:
     out = []
     for entry in entries:
         reminder: dict[str, Any] = {
-            "type": entry["delivery_method"],
-            "minutes_before_event": int(entry["time_before_event"]),
-            "recipient": RECIPIENTS.get(entry.get("delivery_recipient") or "both", "all"),
+            "type": entry.delivery_method,
+            "minutes_before_event": entry.time_before_event,
+            "recipient": RECIPIENTS.get(entry.delivery_recipient or "both", "all"),
         }
-        if entry.get("email_subject"):
-            reminder["email_subject"] = entry["email_subject"]
-        if entry["delivery_method"] == "webhook" and entry.get("webhook_url"):
-            reminder["webhook_url"] = entry["webhook_url"]  # to that URL only
+        if entry.email_subject:
+            reminder["email_subject"] = entry.email_subject
+        if entry.delivery_method == "webhook" and entry.webhook_url:
+            reminder["webhook_url"] = entry.webhook_url  # to that URL only
         out.append(reminder)
     return out
 
 
-def _emails_disabled(config: dict[str, Any]) -> bool:
-    booking = config.get("booking") or {}
-    to_guests = as_bool(booking.get("confirmation_emails_to_guests"))
-    to_host = as_bool(booking.get("confirmation_emails_to_host"))
-    return bool(as_bool(config.get("disable_emails"))) or (to_guests is False and to_host is False)
+def _emails_disabled(config: PageConfig) -> bool:
+    booking = config.booking
+    to_guests, to_host = booking.confirmation_emails_to_guests, booking.confirmation_emails_to_host
+    return bool(config.disable_emails) or (to_guests is False and to_host is False)
 
 
 def _round_to(interval: int | None, duration: int) -> int:
@@ -212,16 +218,15 @@ def _round_to(interval: int | None, duration: int) -> int:
     return math.gcd(interval or duration, 60)
 
 
-def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) -> dict[str, Any]:
-    """The v3 configuration of a (validated) v2 page with these accounts."""
-    config = page.get("config") or {}
-    event = config.get("event") or {}
-    booking = config.get("booking") or {}
-    timezone = config.get("timezone") or "UTC"
-    duration = int(event.get("duration") or DEFAULT_DURATION)
-    interval = booking.get("interval_minutes")
-    method = METHODS[booking.get("scheduling_method") or "collective"]
-    buffer = int(booking.get("min_buffer") or 0)
+def configuration_document(page: NewPage, accounts: Sequence[Account]) -> dict[str, Any]:
+    """The v3 configuration of a (checked) v2 page with these accounts."""
+    config = page.config
+    event, booking = config.event, config.booking
+    timezone = config.timezone or "UTC"
+    duration = event.duration or DEFAULT_DURATION
+    interval = booking.interval_minutes
+    method = METHODS[booking.scheduling_method or "collective"]
+    buffer = booking.min_buffer or 0
     rules: dict[str, Any] = {
         "availability_method": method,
         "buffer": {"before": buffer, "after": buffer},
@@ -234,46 +239,43 @@ def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) ->
         "availability_rules": rules,
     }
     if interval:
-        availability["interval_minutes"] = int(interval)
-    confirmation = booking.get("confirmation_method") or "automatic"
+        availability["interval_minutes"] = interval
+    confirmation = booking.confirmation_method or "automatic"
     event_booking: dict[str, Any] = {
-        "title": event.get("title") or page.get("name") or "Meeting",
-        "template_title": event.get("template_title") or None,
-        "organizer_language": config.get("locale") or None,
-        "location": event.get("location"),
+        "title": event.title or page.name or "Meeting",
+        "template_title": event.template_title or None,
+        "organizer_language": config.locale or None,
+        "location": event.location,
         "timezone": timezone,
         "booking_type": "booking" if confirmation == "automatic" else "organizer-confirmation",
         "disable_emails": _emails_disabled(config),
-        "reminders": _reminders(config.get("reminders") or []),
+        "reminders": _reminders(config.reminders),
     }
-    if as_bool(booking.get("calendar_invite_to_guests")) is False:
+    if booking.calendar_invite_to_guests is False:
         event_booking["notify_participants"] = False
     scheduler: dict[str, Any] = {
-        "available_days_in_future": int(
-            booking.get("available_days_in_future") or DEFAULT_DAYS_IN_FUTURE
-        ),
-        "min_booking_notice": int(booking.get("min_booking_notice") or 0),
-        "min_cancellation_notice": int(booking.get("min_cancellation_notice") or 0),
-        "hide_additional_guests": bool(as_bool(booking.get("additional_guests_hidden"))),
-        "additional_fields": _additional_fields(booking.get("additional_fields") or []),
+        "available_days_in_future": booking.available_days_in_future or DEFAULT_DAYS_IN_FUTURE,
+        "min_booking_notice": booking.min_booking_notice or 0,
+        "min_cancellation_notice": booking.min_cancellation_notice or 0,
+        "hide_additional_guests": bool(booking.additional_guests_hidden),
+        "additional_fields": _additional_fields(booking.additional_fields),
     }
-    capacity = event.get("capacity")
-    if capacity is not None and int(capacity) != 1:
-        scheduler["capacity"] = int(capacity)  # -1: unlimited (scheduling.seats)
-    if booking.get("cancellation_policy"):
-        scheduler["cancellation_policy"] = booking["cancellation_policy"]
-    expire = config.get("expire_after") or {}
-    if expire:
-        scheduler["expire_after"] = {k: expire[k] for k in ("uses", "date") if k in expire}
+    if event.capacity is not None and event.capacity != 1:
+        scheduler["capacity"] = event.capacity  # -1: unlimited (scheduling.seats)
+    if booking.cancellation_policy:
+        scheduler["cancellation_policy"] = booking.cancellation_policy
+    expire = config.expire_after
+    if expire.model_fields_set:
+        scheduler["expire_after"] = {k: getattr(expire, k) for k in expire.model_fields_set}
     document: dict[str, Any] = {
-        "name": page.get("name") or "",
-        "slug": page.get("slug"),
+        "name": page.name or "",
+        "slug": page.slug,
         "requires_session_auth": False,
         "participants": _participants(config, accounts, timezone) + _invitees(event, accounts),
         "availability": availability,
         "event_booking": event_booking,
         "scheduler": scheduler,
-        "appearance": _appearance(config.get("appearance") or {}),
+        "appearance": _appearance(config.appearance),
     }
     return document
 
@@ -281,22 +283,21 @@ def configuration_document(page: dict[str, Any], accounts: Sequence[Account]) ->
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
 
 
-def _appearance(appearance: dict[str, Any]) -> dict[str, Any]:
+def _appearance(appearance: PageAppearance) -> dict[str, Any]:
     """The v2 appearance under the keys the hosted pages and the web component read."""
     out: dict[str, Any] = {}
-    color = appearance.get("color")
-    if isinstance(color, str) and _HEX_COLOR.match(color):
-        out["color"] = color
+    if appearance.color is not None and _HEX_COLOR.match(appearance.color):
+        out["color"] = appearance.color
     for key in ("company_name", "logo", "submit_text", "thank_you_text"):
-        if isinstance(appearance.get(key), str):
-            out[key] = appearance[key]
+        if getattr(appearance, key) is not None:
+            out[key] = getattr(appearance, key)
     for key in (
         "show_autoschedule",
         "show_nylas_branding",
         "show_timezone_options",
         "show_week_view",
     ):
-        shown = as_bool(appearance.get(key))
+        shown = getattr(appearance, key)
         if shown is not None:
             out[key] = shown  # real booleans (v2 clients may send "true"/"false")
     return out

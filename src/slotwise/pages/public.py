@@ -30,7 +30,7 @@ from slotwise.db.models import Booking, Configuration, PageBooking, SchedulingPa
 from slotwise.documents import read_document
 from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
 from slotwise.pages import repository
-from slotwise.pages.page_checks import as_bool
+from slotwise.pages.schemas import as_bool
 from slotwise.scheduling.access import ORGANIZER, PUBLIC, Access
 from slotwise.scheduling.checks import unix_seconds
 from slotwise.scheduling.offer import DAY, Offer, compute_offer, is_expired

@@ -26,7 +26,7 @@ from slotwise.pages.mapping import (
     check_opening_hours_accounts,
     configuration_document,
 )
-from slotwise.pages.page_checks import check_page
+from slotwise.pages.schemas import check_page
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling import service as scheduling
 from slotwise.tokens.secrets import EDIT_TOKEN_PREFIX, digest, new_secret
@@ -77,14 +77,13 @@ def _writable(body: dict[str, Any]) -> dict[str, Any]:
 def _document_for(
     session: Session, stored: dict[str, Any], accounts: list[Account]
 ) -> dict[str, Any]:
-    check_page(stored)
+    page = check_page(stored)
     for i, account in enumerate(accounts):
         if account.primary_calendar_id is None:
             raise field_error(f"access_tokens[{i}]", f"{account.grant.email} has no calendar")
-    config = stored.get("config") or {}
-    check_calendar_ids(config, accounts)
-    check_opening_hours_accounts(config, accounts)
-    return configuration_document(stored, accounts)
+    check_calendar_ids(page.config, accounts)
+    check_opening_hours_accounts(page.config, accounts)
+    return configuration_document(page, accounts)
 
 
 def create_page(session: Session, caller: PageCaller, body: dict[str, Any]) -> PageView:

@@ -33,7 +33,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -42,7 +41,7 @@ from slotwise import metrics
 from slotwise.availability import zones
 from slotwise.availability.zones import Snapper
 from slotwise.db.models import Configuration
-from slotwise.documents import ConfigurationDocument, read_document
+from slotwise.documents import ConfigurationDocument, OpenHours, SpecificTime, read_document
 from slotwise.errors import InvalidRequest
 from slotwise.events.busy import read_busy
 from slotwise.providers import REMOTE_KINDS
@@ -118,23 +117,22 @@ def bookable_window(
     return max(start, now + notice * 60), min(end, horizon)
 
 
-def _weekly(entry: dict[str, Any], timezone: str) -> engine.WeeklyHours:
-    end = hhmm_minutes("end", entry["end"])
+def _weekly(entry: OpenHours, timezone: str) -> engine.WeeklyHours:
     return engine.WeeklyHours(
-        days=frozenset((int(d) + 6) % 7 for d in entry.get("days") or []),
-        start_minute=hhmm_minutes("start", entry["start"]),
-        end_minute=end,
+        days=frozenset((d + 6) % 7 for d in entry.days),
+        start_minute=hhmm_minutes("start", entry.start),
+        end_minute=hhmm_minutes("end", entry.end),
         timezone=timezone,
-        exdates=frozenset(date.fromisoformat(x) for x in entry.get("exdates") or []),
+        exdates=frozenset(date.fromisoformat(x) for x in entry.exdates),
     )
 
 
-def _specific(entry: dict[str, Any], timezone: str) -> engine.SpecificHours:
+def _specific(entry: SpecificTime, timezone: str) -> engine.SpecificHours:
     return engine.SpecificHours(
-        date=date.fromisoformat(entry["date"]),
-        start_minute=hhmm_minutes("start", entry["start"]),
-        end_minute=hhmm_minutes("end", entry["end"]),
-        timezone=entry.get("timezone") or timezone,
+        date=date.fromisoformat(entry.date),
+        start_minute=hhmm_minutes("start", entry.start),
+        end_minute=hhmm_minutes("end", entry.end),
+        timezone=entry.timezone or timezone,
     )
 
 
@@ -143,10 +141,9 @@ def open_hours_of(host: Host, document: ConfigurationDocument) -> list[engine.We
     own = host.entry.availability.open_hours if host.entry.availability else []
     if own:
         fallback = host.entry.timezone or booking_tz or "UTC"
-        return [_weekly(e, e.get("timezone") or fallback) for e in own]
+        return [_weekly(e, e.timezone or fallback) for e in own]
     return [
-        _weekly(e, booking_tz or e.get("timezone") or "UTC")
-        for e in document.rules.default_open_hours
+        _weekly(e, booking_tz or e.timezone or "UTC") for e in document.rules.default_open_hours
     ]
 
 
@@ -229,40 +226,16 @@ def compute_offer(
     if capacity != 1:
         held = _held_seats(session, config, lo, hi, rules, exclude_event_ids)
         exclude_event_ids = [*exclude_event_ids, *(s.event_id for s in held if s.event_id)]
-    calendars = busy_calendars(hosts)
-    all_ids = sorted({c for ids in calendars.values() for c in ids})
-    # Stale remote (CalDAV, feed) mirrors first; embedded grants have none to refresh.
-    if refresh:
-        refresh_calendars(session, remote_calendar_ids(hosts, calendars))
-    busy = read_busy(
+    participants = engine_participants(
         session,
-        all_ids,
+        config,
+        document,
+        hosts,
         lo - rules.buffer_after,
         hi + rules.buffer_before,
-        tentative_as_busy=document.rules.tentative_as_busy,
-        exclude_event_ids=tuple(exclude_event_ids),
+        exclude_event_ids=exclude_event_ids,
+        refresh=refresh,
     )
-    last: dict[str, tuple[int, int]] = {}
-    if document.is_round_robin:
-        keys = [config.id]
-        if config.round_robin_group_id:
-            keys.append(config.round_robin_group_id)
-        last = repository.last_booked(session, keys, [h.grant.id for h in hosts])
-    participants = []
-    for host in hosts:
-        specific, only_specific = specific_of(host, document)
-        spans = [span for cal in calendars[host.email] for span in busy.get(cal, [])]
-        participants.append(
-            engine.Participant(
-                email=host.email,
-                busy=sorted((int(s), int(e)) for s, e in spans),
-                open_hours=open_hours_of(host, document),
-                specific=specific,
-                only_specific=only_specific,
-                last_booked_at=last[host.grant.id][0] if host.grant.id in last else None,
-                last_booked_seq=last[host.grant.id][1] if host.grant.id in last else 0,
-            )
-        )
     try:
         result = engine.compute_availability(participants, lo, hi, rules, not_before=lo)
     except engine.AvailabilityInputError as exc:
@@ -287,6 +260,56 @@ def compute_offer(
     return Offer(result, hosts, full_order)
 
 
+def engine_participants(
+    session: Session,
+    config: Configuration,
+    document: ConfigurationDocument,
+    hosts: Sequence[Host],
+    start: int,
+    end: int,
+    *,
+    exclude_event_ids: Collection[str] = (),
+    refresh: bool = True,
+) -> list[engine.Participant]:
+    """The hosts as the engine sees them: busy time over [start, end) (buffers' reach
+    included by the caller), open hours, date overrides and round-robin history."""
+    calendars = busy_calendars(hosts)
+    all_ids = sorted({c for ids in calendars.values() for c in ids})
+    # Stale remote (CalDAV, feed) mirrors first; embedded grants have none to refresh.
+    if refresh:
+        refresh_calendars(session, remote_calendar_ids(hosts, calendars))
+    busy = read_busy(
+        session,
+        all_ids,
+        start,
+        end,
+        tentative_as_busy=document.rules.tentative_as_busy,
+        exclude_event_ids=tuple(exclude_event_ids),
+    )
+    last: dict[str, tuple[int, int]] = {}
+    if document.is_round_robin:
+        keys = [config.id]
+        if config.round_robin_group_id:
+            keys.append(config.round_robin_group_id)
+        last = repository.last_booked(session, keys, [h.grant.id for h in hosts])
+    participants = []
+    for host in hosts:
+        specific, only_specific = specific_of(host, document)
+        spans = [span for cal in calendars[host.email] for span in busy.get(cal, [])]
+        participants.append(
+            engine.Participant(
+                email=host.email,
+                busy=sorted((int(s), int(e)) for s, e in spans),
+                open_hours=open_hours_of(host, document),
+                specific=specific,
+                only_specific=only_specific,
+                last_booked_at=last[host.grant.id][0] if host.grant.id in last else None,
+                last_booked_seq=last[host.grant.id][1] if host.grant.id in last else 0,
+            )
+        )
+    return participants
+
+
 def _held_seats(
     session: Session,
     config: Configuration,
@@ -308,9 +331,6 @@ def _held_seats(
 def is_expired(session: Session, config: Configuration, now: int) -> bool:
     """Whether `scheduler.expire_after` has closed the configuration (its date or its uses)."""
     expire = read_document(config).scheduler.expire_after
-    if not expire:
-        return False
-    if expire.get("date") is not None and now >= int(expire["date"]):
+    if expire.date is not None and now >= expire.date:
         return True
-    uses = expire.get("uses")
-    return uses is not None and repository.count_bookings(session, config.id) >= int(uses)
+    return expire.uses is not None and repository.count_bookings(session, config.id) >= expire.uses

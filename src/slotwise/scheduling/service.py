@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.db.models import Calendar, Configuration, Grant, SchedulingSession
-from slotwise.documents import ConfigurationDocument, ConfigurationParticipant
+from slotwise.documents import ConfigurationDocument, ConfigurationParticipant, read_document
 from slotwise.errors import Conflict, NotFound, field_error
 from slotwise.grants.repository import grants_by_email
 from slotwise.ids import new_uuid
@@ -106,13 +106,37 @@ def _check_participant_grants(session: Session, document: ConfigurationDocument)
     return grant_ids
 
 
+def _group_calendar(session: Session, grant_id: str, document: ConfigurationDocument) -> str:
+    """The id of the owner's calendar the group configuration's events live in."""
+    calendar_id = document.group_booking.calendar_id if document.group_booking else "primary"
+    calendars = repository.calendars_of_grants(session, [grant_id])
+    found = resolve_calendar_id(calendars, grant_id, calendar_id)
+    if found is None:
+        raise field_error("group_booking.calendar_id", f"no calendar {calendar_id!r} of this grant")
+    return found
+
+
+def group_calendar_of(session: Session, config: Configuration) -> Calendar:
+    """The calendar a group configuration's events live in."""
+    calendar = session.get(
+        Calendar, _group_calendar(session, config.grant_id, read_document(config))
+    )
+    if calendar is None:  # resolved from this grant's calendars just now
+        raise NotFound("group_booking.calendar_id: the calendar no longer exists")
+    return calendar
+
+
 def _store(session: Session, config: Configuration, document: dict[str, Any]) -> None:
     """Store `document` as sent (GET returns it so), once its typed reading says it can work."""
     parsed = parse_configuration(document)
     slug = parsed.slug
     if slug is not None and repository.slug_taken(session, slug, except_id=config.id):
         raise Conflict(f"slug: {slug!r} is already used by another configuration")
-    grant_ids = _check_participant_grants(session, parsed)
+    if parsed.is_group:
+        grant_ids = [config.grant_id]
+        _group_calendar(session, config.grant_id, parsed)
+    else:
+        grant_ids = _check_participant_grants(session, parsed)
     config.document = document
     config.slug = slug
     config.requires_session_auth = parsed.requires_session_auth

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from slotwise.db.models import Booking, Configuration
+from slotwise.db.models import Booking, Configuration, Grant
 from slotwise.documents import ConfigurationDocument, read_document
 from slotwise.scheduling.offer import (
     DEFAULT_DAYS_IN_FUTURE,
@@ -23,11 +23,20 @@ def _organizer(document: ConfigurationDocument) -> dict[str, Any]:
 
 
 def ui_settings(
-    config: Configuration, *, application_id: str, booking: Booking | None = None
+    config: Configuration,
+    *,
+    application_id: str,
+    booking: Booking | None = None,
+    owner: Grant | None = None,
 ) -> dict[str, Any]:
+    """`owner`: the configuration's grant, the organizer of a group configuration (which
+    has no participants)."""
     document = read_document(config)
     event_booking = document.event_booking
-    organizer = _organizer(document)
+    if owner is not None:
+        organizer = {"name": owner.name or "", "email": owner.email}
+    else:
+        organizer = _organizer(document)
     # The scheduler object as stored (the component reads keys Slotwise does not), defaulted.
     scheduler = copy.deepcopy(config.document.get("scheduler") or {})
     scheduler.setdefault("available_days_in_future", DEFAULT_DAYS_IN_FUTURE)

@@ -46,10 +46,15 @@ def _html_for_web(handler: Handler) -> Handler:
 
 def install(app: FastAPI) -> None:
     """Add the pages, the stylesheet and HTML errors; call after the error handlers exist."""
-    from slotwise.web import pages, schedule_editor
+    from slotwise.web import api_docs, explain_page, home, pages, schedule_editor
 
-    app.include_router(pages.router)
-    app.include_router(schedule_editor.router)
+    # HTML for guests and organizers, not part of the API the OpenAPI document describes.
+    app.include_router(pages.router, include_in_schema=False)
+    app.include_router(explain_page.router, include_in_schema=False)
+    app.include_router(schedule_editor.router, include_in_schema=False)
+    app.include_router(home.router)
+    app.include_router(api_docs.router)
+    app.mount(api_docs.ASSETS, StaticFiles(packages=[api_docs.ASSETS_PACKAGE]), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for key, handler in list(app.exception_handlers.items()):
         app.exception_handlers[key] = _html_for_web(handler)

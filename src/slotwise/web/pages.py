@@ -236,7 +236,7 @@ def _slots_page(
         ),
         message=message,
     )
-    return render(request, "book.html", context, status)
+    return render("book.html", context, status)
 
 
 def _form_page(
@@ -265,7 +265,7 @@ def _form_page(
         additional_guests=_one(form, "additional_guests") if form else "",
         error=error,
     )
-    return render(request, "book_form.html", context, status)
+    return render("book_form.html", context, status)
 
 
 def _zone_for(config: Configuration, requested: str | None) -> str:
@@ -360,7 +360,7 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
     if pending:
         # The guest's ref cancels the request; only the organizer's confirms it.
         context["manage"] = context["link"](f"/bookings/{ref}", tz=zone)
-        return render(request, "pending.html", context)
+        return render("pending.html", context)
     choice = _clock_choice(request, form)
     return redirect(link(f"/bookings/{ref}", tz=zone, done="booked", clock=choice))
 
@@ -387,7 +387,7 @@ def friendly(config: Configuration, message: str, language: Language) -> str:
         return _("Additional guests") + f": {_problem_words(problem, language)}"
     definitions = read_document(config).scheduler.additional_fields
     for key, spec in definitions.items():
-        labels[f"additional_fields.{key}"] = str(spec.get("label") or key)
+        labels[f"additional_fields.{key}"] = spec.label or key
     return f"{labels.get(field, field)}: {_problem_words(problem, language)}"
 
 
@@ -498,7 +498,7 @@ def _manage_page(
         message=message,
         error=error,
     )
-    return render(request, "manage.html", context, status)
+    return render("manage.html", context, status)
 
 
 def _public_page_path(config: Configuration) -> str:
@@ -640,7 +640,7 @@ def _organizer_page(
         done=done,
         error=error,
     )
-    return render(request, "organizer.html", context, status)
+    return render("organizer.html", context, status)
 
 
 @router.api_route("/scheduling/organizer-confirmation/{ref}", methods=["GET", "HEAD"])

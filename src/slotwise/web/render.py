@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from slotwise.i18n.catalogs import N_, translations
-from slotwise.i18n.languages import Language, negotiate
+from slotwise.i18n.languages import ENGLISH, Language, negotiate
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -73,13 +73,11 @@ _TITLES = {
 }
 
 
-def render(
-    request: Request, name: str, context: dict[str, Any], status_code: int = 200
-) -> HTMLResponse:
-    """The template `name` in the guest's language (`context["language"]` if the view chose
-    it already, else negotiated from the request). The page's notice and error (`message`,
-    `error`) are read through its catalog: the views set them to N_-marked English."""
-    language = context.get("language") or page_language(request)
+def render(name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """The template `name` in `context["language"]` (the guest pages set it from the request,
+    see `page_language`; the operator's pages are English). The page's notice and error
+    (`message`, `error`) are read through its catalog: the views set them to N_-marked English."""
+    language = context.get("language") or ENGLISH
     alerts = {k: language.gettext(context[k]) for k in ("message", "error") if context.get(k)}
     template = _environment(language.code).get_template(name)
     html = template.render(**{**context, **alerts, "language": language})
@@ -113,4 +111,4 @@ def error_page(request: Request, status_code: int, message: str) -> HTMLResponse
     language = page_language(request)
     title = language.gettext(_TITLES.get(status_code, _TITLES[400]))
     context = {"title": title, "message": message, "language": language}
-    return render(request, "error.html", context, status_code)
+    return render("error.html", context, status_code)

@@ -357,30 +357,27 @@ def form_fields(config: Configuration, submitted: dict[str, list[str]] | None) -
     definitions = read_document(config).scheduler.additional_fields
     ordered = sorted(
         definitions.items(),
-        key=lambda item: (_order(item[1].get("order")), item[0]),
+        key=lambda item: (_order(item[1].order), item[0]),
     )
     views = []
     for key, spec in ordered:
-        kind = str(spec.get("type") or "text")
-        if kind == "metadata":  # not shown to guests
+        if spec.type == "metadata":  # not shown to guests
             continue
         name = f"field.{key}"
-        options = spec.get("options") or []
-        options = [str(o) for o in (options if isinstance(options, list) else [options])]
         value: Any
         if submitted is not None:
             given = submitted.get(name, [])
-            if kind == "multi_select":
+            if spec.type == "multi_select":
                 value = given
-            elif kind == "checkbox":
+            elif spec.type == "checkbox":
                 value = bool(given)
             else:
                 value = given[0] if given else ""
         else:
-            default = spec.get("default")
-            if kind == "multi_select":
+            default = spec.default
+            if spec.type == "multi_select":
                 value = [str(v) for v in default] if isinstance(default, list) else []
-            elif kind == "checkbox":
+            elif spec.type == "checkbox":
                 value = default is True or str(default).lower() == "true"
             else:
                 value = "" if default is None else str(default)
@@ -388,21 +385,18 @@ def form_fields(config: Configuration, submitted: dict[str, list[str]] | None) -
             FieldView(
                 key=key,
                 name=name,
-                label=str(spec.get("label") or key),
-                type=kind,
-                required=bool(spec.get("required")),
-                options=options,
+                label=spec.label or key,
+                type=spec.type,
+                required=spec.required,
+                options=list(spec.options),
                 value=value,
             )
         )
     return views
 
 
-def _order(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("inf")
+def _order(value: int | None) -> float:
+    return float("inf") if value is None else value
 
 
 MAX_GUEST_LIST = 5000  # characters of the additional guests' box read
@@ -418,13 +412,13 @@ def answers_of(config: Configuration, form: dict[str, list[str]]) -> dict[str, A
     definitions = read_document(config).scheduler.additional_fields
     answers: dict[str, Any] = {}
     for key, spec in definitions.items():
-        if spec.get("type") == "metadata":
+        if spec.type == "metadata":
             continue
         given = [v for v in form.get(f"field.{key}", []) if v != ""]
-        if spec.get("type") == "multi_select":
+        if spec.type == "multi_select":
             if given:
                 answers[key] = given
-        elif spec.get("type") == "checkbox":
+        elif spec.type == "checkbox":
             answers[key] = bool(given)
         elif given:
             answers[key] = given[0]
@@ -455,13 +449,13 @@ def booking_view(
     definitions = document.scheduler.additional_fields
     answers = []
     for key, value in (booking.additional_fields or {}).items():
-        spec = definitions.get(key, {})
-        if spec.get("type") == "metadata":
+        spec = definitions.get(key)
+        if spec is not None and spec.type == "metadata":
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         if isinstance(value, bool):
             shown = language.gettext("Yes") if value else language.gettext("No")
-        answers.append((str(spec.get("label") or key), shown))
+        answers.append(((spec.label if spec else "") or key, shown))
     their_zone = organizer_timezone(document)
     return BookingView(
         title=booking.title,

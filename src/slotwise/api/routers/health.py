@@ -14,12 +14,12 @@ from slotwise.operations.readiness import check_write
 router = APIRouter()
 
 
-@router.get("/healthz")
+@router.get("/healthz", summary="Liveness")
 def healthz(request: Request) -> JSONResponse:
     return ok(request, {"status": "ok"})
 
 
-@router.get("/readyz")
+@router.get("/readyz", summary="Readiness: a write commits")
 async def readyz(request: Request) -> JSONResponse:
     problem = await anyio.to_thread.run_sync(check_write, get_db(request))
     if problem is not None:

@@ -7,6 +7,7 @@ from slotwise.db.models.calendar import Calendar
 from slotwise.db.models.configuration import Configuration
 from slotwise.db.models.event import Event
 from slotwise.db.models.grant import Grant
+from slotwise.db.models.group_event import GroupEvent, WaitlistEntry
 from slotwise.db.models.health_probe import HealthProbe
 from slotwise.db.models.idempotency import IdempotencyRecord
 from slotwise.db.models.outbox import OutboxMessage
@@ -38,6 +39,7 @@ __all__ = [
     "DeliveryAttempt",
     "Event",
     "Grant",
+    "GroupEvent",
     "HealthProbe",
     "IcalSequence",
     "IdempotencyRecord",
@@ -53,5 +55,6 @@ __all__ = [
     "Reminder",
     "SchedulingPage",
     "SchedulingSession",
+    "WaitlistEntry",
     "WebhookDestination",
 ]

@@ -20,13 +20,19 @@ class Booking(Base):
     """
 
     __tablename__ = "bookings"
-    __table_args__ = (Index("ix_bookings_configuration_start", "configuration_id", "start_ts"),)
+    __table_args__ = (
+        Index("ix_bookings_configuration_start", "configuration_id", "start_ts"),
+        Index("ix_bookings_group_event", "group_event_id", "status"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     configuration_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("configurations.id", ondelete="CASCADE")
     )
     event_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # A seat in a group event: the occurrence's event id (event_id stays None, since the
+    # event is the group's, not the booking's own).
+    group_event_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     organizer_grant_id: Mapped[str] = mapped_column(
         String(64), ForeignKey("grants.id", ondelete="CASCADE"), index=True
     )

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, ReadSession, json_object
+from slotwise.api.envelope import SlotListResponse
+from slotwise.api.openapi import request_body
 from slotwise.availability import COLLECTIVE
 from slotwise.availability_api import v2, wire
 from slotwise.availability_api.schemas import AvailabilityRequestV2, ConsecutiveRequestV2
@@ -17,18 +19,20 @@ from slotwise.validation import validate_model
 router = APIRouter(prefix="/calendars", dependencies=[AdminAuth])
 
 
-@router.post("/availability")
+@router.post("/availability", openapi_extra=request_body(AvailabilityRequestV2))
 def availability(
     body: dict[str, Any] = Depends(json_object), session: Session = ReadSession
 ) -> JSONResponse:
     wanted = validate_model(AvailabilityRequestV2, body)
     result = v2.availability(session, wanted)
-    return JSONResponse(wire.v2_availability(result, round_robin=wanted.round_robin != COLLECTIVE))
+    return SlotListResponse(
+        wire.v2_availability(result, round_robin=wanted.round_robin != COLLECTIVE)
+    )
 
 
-@router.post("/availability/consecutive")
+@router.post("/availability/consecutive", openapi_extra=request_body(ConsecutiveRequestV2))
 def consecutive_availability(
     body: dict[str, Any] = Depends(json_object), session: Session = ReadSession
 ) -> JSONResponse:
     itineraries = v2.consecutive(session, validate_model(ConsecutiveRequestV2, body))
-    return JSONResponse(wire.v2_consecutive(itineraries))
+    return SlotListResponse(wire.v2_consecutive(itineraries))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object
+from slotwise.api.openapi import request_body
 from slotwise.calendars import repository as calendar_repository
 from slotwise.errors import NotFound, field_error
 from slotwise.events.busy import read_busy
@@ -57,7 +58,7 @@ def _slots(spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/calendars/free-busy")
+@router.post("/calendars/free-busy", openapi_extra=request_body(FreeBusyV2))
 def free_busy(
     request: Request, session: Session = DbSession, body: dict[str, Any] = Depends(json_object)
 ) -> JSONResponse:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.api.deps import DbSession, json_object
+from slotwise.api.openapi import request_body
 from slotwise.api.routers.v2._page_auth import page_caller
 from slotwise.api.routers.v2.pages import _page_id
 from slotwise.db.models import Configuration
@@ -39,7 +40,10 @@ def confirm_booking(
     return JSONResponse(page_bookings.confirm(session, config, booking_id))
 
 
-@router.post("/{page_id}/bookings/{booking_id}/cancel")
+@router.post(
+    "/{page_id}/bookings/{booking_id}/cancel",
+    openapi_extra=request_body(description='{"reason"}: why the organizer cancels.'),
+)
 def cancel_booking(
     request: Request,
     page_id: str,

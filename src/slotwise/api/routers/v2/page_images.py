@@ -7,13 +7,19 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import DbSession, run_unit_of_work
+from slotwise.api.openapi import request_body
 from slotwise.errors import PayloadTooLarge
 from slotwise.pages import images
 
 router = APIRouter(prefix="/page-images")
 
 
-@router.put("/{image_id}")
+@router.put(
+    "/{image_id}",
+    openapi_extra=request_body(
+        description="The image bytes, of the type announced.", media_types=tuple(images.MAGIC)
+    ),
+)
 async def put_image(request: Request, image_id: str, upload: str | None = None) -> JSONResponse:
     # Read at most one byte past the bound, so an oversized upload is never held whole.
     data = bytearray()
@@ -28,7 +34,11 @@ async def put_image(request: Request, image_id: str, upload: str | None = None) 
     return JSONResponse({"success": True})
 
 
-@router.get("/{image_id}")
+@router.get(
+    "/{image_id}",
+    response_class=Response,
+    responses={200: {"description": "The image", "content": dict.fromkeys(images.MAGIC, {})}},
+)
 def get_image(image_id: str, session: Session = DbSession) -> Response:
     image = images.read(session, image_id)
     return Response(

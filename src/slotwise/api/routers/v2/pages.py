@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import DbSession, json_object, parse_int
+from slotwise.api.openapi import request_body
 from slotwise.api.routers.v2._page_auth import page_caller
 from slotwise.edge.request import get_settings
 from slotwise.errors import field_error
@@ -18,6 +19,11 @@ from slotwise.pages import images, service
 from slotwise.pages.access import reachable_page
 
 router = APIRouter(prefix="/manage/pages")
+
+# The v2 page document is read field by field (pages.service), each problem a 400 naming it.
+PAGE_DOCUMENT = (
+    "A v2 scheduling page: name, slug, config (event, booking, calendar_ids, appearance, ...)."
+)
 
 MAX_LIMIT = 1000
 
@@ -55,7 +61,7 @@ def list_pages(
     return JSONResponse([service.page_to_dict(v, application_id) for v in views])
 
 
-@router.post("")
+@router.post("", openapi_extra=request_body(description=PAGE_DOCUMENT))
 def create_page(
     request: Request, body: dict[str, Any] = Depends(json_object), session: Session = DbSession
 ) -> JSONResponse:
@@ -69,7 +75,7 @@ def get_page(request: Request, page_id: str, session: Session = DbSession) -> JS
     return _page_json(request, service.view_of(session, page))
 
 
-@router.put("/{page_id}")
+@router.put("/{page_id}", openapi_extra=request_body(description=PAGE_DOCUMENT))
 def update_page(
     request: Request,
     page_id: str,
@@ -93,7 +99,10 @@ def page_calendars(request: Request, page_id: str, session: Session = DbSession)
     return JSONResponse(service.calendars_of_page(session, page))
 
 
-@router.put("/{page_id}/upload-image")
+@router.put(
+    "/{page_id}/upload-image",
+    openapi_extra=request_body(description='{"contentType", "objectName"}: the image to announce.'),
+)
 def upload_image(
     request: Request,
     page_id: str,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.api.deps import DbSession, ReadSession, json_object
+from slotwise.api.openapi import request_body
 from slotwise.api.routers.v2._page_auth import page_caller
 from slotwise.bookings import idempotency, remote
 from slotwise.edge.limits import public_method
@@ -41,7 +42,12 @@ def list_timeslots(slug: str, session: Session = ReadSession) -> JSONResponse:
     return JSONResponse(public.timeslots(session, target, clock.now()))
 
 
-@router.post("/timeslots")
+@router.post(
+    "/timeslots",
+    openapi_extra=request_body(
+        description="The booking: start and end time, name, email, additional values."
+    ),
+)
 def book_timeslot(
     request: Request,
     slug: str,
@@ -83,7 +89,10 @@ def confirm_booking(
     return JSONResponse(public.confirm(session, target, edit_hash))
 
 
-@router.post("/{edit_hash}/cancel")
+@router.post(
+    "/{edit_hash}/cancel",
+    openapi_extra=request_body(description='{"reason"}: why the guest cancels.'),
+)
 def cancel_booking(
     slug: str,
     edit_hash: str,

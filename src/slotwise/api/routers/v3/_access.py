@@ -10,15 +10,20 @@ from slotwise.scheduling.access import Access, resolve_access
 
 
 def scheduling_access(
-    request: Request, session: Session, *, configuration_required: bool = True
+    request: Request,
+    session: Session,
+    *,
+    configuration_required: bool = True,
+    configuration_id: str | None = None,
 ) -> Access:
+    """The caller's access; `configuration_id` names the configuration when the path does."""
     token = bearer_token(request)
     query = request.query_params
     return resolve_access(
         session,
         token=token,
         token_is_api_key=bool(token) and is_admin_key(request, session, token),
-        configuration_id=query.get("configuration_id") or None,
+        configuration_id=configuration_id or query.get("configuration_id") or None,
         slug=query.get("slug") or None,
         client_id=query.get("client_id") or None,
         application_id=get_settings(request).application_id,

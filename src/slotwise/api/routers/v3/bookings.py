@@ -11,10 +11,13 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import DbSession, json_object, run_unit_of_work
 from slotwise.api.envelope import ack, ok, request_id
+from slotwise.api.openapi import request_body
 from slotwise.api.routers.v3._access import scheduling_access
 from slotwise.bookings import idempotency, outcomes, remote, service
-from slotwise.bookings.payloads import booking_to_dict
+from slotwise.bookings.group_seats import Waiting
+from slotwise.bookings.payloads import booking_to_dict, waiting_to_dict
 from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
+from slotwise.documents import read_document
 from slotwise.edge.limits import public_reads, public_writes
 from slotwise.edge.request import get_db, get_settings
 from slotwise.scheduling.repository import find_configuration
@@ -23,7 +26,7 @@ from slotwise.validation import validate_model
 router = APIRouter(prefix="/v3/scheduling/bookings")
 
 
-@router.post("")
+@router.post("", openapi_extra=request_body(NewBooking))
 async def create_booking(request: Request) -> JSONResponse:
     # The hot path: the body is read here rather than through a dependency (FastAPI's
     # dependency resolution costs more than the parsing), and the whole unit of work runs in
@@ -81,17 +84,22 @@ def _create_booking(
             return JSONResponse(
                 {**found.body, "request_id": request_id(request)}, found.status_code
             )
-    booking, _ = service.create_booking(
-        session, access, wanted, max_additional_guests=get_settings(request).max_additional_guests
-    )
+    most = get_settings(request).max_additional_guests
+    if read_document(config).is_group:
+        seat = service.create_group_booking(session, access, wanted, max_additional_guests=most)
+    else:
+        seat, _ = service.create_booking(session, access, wanted, max_additional_guests=most)
     # The booking_ref is the guest's capability (view, reschedule, cancel), also for a pending
     # booking: confirming takes the organizer's own secret (slotwise.capabilities).
-    response = {
-        "request_id": request_id(request),
-        "data": booking_to_dict(booking, include_ref=True),
-    }
+    data = (
+        waiting_to_dict(seat.entry, seat.position)
+        if isinstance(seat, Waiting)
+        else booking_to_dict(seat, include_ref=True)
+    )
+    response = {"request_id": request_id(request), "data": data}
     if key is not None:
-        booking.idempotency_key = key
+        if not isinstance(seat, Waiting):
+            seat.idempotency_key = key
         idempotency.complete(session, key, 200, response)
     return JSONResponse(response)
 
@@ -103,7 +111,11 @@ def find_booking(request: Request, booking_id: str, session: Session = DbSession
     return ok(request, booking_to_dict(booking, include_ref=access.is_admin))
 
 
-@router.put("/{booking_id}", dependencies=[Depends(public_writes)])
+@router.put(
+    "/{booking_id}",
+    dependencies=[Depends(public_writes)],
+    openapi_extra=request_body(DecideBooking),
+)
 def confirm_booking(
     request: Request,
     booking_id: str,
@@ -117,7 +129,11 @@ def confirm_booking(
     return ok(request, booking_to_dict(booking, include_ref=True))
 
 
-@router.patch("/{booking_id}", dependencies=[Depends(public_writes)])
+@router.patch(
+    "/{booking_id}",
+    dependencies=[Depends(public_writes)],
+    openapi_extra=request_body(MoveBooking),
+)
 def reschedule_booking(
     request: Request,
     booking_id: str,
@@ -135,7 +151,11 @@ def reschedule_booking(
     return ok(request, booking_to_dict(booking, include_ref=True))
 
 
-@router.delete("/{booking_id}", dependencies=[Depends(public_writes)])
+@router.delete(
+    "/{booking_id}",
+    dependencies=[Depends(public_writes)],
+    openapi_extra=request_body(CancelBooking),
+)
 def cancel_booking(
     request: Request,
     booking_id: str,

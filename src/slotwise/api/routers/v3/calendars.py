@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ack, ok, ok_list
+from slotwise.api.openapi import request_body
 from slotwise.api.query import (
     CALENDAR_REQUIRED,
     apply_select,
@@ -18,6 +19,7 @@ from slotwise.api.query import (
     select_fields,
 )
 from slotwise.calendars import service as calendars
+from slotwise.calendars.schemas import CalendarFields
 from slotwise.db.models import Calendar
 from slotwise.grants.service import get_grant
 
@@ -38,7 +40,7 @@ def list_calendars(request: Request, grant_id: str, session: Session = DbSession
     return ok_list(request, [apply_select(c, fields) for c in page], cursor)
 
 
-@router.post("/v3/grants/{grant_id}/calendars")
+@router.post("/v3/grants/{grant_id}/calendars", openapi_extra=request_body(CalendarFields))
 def create_calendar(
     request: Request,
     grant_id: str,
@@ -57,7 +59,9 @@ def find_calendar(
     return _one(request, calendar)
 
 
-@router.put("/v3/grants/{grant_id}/calendars/{calendar_id}")
+@router.put(
+    "/v3/grants/{grant_id}/calendars/{calendar_id}", openapi_extra=request_body(CalendarFields)
+)
 def update_calendar(
     request: Request,
     grant_id: str,

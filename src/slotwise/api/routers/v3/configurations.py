@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ack, ok, ok_list
+from slotwise.api.openapi import request_body
 from slotwise.api.query import next_cursor, page_window
 from slotwise.db.models import Grant
 from slotwise.errors import Conflict, NotFound
 from slotwise.grants.repository import find_grant
 from slotwise.pages.repository import page_of_configuration
 from slotwise.scheduling import repository, service
+from slotwise.scheduling.schemas import NewConfiguration
 from slotwise.scheduling.wire import configuration_to_dict
 
 router = APIRouter(prefix="/v3/grants/{grant}/scheduling/configurations", dependencies=[AdminAuth])
@@ -42,7 +44,7 @@ def list_configurations(
     return ok_list(request, [configuration_to_dict(c) for c in rows[:size]], cursor)
 
 
-@router.post("")
+@router.post("", openapi_extra=request_body(NewConfiguration))
 def create_configuration(
     request: Request,
     grant: str,
@@ -61,7 +63,12 @@ def find_configuration(
     return ok(request, configuration_to_dict(config))
 
 
-@router.put("/{configuration_id}")
+@router.put(
+    "/{configuration_id}",
+    openapi_extra=request_body(
+        NewConfiguration, description="Each top-level key sent replaces the stored one whole."
+    ),
+)
 def update_configuration(
     request: Request,
     grant: str,

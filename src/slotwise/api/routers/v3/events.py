@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_bool, parse_int
 from slotwise.api.envelope import ack, ok, ok_list
+from slotwise.api.openapi import request_body
 from slotwise.api.query import EVENT_REQUIRED, apply_select, metadata_pairs, paginate, select_fields
 from slotwise.calendars.service import resolve_calendar
 from slotwise.db.models import Calendar, Grant
 from slotwise.errors import field_error
 from slotwise.events import service as events
 from slotwise.events.repository import EventFilter
+from slotwise.events.schemas import EventFields, RsvpBody
 from slotwise.grants.service import get_grant
 from slotwise.validation import MAX_EPOCH
 
@@ -105,14 +107,14 @@ def list_events(request: Request, grant_id: str, session: Session = DbSession) -
     return _list(request, session, grant_id, expand=bool(expand))
 
 
-@router.get("/v3/grants/{grant_id}/events/import")
+@router.get("/v3/grants/{grant_id}/events/import", summary="List events for import")
 def list_import_events(
     request: Request, grant_id: str, session: Session = DbSession
 ) -> JSONResponse:
     return _list(request, session, grant_id, expand=False)
 
 
-@router.post("/v3/grants/{grant_id}/events")
+@router.post("/v3/grants/{grant_id}/events", openapi_extra=request_body(EventFields))
 def create_event(
     request: Request,
     grant_id: str,
@@ -135,7 +137,7 @@ def find_event(
     return _one(request, data)
 
 
-@router.put("/v3/grants/{grant_id}/events/{event_id}")
+@router.put("/v3/grants/{grant_id}/events/{event_id}", openapi_extra=request_body(EventFields))
 def update_event(
     request: Request,
     grant_id: str,
@@ -160,7 +162,9 @@ def delete_event(
     return ack(request)
 
 
-@router.post("/v3/grants/{grant_id}/events/{event_id}/send-rsvp")
+@router.post(
+    "/v3/grants/{grant_id}/events/{event_id}/send-rsvp", openapi_extra=request_body(RsvpBody)
+)
 def send_rsvp(
     request: Request,
     grant_id: str,

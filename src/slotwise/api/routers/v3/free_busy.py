@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ok
+from slotwise.api.openapi import request_body
 from slotwise.availability.intervals import merge
 from slotwise.grants.free_busy import busy_by_email
 from slotwise.grants.service import get_grant
@@ -30,7 +31,9 @@ class FreeBusyRequest(BaseModel):
     tentative_as_busy: Bool = True
 
 
-@router.post("/v3/grants/{grant_id}/calendars/free-busy")
+@router.post(
+    "/v3/grants/{grant_id}/calendars/free-busy", openapi_extra=request_body(FreeBusyRequest)
+)
 def free_busy(
     request: Request,
     grant_id: str,

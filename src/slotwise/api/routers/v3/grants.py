@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int
 from slotwise.api.envelope import ack, ok, request_id
+from slotwise.api.openapi import request_body
 from slotwise.errors import field_error
 from slotwise.grants import repository
 from slotwise.grants import service as grants
+from slotwise.grants.schemas import ConnectCustom, GrantUpdate
 
 router = APIRouter(dependencies=[AdminAuth])
 
@@ -20,7 +22,7 @@ _SORT = {"created_at", "updated_at"}
 _ORDER = {"asc", "desc"}
 
 
-@router.post("/v3/connect/custom")
+@router.post("/v3/connect/custom", openapi_extra=request_body(ConnectCustom))
 def connect_custom(
     request: Request, session: Session = DbSession, body: dict[str, Any] = Depends(json_object)
 ) -> JSONResponse:
@@ -79,7 +81,7 @@ def find_grant(request: Request, grant_id: str, session: Session = DbSession) ->
     return ok(request, grants.grant_to_dict(grants.get_grant(session, grant_id)))
 
 
-@router.patch("/v3/grants/{grant_id}")
+@router.patch("/v3/grants/{grant_id}", openapi_extra=request_body(GrantUpdate))
 def update_grant(
     request: Request,
     grant_id: str,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from slotwise.api.deps import AdminAuth, DbSession, json_object
 from slotwise.api.envelope import ack, ok
+from slotwise.api.openapi import request_body
 from slotwise.scheduling import service
 from slotwise.scheduling.schemas import NewSession
 from slotwise.validation import validate_model
@@ -17,7 +18,7 @@ from slotwise.validation import validate_model
 router = APIRouter(prefix="/v3/scheduling/sessions", dependencies=[AdminAuth])
 
 
-@router.post("")
+@router.post("", openapi_extra=request_body(NewSession))
 def create_session(
     request: Request, body: dict[str, Any] = Depends(json_object), session: Session = DbSession
 ) -> JSONResponse:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.api.deps import AdminAuth, DbSession, json_object, parse_int
 from slotwise.api.envelope import ok, ok_list, request_id
+from slotwise.api.openapi import request_body
 from slotwise.config import DeliveryPolicy
 from slotwise.edge.request import get_settings
 from slotwise.notifications import delivery
@@ -30,7 +31,7 @@ def list_webhooks(request: Request, session: Session = DbSession) -> JSONRespons
     return ok_list(request, [service.to_wire(d) for d in destinations])
 
 
-@router.post("")
+@router.post("", openapi_extra=request_body(CreateWebhook))
 def create_webhook(
     request: Request, body: dict[str, Any] = Depends(json_object), session: Session = DbSession
 ) -> JSONResponse:
@@ -45,7 +46,7 @@ def create_webhook(
     return ok(request, service.to_wire(destination, with_secret=True))
 
 
-@router.get("/ip-addresses")
+@router.get("/ip-addresses", summary="Addresses webhooks are sent from")
 def ip_addresses(request: Request) -> JSONResponse:
     policy = DeliveryPolicy.from_env()
     return ok(request, {"ip_addresses": policy.ip_addresses, "updated_at": _STARTED_AT})
@@ -56,7 +57,7 @@ def find_webhook(request: Request, webhook_id: str, session: Session = DbSession
     return ok(request, service.to_wire(service.get_destination(session, webhook_id)))
 
 
-@router.put("/{webhook_id}")
+@router.put("/{webhook_id}", openapi_extra=request_body(UpdateWebhook))
 def update_webhook(
     request: Request,
     webhook_id: str,
@@ -87,14 +88,14 @@ def _rotate(request: Request, webhook_id: str, session: Session) -> JSONResponse
     return ok(request, service.to_wire(destination, with_secret=True))
 
 
-@router.put("/{webhook_id}/rotate-secret")
+@router.put("/{webhook_id}/rotate-secret", summary="Rotate a webhook's secret")
 def rotate_secret_put(
     request: Request, webhook_id: str, session: Session = DbSession
 ) -> JSONResponse:
     return _rotate(request, webhook_id, session)
 
 
-@router.post("/rotate-secret/{webhook_id}")
+@router.post("/rotate-secret/{webhook_id}", summary="Rotate a webhook's secret (the older path)")
 def rotate_secret_post(
     request: Request, webhook_id: str, session: Session = DbSession
 ) -> JSONResponse:
@@ -118,7 +119,7 @@ def list_deliveries(
     return ok_list(request, data)
 
 
-@router.post("/{webhook_id}/deliveries/{delivery_id}/redeliver")
+@router.post("/{webhook_id}/deliveries/{delivery_id}/redeliver", summary="Send a delivery again")
 def redeliver(
     request: Request, webhook_id: str, delivery_id: str, session: Session = DbSession
 ) -> JSONResponse:

@@ -1,0 +1,89 @@
+"""Why a configuration does or does not offer given start times (the scheduler's rules).
+
+The inputs are the listing's own (`offer.rules_of`, `offer.engine_participants`, the hosts
+`compute_offer` considers), with the scheduler's edges kept apart so each can be named:
+minimum notice, the last day offered, `expire_after`. The engine lists the window and explains
+each time against that listing (`availability.explain`).
+
+Choices:
+* Window: a listing's grid is anchored on free stretches clipped to its window, so the answer
+  depends on the window. Unless one is given, it is the organizer's local days that hold the
+  asked times, the days the hosted page lists.
+* Busy reasons name the event, calendar and span for the organizer's own calendars only; other
+  hosts' busy time is just "busy".
+* A configuration seating several guests (`scheduler.capacity`) is not explained: its offer
+  depends on the seats left, which the engine does not see (a 400 says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from slotwise import availability as engine
+from slotwise.availability import zones
+from slotwise.availability.explain import Bounds, BusyEvent, Explanation, explain_times
+from slotwise.db.models import Configuration
+from slotwise.documents import read_document
+from slotwise.errors import InvalidRequest, field_error
+from slotwise.events.busy import read_busy_events
+from slotwise.scheduling import seats
+from slotwise.scheduling.offer import (
+    bookable_window,
+    busy_calendars,
+    duration_seconds,
+    engine_participants,
+    is_expired,
+    organizer_timezone,
+    rules_of,
+)
+from slotwise.scheduling.service import hosts_of
+from slotwise.validation import MAX_EPOCH
+
+
+def explain_offer(
+    session: Session,
+    config: Configuration,
+    times: Sequence[int],
+    *,
+    now: int,
+    window: tuple[int, int] | None = None,
+) -> list[Explanation]:
+    document = read_document(config)
+    if seats.capacity_of(document) != 1:
+        raise field_error(
+            "configuration_id",
+            "explanations are not available for a configuration that seats several guests",
+        )
+    rules = rules_of(document)
+    hosts = hosts_of(session, document)
+    if document.is_round_robin:
+        hosts = [h for h in hosts if h.takes_bookings]
+    if window is None:
+        tz = zones.zone(organizer_timezone(document))
+        last = max(times) + duration_seconds(document) - 1
+        window = zones.day_span(zones.local_date(tz, min(times)), zones.local_date(tz, last), tz)
+    start, end = window
+    not_before, horizon = bookable_window(document, 0, MAX_EPOCH, now)
+    bounds = Bounds(start, end, not_before, horizon, is_expired(session, config, now))
+    reach = (start - rules.buffer_after, end + rules.buffer_before)
+    participants = engine_participants(session, config, document, hosts, *reach)
+    organizers = [h for h in hosts if h.is_organizer]
+    calendars = busy_calendars(organizers)
+    per_calendar = read_busy_events(
+        session,
+        sorted({c for ids in calendars.values() for c in ids}),
+        *reach,
+        tentative_as_busy=document.rules.tentative_as_busy,
+    )
+    events = {
+        h.email: [
+            BusyEvent(s, e, i, cal) for cal in calendars[h.email] for s, e, i in per_calendar[cal]
+        ]
+        for h in organizers
+    }
+    try:
+        return explain_times(participants, bounds, rules, times, events=events)
+    except engine.AvailabilityInputError as exc:
+        raise InvalidRequest(f"availability: {exc}") from None
