@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -76,26 +76,40 @@ def _zone_names() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
-def zone_groups(selected: str, now: int) -> list[ZoneGroup]:
-    """Every IANA zone by region ("America/Argentina/Salta" under America), with the offset
-    it has now; UTC first. `selected` is always among them."""
+OFFSET_REFRESH = 900  # offsets change on quarter hours at most: reckoned once per 15 minutes
+
+
+@lru_cache(maxsize=4)
+def _every_zone(quarter: int) -> tuple[ZoneGroup, ...]:
+    at = quarter * OFFSET_REFRESH
     grouped: dict[str, list[ZoneOption]] = {"UTC": [ZoneOption("UTC", "UTC")]}
-    for name in {*_zone_names(), selected}:
+    for name in _zone_names():
         region, _, place = name.partition("/")
         if region not in REGIONS or not place:
             continue
-        offset = offset_label(zones.offset_at(zones.zone(name), now))
+        offset = offset_label(zones.offset_at(zones.zone(name), at))
         label = f"{place.replace('_', ' ').replace('/', ' – ')} ({offset})"
         grouped.setdefault(region, []).append(ZoneOption(name, label))
-    if selected not in {o.value for options in grouped.values() for o in options}:
-        offset = offset_label(zones.offset_at(zones.zone(selected), now))
-        grouped["UTC"].append(ZoneOption(selected, f"{selected} ({offset})"))
     order = ["UTC", *REGIONS]
-    return [
+    return tuple(
         ZoneGroup(region, sorted(grouped[region], key=lambda o: o.label))
         for region in order
         if region in grouped
-    ]
+    )
+
+
+def zone_groups(selected: str, now: int) -> list[ZoneGroup]:
+    """Every IANA zone by region ("America/Argentina/Salta" under America), with the offset
+    it has now; UTC first. `selected` is always among them."""
+    groups = list(_every_zone(now // OFFSET_REFRESH))
+    if any(o.value == selected for g in groups for o in g.options):
+        return groups
+    # A valid zone outside the regions ("Etc/GMT+5", "EST5EDT"): listed under UTC.
+    offset = offset_label(zones.offset_at(zones.zone(selected), now))
+    first = ZoneGroup(
+        groups[0].region, [*groups[0].options, ZoneOption(selected, f"{selected} ({offset})")]
+    )
+    return [first, *groups[1:]]
 
 
 def local_day(ts: int, zone: str) -> date:
