@@ -49,8 +49,10 @@ def _include_routers(app: FastAPI) -> None:
         configurations,
         events,
         free_busy,
+        grant_limits,
         grants,
         group_events,
+        holds,
         scheduling,
         sessions,
         webhooks,
@@ -72,6 +74,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(sessions.router)
     app.include_router(scheduling.router)
     app.include_router(bookings.router)
+    app.include_router(holds.router)
+    app.include_router(grant_limits.router)
     app.include_router(webhooks.router)
     app.include_router(pages.router)
     app.include_router(page_bookings.router)

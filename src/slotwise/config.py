@@ -99,6 +99,10 @@ class Settings:
     booking_threads: int = 3
     # Each additional guest of a booking gets its own emails; anonymous guests may add this many.
     max_additional_guests: int = 10
+    # How long a hold keeps a slot for the guest filling in the booking form (docs/scheduling.md),
+    # and how many live holds one client address may keep per configuration.
+    hold_seconds: int = 300
+    holds_per_address: int = 3
     # Peers whose X-Forwarded-For / X-Forwarded-Proto headers are believed (a reverse proxy's
     # addresses, comma-separated, or "*"); the client address is then the proxy's view of it.
     forwarded_allow_ips: str = "127.0.0.1,::1"
@@ -163,6 +167,10 @@ class Settings:
             ),
             "max_additional_guests": env.integer(
                 "SLOTWISE_MAX_ADDITIONAL_GUESTS", default.max_additional_guests, least=0
+            ),
+            "hold_seconds": env.integer("SLOTWISE_HOLD_SECONDS", default.hold_seconds, least=1),
+            "holds_per_address": env.integer(
+                "SLOTWISE_HOLDS_PER_ADDRESS", default.holds_per_address, least=1
             ),
             "forwarded_allow_ips": (
                 env.optional("SLOTWISE_FORWARDED_ALLOW_IPS") or default.forwarded_allow_ips

@@ -149,6 +149,21 @@ class ExpireAfter(_Part):
     date: Annotated[int | None, BeforeValidator(_read_epoch)] = None
 
 
+class BookingLimits(_Part):
+    """How many bookings a host takes per local day, week and month (None: no limit)."""
+
+    per_day: int | None = None
+    per_week: int | None = None
+    per_month: int | None = None
+
+
+class DurationLimits(_Part):
+    """How many minutes of bookings a host takes per local day and week (None: no limit)."""
+
+    per_day: int | None = None
+    per_week: int | None = None
+
+
 class Scheduler(_Part):
     available_days_in_future: int | None = None
     min_booking_notice: int | None = None
@@ -165,6 +180,9 @@ class Scheduler(_Part):
     email_template: EmailTemplate = Field(default_factory=EmailTemplate)
     capacity: int | None = None  # seats per slot, -1 unlimited (scheduling.seats)
     expire_after: ExpireAfter = Field(default_factory=ExpireAfter)
+    booking_limits: BookingLimits = Field(default_factory=BookingLimits)  # scheduling.limits
+    duration_limits: DurationLimits = Field(default_factory=DurationLimits)
+    week_start: str | None = None  # "monday" … "sunday"; None: the organizer language's
 
 
 class ParticipantAvailability(_Part):

@@ -15,6 +15,10 @@ class SlotwiseError(Exception):
         super().__init__(message)
         self.message = message
 
+    def extra(self) -> dict[str, object]:
+        """Members of the error object besides type and message."""
+        return {}
+
 
 class InvalidRequest(SlotwiseError):
     """The request is malformed or breaks a rule; the message names the field."""
@@ -47,6 +51,11 @@ class TimeslotUnavailable(SlotwiseError):
     def __init__(self, detail: str = "") -> None:
         message = "The selected timeslot is unavailable"
         super().__init__(f"{message}: {detail}" if detail else message + ".")
+        # The next offered slots, when the face looked them up (error.suggestions).
+        self.suggestions: list[dict[str, int]] | None = None
+
+    def extra(self) -> dict[str, object]:
+        return {} if self.suggestions is None else {"suggestions": self.suggestions}
 
 
 class EventFull(SlotwiseError):

@@ -79,6 +79,8 @@ WATCHED = (
     "page_images",
     "group_events",
     "group_waitlist",
+    "holds",
+    "grant_limits",
 )
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 _counter = itertools.count()
@@ -116,6 +118,8 @@ class World:
     group_config: str  # B's private group configuration
     group_event: str  # its group event
     group_slot: dict[str, Any]  # that event's time slot
+    hold_id: str  # a live hold on B's configuration
+    hold_secret: str
 
 
 def _access_token(api: httpx.Client, grant_id: str) -> dict[str, Any]:
@@ -263,6 +267,12 @@ def build_world(api: httpx.Client, db: Database) -> World:
     assert listed.status_code == 200, listed.text
     [page_booking] = listed.json()
     group_config, group_event, group_slot = _group(api, b[0])
+    hold = api.post(
+        "/v3/scheduling/holds",
+        params={"configuration_id": config_b["id"]},
+        json={"start_time": future_hour(5, 10), "end_time": future_hour(5, 10) + 1800},
+    )
+    assert hold.status_code == 200, hold.text
     return World(
         grant=b[0],
         email=b_email,
@@ -294,6 +304,8 @@ def build_world(api: httpx.Client, db: Database) -> World:
         group_config=group_config,
         group_event=group_event,
         group_slot=group_slot,
+        hold_id=str(hold.json()["data"]["hold_id"]),
+        hold_secret=str(hold.json()["data"]["hold_secret"]),
     )
 
 
@@ -489,6 +501,18 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ("DELETE", "/v3/scheduling/bookings/{booking_id}"): Entry(
         SCHEDULING, query=_config_query, body=lambda w, i: {}
     ),
+    ("POST", "/v3/scheduling/holds"): Entry(
+        SCHEDULING,
+        query=_config_query,
+        body=lambda w, i: {**_new_booking(w, i), "email": f"holder{i}@example.com"},
+    ),
+    ("DELETE", "/v3/scheduling/holds/{hold_id}"): Entry(
+        SCHEDULING, query=_config_query, body=lambda w, i: {"hold_secret": w.hold_secret}
+    ),
+    ("GET", "/v3/grants/{grant_id}/scheduling/limits"): Entry(ADMIN),
+    ("PUT", "/v3/grants/{grant_id}/scheduling/limits"): Entry(
+        ADMIN, body=lambda w, i: {"booking_limits": {"per_day": 5}}
+    ),
     ("GET", "/v3/webhooks"): Entry(ADMIN),
     # The destination must answer a challenge; nothing listens there, so this is a 4xx for all.
     ("POST", "/v3/webhooks"): Entry(
@@ -660,6 +684,7 @@ def _path(template: str, w: World, ref: str, edit_hash: str, fixed: dict[str, An
         delivery_id=new_id(),
         name=w.config["slug"],
         ref=ref,
+        hold_id=w.hold_id,
     )
     return template.format(**{**params, **fixed})
 

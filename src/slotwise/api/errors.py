@@ -33,7 +33,9 @@ _HTTP_TYPES = {
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SlotwiseError)
     async def _slotwise(request: Request, exc: SlotwiseError) -> JSONResponse:
-        response = error_response(request, exc.status_code, exc.error_type, exc.message)
+        response = error_response(
+            request, exc.status_code, exc.error_type, exc.message, extra=exc.extra()
+        )
         if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

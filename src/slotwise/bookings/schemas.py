@@ -40,6 +40,31 @@ class AdditionalGuest(Schema):
     name: str | None = None
 
 
+# Hold ids are UUIDs and secrets url-safe base64: anything longer is no hold.
+MAX_TOKEN = 100
+
+
+def _token(value: Any, info: ValidationInfo) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > MAX_TOKEN:
+        raise problem("expected the string the hold was answered with", field=str(info.field_name))
+    return value
+
+
+def _host_emails(value: Any) -> list[str] | None:
+    """`participants`: the hosts a guest picked (round robin), as emails or {email}."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise problem("expected a list of {email}", field="participants")
+    emails = []
+    for i, p in enumerate(value):
+        address = p.get("email") if isinstance(p, dict) else p
+        emails.append(checked(check_email, f"participants[{i}].email", address))
+    return emails or None
+
+
 class NewBooking(TimeWindow):
     """POST /v3/scheduling/bookings (and the hosted and v2 pages that book through it)."""
 
@@ -73,6 +98,11 @@ class NewBooking(TimeWindow):
             raise problem("expected true or false", field="waitlist")
         return value
 
+    hold_id: str | None = None  # the guest's hold of this slot (bookings.holds), converted
+    hold_secret: str | None = None
+
+    _hold = field_validator("hold_id", "hold_secret", mode="before")(_token)
+
     @field_validator("guest", mode="before")
     @classmethod
     def _guest(cls, value: Any) -> Guest:
@@ -87,18 +117,7 @@ class NewBooking(TimeWindow):
         email = checked(check_email, "guest.email", value.get("email"))
         return Guest(email=email, name=name.strip())
 
-    @field_validator("participants", mode="before")
-    @classmethod
-    def _participants(cls, value: Any) -> list[str] | None:
-        if value is None:
-            return None
-        if not isinstance(value, list):
-            raise problem("expected a list of {email}", field="participants")
-        emails = []
-        for i, p in enumerate(value):
-            address = p.get("email") if isinstance(p, dict) else p
-            emails.append(checked(check_email, f"participants[{i}].email", address))
-        return emails or None
+    _participants = field_validator("participants", mode="before")(_host_emails)
 
     @field_validator("additional_guests", mode="before")
     @classmethod
@@ -204,3 +223,40 @@ class DecideBooking(Schema):
     @property
     def confirms(self) -> bool:
         return DECISIONS[self.status]
+
+
+class NewHold(TimeWindow):
+    """POST /v3/scheduling/holds: the slot, who holds it, and the hold it replaces, if any.
+
+    `email` is optional (a booking page holds a time before the guest has typed it); a guest
+    is their email when given, else the hold's secret. Passing a previous `hold_id` and
+    `hold_secret` moves that hold to the new slot.
+    """
+
+    email: str | None = None
+    participants: list[str] | None = None  # round robin: the hosts the guest picked
+    hold_id: str | None = None
+    hold_secret: str | None = None
+
+    _hold = field_validator("hold_id", "hold_secret", mode="before")(_token)
+    _participants = field_validator("participants", mode="before")(_host_emails)
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        return str(checked(check_email, "email", value))
+
+
+class ReleaseHold(Schema):
+    """DELETE /v3/scheduling/holds/{id}: the secret the hold was answered with."""
+
+    hold_secret: str = Field(default=None, validate_default=True)
+
+    @field_validator("hold_secret", mode="before")
+    @classmethod
+    def _secret(cls, value: Any) -> str:
+        if not isinstance(value, str) or not value or len(value) > MAX_TOKEN:
+            raise problem("is required", field="hold_secret")
+        return value

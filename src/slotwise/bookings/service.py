@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from slotwise import clock
-from slotwise.bookings import answers, group_seats, payloads, repository, titles
+from slotwise.bookings import answers, group_seats, hold_claims, payloads, repository, titles
 from slotwise.bookings.group_seats import Waiting
 from slotwise.bookings.salts import guest_salt, seal_salt
 from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
@@ -41,7 +41,7 @@ from slotwise.events.service import cancel_event, create_event, update_event
 from slotwise.events.writeback import defer_remote_writes
 from slotwise.ids import encode_booking_ref, new_salt, new_uuid
 from slotwise.notifications import record
-from slotwise.scheduling import locks
+from slotwise.scheduling import holds_repository, limits_repository, locks
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import Access
 from slotwise.scheduling.offer import (
@@ -91,19 +91,19 @@ def check_request(
     _check_against(request, config, access, max_additional_guests)
     if read_document(config).is_group:
         return  # its meetings are as long as they are (bookings.group_seats)
-    _check_duration(config, request.start_time, request.end_time)
+    check_duration(config, request.start_time, request.end_time)
     if not on_offered_grid(read_document(config), request.start_time):
         raise TimeslotUnavailable("it is not on this configuration's slot grid")
 
 
-def _check_duration(config: Configuration, start: int, end: int) -> None:
+def check_duration(config: Configuration, start: int, end: int) -> None:
     duration = duration_seconds(read_document(config))
     if end - start != duration:
         minutes = duration // 60
         raise TimeslotUnavailable(f"slots of this configuration last {minutes} minutes")
 
 
-def _pick_hosts(
+def pick_hosts(
     session: Session, config: Configuration, wanted: list[str] | None
 ) -> tuple[list[Host], Host | None]:
     """(the hosts to lock and check, the organizer if fixed in advance)."""
@@ -170,7 +170,7 @@ def _event_participants(
     return people
 
 
-def _take_slot(
+def take_slot(
     session: Session,
     config: Configuration,
     hosts: list[Host],
@@ -179,8 +179,12 @@ def _take_slot(
     now: int,
     *,
     exclude_event_ids: tuple[str, ...] = (),
+    exclude_hold_ids: tuple[str, ...] = (),
 ) -> tuple[list[Host], list[str]]:
-    """Lock `hosts`, re-check [start, end); (hosts free for it, the round-robin order)."""
+    """Lock `hosts`, re-check [start, end); (hosts free for it, the round-robin order).
+
+    The re-check counts booking limits and live holds (`scheduling.blocks`) under the same
+    locks, so the last booking a limit allows, or a held slot, goes to one request only."""
     if not on_offered_grid(read_document(config), start):
         raise TimeslotUnavailable("it is not on this configuration's slot grid")
     # Remote calendars were synced before this transaction (bookings.remote); the re-check
@@ -193,6 +197,7 @@ def _take_slot(
         end,
         now=now,
         exclude_event_ids=exclude_event_ids,
+        exclude_hold_ids=exclude_hold_ids,
         hosts=hosts,
         exact=True,
         refresh=False,
@@ -204,7 +209,7 @@ def _take_slot(
     return [h for h in offer.hosts if h.email.lower() in free], offer.full_order
 
 
-def _first_in_order(free: list[Host], order: list[str]) -> Host:
+def first_in_order(free: list[Host], order: list[str]) -> Host:
     """The round-robin host to book: the first free one in the rotation."""
     by_email = {h.email.lower(): h for h in free}
     first = next((by_email[e.lower()] for e in order if e.lower() in by_email), None)
@@ -255,12 +260,18 @@ def create_booking(
     config = access.require_configuration()
     answers = _check_against(req, config, access, max_additional_guests).additional_fields
     start, end = req.start_time, req.end_time
-    _check_duration(config, start, end)
+    check_duration(config, start, end)
     now = clock.now()
-    candidates, organizer = _pick_hosts(session, config, req.participants)
-    free, order = _take_slot(session, config, candidates, start, end, now)
+    candidates, organizer = pick_hosts(session, config, req.participants)
+    hold = hold_claims.claim_hold(session, config, req, now)
+    if hold is not None and organizer is None:
+        # Round robin: the hold kept its host free; the booking goes to that host.
+        held = set(holds_repository.hold_grant_ids(session, hold.id))
+        candidates = [h for h in candidates if h.grant.id in held] or candidates
+    own_hold = (hold.id,) if hold is not None else ()
+    free, order = take_slot(session, config, candidates, start, end, now, exclude_hold_ids=own_hold)
     if organizer is None:
-        organizer = _first_in_order(free, order)
+        organizer = first_in_order(free, order)
         booked = [organizer]
     else:
         booked = candidates
@@ -302,6 +313,8 @@ def create_booking(
         updated_at=now,
     )
     insert_row(session, booking)
+    limits_repository.add_booking_hosts(session, booking.id, [h.grant.id for h in booked])
+    hold_claims.release_guest_holds(session, config, hold, req.guest.email)
     if organizer_salt is not None:
         organizer_ref = encode_booking_ref(config.id, booking.id, organizer_salt)
         payload = payloads.pending_payload(booking, config, event, organizer_ref)
@@ -439,7 +452,7 @@ def reschedule_booking(
         raise Conflict("status: a cancelled booking cannot be rescheduled")
     now = clock.now()
     _check_cancellation_notice(config, booking, now, "rescheduled")
-    _check_duration(config, start, end)
+    check_duration(config, start, end)
     document = read_document(config)
     hosts = hosts_of(session, document)
     booked = {e.lower() for e in booking.hosts}
@@ -448,7 +461,7 @@ def reschedule_booking(
     if not any(h.email.lower() == booking.organizer_email.lower() for h in hosts):
         raise Conflict("participants: the booking's host is no longer part of the configuration")
     own = (booking.event_id,) if booking.event_id else ()
-    _take_slot(session, config, hosts, start, end, now, exclude_event_ids=own)
+    take_slot(session, config, hosts, start, end, now, exclude_event_ids=own)
     old_start, old_end = booking.start_ts, booking.end_ts
     # Compare-and-swap: a cancellation committed meanwhile wins, and nothing moves. The status
     # is left as it is: a pending booking moved by its guest still waits for the organizer.

@@ -53,6 +53,11 @@ MAX_DURATION_MINUTES = 24 * 60
 MAX_DAYS_IN_FUTURE = 366
 MAX_NAME = 320  # bookings.organizer_name
 MAX_GROUP_ID = 500  # configurations.round_robin_group_id
+# Booking limits (scheduling.limits): counts per period, minutes per day and week.
+MAX_BOOKINGS_PER_PERIOD = 10_000
+MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 # How a string's characters are judged: one line (names, titles, subjects: they reach email
 # headers and invites), free text (descriptions, bodies), or only its length (v2 pages' texts).

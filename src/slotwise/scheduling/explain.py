@@ -13,6 +13,9 @@ Choices:
   hosts' busy time is just "busy".
 * A configuration seating several guests (`scheduler.capacity`) is not explained: its offer
   depends on the seats left, which the engine does not see (a 400 says so).
+* Booking limits reached and other guests' holds are the listing's own blocks
+  (`scheduling.blocks.host_blocks`), explained as "booking limit reached" (naming the limit)
+  and "held by another guest".
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from sqlalchemy.orm import Session
 
 from slotwise import availability as engine
 from slotwise.availability import zones
-from slotwise.availability.explain import Bounds, BusyEvent, Explanation, explain_times
+from slotwise.availability.explain import Block, Bounds, BusyEvent, Explanation, explain_times
 from slotwise.db.models import Configuration
 from slotwise.documents import read_document
 from slotwise.errors import InvalidRequest, field_error
 from slotwise.events.busy import read_busy_events
 from slotwise.scheduling import seats
+from slotwise.scheduling.blocks import host_blocks
 from slotwise.scheduling.offer import (
     bookable_window,
     busy_calendars,
@@ -83,7 +87,22 @@ def explain_offer(
         ]
         for h in organizers
     }
+    found = host_blocks(
+        session,
+        config.id,
+        document,
+        hosts,
+        start,
+        end,
+        now=now,
+        buffer_before=rules.buffer_before,
+        buffer_after=rules.buffer_after,
+    )
+    blocks = {
+        email: [Block(b.start, b.end, b.code, b.detail) for b in spans]
+        for email, spans in found.blocks.items()
+    }
     try:
-        return explain_times(participants, bounds, rules, times, events=events)
+        return explain_times(participants, bounds, rules, times, events=events, blocks=blocks)
     except engine.AvailabilityInputError as exc:
         raise InvalidRequest(f"availability: {exc}") from None

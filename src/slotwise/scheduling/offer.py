@@ -21,6 +21,8 @@ Choices where the reference is silent:
   once `uses` bookings were made (cancelled ones included: a use is spent), nothing is offered.
 * `scheduler.capacity` (a Slotwise extension the v2 pages' `event.capacity` maps onto) seats
   several guests in one slot: see `scheduling.seats`.
+* Booking limits and holds (`scheduling.blocks`) are busy-like spans added to each host's busy
+  time: a host at a limit, or held for another guest, is not free for those slots.
 * Round-robin order: when each host was last booked (event creation time, then the event's
   `rotation_seq` for bookings in the same second; cancelled ones excluded) through this
   configuration or its `round_robin_group_id` (metadata key5).
@@ -29,7 +31,7 @@ Choices where the reference is silent:
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
@@ -47,7 +49,10 @@ from slotwise.events.busy import read_busy
 from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_calendars
 from slotwise.scheduling import repository, seats
+from slotwise.scheduling.blocks import host_blocks
 from slotwise.scheduling.checks import hhmm_minutes
+from slotwise.scheduling.holds_repository import Held
+from slotwise.scheduling.limits import Blocked
 from slotwise.scheduling.service import Host, hosts_of
 
 DEFAULT_ROUND_TO = 15
@@ -196,6 +201,8 @@ def compute_offer(
     *,
     now: int,
     exclude_event_ids: Collection[str] = (),
+    exclude_hold_ids: Collection[str] = (),
+    with_holds: bool = True,
     only_emails: Collection[str] | None = None,
     hosts: list[Host] | None = None,
     exact: bool = False,
@@ -206,6 +213,9 @@ def compute_offer(
     `exact` asks about the single slot [start, end) itself, with no grid laid over it: the
     booking re-check, whose grid is checked apart (`on_offered_grid`). `refresh=False` reads
     remote mirrors as stored (the re-check, which holds locks and must not wait on a server).
+    `exclude_hold_ids` are holds the caller converts: they do not block their own slot;
+    `with_holds=False` leaves every hold out (a page deciding whether to show a time's form,
+    whose own hold is then taken or refused by the holds API).
     """
     document = read_document(config)
     rules = rules_of(document)
@@ -222,9 +232,25 @@ def compute_offer(
     if not hosts or hi <= lo or is_expired(session, config, now):
         return Offer(engine.AvailabilityResult([], []), hosts, [])
     capacity = seats.capacity_of(document)
+    extra = host_blocks(
+        session,
+        config.id,
+        document,
+        hosts,
+        lo,
+        hi,
+        now=now,
+        buffer_before=rules.buffer_before,
+        buffer_after=rules.buffer_after,
+        holds_as_seats=capacity != 1,
+        with_holds=with_holds,
+        exclude_event_ids=exclude_event_ids,
+        exclude_hold_ids=exclude_hold_ids,
+    )
     held: list[seats.Seat] = []
     if capacity != 1:
         held = _held_seats(session, config, lo, hi, rules, exclude_event_ids)
+        held += _hold_seats(extra.seats, hosts)
         exclude_event_ids = [*exclude_event_ids, *(s.event_id for s in held if s.event_id)]
     participants = engine_participants(
         session,
@@ -235,6 +261,7 @@ def compute_offer(
         hi + rules.buffer_before,
         exclude_event_ids=exclude_event_ids,
         refresh=refresh,
+        blocks=extra.blocks,
     )
     try:
         result = engine.compute_availability(participants, lo, hi, rules, not_before=lo)
@@ -270,9 +297,12 @@ def engine_participants(
     *,
     exclude_event_ids: Collection[str] = (),
     refresh: bool = True,
+    blocks: Mapping[str, Sequence[Blocked]] | None = None,
 ) -> list[engine.Participant]:
     """The hosts as the engine sees them: busy time over [start, end) (buffers' reach
-    included by the caller), open hours, date overrides and round-robin history."""
+    included by the caller), open hours, date overrides and round-robin history; `blocks`
+    (per email: reached limits, others' holds, `scheduling.blocks`) count as busy time."""
+    blocks = blocks or {}
     calendars = busy_calendars(hosts)
     all_ids = sorted({c for ids in calendars.values() for c in ids})
     # Stale remote (CalDAV, feed) mirrors first; embedded grants have none to refresh.
@@ -296,6 +326,7 @@ def engine_participants(
     for host in hosts:
         specific, only_specific = specific_of(host, document)
         spans = [span for cal in calendars[host.email] for span in busy.get(cal, [])]
+        spans += [(b.start, b.end) for b in blocks.get(host.email, [])]
         participants.append(
             engine.Participant(
                 email=host.email,
@@ -325,6 +356,36 @@ def _held_seats(
         seats.Seat(b.start_ts, b.end_ts, b.event_id, tuple(b.hosts or [b.organizer_email]))
         for b in found
         if b.event_id not in exclude_event_ids
+    ]
+
+
+SUGGESTIONS = 3
+SUGGESTION_DAYS = 14
+
+
+def next_offered(
+    session: Session, config: Configuration, after: int, *, now: int
+) -> list[engine.Slot]:
+    """The first few slots offered from `after` on (within two weeks): what a guest refused a
+    slot is offered instead. Listed from the start of that local day, so they lie on the grid
+    a day's listing shows. Mirrors are read as stored (the refusal just synced them)."""
+    tz = zones.zone(organizer_timezone(read_document(config)))
+    day = zones.midnight(zones.local_date(tz, after), tz)
+    offer = compute_offer(
+        session, config, day, after + SUGGESTION_DAYS * DAY, now=now, refresh=False
+    )
+    return [slot for slot in offer.result.slots if slot.start >= after][:SUGGESTIONS]
+
+
+def _hold_seats(holds: Sequence[Held], hosts: Sequence[Host]) -> list[seats.Seat]:
+    """This configuration's holds as seats: one per hold, with the hosts it holds."""
+    email_of = {h.grant.id: h.email for h in hosts}
+    by_hold: dict[str, list[Held]] = {}
+    for h in holds:
+        by_hold.setdefault(h.hold_id, []).append(h)
+    return [
+        seats.Seat(rows[0].start, rows[0].end, None, tuple(email_of[r.grant_id] for r in rows))
+        for rows in by_hold.values()
     ]
 
 

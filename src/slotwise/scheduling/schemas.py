@@ -30,14 +30,18 @@ from slotwise.errors import field_error
 from slotwise.scheduling.checks import (
     BOOKING_TYPES,
     FIELD_TYPES,
+    MAX_BOOKINGS_PER_PERIOD,
     MAX_DAYS_IN_FUTURE,
     MAX_DURATION_MINUTES,
     MAX_GROUP_ID,
     MAX_NAME,
     METHODS,
+    MINUTES_PER_DAY,
+    MINUTES_PER_WEEK,
     REMINDER_RECIPIENTS,
     REMINDER_TYPES,
     TYPES_WITH_OPTIONS,
+    WEEKDAYS,
     check_appearance,
     check_bool,
     check_date,
@@ -356,6 +360,21 @@ def _capacity(field: str, value: Any) -> None:
         check_int(field, value, lo=1, hi=10_000)
 
 
+_COUNT = _whole(lo=1, hi=MAX_BOOKINGS_PER_PERIOD)
+_WEEK_START = rule(check_one_of, frozenset(WEEKDAYS), required=False)
+
+
+class NewBookingLimits(_Object, doc.BookingLimits):
+    per_day: Annotated[int | None, _COUNT] = None
+    per_week: Annotated[int | None, _COUNT] = None
+    per_month: Annotated[int | None, _COUNT] = None
+
+
+class NewDurationLimits(_Object, doc.DurationLimits):
+    per_day: Annotated[int | None, _whole(lo=1, hi=MINUTES_PER_DAY)] = None
+    per_week: Annotated[int | None, _whole(lo=1, hi=MINUTES_PER_WEEK)] = None
+
+
 class NewScheduler(_Object, doc.Scheduler):
     available_days_in_future: Annotated[int | None, _whole(lo=1, hi=MAX_DAYS_IN_FUTURE)] = None
     min_booking_notice: Annotated[int | None, _whole(lo=0)] = None
@@ -375,6 +394,10 @@ class NewScheduler(_Object, doc.Scheduler):
     email_template: NewEmailTemplate = Field(default_factory=NewEmailTemplate)
     capacity: Annotated[int | None, rule(_capacity)] = None
     expire_after: NewExpireAfter = Field(default_factory=NewExpireAfter)
+    # Booking limits (scheduling.limits), a Slotwise extension.
+    booking_limits: NewBookingLimits = Field(default_factory=NewBookingLimits)
+    duration_limits: NewDurationLimits = Field(default_factory=NewDurationLimits)
+    week_start: Annotated[str | None, _WEEK_START] = None
 
 
 class NewParticipantAvailability(_Object, doc.ParticipantAvailability):
@@ -520,6 +543,41 @@ def parse_configuration(document: Any) -> doc.ConfigurationDocument:
     if isinstance(document, dict) and document.get("type") == doc.GROUP:
         return validate_model(NewGroupConfiguration, document, brackets=True, first_only=True)
     return validate_model(NewConfiguration, document, brackets=True, first_only=True)
+
+
+class GrantLimitsDocument(Schema):
+    """PUT /v3/grants/{grant}/scheduling/limits: the grant's limits across every configuration
+    (scheduling.limits), counted in `timezone`; weeks start on `week_start`, else on the first
+    day of `locale`'s week. A null reads as absent."""
+
+    booking_limits: NewBookingLimits = Field(default_factory=NewBookingLimits)
+    duration_limits: NewDurationLimits = Field(default_factory=NewDurationLimits)
+    timezone: Annotated[str, _ZONE] = "UTC"
+    locale: Annotated[str, _text(most=35)] = "en"
+    week_start: Annotated[str | None, _WEEK_START] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unset(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise problem("expected a JSON object", field="body")
+        return {k: v for k, v in data.items() if v is not None}
+
+    def stored(self) -> dict[str, Any]:
+        """The document as stored and answered: every key, unset limits as null (a client's
+        unknown keys are not kept: this document is Slotwise's own)."""
+        counts, minutes = self.booking_limits, self.duration_limits
+        return {
+            "booking_limits": {
+                "per_day": counts.per_day,
+                "per_week": counts.per_week,
+                "per_month": counts.per_month,
+            },
+            "duration_limits": {"per_day": minutes.per_day, "per_week": minutes.per_week},
+            "timezone": self.timezone,
+            "locale": self.locale,
+            "week_start": self.week_start,
+        }
 
 
 class ExplainQuery(Schema):

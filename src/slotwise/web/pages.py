@@ -21,6 +21,7 @@ site are refused (403); the pages may not be framed (see render.SECURITY_HEADERS
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
@@ -55,7 +56,12 @@ from slotwise.ids import decode_booking_ref
 from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import PUBLIC, Access
-from slotwise.scheduling.offer import duration_seconds, on_offered_grid, organizer_timezone
+from slotwise.scheduling.offer import (
+    duration_seconds,
+    next_offered,
+    on_offered_grid,
+    organizer_timezone,
+)
 from slotwise.validation import is_http_url, validate_model
 from slotwise.web import formats, theme, views
 from slotwise.web.render import SECURITY_HEADERS, page_language, redirect, render
@@ -223,7 +229,9 @@ def _slots_page(
     *,
     message: str = "",
     status: int = 200,
+    suggestions: Sequence[int] = (),
 ) -> Response:
+    """The times to pick from; after a refused booking, the next offered ones first."""
     now = clock.now()
     day = views.parse_day(first, views.local_day(now, zone))
     context = _base(request, session, config, zone)
@@ -235,6 +243,7 @@ def _slots_page(
             session, config, zone, day, now, guest_clock, wanted=request.query_params.get("day")
         ),
         message=message,
+        suggestions=[(start, guest_clock.moment(start, zone)) for start in suggestions],
     )
     return render("book.html", context, status)
 
@@ -264,6 +273,12 @@ def _form_page(
         guest_email=_one(form, "guest_email") if form else "",
         additional_guests=_one(form, "additional_guests") if form else "",
         error=error,
+        # The script holds the time while the guest fills in the form (docs/scheduling.md,
+        # "Holds"); a re-shown form keeps the hold it was sent with.
+        end=end,
+        hold_url=f"/v3/scheduling/holds?{urlencode({'configuration_id': config.id})}",
+        hold_id=_one(form, "hold_id") if form else "",
+        hold_secret=_one(form, "hold_secret") if form else "",
     )
     return render("book_form.html", context, status)
 
@@ -281,7 +296,9 @@ def booking_page(request: Request, name: str) -> Response:
         start = _time(query.get("start"))
         if start is None:
             return _slots_page(request, session, config, name, zone, query.get("from"))
-        if not views.slot_is_offered(session, config, start, clock.now()):
+        # Holds aside: the tab holding this time may load its form again; another guest's
+        # form then hears from its own hold request that the time is taken.
+        if not views.slot_is_offered(session, config, start, clock.now(), with_holds=False):
             message = unavailable(config, start)
             return _slots_page(
                 request, session, config, name, zone, query.get("from"), message=message
@@ -312,6 +329,8 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                     {"email": email}
                     for email in views.guest_emails(_one(form, "additional_guests"))
                 ],
+                "hold_id": _one(form, "hold_id") or None,
+                "hold_secret": _one(form, "hold_secret") or None,
                 # The guest's emails speak the language the page spoke to them.
                 "email_language": email_language(request),
             }
@@ -335,8 +354,17 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
             first = _one(form, "from") or None
             taken = start is not None and on_offered_grid(read_document(config), start)
             message = SLOT_TAKEN if taken else OFF_GRID
+            offered = next_offered(session, config, start, now=clock.now()) if start else []
             return _slots_page(
-                request, session, config, name, zone, first, message=message, status=409
+                request,
+                session,
+                config,
+                name,
+                zone,
+                first,
+                message=message,
+                status=409,
+                suggestions=[s.start for s in offered],
             )
     except InvalidRequest as exc:
         with db.session(write=False) as session:

@@ -52,6 +52,8 @@ def page_language(request: Request) -> Language:
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+        # The booking form's script holds the chosen time (POST /v3/scheduling/holds).
+        "connect-src 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",

@@ -306,9 +306,20 @@ def slot_is_offered(
     now: int,
     *,
     exclude_event_ids: tuple[str, ...] = (),
+    with_holds: bool = True,
 ) -> bool:
+    """Whether the time is offered; `with_holds=False`: were it not for holds (the booking
+    form's check: the form's script then takes the guest's hold, or hears it is taken)."""
     end = start + duration_seconds(read_document(config))
-    offer = compute_offer(session, config, start, end, now=now, exclude_event_ids=exclude_event_ids)
+    offer = compute_offer(
+        session,
+        config,
+        start,
+        end,
+        now=now,
+        exclude_event_ids=exclude_event_ids,
+        with_holds=with_holds,
+    )
     return any(s.start == start and s.end == end for s in offer.result.slots)
 
 

@@ -9,7 +9,9 @@ from slotwise.db.models.event import Event
 from slotwise.db.models.grant import Grant
 from slotwise.db.models.group_event import GroupEvent, WaitlistEntry
 from slotwise.db.models.health_probe import HealthProbe
+from slotwise.db.models.hold import Hold, HoldHost
 from slotwise.db.models.idempotency import IdempotencyRecord
+from slotwise.db.models.limits import BookingHost, GrantLimits
 from slotwise.db.models.outbox import OutboxMessage
 from slotwise.db.models.participant_lock import ParticipantLock
 from slotwise.db.models.provider import ProviderCalendar, ProviderItem, RemoteWrite
@@ -33,14 +35,18 @@ __all__ = [
     "AccessToken",
     "ApiKey",
     "Booking",
+    "BookingHost",
     "Calendar",
     "Configuration",
     "Delivery",
     "DeliveryAttempt",
     "Event",
     "Grant",
+    "GrantLimits",
     "GroupEvent",
     "HealthProbe",
+    "Hold",
+    "HoldHost",
     "IcalSequence",
     "IdempotencyRecord",
     "OutboxMessage",

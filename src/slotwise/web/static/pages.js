@@ -4,7 +4,9 @@
 // - the zone picker submits on change and can be searched;
 // - the times show as a month calendar (the ARIA grid pattern: arrow keys, Home/End,
 //   PageUp/PageDown, one cell in the tab order) with the chosen day's times beside it;
-// - the manage link gets a copy button.
+// - the manage link gets a copy button;
+// - the booking form holds the chosen time while the guest fills it in and shows the time
+//   left (POST /v3/scheduling/holds; without the script the booking is checked when sent).
 // Every word it shows comes from the page (data attributes), never from here.
 (function () {
   "use strict";
@@ -162,8 +164,86 @@
     });
   }
 
+  // The hold's id and secret are kept for this tab (sessionStorage), so that picking another
+  // time moves the guest's hold instead of taking a second one.
+  function hold() {
+    var note = document.querySelector("[data-hold]");
+    var id = document.querySelector("[data-hold-id]");
+    var secret = document.querySelector("[data-hold-secret]");
+    if (!note || !id || !secret || !window.fetch) return;
+    var key = "slotwise-hold:" + note.dataset.url;
+    var stored = null;
+    try { stored = JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { stored = null; }
+    if (id.value) stored = { hold_id: id.value, hold_secret: secret.value };
+    var timer = null;
+
+    function say(text) {
+      note.textContent = text;
+      note.hidden = false;
+    }
+
+    function remember(value) {
+      try {
+        if (value) window.sessionStorage.setItem(key, JSON.stringify(value));
+        else window.sessionStorage.removeItem(key);
+      } catch (e) { /* storage refused: the hold just does not move */ }
+    }
+
+    function countdown(seconds) {
+      var ends = Date.now() + seconds * 1000;
+      function tick() {
+        var left = Math.max(0, Math.round((ends - Date.now()) / 1000));
+        if (!left) {
+          window.clearInterval(timer);
+          say(note.dataset.expired);
+          return;
+        }
+        var minutes = Math.floor(left / 60);
+        var rest = left % 60;
+        say(note.dataset.held.replace("{time}", minutes + ":" + (rest < 10 ? "0" : "") + rest));
+      }
+      tick();
+      timer = window.setInterval(tick, 1000);
+    }
+
+    function take(previous) {
+      var body = { start_time: Number(note.dataset.start), end_time: Number(note.dataset.end) };
+      if (previous) {
+        body.hold_id = previous.hold_id;
+        body.hold_secret = previous.hold_secret;
+      }
+      window.fetch(note.dataset.url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body)
+      }).then(function (response) {
+        return response.json().then(function (answer) {
+          if (response.ok) {
+            var data = answer.data;
+            id.value = data.hold_id;
+            secret.value = data.hold_secret;
+            remember({ hold_id: data.hold_id, hold_secret: data.hold_secret });
+            countdown(data.expires_in);
+          } else if (response.status === 409 && answer.error.type === "timeslot_not_available") {
+            say(note.dataset.taken);
+          } else if (previous) {
+            remember(null);  // a hold this tab no longer owns: take a fresh one
+            take(null);
+          }
+        });
+      }).catch(function () { /* no hold: the booking is still checked when sent */ });
+    }
+
+    note.closest("main").querySelector("form.booking").addEventListener("submit", function () {
+      remember(null);  // the booking converts the hold
+    });
+    take(stored);
+  }
+
   if (firstVisit()) return;
   zonePicker();
   calendar();
   copyButtons();
+  hold();
 })();

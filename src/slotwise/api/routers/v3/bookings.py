@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from slotwise import clock
 from slotwise.api.deps import DbSession, json_object, run_unit_of_work
 from slotwise.api.envelope import ack, ok, request_id
 from slotwise.api.openapi import request_body
@@ -20,6 +21,8 @@ from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking,
 from slotwise.documents import read_document
 from slotwise.edge.limits import public_reads, public_writes
 from slotwise.edge.request import get_db, get_settings
+from slotwise.errors import TimeslotUnavailable
+from slotwise.scheduling.offer import next_offered
 from slotwise.scheduling.repository import find_configuration
 from slotwise.validation import validate_model
 
@@ -36,10 +39,25 @@ async def create_booking(request: Request) -> JSONResponse:
         # Rate limit, then remote calendars, on the shared thread pool: a refused guest costs
         # no calendar fetch, and a slow calendar server must not hold one of the few booking
         # threads (nor, on SQLite, the write lock).
-        parsed = await anyio.to_thread.run_sync(_before_locks, request, body)
-        return await run_unit_of_work(
-            request, lambda session: _create_booking(request, body, parsed, session)
-        )
+        try:
+            parsed = await anyio.to_thread.run_sync(_before_locks, request, body)
+            return await run_unit_of_work(
+                request, lambda session: _create_booking(request, body, parsed, session)
+            )
+        except TimeslotUnavailable as exc:
+            exc.suggestions = await anyio.to_thread.run_sync(_suggest, request, body)
+            raise
+
+
+def _suggest(request: Request, body: dict[str, Any]) -> list[dict[str, int]]:
+    """error.suggestions of a refused slot: the next offered ones, read after the refusal's
+    transaction ended (no lock is held while they are computed). A slot is only refused once
+    the body parsed and the caller reached the configuration, so both hold here."""
+    wanted = _parse(request, body)
+    with get_db(request).session(write=False) as session:
+        config = scheduling_access(request, session).require_configuration()
+        slots = next_offered(session, config, wanted.start_time, now=clock.now())
+        return [{"start_time": s.start, "end_time": s.end} for s in slots]
 
 
 def _parse(request: Request, body: dict[str, Any]) -> NewBooking:
