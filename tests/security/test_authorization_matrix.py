@@ -270,7 +270,7 @@ def build_world(api: httpx.Client, db: Database) -> World:
     hold = api.post(
         "/v3/scheduling/holds",
         params={"configuration_id": config_b["id"]},
-        json={"start_time": future_hour(5, 10), "end_time": future_hour(5, 10) + 1800},
+        json={"start_time": future_hour(6, 10), "end_time": future_hour(6, 10) + 1800},
     )
     assert hold.status_code == 200, hold.text
     return World(
