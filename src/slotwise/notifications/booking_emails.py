@@ -13,9 +13,11 @@ configuration document, so the email says exactly what the webhook said.
 The guest side is the guest and the additional guests (participants listed after the guest).
 UID is stable per booking; SEQUENCE rises with every change (the caller supplies it).
 
-Times are written in the reader's language: the guest's `email_language`, the organizer's
-`host_language` (a v2 page's `locale`), through Babel's CLDR data; English,
-and any language Babel does not know, keep the plain English form. The strings are English.
+Each email is written in its reader's language: the guest side's `email_language`, the
+organizer's `host_language` (a v2 page's `locale`). The strings come from that language's
+catalog (English for a language without one, see slotwise.i18n); the times are written in
+the tag's own locale whenever Babel knows it, so a `pt-BR` reader gets English text around a
+Portuguese date, as before there were catalogs.
 `event_booking.notify_participants: false` (a v2 page's `calendar_invite_to_guests: false`)
 sends the guest side its emails without the invitation.
 """
@@ -27,14 +29,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as IcsEvent
 
 from slotwise.availability import AvailabilityInputError, zones
 from slotwise.config import Settings
-from slotwise.documents import EventBooking, Scheduler
+from slotwise.documents import ConfirmedEmail, EventBooking, Scheduler
+from slotwise.i18n import formats
+from slotwise.i18n.languages import Language, for_tag
 from slotwise.links import HostedLinks
 from slotwise.notifications import email
 
@@ -117,31 +119,14 @@ def ics(
     return cal.to_ical().decode(), method
 
 
-def _locale(language: Any) -> Locale | None:
-    """The CLDR locale of a language tag (`de`, `pt-BR`), None for English or unknown ones."""
-    if not isinstance(language, str) or not language or language.lower().startswith("en"):
-        return None
-    try:
-        return Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return None
-
-
-def _when(info: dict[str, Any], zone: str | None, language: Any = None) -> str:
+def _when(info: dict[str, Any], zone: str | None, language: Language) -> str:
     try:
         tz = zones.zone(zone)
     except AvailabilityInputError:
         tz = zones.zone("UTC")
     start = datetime.fromtimestamp(int(info.get("start_time") or 0), tz)
     end = datetime.fromtimestamp(int(info.get("end_time") or 0), tz)
-    locale = _locale(language)
-    if locale is None:
-        return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({tz.key})"
-    day = format_date(start, "full", locale=locale)
-    span = (
-        f"{format_time(start, 'short', locale=locale)}–{format_time(end, 'short', locale=locale)}"
-    )
-    return f"{day}, {span} ({tz.key})"
+    return f"{formats.span_label(start, end, language)} ({tz.key})"
 
 
 def _with_query(url: str, **params: str) -> str:
@@ -172,6 +157,105 @@ def confirmation_links(
     return _with_query(base, action="confirm"), _with_query(base, action="decline")
 
 
+def _guest_name(who: People, language: Language) -> str:
+    if not who.guests:
+        return language.gettext("a guest")
+    return who.guests[0]["name"] or who.guests[0]["email"]
+
+
+def _guest_links(info: dict[str, Any], language: Language) -> str:
+    """The guest's reschedule and cancel links, as lines after the text (or nothing)."""
+    lines = []
+    for label, key in (
+        (language.gettext("Reschedule: %(url)s"), "participant_rescheduling_url"),
+        (language.gettext("Cancel: %(url)s"), "participant_cancellation_url"),
+    ):
+        if info.get(key):
+            lines.append(label % {"url": info[key]})
+    return ("\n\n" + "\n".join(lines)) if lines else ""
+
+
+def _title(info: dict[str, Any], language: Language) -> str:
+    return str(info.get("title") or language.gettext("Booking"))
+
+
+def _guest_message(
+    trigger: str, info: dict[str, Any], template: ConfirmedEmail, language: Language
+) -> tuple[str, str]:
+    """(subject, text) of what the guest side reads about `trigger` (not booking.pending)."""
+    _ = language.gettext
+    title = _title(info, language)
+    zone = info.get("guest_timezone") or info.get("organizer_timezone")
+    links = _guest_links(info, language)
+    if trigger == "booking.created":
+        # The configuration's own subject and intro are the organizer's words, sent as written.
+        subject = template.title or _("Booking confirmed: %(title)s") % {"title": title}
+        intro = template.body or _("Your booking is confirmed.")
+        return subject, f"{intro}\n\n{title}\n{_when(info, zone, language)}{links}"
+    if trigger == "booking.rescheduled":
+        return _moved(info, zone, language, links)
+    return _cancelled(info, zone, language)
+
+
+def _organizer_message(
+    trigger: str,
+    payload: dict[str, Any],
+    scheduler: Scheduler,
+    settings: Settings,
+    language: Language,
+) -> tuple[str, str]:
+    """(subject, text) of what the organizer reads about `trigger`."""
+    _ = language.gettext
+    info = payload.get("booking_info") or {}
+    names = {"title": _title(info, language), "guest": _guest_name(people(info), language)}
+    zone = info.get("organizer_timezone")
+    when = _when(info, zone, language)
+    if trigger == "booking.created":
+        subject = _("New booking: %(title)s with %(guest)s") % names
+        return subject, _("%(guest)s booked %(title)s.") % names + f"\n\n{when}"
+    if trigger == "booking.pending":
+        confirm, decline = confirmation_links(payload, scheduler, settings)
+        subject = _("Booking request: %(title)s with %(guest)s") % names
+        text = (
+            _("%(guest)s asked to book %(title)s.") % names
+            + f"\n\n{when}\n\n"
+            + _("Confirm: %(url)s") % {"url": confirm}
+            + "\n"
+            + _("Decline: %(url)s") % {"url": decline}
+        )
+        return subject, text
+    if trigger == "booking.rescheduled":
+        return _moved(info, zone, language, "")
+    return _cancelled(info, zone, language)
+
+
+def _moved(
+    info: dict[str, Any], zone: str | None, language: Language, extra: str
+) -> tuple[str, str]:
+    _ = language.gettext
+    title = _title(info, language)
+    old = {"start_time": info.get("old_start_time"), "end_time": info.get("old_end_time")}
+    text = (
+        _("%(title)s has moved.") % {"title": title}
+        + "\n\n"
+        + _("New time: %(when)s") % {"when": _when(info, zone, language)}
+        + "\n"
+        + _("Previous time: %(when)s") % {"when": _when(old, zone, language)}
+        + extra
+    )
+    return _("Booking rescheduled: %(title)s") % {"title": title}, text
+
+
+def _cancelled(info: dict[str, Any], zone: str | None, language: Language) -> tuple[str, str]:
+    _ = language.gettext
+    title = _title(info, language)
+    reason = info.get("cancellation_reason") or ""
+    why = "\n" + _("Reason: %(reason)s") % {"reason": reason} if reason else ""
+    text = _("%(title)s was cancelled.") % {"title": title} + why
+    text += f"\n\n{_when(info, zone, language)}"
+    return _("Booking cancelled: %(title)s") % {"title": title}, text
+
+
 def compose_all(
     trigger: str,
     payload: dict[str, Any],
@@ -186,89 +270,26 @@ def compose_all(
         return []
     info = payload.get("booking_info") or {}
     who = people(info)
-    title = info.get("title") or "Booking"
     calendar, method = ics(trigger, payload, sequence, settings, now)
-    guest_zone = info.get("guest_timezone") or info.get("organizer_timezone")
-    host_zone = info.get("organizer_timezone")
-    guest_language = info.get("guest_language")
-    host_language = info.get("host_language")
-    invite_guests = event_booking.notify_participants
     template = scheduler.email_template.booking_confirmed
-    links = []
-    for label, key in (
-        ("Reschedule", "participant_rescheduling_url"),
-        ("Cancel", "participant_cancellation_url"),
-    ):
-        if info.get(key):
-            links.append(f"{label}: {info[key]}")
-    guest_links = ("\n\n" + "\n".join(links)) if links else ""
-    guest_name = who.guests[0]["name"] or who.guests[0]["email"] if who.guests else "a guest"
-    messages: list[tuple[list[str], str, str]] = []
-    organizer = [who.organizer["email"]] if who.organizer["email"] else []
-    guests = [g["email"] for g in who.guests]
-    if trigger == "booking.created":
-        subject = template.title or f"Booking confirmed: {title}"
-        intro = template.body or "Your booking is confirmed."
-        messages.append(
-            (
-                guests,
-                subject,
-                f"{intro}\n\n{title}\n{_when(info, guest_zone, guest_language)}{guest_links}",
-            )
-        )
-        messages.append(
-            (
-                organizer,
-                f"New booking: {title} with {guest_name}",
-                f"{guest_name} booked {title}.\n\n{_when(info, host_zone, host_language)}",
-            )
-        )
-    elif trigger == "booking.pending":
-        confirm, decline = confirmation_links(payload, scheduler, settings)
-        messages.append(
-            (
-                organizer,
-                f"Booking request: {title} with {guest_name}",
-                f"{guest_name} asked to book {title}.\n\n"
-                f"{_when(info, host_zone, host_language)}\n\n"
-                f"Confirm: {confirm}\nDecline: {decline}",
-            )
-        )
-    elif trigger == "booking.rescheduled":
-        old = {"start_time": info.get("old_start_time"), "end_time": info.get("old_end_time")}
-        for to, zone, lang, extra in (
-            (guests, guest_zone, guest_language, guest_links),
-            (organizer, host_zone, host_language, ""),
-        ):
-            messages.append(
-                (
-                    to,
-                    f"Booking rescheduled: {title}",
-                    f"{title} has moved.\n\nNew time: {_when(info, zone, lang)}\n"
-                    f"Previous time: {_when(old, zone, lang)}{extra}",
-                )
-            )
-    else:  # booking.cancelled
-        reason = info.get("cancellation_reason") or ""
-        why = f"\nReason: {reason}" if reason else ""
-        for to, zone, lang in (
-            (guests, guest_zone, guest_language),
-            (organizer, host_zone, host_language),
-        ):
-            messages.append(
-                (
-                    to,
-                    f"Booking cancelled: {title}",
-                    f"{title} was cancelled.{why}\n\n{_when(info, zone, lang)}",
-                )
-            )
     composed = []
-    for recipients, subject, text in messages:
-        invite = calendar if invite_guests or recipients is not guests else None
-        for address in recipients:
+    if trigger != "booking.pending" and who.guests:
+        subject, text = _guest_message(trigger, info, template, for_tag(info.get("guest_language")))
+        invite = calendar if event_booking.notify_participants else None
+        for guest in who.guests:
             composed.append(
-                email.compose(settings, [address], subject, text, ics=invite, ics_method=method)
+                email.compose(
+                    settings, [guest["email"]], subject, text, ics=invite, ics_method=method
+                )
             )
+    if who.organizer["email"]:
+        language = for_tag(info.get("host_language"))
+        subject, text = _organizer_message(trigger, payload, scheduler, settings, language)
+        composed.append(
+            email.compose(
+                settings, [who.organizer["email"]], subject, text, ics=calendar, ics_method=method
+            )
+        )
     return composed
 
 
@@ -278,17 +299,17 @@ def reminder_emails(
     """Reminder emails to all | host | guest (hosts are the organizer and other booked hosts)."""
     info = payload.get("booking_info") or {}
     who = people(info)
-    title = info.get("title") or "Booking"
     hosts = [who.organizer, *who.hosts] if who.organizer["email"] else list(who.hosts)
     targets = {"host": hosts, "guest": who.guests}.get(recipient, [*hosts, *who.guests])
     composed = []
     for person in targets:
         is_host = person in hosts
         zone = info.get("organizer_timezone") if is_host else info.get("guest_timezone")
-        language = info.get("host_language" if is_host else "guest_language")
+        language = for_tag(info.get("host_language" if is_host else "guest_language"))
         when = _when(info, zone or info.get("organizer_timezone"), language)
-        text = f"Reminder: {title}\n\n{when}"
+        # A reminder's configured subject is the organizer's words, sent as written.
+        heading = language.gettext("Reminder: %(title)s") % {"title": _title(info, language)}
         composed.append(
-            email.compose(settings, [person["email"]], subject or f"Reminder: {title}", text)
+            email.compose(settings, [person["email"]], subject or heading, f"{heading}\n\n{when}")
         )
     return composed

@@ -29,6 +29,7 @@ from slotwise.documents import read_document
 from slotwise.edge.limits import public_method
 from slotwise.edge.request import bearer_token, get_db, get_settings, is_admin_key
 from slotwise.errors import Forbidden, InvalidSession, NotFound, Unauthorized
+from slotwise.i18n.languages import ENGLISH
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling.access import resolve_access
 from slotwise.scheduling.explain import explain_offer
@@ -82,7 +83,7 @@ def _page(
         chosen = views.parse_day(day, views.local_day(now, zone))
         rows = [_row(x, zone) for x in _explain_day(session, config, chosen, zone, now)]
         context = {
-            "page": views.page_info(session, config),
+            "page": views.page_info(session, config, ENGLISH),  # an organizer's tool: English
             "day": chosen.isoformat(),
             "day_label": f"{chosen:%A} {chosen.day} {chosen:%B} {chosen.year}",
             "zone": zone,

@@ -50,6 +50,8 @@ from slotwise.errors import (
     SlotwiseError,
     TimeslotUnavailable,
 )
+from slotwise.i18n.catalogs import N_
+from slotwise.i18n.languages import Language
 from slotwise.ids import decode_booking_ref
 from slotwise.notifications.email import smtp_configured
 from slotwise.scheduling import repository as scheduling_repository
@@ -62,15 +64,16 @@ from slotwise.scheduling.offer import (
 )
 from slotwise.validation import is_http_url, validate_model
 from slotwise.web import formats, theme, views
-from slotwise.web.render import SECURITY_HEADERS, redirect, render
+from slotwise.web.render import SECURITY_HEADERS, page_language, redirect, render
 
 # Every page counts against the public rate limits (page loads as reads, form posts as writes).
 router = APIRouter(dependencies=[Depends(public_method)])
 
 Form = dict[str, list[str]]
-SLOT_TAKEN = "Sorry, that time was just taken. Please pick another one."
-GONE = "That time is not available any more. Please pick another one."
-OFF_GRID = "That is not one of the times this page offers. Please pick one of the times below."
+# Shown as the page's notice, read through the guest's catalog by `render`.
+SLOT_TAKEN = N_("Sorry, that time was just taken. Please pick another one.")
+GONE = N_("That time is not available any more. Please pick another one.")
+OFF_GRID = N_("That is not one of the times this page offers. Please pick one of the times below.")
 
 
 # -- request helpers ---------------------------------------------------------------------------
@@ -80,15 +83,15 @@ async def form_data(request: Request) -> Form:
     """The POSTed form (application/x-www-form-urlencoded), size-limited and plain text."""
     raw = await request.body()
     if len(raw) > get_settings(request).max_body_bytes:
-        raise PayloadTooLarge("The form is too large.")
+        raise PayloadTooLarge(N_("The form is too large."))
     try:
         # errors="strict": a percent-escape that is not UTF-8 (a lone surrogate, say) is a
         # 400, not a silent U+FFFD stored in someone's name.
         form = parse_qs(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
-        raise InvalidRequest("The form could not be read.") from None
+        raise InvalidRequest(N_("The form could not be read.")) from None
     if any("\x00" in v for values in form.values() for v in values):
-        raise InvalidRequest("The form contains characters that cannot be stored.")
+        raise InvalidRequest(N_("The form contains characters that cannot be stored."))
     return {key: [v.strip() for v in values] for key, values in form.items()}
 
 
@@ -106,14 +109,14 @@ def same_origin(request: Request) -> None:
     site = request.headers.get("sec-fetch-site")
     if site is not None:
         if site not in {"same-origin", "none"}:
-            raise Forbidden("This form was sent from another site.")
+            raise Forbidden(N_("This form was sent from another site."))
         return
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         return
     allowed = {request.headers.get("host", ""), urlsplit(get_settings(request).public_url).netloc}
     if urlsplit(origin).netloc not in allowed:
-        raise Forbidden("This form was sent from another site.")
+        raise Forbidden(N_("This form was sent from another site."))
 
 
 def _time(text: str | None) -> int | None:
@@ -185,6 +188,7 @@ def _base(
     form: Form | None = None,
 ) -> dict[str, Any]:
     now = clock.now()
+    language = page_language(request)
     choice = _clock_choice(request, form)
     guest_clock = formats.clock_for(request.headers.get("accept-language"), choice, now, zone)
 
@@ -194,7 +198,8 @@ def _base(
         return link(path, **params)
 
     return {
-        "page": views.page_info(session, config),
+        "language": language,
+        "page": views.page_info(session, config, language),
         "theme": theme.theme_of(config),
         "zone": zone,
         "zone_groups": views.zone_groups(zone, now),
@@ -326,6 +331,8 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 ],
                 "hold_id": _one(form, "hold_id") or None,
                 "hold_secret": _one(form, "hold_secret") or None,
+                # The guest's emails speak the language the page spoke to them.
+                "email_language": email_language(request),
             }
             with outcomes.counted():
                 booking, _ = service.create_booking(
@@ -337,7 +344,9 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
             ref, pending = booking_ref(booking), booking.status == "pending"
             redirect_to = read_document(config).scheduler.confirmation_redirect_url
             context = _base(request, session, config, zone, form)
-            context["booking"] = views.booking_view(booking, config, zone, context["clock"])
+            context["booking"] = views.booking_view(
+                booking, config, zone, context["clock"], context["language"]
+            )
     except TimeslotUnavailable:
         with db.session(write=False) as session:
             config = public_configuration(session, name)
@@ -370,7 +379,7 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 start or 0,
                 _one(form, "from"),
                 form,
-                error=friendly(config, exc.message),
+                error=friendly(config, exc.message, page_language(request)),
                 status=400,
             )
     # Checked again here: a configuration stored before URLs were checked may hold any text.
@@ -384,18 +393,42 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
     return redirect(link(f"/bookings/{ref}", tz=zone, done="booked", clock=choice))
 
 
-def friendly(config: Configuration, message: str) -> str:
+def email_language(request: Request) -> str:
+    """The page's language as a booking's `email_language` tag: `de-AT`, or only `de` when
+    the region makes it longer than a booking stores."""
+    language = page_language(request)
+    return language.tag if len(language.tag) <= 8 else language.code
+
+
+def friendly(config: Configuration, message: str, language: Language) -> str:
     """A service message for a guest: field paths read as the form's labels."""
     field, sep, problem = message.partition(": ")
     if not sep:
-        return message
-    labels = {"guest.name": "Your name", "guest.email": "Your email", "start_time": "The time"}
+        return language.gettext(message)
+    _ = language.gettext
+    labels = {
+        "guest.name": _("Your name"),
+        "guest.email": _("Your email"),
+        "start_time": _("The time"),
+    }
     if field.startswith("additional_guests"):
-        return f"Additional guests: {problem}"
+        return _("Additional guests") + f": {_problem_words(problem, language)}"
     definitions = read_document(config).scheduler.additional_fields
     for key, spec in definitions.items():
         labels[f"additional_fields.{key}"] = spec.label or key
-    return f"{labels.get(field, field)}: {problem}"
+    return f"{labels.get(field, field)}: {_problem_words(problem, language)}"
+
+
+# The service's wording a guest most often meets on the form, by how it begins; read through
+# the guest's catalog (any other problem shows as the service words it, in English).
+_FORM_PROBLEMS = (N_("is required"), N_("expected an email address"))
+
+
+def _problem_words(problem: str, language: Language) -> str:
+    for known in _FORM_PROBLEMS:
+        if problem.startswith(known):
+            return language.gettext(known)
+    return language.gettext(problem)
 
 
 # -- manage page ---------------------------------------------------------------------------------
@@ -475,7 +508,7 @@ def _manage_page(
         path=f"/bookings/{ref}",
         ref=ref,
         address=str(request.url.replace(query="")),
-        booking=views.booking_view(booking, config, zone, guest_clock),
+        booking=views.booking_view(booking, config, zone, guest_clock, context["language"]),
         book_again=_public_page_path(config),
         can_reschedule=can_reschedule,
         can_cancel=can_cancel,
@@ -570,7 +603,7 @@ def _manage_change(request: Request, ref: str, form: Form, what: str, change: An
                 first=_one(form, "from") or None,
                 form=form,
                 message=(SLOT_TAKEN if on_grid else OFF_GRID) if unavailable_slot else "",
-                error="" if unavailable_slot else problem_text(exc),
+                error="" if unavailable_slot else problem_text(exc, page_language(request)),
                 status=exc.status_code,
             )
     choice = _clock_choice(request, form)
@@ -580,11 +613,12 @@ def _manage_change(request: Request, ref: str, form: Form, what: str, change: An
 _PAST = {"rescheduling": "rescheduled", "cancellation": "cancelled"}
 
 
-def problem_text(exc: SlotwiseError) -> str:
-    """The service's message without its leading field path."""
+def problem_text(exc: SlotwiseError, language: Language) -> str:
+    """The service's message without its leading field path, in the guest's language when
+    the catalog has it (the service's own wording is English)."""
     field, sep, rest = exc.message.partition(": ")
     text = rest if sep and " " not in field else exc.message
-    return text[:1].upper() + text[1:]
+    return language.gettext(text[:1].upper() + text[1:])
 
 
 @router.post("/bookings/{ref}/reschedule")
@@ -629,7 +663,7 @@ def _organizer_page(
     context = _base(request, session, config, zone)
     context.update(
         path=f"/scheduling/organizer-confirmation/{ref}",
-        booking=views.booking_view(booking, config, zone, context["clock"]),
+        booking=views.booking_view(booking, config, zone, context["clock"], context["language"]),
         action=action if action in {"confirm", "decline"} else "",
         done=done,
         error=error,
@@ -659,7 +693,7 @@ def organizer_decision(request: Request, ref: str, form: Form = Depends(form_dat
     same_origin(request)
     action = _one(form, "action")
     if action not in {"confirm", "decline"}:
-        raise InvalidRequest("Choose confirm or decline.")
+        raise InvalidRequest(N_("Choose confirm or decline."))
     db = get_db(request)
     try:
         with db.session() as session:
@@ -682,7 +716,7 @@ def organizer_decision(request: Request, ref: str, form: Form = Depends(form_dat
                 booking,
                 config,
                 ref,
-                error=problem_text(exc),
+                error=problem_text(exc, page_language(request)),
                 status=exc.status_code,
             )
     done = "confirmed" if action == "confirm" else "declined"

@@ -18,6 +18,7 @@ from slotwise.availability import zones
 from slotwise.availability.zones import is_zone
 from slotwise.db.models import Booking, Configuration
 from slotwise.documents import read_document
+from slotwise.i18n.languages import Language
 from slotwise.scheduling.offer import (
     DAY,
     bookable_window,
@@ -346,11 +347,11 @@ class PageInfo:
     scheduler: dict[str, Any] = field(default_factory=dict)
 
 
-def page_info(session: Session, config: Configuration) -> PageInfo:
+def page_info(session: Session, config: Configuration, language: Language) -> PageInfo:
     document = read_document(config)
     event_booking = document.event_booking
     return PageInfo(
-        title=event_booking.title or "Meeting",
+        title=event_booking.title or language.gettext("Meeting"),
         description=event_booking.description or "",
         location=event_booking.location or "",
         minutes=duration_seconds(document) // 60,
@@ -466,7 +467,9 @@ class BookingView:
     answers: list[tuple[str, str]]
 
 
-def booking_view(booking: Booking, config: Configuration, zone: str, clock: Clock) -> BookingView:
+def booking_view(
+    booking: Booking, config: Configuration, zone: str, clock: Clock, language: Language
+) -> BookingView:
     document = read_document(config)
     definitions = document.scheduler.additional_fields
     answers = []
@@ -476,7 +479,7 @@ def booking_view(booking: Booking, config: Configuration, zone: str, clock: Cloc
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         if isinstance(value, bool):
-            shown = "Yes" if value else "No"
+            shown = language.gettext("Yes") if value else language.gettext("No")
         answers.append(((spec.label if spec else "") or key, shown))
     their_zone = organizer_timezone(document)
     return BookingView(
