@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -77,13 +78,33 @@ def worker_process(database_url: str, settings: Settings) -> subprocess.Popen[by
         SLOTWISE_WEBHOOK_MAX_ATTEMPTS="1000",
         SLOTWISE_WORKER_LEASE_SECONDS="2",
     )
-    return subprocess.Popen(
-        [sys.executable, "-m", "slotwise", "worker"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+    # The worker's log is kept beside the test's data, so that a wait that times out can say
+    # what the worker was doing (`wait_for_worker`).
+    with open(worker_log(settings), "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "slotwise", "worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=log,
+        )
+
+
+def worker_log(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "worker-stderr.log"
+
+
+def wait_for_worker(
+    process: subprocess.Popen[bytes], settings: Settings, condition: Callable[[], object], what: str
+) -> None:
+    """`wait_until`, failing with the worker's exit status and the end of its log."""
+    try:
+        wait_until(condition, what)
+    except AssertionError as exc:
+        tail = worker_log(settings).read_text(errors="replace")[-4000:]
+        raise AssertionError(
+            f"{exc}; worker exit status {process.poll()}, its log:\n{tail}"
+        ) from exc
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -111,7 +132,12 @@ def test_down_then_500_then_killed_mid_delivery_loses_nothing(
     process = worker_process(database_url, base_settings)
     try:
         # Down: the worker's attempts meet refused connections (and are recorded as such).
-        wait_until(lambda: attempts(db) >= 1, "an attempt at the receiver while it is down")
+        wait_for_worker(
+            process,
+            base_settings,
+            lambda: attempts(db) >= 1,
+            "an attempt at the receiver while it is down",
+        )
         receiver.mode = "error"
         receiver.start()
         wait_until(lambda: receiver.failed_posts >= 3, "500 answers")
@@ -123,7 +149,12 @@ def test_down_then_500_then_killed_mid_delivery_loses_nothing(
             process.stdout.close()
         receiver.mode = "ok"
         process = worker_process(database_url, base_settings)
-        wait_until(lambda: len({r.id for r in receiver.received}) >= 9, "every notification")
+        wait_for_worker(
+            process,
+            base_settings,
+            lambda: len({r.id for r in receiver.received}) >= 9,
+            "every notification",
+        )
     finally:
         stop(process)
     check(receiver, expected)
