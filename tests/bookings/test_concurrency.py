@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from slotwise.db.engine import Database
 from slotwise.db.models import Booking, Event
-from tests.conftest import API_KEY
-from tests.support.processes import ServerProcess
 from tests.support.scheduling import (
     HOUR,
     config_body,
@@ -30,7 +25,7 @@ from tests.support.scheduling import (
     participant,
     round_robin,
 )
-from tests.support.server import LiveServer, http_client
+from tests.support.server import http_client
 from tests.support.waiting import HTTP_TIMEOUT
 
 THREADS = 24
@@ -74,21 +69,6 @@ def race(urls: list[str], config_id: str, starts: list[int]) -> list[httpx.Respo
         if r.status_code == 409:
             assert r.json()["error"]["type"] == "timeslot_not_available"
     return responses
-
-
-@pytest.fixture(params=["threads", "two-processes"])
-def urls(
-    request: pytest.FixtureRequest, server: LiveServer, database_url: str, tmp_path: Path
-) -> Iterator[list[str]]:
-    if request.param == "threads":
-        yield [server.url]
-        return
-    processes = [ServerProcess(database_url, API_KEY, tmp_path) for _ in range(2)]
-    try:
-        yield [p.wait_ready().url for p in processes]
-    finally:
-        for p in processes:
-            p.stop()
 
 
 def _collective(api: httpx.Client, db: Database, **availability: Any) -> dict:

@@ -7,40 +7,19 @@ none is lost and nobody is promoted twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from slotwise.db.engine import Database
 from slotwise.db.models import Booking, WaitlistEntry
-from tests.conftest import API_KEY
 from tests.scheduling.test_group_events import create_event, event_body, make_group, offer
-from tests.support.processes import ServerProcess
 from tests.support.scheduling import HOUR, future_hour
-from tests.support.server import LiveServer
 from tests.support.waiting import HTTP_TIMEOUT
 
 THREADS = 40
-
-
-@pytest.fixture(params=["threads", "two-processes"])
-def urls(
-    request: pytest.FixtureRequest, server: LiveServer, database_url: str, tmp_path: Path
-) -> Iterator[list[str]]:
-    if request.param == "threads":
-        yield [server.url]
-        return
-    processes = [ServerProcess(database_url, API_KEY, tmp_path) for _ in range(2)]
-    try:
-        yield [p.wait_ready().url for p in processes]
-    finally:
-        for p in processes:
-            p.stop()
 
 
 def _post(url: str, config_id: str, body: dict[str, Any]) -> httpx.Response:

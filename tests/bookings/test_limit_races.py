@@ -3,19 +3,14 @@ database, racing for the last booking a limit allows and for one slot to hold.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
 from slotwise.db.engine import Database
 from slotwise.db.models import Booking, Hold
-from tests.conftest import API_KEY
-from tests.support.processes import ServerProcess
 from tests.support.scheduling import (
     HOUR,
     config_body,
@@ -24,26 +19,10 @@ from tests.support.scheduling import (
     make_grant,
     participant,
 )
-from tests.support.server import LiveServer
 from tests.support.waiting import HTTP_TIMEOUT
 
 THREADS = 24
 HOLDERS = 40
-
-
-@pytest.fixture(params=["threads", "two-processes"])
-def urls(
-    request: pytest.FixtureRequest, server: LiveServer, database_url: str, tmp_path: Path
-) -> Iterator[list[str]]:
-    if request.param == "threads":
-        yield [server.url]
-        return
-    processes = [ServerProcess(database_url, API_KEY, tmp_path) for _ in range(2)]
-    try:
-        yield [p.wait_ready().url for p in processes]
-    finally:
-        for p in processes:
-            p.stop()
 
 
 def _post_all(urls: list[str], path: str, bodies: list[tuple[str, dict[str, Any]]]) -> list[int]:
