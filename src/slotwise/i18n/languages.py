@@ -78,6 +78,13 @@ def _ranges(header: str) -> list[tuple[float, int, str]]:
     return found
 
 
+def preferred_tags(header: str | None) -> list[str]:
+    """The language tags of an Accept-Language header, most preferred first (highest q, then
+    earliest), without `*`; bounded however long the header is."""
+    ranked = sorted(_ranges(header or ""), key=lambda r: (-r[0], r[1]))
+    return [tag for _, _, tag in ranked if tag != "*"]
+
+
 def negotiate(header: str | None) -> Language:
     """The page language for an Accept-Language header (RFC 9110 §12.5.4).
 
@@ -85,9 +92,7 @@ def negotiate(header: str | None) -> Language:
     catalog wins: `de-AT` gets German with Austrian dates, `pt-BR, fr;q=0.5` French. A header
     naming none of them (or `*`, or nothing) gets English.
     """
-    if not header:
-        return ENGLISH
-    for _, _, tag in sorted(_ranges(header), key=lambda r: (-r[0], r[1])):
+    for tag in preferred_tags(header):
         base = _base(tag)
         if base in LANGUAGES:
             return Language(base, _babel_locale(tag) or base)

@@ -16,10 +16,9 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton, format_time
 
 from slotwise.availability import zones
+from slotwise.i18n.languages import preferred_tags
 
 DEFAULT_LOCALE = "en_US"
-MAX_HEADER = 500  # characters of Accept-Language read; a hostile header costs no more
-MAX_TAGS = 12
 
 
 # The year of a CLDR date pattern, with the literal or comma that joins it to the rest:
@@ -39,19 +38,9 @@ def _parse(tag: str) -> Locale | None:
 
 
 def locale_from_header(header: str | None) -> Locale:
-    """The first locale Babel knows among Accept-Language's tags, highest q first."""
-    tags: list[tuple[float, int, str]] = []
-    for index, part in enumerate((header or "")[:MAX_HEADER].split(",")[:MAX_TAGS]):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        if tag and tag != "*" and quality > 0:
-            tags.append((-quality, index, tag))
-    for _, _, tag in sorted(tags):
+    """The first locale Babel knows among Accept-Language's tags, most preferred first (the
+    tags as `i18n.languages` reads them for the page's language)."""
+    for tag in preferred_tags(header):
         found = _parse(tag)
         if found is not None:
             return found
