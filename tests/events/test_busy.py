@@ -75,6 +75,35 @@ def test_busy_rules(db: Database) -> None:
         assert read_busy(session, [cal_id, "unknown"], T0, T0 + DAY)["unknown"] == []
 
 
+def test_short_and_long_events_of_several_calendars_come_together(db: Database) -> None:
+    """Single events are read aggregated per calendar, short and long ones apart: a calendar
+    with both gets all of them, in start order, and each calendar only its own."""
+    with db.session() as session:
+        grant_a, cal_a = _grant(session, "a@example.com")
+        grant_b, cal_b = _grant(session, "b@example.com")
+        week_long = {"start_time": T0 - 3 * DAY, "end_time": T0 + 4 * DAY}  # beyond SHORT_SPAN
+        for start in (T0 + 5 * HOUR, T0 + HOUR, T0 + 3 * HOUR):
+            create_event(
+                session, grant_a, cal_a, {"when": {"start_time": start, "end_time": start + HOUR}}
+            )
+        create_event(session, grant_a, cal_a, {"when": week_long})
+        create_event(
+            session, grant_b, cal_b, {"when": {"start_time": T0, "end_time": T0 + 2 * HOUR}}
+        )
+        ids = (cal_a.id, cal_b.id)
+    with db.session(write=False) as session:
+        busy = read_busy(session, list(ids), T0, T0 + DAY)
+    assert busy == {
+        ids[0]: [
+            (T0 - 3 * DAY, T0 + 4 * DAY),
+            (T0 + HOUR, T0 + 2 * HOUR),
+            (T0 + 3 * HOUR, T0 + 4 * HOUR),
+            (T0 + 5 * HOUR, T0 + 6 * HOUR),
+        ],
+        ids[1]: [(T0, T0 + 2 * HOUR)],
+    }
+
+
 def test_recurring_series_expand_and_exclusions(db: Database) -> None:
     with db.session() as session:
         grant, cal = _grant(session, "a@example.com")

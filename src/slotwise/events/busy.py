@@ -41,9 +41,8 @@ def read_busy(
     rows = repository.busy_rows(
         session, ids, start, end, tentative_as_busy=tentative_as_busy, exclude=exclude
     )
-    add = {cid: spans.append for cid, spans in busy.items()}  # thousands of rows: no lookups
-    for calendar_id, event_start, event_end in rows.singles:
-        add[calendar_id]((event_start, event_end))
+    for calendar_id, starts, ends in rows.singles:
+        busy[calendar_id].extend(zip(starts, ends, strict=True))
     for row in rows.masters:
         spans = busy[row.calendar_id]
         try:
