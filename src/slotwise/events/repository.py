@@ -147,7 +147,10 @@ def _busy_conditions(tentative_as_busy: bool, exclude: bool) -> list[Any]:
 
 class int_list(GenericFunction[Any]):  # noqa: N801 (SQL functions are lower case)
     """The aggregate of a group's integers as one value: a JSON array on SQLite, an array on
-    PostgreSQL (the driver hands it over as a list). `decode_int_list` reads either."""
+    PostgreSQL (the driver hands it over as a list). `decode_int_list` reads either.
+
+    Two of them in one SELECT (starts and ends) consume the group's rows in the same pass, so
+    their lists pair up element by element; in no particular order, which `read_busy` sorts."""
 
     name = "int_list"
     inherit_cache = True
