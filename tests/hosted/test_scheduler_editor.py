@@ -154,8 +154,18 @@ def test_editor_signs_in_edits_and_the_scheduling_component_books(
             assert document["participants"][0]["email"] == "ada@example.com"
 
             # Edit: Sundays open as well, then a longer duration.
-            page.get_by_text("Availability", exact=True).first.click()
-            page.locator("nylas-availability-picker label[for=SUN]").click()
+            # The editor can still be re-rendering the configuration it just created; a tab
+            # click that lands on the view being replaced is lost, so it is repeated until the
+            # day picker shows.
+            sunday = page.locator("nylas-availability-picker label[for=SUN]")
+
+            def availability_tab_open() -> bool:
+                if not sunday.is_visible():
+                    page.get_by_text("Availability", exact=True).first.click()
+                return sunday.is_visible()
+
+            wait_for(page, availability_tab_open, "the availability tab")
+            sunday.click()
             page.locator("button", has_text="Save changes").click()
             wait_for(page, lambda: 0 in _days_open(_document(db)), "the edited hours")
             page.get_by_text("Event info", exact=True).first.click()

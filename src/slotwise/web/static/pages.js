@@ -206,13 +206,18 @@
       timer = window.setInterval(tick, 1000);
     }
 
+    // The request taking (or moving) the hold, until it has settled. A guest who sends the
+    // form before it answers would book without the hold's id while the hold already stands
+    // on the server: refused as held by someone else. So the form waits for it.
+    var taking = null;
+
     function take(previous) {
       var body = { start_time: Number(note.dataset.start), end_time: Number(note.dataset.end) };
       if (previous) {
         body.hold_id = previous.hold_id;
         body.hold_secret = previous.hold_secret;
       }
-      window.fetch(note.dataset.url, {
+      return window.fetch(note.dataset.url, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json" },
@@ -229,16 +234,20 @@
             say(note.dataset.taken);
           } else if (previous) {
             remember(null);  // a hold this tab no longer owns: take a fresh one
-            take(null);
+            return take(null);
           }
         });
       }).catch(function () { /* no hold: the booking is still checked when sent */ });
     }
 
-    note.closest("main").querySelector("form.booking").addEventListener("submit", function () {
+    var form = note.closest("main").querySelector("form.booking");
+    form.addEventListener("submit", function (event) {
       remember(null);  // the booking converts the hold
+      if (!taking) return;
+      event.preventDefault();
+      taking.then(function () { form.submit(); });  // form.submit() fires no second event
     });
-    take(stored);
+    taking = take(stored).then(function () { taking = null; });
   }
 
   if (firstVisit()) return;
