@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
+from operator import sub
 
 from .grid import grid_runs, grid_starts, union_of_runs
 from .hours import RuleCache, open_windows
@@ -197,42 +198,52 @@ def lattice_slots(
 
     That holds when the grids of all stretches lie on one lattice (instants ``phase + k *
     step``) and each starts at the first lattice point of its stretch, as with ``round_to``
-    equal to the interval in a zone whose offset does not change in the window. Then a
-    person's own grid in a stretch is exactly the set of starts they are free for, so each
-    lattice position can collect, in input order, the people whose grids hold it: no list of
-    candidates, no search in it, no sweep. Returns None, to take the general path, as soon as
-    one stretch breaks the condition, or when the positions would be far more than the starts
-    they hold (free time spread thinly over a long window).
+    equal to the interval in a zone whose offsets agree modulo the interval
+    (``Snapper.lattice``). Then a person's own grid in a stretch is exactly the set of starts
+    they are free for, so each lattice position can collect, in input order, the people whose
+    grids hold it: no list of candidates, no search in it, no sweep. Returns None, to take the
+    general path, as soon as one stretch breaks the condition, or when the positions would be
+    far more than the starts they hold (free time spread thinly over a long window).
+
+    Stretches are kept as parallel int lists (start, end, owner) rather than a tuple each,
+    and with a lattice known in advance their grids are integer arithmetic, not a snap each.
     """
-    phase = -1
-    runs: list[tuple[int, int, str]] = []  # [first position, end position), whose
-    add = runs.append
-    for email, free in zip(emails, frees, strict=True):
-        long = [(a, b) for a, b in free if b - a >= d]
-        for first, (a, b) in zip(snap.many([a for a, _ in long]), long, strict=True):
-            last = b - d
-            if first > last:
-                continue
-            if first - a >= step:
-                return None  # the grid skips lattice points of its stretch
-            if phase != first % step:
-                if phase >= 0:
-                    return None  # a second lattice
-                phase = first % step
-            add((first // step, (last - phase) // step + 1, email))
-    if not runs:
+    heads = [a for free in frees for a, _ in free]
+    ends = [b for free in frees for _, b in free]
+    phase = snap.lattice(step)
+    if phase is None:
+        # No lattice known in advance: snap every start and check the condition on the
+        # stretches that offer a slot at all.
+        firsts = snap.many(heads)
+        kept = [(f, a) for f, a, b in zip(firsts, heads, ends, strict=True) if f <= b - d]
+        if not kept:
+            return []
+        phase = kept[0][0] % step
+        if any(f % step != phase or f - a >= step for f, a in kept):
+            return None
+        heads = firsts
+    # Position k is the instant ``phase + k * step``; a stretch offers [head, tail).
+    heads = [-((phase - a) // step) for a in heads]
+    tails = [(b - d - phase) // step + 1 for b in ends]
+    covered = sum(filter((0).__lt__, map(sub, tails, heads)))
+    if not covered:
         return []
-    lo = min([run[0] for run in runs])
-    span = max([run[1] for run in runs]) - lo
-    if span > 4 * sum([b - a for a, b, _ in runs]) + 1024:
+    lo = min(heads)
+    span = max(tails) - lo
+    if span > 4 * covered + 1024:
         return None
+    owners = [email for email, free in zip(emails, frees, strict=True) for _ in free]
     at: list[list[str]] = [[] for _ in range(span)]
-    for a, b, email in runs:  # people in input order, so every list is in input order
-        for here in at[a - lo : b - lo]:
-            here.append(email)
-    starts = [(lo + k) * step + phase for k, here in enumerate(at) if here]
-    people = [tuple(here) for here in at if here]
-    return list(_slots(starts, [s + d for s in starts], people))
+    for head, tail, email in zip(heads, tails, owners, strict=True):
+        # People come in input order, so every list is in input order. (An empty stretch
+        # has tail <= head; its slice could wrap around through a negative stop.)
+        if head < tail:
+            for here in at[head - lo : tail - lo]:
+                here.append(email)
+    first = lo * step + phase
+    starts = compress(range(first, first + span * step, step), at)
+    slot_ends = compress(range(first + d, first + d + span * step, step), at)
+    return list(_slots(starts, slot_ends, map(tuple, filter(None, at))))
 
 
 def _slots(

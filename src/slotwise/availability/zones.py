@@ -196,6 +196,23 @@ class Snapper:
             # The offset changes before the candidate: re-read the clock from the change.
             t = change
 
+    def lattice(self, step: int) -> int | None:
+        """The phase ``p`` if ``self(t)`` is ``t`` rounded up to the lattice ``p + k * step``
+        for every ``t``, else None.
+
+        That holds when rounding is to ``step`` itself, ``step`` divides the day (so no restart
+        at local midnight cuts the lattice) and every offset of the rounding zone in range is
+        the same modulo ``step`` (an hour's DST change keeps a 15-minute lattice, a
+        30-minute one in +10:30/+11:00 does not). The grid can then be computed with integer
+        arithmetic instead of snapping each stretch start.
+        """
+        timeline = self.timeline
+        if timeline is None or self.step != step or DAY % step:
+            return None
+        offsets = [timeline.fixed] if timeline.fixed is not None else timeline.offsets
+        phases = {-off % step for off in offsets}
+        return phases.pop() if len(phases) == 1 else None
+
     def many(self, ts: list[int]) -> list[int]:
         """``[self(t) for t in ts]``, without a call per instant where the offset is fixed."""
         timeline = self.timeline
