@@ -35,11 +35,16 @@ from .model import (
     Participant,
     Rules,
     Slot,
+    SpecificHours,
+    WeeklyHours,
     validate_participants,
     validate_rules,
 )
 from .roundrobin import fairness_keep, round_robin_order
 from .zones import Snapper
+
+# What a participant's open time depends on: weekly rules, date overrides, only_specific.
+HoursKey = tuple[tuple[WeeklyHours, ...], tuple[SpecificHours, ...], bool]
 
 
 class Context:
@@ -53,6 +58,7 @@ class Context:
         self.rules = rules
         self.snap = Snapper(rules.round_to, rules.round_to_timezone, self.lo, max(self.lo, self.hi))
         self.rule_cache: RuleCache = {}
+        self.open_cache: dict[HoursKey, list[Span]] = {}
         self.free_cache: dict[str, list[Span]] = {}
 
     def free_time(self, p: Participant) -> list[Span]:
@@ -61,7 +67,13 @@ class Context:
             if self.lo >= self.hi:
                 found = []
             else:
-                opened = open_windows(p, self.lo, self.hi, cache=self.rule_cache)
+                # Open time depends on the hours alone, and a pool often shares them (one
+                # team, one template): expand, merge and clip them once per distinct set.
+                key = (tuple(p.open_hours), tuple(p.specific), p.only_specific)
+                opened = self.open_cache.get(key)
+                if opened is None:
+                    opened = open_windows(p, self.lo, self.hi, cache=self.rule_cache)
+                    self.open_cache[key] = opened
                 rules = self.rules
                 found = subtract_busy(opened, p.busy, rules.buffer_before, rules.buffer_after)
             self.free_cache[p.email] = found
