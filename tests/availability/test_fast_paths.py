@@ -1,10 +1,10 @@
-"""Property tests for the engine's batch fast paths against the one-at-a-time originals.
+"""Property tests for the engine's fast paths (lattice snapper, shared open hours).
 
-Readings and instants are drawn around DST changeovers in both hemispheres and in the
-+05:45 zone, where the batch conversion must defer to ``to_epoch`` and a lattice may break.
+Instants are drawn around DST changeovers in both hemispheres and in the +05:45 zone,
+where a rounding lattice may break.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +16,7 @@ from slotwise.availability import (
     compute_availability,
     oracle_availability,
 )
-from slotwise.availability.zones import DAY, Snapper, wall_seconds, wall_to_utc, walls_to_utc, zone
+from slotwise.availability.zones import DAY, Snapper
 
 from .helpers import HOUR, MIN, at
 
@@ -29,29 +29,6 @@ BASE_DAYS = [
     date(2024, 10, 5),
     date(2024, 5, 6),
 ]
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    name=st.sampled_from(DST_ZONES),
-    base=st.sampled_from(BASE_DAYS),
-    readings=st.lists(
-        st.tuples(st.integers(-2, 3), st.integers(0, 1440) | st.sampled_from([120, 150, 180])),
-        max_size=12,
-    ),
-)
-def test_walls_to_utc_is_wall_to_utc_one_by_one(
-    name: str, base: date, readings: list[tuple[int, int]]
-) -> None:
-    tz = zone(name)
-    days = [(base + timedelta(days=k), minute) for k, minute in readings]
-    walls = [wall_seconds(day.toordinal(), minute) for day, minute in days]
-    assert walls_to_utc(tz, walls) == [wall_to_utc(tz, day, minute) for day, minute in days]
-
-
-def test_wall_seconds_counts_from_the_epoch_reading() -> None:
-    assert wall_seconds(date(1970, 1, 1).toordinal(), 0) == 0
-    assert wall_seconds(date(2024, 5, 6).toordinal(), 90) == at(2024, 5, 6) + 90 * MIN
 
 
 @settings(max_examples=200, deadline=None)
@@ -106,10 +83,3 @@ def test_people_sharing_hours_match_the_oracle(
     )
     hi = lo + 4 * DAY
     assert compute_availability(people, lo, hi, rules) == oracle_availability(people, lo, hi, rules)
-
-
-def test_a_wall_reading_in_the_gap_moves_to_the_jump() -> None:
-    # 02:30 on New York's spring-forward day is skipped: the clocks jump at 07:00 UTC.
-    tz = zone("America/New_York")
-    reading = wall_seconds(date(2024, 3, 10).toordinal(), 150)
-    assert walls_to_utc(tz, [reading]) == [at(2024, 3, 10, 7)]

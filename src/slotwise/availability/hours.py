@@ -19,12 +19,11 @@ Override semantics:
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
-from itertools import chain
+from datetime import date, timedelta
 
 from .intervals import Span, clip, merge, subtract
 from .model import Participant, SpecificHours, WeeklyHours
-from .zones import local_date, wall_seconds, wall_to_utc, walls_to_utc, zone
+from .zones import local_date, wall_to_utc, zone
 
 RuleCache = dict[tuple[WeeklyHours, int, int, frozenset[date]], list[Span]]
 
@@ -70,20 +69,17 @@ def weekly_windows(
     if end_minute <= rule.start_minute:
         return []
     # One spare day each side: a local day can start before the window's first UTC day.
-    first = local_date(tz, window_start).toordinal() - 1
-    last = local_date(tz, window_end).toordinal() + 1
-    # Ordinal 1 (0001-01-01) was a Monday, so an ordinal's weekday is (ordinal - 1) % 7.
-    weekdays = rule.days
-    dropped = {day.toordinal() for day in chain(rule.exdates, skip)}
-    days = [o for o in range(first, last + 1) if (o - 1) % 7 in weekdays and o not in dropped]
-    # All the day's readings are converted in two batches (one per edge), not one call each.
-    starts = walls_to_utc(tz, [wall_seconds(day, rule.start_minute) for day in days])
-    ends = walls_to_utc(tz, [wall_seconds(day, end_minute) for day in days])
-    return [
-        (start, end)
-        for start, end in zip(starts, ends, strict=True)
-        if start < end and end > window_start and start < window_end
-    ]
+    day = local_date(tz, window_start) - timedelta(days=1)
+    last = local_date(tz, window_end) + timedelta(days=1)
+    out: list[Span] = []
+    while day <= last:
+        if day.weekday() in rule.days and day not in rule.exdates and day not in skip:
+            start = wall_to_utc(tz, day, rule.start_minute)
+            end = wall_to_utc(tz, day, end_minute)
+            if start < end and end > window_start and start < window_end:
+                out.append((start, end))
+        day += timedelta(days=1)
+    return out
 
 
 def _specific_span(spec: SpecificHours) -> Span:

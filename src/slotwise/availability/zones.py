@@ -105,51 +105,6 @@ def wall_to_utc(tz: ZoneInfo, day: date, minute: int) -> int:
     return to_epoch(naive, tz, Gap.TO_JUMP)
 
 
-_EPOCH = datetime(1970, 1, 1)
-
-
-def walls_to_utc(tz: ZoneInfo, walls: list[int]) -> list[int]:
-    """``wall_to_utc`` for many readings in one zone at once (``Gap.TO_JUMP``).
-
-    A reading is wall-clock seconds since 1970-01-01 00:00 on the zone's clock. The zone's
-    offsets over the readings' range are read once (``OffsetTimeline``); a reading away from
-    every changeover is then one subtraction, and only a reading that a changeover skips or
-    repeats goes through ``to_epoch``, the one place the policy lives.
-    """
-    if not walls:
-        return []
-    timeline = OffsetTimeline(tz.key, min(walls) - DAY, max(walls) + DAY)
-    if timeline.fixed is not None:
-        fixed = timeline.fixed
-        return [wall - fixed for wall in walls]
-    offsets = timeline.offsets
-    # Change k (at instant c, offset a before and b after) makes the readings
-    # [c + min(a, b), c + max(a, b)) skipped or repeated; readings at or past the top of
-    # that range are on offset b.
-    tops = []
-    bottoms = []
-    for c, before, after in zip(timeline.changes, offsets[:-1], offsets[1:], strict=True):
-        bottoms.append(c + min(before, after))
-        tops.append(c + max(before, after))
-    out = []
-    for wall in walls:
-        i = bisect_right(tops, wall)
-        if i < len(bottoms) and wall >= bottoms[i]:
-            out.append(to_epoch(_EPOCH + timedelta(seconds=wall), tz, Gap.TO_JUMP))
-        else:
-            out.append(wall - offsets[i])
-    return out
-
-
-def wall_seconds(ordinal: int, minute: int) -> int:
-    """The reading ``minute`` minutes into the day of proleptic ``ordinal`` (as in
-    ``date.toordinal``), as seconds since 1970-01-01 00:00: what ``walls_to_utc`` reads."""
-    return (ordinal - _EPOCH_DAY) * DAY + minute * 60
-
-
-_EPOCH_DAY = _EPOCH.toordinal()
-
-
 def local_to_epoch(value: datetime, tz: tzinfo) -> int:
     """Event times: naive wall-clock `value` in `tz` to epoch seconds (``Gap.SHIFT``)."""
     return to_epoch(value.replace(tzinfo=None), tz, Gap.SHIFT)
