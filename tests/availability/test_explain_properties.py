@@ -29,6 +29,7 @@ from slotwise.availability.explain import (
     SHARED,
     Block,
     Bounds,
+    Reason,
     explain_times,
     with_blocks,
 )
@@ -52,6 +53,12 @@ def block_maps(draw: st.DrawFn, people: list[Participant], base: int) -> dict[st
         if blocks:
             out[p.email] = blocks
     return out
+
+
+def _of_limit(reason: Reason) -> bool:
+    """A booking limit reason, or a buffer of one."""
+    of = reason.details.get("of")
+    return reason.code == BOOKING_LIMIT or (isinstance(of, dict) and of["code"] == BOOKING_LIMIT)
 
 
 def _times(data: st.DataObject, starts: list[int], lo: int, hi: int, step: int) -> list[int]:
@@ -105,6 +112,9 @@ def test_offered_iff_no_reason(
             assert codes == sorted(codes, key=PRECEDENCE.index)
             if NOT_THIS_HOSTS_TURN in codes:
                 assert rules.method == "max-fairness"
+                # A host a limit keeps from the slot is passed over, not told it is not
+                # their turn.
+                assert not any(_of_limit(r) for r in p.reasons), p
         codes = [r.code for r in x.reasons]
         assert codes == sorted(codes, key=PRECEDENCE.index)
         # Each participant's own reasons are genuine: they are there exactly when that person

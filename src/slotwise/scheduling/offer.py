@@ -22,7 +22,9 @@ Choices where the reference is silent:
 * `scheduler.capacity` (a Slotwise extension the v2 pages' `event.capacity` maps onto) seats
   several guests in one slot: see `scheduling.seats`.
 * Booking limits and holds (`scheduling.blocks`) are busy-like spans added to each host's busy
-  time: a host at a limit, or held for another guest, is not free for those slots.
+  time: a host at a limit, or held for another guest, is not free for those slots. Limits go
+  to the engine as `Participant.limited`, so that max-fairness (strict rotation too) passes a
+  host at a limit over for the turn in that period, instead of offering nobody.
 * Round-robin order: when each host was last booked (event creation time, then the event's
   `rotation_seq` for bookings in the same second; cancelled ones excluded) through this
   configuration or its `round_robin_group_id` (metadata key5).
@@ -52,7 +54,7 @@ from slotwise.scheduling import repository, seats
 from slotwise.scheduling.blocks import host_blocks
 from slotwise.scheduling.checks import hhmm_minutes
 from slotwise.scheduling.holds_repository import Held
-from slotwise.scheduling.limits import Blocked
+from slotwise.scheduling.limits import BOOKING_LIMIT, Blocked
 from slotwise.scheduling.service import Host, hosts_of
 
 DEFAULT_ROUND_TO = 15
@@ -301,7 +303,7 @@ def engine_participants(
 ) -> list[engine.Participant]:
     """The hosts as the engine sees them: busy time over [start, end) (buffers' reach
     included by the caller), open hours, date overrides and round-robin history; `blocks`
-    (per email: reached limits, others' holds, `scheduling.blocks`) count as busy time."""
+    (per email: others' holds as busy time, reached limits as `limited`, `scheduling.blocks`)."""
     blocks = blocks or {}
     calendars = busy_calendars(hosts)
     all_ids = sorted({c for ids in calendars.values() for c in ids})
@@ -326,11 +328,13 @@ def engine_participants(
     for host in hosts:
         specific, only_specific = specific_of(host, document)
         spans = [span for cal in calendars[host.email] for span in busy.get(cal, [])]
-        spans += [(b.start, b.end) for b in blocks.get(host.email, [])]
+        mine = blocks.get(host.email, [])
+        spans += [(b.start, b.end) for b in mine if b.code != BOOKING_LIMIT]
         participants.append(
             engine.Participant(
                 email=host.email,
                 busy=sorted((int(s), int(e)) for s, e in spans),
+                limited=sorted((b.start, b.end) for b in mine if b.code == BOOKING_LIMIT),
                 open_hours=open_hours_of(host, document),
                 specific=specific,
                 only_specific=only_specific,
