@@ -205,6 +205,27 @@ def explain_times(
     return out
 
 
+def refused(
+    t: int,
+    u: int,
+    shared: list[Reason],
+    per: list[ParticipantExplanation],
+    *,
+    collective: bool,
+    order: list[str],
+) -> Explanation:
+    """A time not offered, with the request's reasons (``shared``) and each participant's."""
+    flat = [*shared, *(r for x in per for r in x.reasons if r.code not in SHARED)]
+    # Collective: those with reasons of their own (a grid miss is nobody's doing); round
+    # robin: every host, since any one of them free on the grid would have taken it.
+    blocked_by = [
+        x.email
+        for x in per
+        if (any(r.code not in SHARED for r in x.reasons) if collective else x.reasons)
+    ]
+    return Explanation(t, u, False, (), ordered_reasons(flat), per, blocked_by, order)
+
+
 class _Explain:
     def __init__(
         self,
@@ -252,18 +273,10 @@ class _Explain:
             if kept is not None and p.email not in kept and p.email not in passed:
                 reasons.append(self._turn_reason(p.email, kept, passed))
             mine = [r for r in shared if r.code != NOT_ON_GRID or p.email in free]
-            per.append(ParticipantExplanation(p.email, _ordered([*mine, *reasons])))
+            per.append(ParticipantExplanation(p.email, ordered_reasons([*mine, *reasons])))
         if emails is not None:
             return Explanation(t, u, True, emails, [], per, [], order)
-        flat = [*shared, *(r for x in per for r in x.reasons if r.code not in SHARED)]
-        # Collective: those with reasons of their own (a grid miss is nobody's doing); round
-        # robin: every host, since any one of them free on the grid would have taken it.
-        blocked_by = [
-            x.email
-            for x in per
-            if (any(r.code not in SHARED for r in x.reasons) if collective else x.reasons)
-        ]
-        return Explanation(t, u, False, (), _ordered(flat), per, blocked_by, order)
+        return refused(t, u, shared, per, collective=collective, order=order)
 
     # -- the request's edges ----------------------------------------------------------------
 
@@ -358,20 +371,8 @@ class _Explain:
             if s < u and t < e:
                 out.append(self._span_reason(p.email, s, e, events, blocks))
             elif s - before < u and t < e + after:
-                side = "before" if u <= s else "after"
                 what = self._span_reason(p.email, s, e, events, blocks)
-                out.append(
-                    Reason(
-                        BUFFER,
-                        f"within the {side} buffer of: {what.message}",
-                        p.email,
-                        {
-                            "side": side,
-                            "minutes": _minutes(before if side == "before" else after),
-                            "of": {"code": what.code, **what.details},
-                        },
-                    )
-                )
+                out.append(buffer_reason(p.email, u <= s, before, after, what))
         return out
 
     def _span_reason(
@@ -401,6 +402,22 @@ class _Explain:
             email,
             {"event_id": event.event_id, "calendar_id": event.calendar_id, "span": [s, e]},
         )
+
+
+def buffer_reason(email: str, before_it: bool, before: int, after: int, what: Reason) -> Reason:
+    """``email`` cannot take a time because it lies within a buffer of what ``what`` names:
+    the meeting would end within ``before`` of it (``before_it``), or start within ``after``."""
+    side = "before" if before_it else "after"
+    return Reason(
+        BUFFER,
+        f"within the {side} buffer of: {what.message}",
+        email,
+        {
+            "side": side,
+            "minutes": _minutes(before if before_it else after),
+            "of": {"code": what.code, **what.details},
+        },
+    )
 
 
 # Asked times within this many seconds of each other share one open-hours expansion.
@@ -440,7 +457,7 @@ def _minutes(seconds: int) -> int | float:
     return seconds // 60 if seconds % 60 == 0 else seconds / 60
 
 
-def _ordered(reasons: list[Reason]) -> list[Reason]:
+def ordered_reasons(reasons: list[Reason]) -> list[Reason]:
     return sorted(reasons, key=lambda r: _RANK[r.code])  # stable: equal codes keep their order
 
 

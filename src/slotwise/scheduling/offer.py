@@ -20,7 +20,7 @@ Choices where the reference is silent:
 * `scheduler.expire_after` (a Slotwise extension the v2 pages map onto): from its `date`, or
   once `uses` bookings were made (cancelled ones included: a use is spent), nothing is offered.
 * `scheduler.capacity` (a Slotwise extension the v2 pages' `event.capacity` maps onto) seats
-  several guests in one slot: see `scheduling.seats`.
+  several guests in one slot: see `scheduling.seats` (`seated_availability`).
 * Booking limits and holds (`scheduling.blocks`) are busy-like spans added to each host's busy
   time: a host at a limit, or held for another guest, is not free for those slots. Limits go
   to the engine as `Participant.limited`, so that max-fairness (strict rotation too) passes a
@@ -36,7 +36,6 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -251,8 +250,7 @@ def compute_offer(
     )
     held: list[seats.Seat] = []
     if capacity != 1:
-        held = _held_seats(session, config, lo, hi, rules, exclude_event_ids)
-        held += _hold_seats(extra.seats, hosts)
+        held = seats_near(session, config, hosts, lo, hi, rules, extra.seats, exclude_event_ids)
         exclude_event_ids = [*exclude_event_ids, *(s.event_id for s in held if s.event_id)]
     participants = engine_participants(
         session,
@@ -266,25 +264,18 @@ def compute_offer(
         blocks=extra.blocks,
     )
     try:
-        result = engine.compute_availability(participants, lo, hi, rules, not_before=lo)
-    except engine.AvailabilityInputError as exc:
-        raise InvalidRequest(f"availability: {exc}") from None
-    if held:
-        fit = partial(
-            seats.fit,
+        result = seats.seated_availability(
+            participants,
+            lo,
+            hi,
+            rules,
+            not_before=lo,
             seats=held,
             capacity=capacity,
-            buffer_before=rules.buffer_before,
-            buffer_after=rules.buffer_after,
             collective=not document.is_round_robin,
         )
-        result = fit(result)
-        if rules.strict_rotation:
-            # Strict rotation offers the next host's empty slots; a seat left in another
-            # host's group meeting stays offered too (scheduling.seats.rejoin).
-            everyone = replace(rules, strict_rotation=False, method=engine.MAX_AVAILABILITY)
-            free = engine.compute_availability(participants, lo, hi, everyone, not_before=lo)
-            result = seats.rejoin(result, fit(free), held)
+    except engine.AvailabilityInputError as exc:
+        raise InvalidRequest(f"availability: {exc}") from None
     full_order = engine.round_robin_order(participants) if document.is_round_robin else []
     return Offer(result, hosts, full_order)
 
@@ -345,22 +336,27 @@ def engine_participants(
     return participants
 
 
-def _held_seats(
+def seats_near(
     session: Session,
     config: Configuration,
+    hosts: Sequence[Host],
     lo: int,
     hi: int,
     rules: engine.Rules,
+    holds: Sequence[Held],
     exclude_event_ids: Collection[str],
 ) -> list[seats.Seat]:
-    """The seats taken near [lo, hi) (a booking being moved gives up its own)."""
+    """The seats taken near [lo, hi) of a configuration seating several guests: its live
+    bookings (a booking being moved gives up its own), then its `holds` (`host_blocks`'s
+    seats), one seat each."""
     reach = rules.buffer_before + rules.buffer_after
     found = repository.live_bookings(session, config.id, lo - reach, hi + reach)
-    return [
+    booked = [
         seats.Seat(b.start_ts, b.end_ts, b.event_id, tuple(b.hosts or [b.organizer_email]))
         for b in found
         if b.event_id not in exclude_event_ids
     ]
+    return booked + _hold_seats(holds, hosts)
 
 
 SUGGESTIONS = 3
