@@ -84,7 +84,8 @@ def seatings(
     if not emails:
         return seats, capacity
     for _ in range(draw(st.integers(0, 4))):
-        if starts and draw(st.booleans()):
+        in_a_slot = draw(st.booleans())
+        if starts and in_a_slot:
             start = draw(st.sampled_from(starts))
         else:
             start = base + draw(st.integers(-12, 48)) * HOUR

@@ -22,9 +22,10 @@ spans to the engine, which ``with_blocks`` does: holds as busy time, limits as
 ``Participant.limited`` (under max-fairness a host at a limit is passed over for the turn, and
 is told so by the limit, never by "not this host's turn").
 
-Reasons of seats (``FULL``, ``OTHER_HOSTS_MEETING``) are named here so that every reason has
-its place in ``PRECEDENCE``; the engine knows nothing of seats, and the scheduler's seats
-(``scheduling.seats``) add them to its explanations.
+Reasons of seats (``FULL``, ``OTHER_HOSTS_MEETING``) and of group configurations
+(``NO_GROUP_MEETING``) are named here so that every reason has its place in ``PRECEDENCE``;
+the engine knows nothing of either: the scheduler's seats (``scheduling.seats``) add them to
+its explanations, and a group configuration is explained by ``scheduling.group_explain``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ BEFORE_NOTICE = "before_min_booking_notice"
 BEYOND_HORIZON = "beyond_available_days_in_future"
 EXPIRED = "expired"
 NOT_ON_GRID = "not_on_grid"
+NO_GROUP_MEETING = "no_group_meeting"
 BOOKING_LIMIT = "booking_limit"
 HELD = "held"
 FULL = "full"
@@ -77,6 +79,7 @@ PRECEDENCE = (
     BEYOND_HORIZON,
     EXPIRED,
     NOT_ON_GRID,
+    NO_GROUP_MEETING,
     BOOKING_LIMIT,
     HELD,
     FULL,
@@ -86,7 +89,16 @@ PRECEDENCE = (
 _RANK = {code: i for i, code in enumerate(PRECEDENCE)}
 # Reasons that belong to the request, not to one participant: they block everyone alike.
 SHARED = frozenset(
-    {NO_HOSTS, OUTSIDE_WINDOW, BEFORE_NOTICE, BEYOND_HORIZON, EXPIRED, NOT_ON_GRID, FULL}
+    {
+        NO_HOSTS,
+        OUTSIDE_WINDOW,
+        BEFORE_NOTICE,
+        BEYOND_HORIZON,
+        EXPIRED,
+        NOT_ON_GRID,
+        NO_GROUP_MEETING,
+        FULL,
+    }
 )
 BLOCK_CODES = frozenset({BOOKING_LIMIT, HELD})
 

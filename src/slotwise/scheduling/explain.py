@@ -16,6 +16,8 @@ Choices:
   (`scheduling.seats.explain_seated`: a full meeting is "full", a seat keeps its hosts from
   other times as busy time does, and a free seat in a meeting is offered with that meeting's
   hosts only).
+* A group configuration offers its group events' meetings, not engine slots: it is explained
+  by `scheduling.group_explain` from the group listing itself.
 * Booking limits reached and other guests' holds are the listing's own blocks
   (`scheduling.blocks.host_blocks`), explained as "booking limit reached" (naming the limit)
   and "held by another guest".
@@ -36,6 +38,7 @@ from slotwise.errors import InvalidRequest
 from slotwise.events.busy import read_busy_events
 from slotwise.scheduling import seats
 from slotwise.scheduling.blocks import host_blocks
+from slotwise.scheduling.group_explain import explain_group
 from slotwise.scheduling.offer import (
     bookable_window,
     busy_calendars,
@@ -59,15 +62,17 @@ def explain_offer(
     window: tuple[int, int] | None = None,
 ) -> list[Explanation]:
     document = read_document(config)
+    if window is None:
+        tz = zones.zone(organizer_timezone(document))
+        last = max(times) + duration_seconds(document) - 1
+        window = zones.day_span(zones.local_date(tz, min(times)), zones.local_date(tz, last), tz)
+    if document.is_group:
+        return explain_group(session, config, times, now=now, window=window)
     capacity = seats.capacity_of(document)
     rules = rules_of(document)
     hosts = hosts_of(session, document)
     if document.is_round_robin:
         hosts = [h for h in hosts if h.takes_bookings]
-    if window is None:
-        tz = zones.zone(organizer_timezone(document))
-        last = max(times) + duration_seconds(document) - 1
-        window = zones.day_span(zones.local_date(tz, min(times)), zones.local_date(tz, last), tz)
     start, end = window
     not_before, horizon = bookable_window(document, 0, MAX_EPOCH, now)
     bounds = Bounds(start, end, not_before, horizon, is_expired(session, config, now))
