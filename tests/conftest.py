@@ -66,9 +66,9 @@ def _keyring(base_settings: Settings) -> None:
     """Every test starts with the test settings' keyring, whatever an earlier test's app
     configured.
 
-    The keyring is the process's: `create_app()` installs its settings' keyring, and one built
-    without settings (to read its routes or its OpenAPI document) installs the key of
-    ./slotwise-data. Left in place, it sealed the next tests' secrets with that key: the
+    The keyring is the process's: `create_app()` installs its settings' keyring, so an app
+    built only to read its routes or its OpenAPI document (tests/support/routes.py) installs
+    the key of its own data directory. Left in place, such a key sealed the next tests' secrets with that key: the
     in-process servers could still open them, but a `slotwise worker` process started with
     the test data directory could not, so every claim it made failed (SecretKeyError) and it
     never made an attempt; which tests met it depended on how xdist shared out the tests.
