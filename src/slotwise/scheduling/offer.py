@@ -221,13 +221,7 @@ def compute_offer(
     rules = rules_of(document)
     if exact:
         rules = replace(rules, round_to=0, interval=None)
-    if hosts is None:
-        hosts = hosts_of(session, document)
-    if document.is_round_robin:
-        hosts = [h for h in hosts if h.takes_bookings]
-    if only_emails is not None:
-        wanted = {e.lower() for e in only_emails}
-        hosts = [h for h in hosts if h.email.lower() in wanted]
+    hosts = _candidates(session, document, hosts, only_emails)
     lo, hi = bookable_window(document, start, end, now)
     if not hosts or hi <= lo or is_expired(session, config, now):
         return Offer(engine.AvailabilityResult([], []), hosts, [])
@@ -268,23 +262,57 @@ def compute_offer(
     except engine.AvailabilityInputError as exc:
         raise InvalidRequest(f"availability: {exc}") from None
     if held:
-        fit = partial(
-            seats.fit,
-            seats=held,
-            capacity=capacity,
-            buffer_before=rules.buffer_before,
-            buffer_after=rules.buffer_after,
-            collective=not document.is_round_robin,
-        )
-        result = fit(result)
-        if rules.strict_rotation:
-            # Strict rotation offers the next host's empty slots; a seat left in another
-            # host's group meeting stays offered too (scheduling.seats.rejoin).
-            everyone = replace(rules, strict_rotation=False, method=engine.MAX_AVAILABILITY)
-            free = engine.compute_availability(participants, lo, hi, everyone, not_before=lo)
-            result = seats.rejoin(result, fit(free), held)
+        result = _with_seats(result, participants, held, capacity, rules, document, (lo, hi))
     full_order = engine.round_robin_order(participants) if document.is_round_robin else []
     return Offer(result, hosts, full_order)
+
+
+def _candidates(
+    session: Session,
+    document: ConfigurationDocument,
+    hosts: list[Host] | None,
+    only_emails: Collection[str] | None,
+) -> list[Host]:
+    """Whom an offer is computed for: `hosts`, else the configuration's; in round robin only
+    those who take bookings; only `only_emails` if they are named."""
+    if hosts is None:
+        hosts = hosts_of(session, document)
+    if document.is_round_robin:
+        hosts = [h for h in hosts if h.takes_bookings]
+    if only_emails is not None:
+        wanted = {e.lower() for e in only_emails}
+        hosts = [h for h in hosts if h.email.lower() in wanted]
+    return hosts
+
+
+def _with_seats(
+    result: engine.AvailabilityResult,
+    participants: list[engine.Participant],
+    held: list[seats.Seat],
+    capacity: int | None,
+    rules: engine.Rules,
+    document: ConfigurationDocument,
+    window: tuple[int, int],
+) -> engine.AvailabilityResult:
+    """The engine's slots with the seats `held` in meetings already booked fitted in
+    (scheduling.seats): a full meeting's slot goes, a meeting with seats left stays."""
+    lo, hi = window
+    fit = partial(
+        seats.fit,
+        seats=held,
+        capacity=capacity,
+        buffer_before=rules.buffer_before,
+        buffer_after=rules.buffer_after,
+        collective=not document.is_round_robin,
+    )
+    fitted = fit(result)
+    if rules.strict_rotation:
+        # Strict rotation offers the next host's empty slots; a seat left in another
+        # host's group meeting stays offered too (scheduling.seats.rejoin).
+        everyone = replace(rules, strict_rotation=False, method=engine.MAX_AVAILABILITY)
+        free = engine.compute_availability(participants, lo, hi, everyone, not_before=lo)
+        fitted = seats.rejoin(fitted, fit(free), held)
+    return fitted
 
 
 def engine_participants(
