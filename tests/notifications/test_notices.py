@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -27,6 +28,15 @@ from tests.notifications.test_emails_reminders import (
     settled,
 )
 from tests.support.delivery import FAST
+from tests.support.scheduling import (
+    HOUR,
+    book,
+    config_body,
+    create_config,
+    future_hour,
+    make_grant,
+    participant,
+)
 
 FRIEND = "friend@example.com"
 CONFIG_ID = str(uuid.uuid4())
@@ -98,6 +108,59 @@ def test_a_wrong_type_reads_as_absent_and_is_logged(
     assert any("2 participant(s) not an object" in m for m in logged)
     # The stored row is what webhooks deliver: untouched.
     assert info_as_stored(stored)["start_time"] == "soon"
+
+
+def test_what_the_booking_service_records_reads_with_nothing_absent(
+    api: httpx.Client, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The writer (bookings.payloads) and the reader agree: each booking.* row of a booking's
+    life reads without a warning, with the values the booking has."""
+    grant_id, calendar_id = make_grant(db, "ada@example.com", "Ada")
+    body = config_body(
+        [participant("ada@example.com", calendar_id, organizer=True)],
+        event_booking={"title": "Intro call", "timezone": "Europe/Berlin"},
+    )
+    config = create_config(api, grant_id, body)
+    start = future_hour(2, 10)
+    created = book(api, config["id"], start, timezone="America/New_York")
+    assert created.status_code == 200, created.text
+    booking_id = created.json()["data"]["booking_id"]
+    where = {"configuration_id": config["id"]}
+    moved = api.patch(
+        f"/v3/scheduling/bookings/{booking_id}",
+        json={"start_time": start + HOUR, "end_time": start + HOUR + 1800},
+        params=where,
+    )
+    assert moved.status_code == 200, moved.text
+    gone = api.request(
+        "DELETE",
+        f"/v3/scheduling/bookings/{booking_id}",
+        json={"cancellation_reason": "ill"},
+        params=where,
+    )
+    assert gone.status_code == 200, gone.text
+    with db.session(write=False) as session:
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.trigger.like("booking.%"))
+            .order_by(OutboxMessage.id)
+        ).all()
+        with caplog.at_level(logging.WARNING, "slotwise.notifications"):
+            notices = {row.trigger: read_notice(row.payload) for row in rows}
+    assert caplog.records == []
+    assert list(notices) == ["booking.created", "booking.rescheduled", "booking.cancelled"]
+    for notice in notices.values():
+        assert (notice.booking_id, notice.configuration_id) == (booking_id, config["id"])
+        info = notice.booking_info
+        assert (info.title, info.organizer_timezone) == ("Intro call", "Europe/Berlin")
+        assert info.guest_timezone == "America/New_York"
+        who = people(info)
+        assert who.organizer.email == "ada@example.com"
+        assert who.guests == [Person("guest@example.com", "Guest")]
+    assert notices["booking.created"].booking_info.start_time == start
+    moved_info = notices["booking.rescheduled"].booking_info
+    assert (moved_info.start_time, moved_info.old_start_time) == (start + HOUR, start)
+    assert notices["booking.cancelled"].booking_info.cancellation_reason == "ill"
 
 
 @pytest.mark.parametrize("stored", [["not", "an", "object"], {"booking_info": ["x"]}, None])
