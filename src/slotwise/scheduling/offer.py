@@ -222,13 +222,7 @@ def compute_offer(
     rules = rules_of(document)
     if exact:
         rules = replace(rules, round_to=0, interval=None)
-    if hosts is None:
-        hosts = hosts_of(session, document)
-    if document.is_round_robin:
-        hosts = [h for h in hosts if h.takes_bookings]
-    if only_emails is not None:
-        wanted = {e.lower() for e in only_emails}
-        hosts = [h for h in hosts if h.email.lower() in wanted]
+    hosts = _candidates(session, document, hosts, only_emails)
     lo, hi = bookable_window(document, start, end, now)
     if not hosts or hi <= lo or is_expired(session, config, now):
         return Offer(engine.AvailabilityResult([], []), hosts, [])
@@ -278,6 +272,24 @@ def compute_offer(
         raise InvalidRequest(f"availability: {exc}") from None
     full_order = engine.round_robin_order(participants) if document.is_round_robin else []
     return Offer(result, hosts, full_order)
+
+
+def _candidates(
+    session: Session,
+    document: ConfigurationDocument,
+    hosts: list[Host] | None,
+    only_emails: Collection[str] | None,
+) -> list[Host]:
+    """Whom an offer is computed for: `hosts`, else the configuration's; in round robin only
+    those who take bookings; only `only_emails` if they are named."""
+    if hosts is None:
+        hosts = hosts_of(session, document)
+    if document.is_round_robin:
+        hosts = [h for h in hosts if h.takes_bookings]
+    if only_emails is not None:
+        wanted = {e.lower() for e in only_emails}
+        hosts = [h for h in hosts if h.email.lower() in wanted]
+    return hosts
 
 
 def engine_participants(
