@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from slotwise.db.models import Grant
+from slotwise.db.models import Calendar, Grant
 
 
 def find_grant(session: Session, identifier: str) -> Grant | None:
@@ -32,6 +36,31 @@ def grants_by_email(session: Session, emails: list[str]) -> dict[str, Grant]:
         return {}
     rows = session.scalars(select(Grant).where(func.lower(Grant.email).in_(lowered)))
     return {g.email.lower(): g for g in rows}
+
+
+@functools.cache
+def _calendars_by_email_query() -> Any:
+    # Built once: the availability requests run it on every call, and a reused statement
+    # skips construction and cache-key work.
+    return (
+        select(func.lower(Grant.email), Grant.id, Grant.provider, Calendar.id, Calendar.is_primary)
+        .outerjoin(Calendar, Calendar.grant_id == Grant.id)
+        .where(func.lower(Grant.email).in_(bindparam("emails", expanding=True)))
+    )
+
+
+def calendars_by_email(
+    session: Session, emails: list[str]
+) -> Sequence[tuple[str, str, str, str | None, bool | None]]:
+    """(lower-cased email, grant id, provider, calendar id, is primary) of every calendar of
+    the grants of these emails, in one query; a grant with no calendar comes once, with None
+    for the calendar. Plain rows, no Grant objects: the calendar availability requests need
+    only the ids, and loading 50 grants through the ORM cost a tenth of a large request."""
+    lowered = sorted({e.strip().lower() for e in emails})
+    if not lowered:
+        return []
+    params = {"emails": lowered}
+    return session.connection().execute(_calendars_by_email_query(), params).all()
 
 
 def list_grants(
