@@ -88,11 +88,17 @@ def _booking_limiter(request: Request) -> anyio.CapacityLimiter:
 
 async def json_body(request: Request) -> Any:
     """The request body parsed as JSON; an empty body reads as {} (DELETE bodies are optional)."""
-    return parse_json_body(request, await request.body())
+    return parse_json_body(request, await body_bytes(request))
+
+
+async def body_bytes(request: Request) -> bytes:
+    """The body unparsed, for an endpoint that parses it (`parse_json_object`) in its worker
+    thread after checking the caller."""
+    return await request.body()
 
 
 def parse_json_body(request: Request, raw: bytes) -> Any:
-    """`json_body` of a body already read (an endpoint that parses it off the event loop)."""
+    """`json_body` of a body already read (`body_bytes`)."""
     settings = get_settings(request)
     if len(raw) > settings.max_body_bytes:
         raise PayloadTooLarge(f"body: larger than {settings.max_body_bytes} bytes")
@@ -149,7 +155,7 @@ def _check_text(value: Any, where: str) -> None:
 
 
 async def json_object(request: Request) -> dict[str, Any]:
-    return parse_json_object(request, await request.body())
+    return parse_json_object(request, await body_bytes(request))
 
 
 def parse_json_object(request: Request, raw: bytes) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from slotwise.api.deps import (
     AdminAuth,
     DeclaredBearer,
     ReadSession,
+    body_bytes,
     check_api_key,
     json_object,
     parse_json_object,
@@ -38,7 +39,7 @@ async def calendar_availability(request: Request) -> JSONResponse:
     # order (a bad key is a 401 before the body is looked at): as sync dependencies and a sync
     # endpoint it hopped to the thread pool four times, and the hops with FastAPI's solving
     # of them cost a tenth of a large request beyond the engine (bench/availability.py).
-    raw = await request.body()
+    raw = await body_bytes(request)
     return await anyio.to_thread.run_sync(partial(_availability, request, raw))
 
 
