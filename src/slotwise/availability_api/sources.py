@@ -102,8 +102,11 @@ def busy_by_email(
     all_ids = sorted({cal for ids in calendars.values() for cal in ids})
     _refresh_remote(session, grants, calendars)
     per_calendar = read_busy(session, all_ids, start, end, tentative_as_busy=tentative_as_busy)
+    # One calendar (the usual primary): its list as read, not a copy of thousands of spans.
     return {
-        email: [span for cal in ids for span in per_calendar.get(cal, ())]
+        email: per_calendar[ids[0]]
+        if len(ids) == 1
+        else [span for cal in ids for span in per_calendar.get(cal, ())]
         for email, ids in calendars.items()
     }
 
