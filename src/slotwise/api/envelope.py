@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 from fastapi import Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -56,13 +56,6 @@ class SlotListResponse(JSONResponse):
 def ok_slots(request: Request, data: Any) -> JSONResponse:
     """`ok` for an availability answer (see `SlotListResponse`)."""
     return SlotListResponse({"request_id": request_id(request), "data": data})
-
-
-def ok_json(request: Request, data: bytes) -> Response:
-    """`ok` for a `data` already written as JSON (`availability_api.wire.v3_availability`):
-    the same bytes as `ok_slots` would write for it."""
-    rid = orjson.dumps(request_id(request))
-    return Response(b'{"request_id":%b,"data":%b}' % (rid, data), media_type="application/json")
 
 
 def ok_list(request: Request, data: list[Any], next_cursor: str | None = None) -> JSONResponse:

@@ -7,7 +7,7 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from slotwise.api.deps import (
@@ -19,7 +19,7 @@ from slotwise.api.deps import (
     json_object,
     parse_json_object,
 )
-from slotwise.api.envelope import ok, ok_json
+from slotwise.api.envelope import ok, ok_slots
 from slotwise.api.openapi import request_body
 from slotwise.availability_api import explain, v3, wire
 from slotwise.availability_api.schemas import CalendarAvailabilityRequest, CalendarExplainRequest
@@ -34,7 +34,7 @@ router = APIRouter(prefix="/v3/calendars")
     openapi_extra=request_body(CalendarAvailabilityRequest),
     dependencies=[DeclaredBearer],
 )
-async def calendar_availability(request: Request) -> Response:
+async def calendar_availability(request: Request) -> JSONResponse:
     # The whole request in one worker thread, in AdminAuth's, json_object's and ReadSession's
     # order (a bad key is a 401 before the body is looked at): as sync dependencies and a sync
     # endpoint it hopped to the thread pool four times, and the hops with FastAPI's solving
@@ -43,12 +43,12 @@ async def calendar_availability(request: Request) -> Response:
     return await anyio.to_thread.run_sync(partial(_availability, request, raw))
 
 
-def _availability(request: Request, raw: bytes) -> Response:
+def _availability(request: Request, raw: bytes) -> JSONResponse:
     check_api_key(request)
     body = parse_json_object(request, raw)
     with get_db(request).session(write=False) as session:
         result = v3.compute(session, validate_model(CalendarAvailabilityRequest, body))
-    return ok_json(request, wire.v3_availability(result))
+    return ok_slots(request, wire.v3_availability(result))
 
 
 @router.post(
