@@ -45,9 +45,11 @@ def grants_for(session: Session, emails: Sequence[str]) -> dict[str, Account]:
     """The grants of these emails with their calendars, keyed by the lower-cased email."""
     accounts: dict[str, Account] = {}
     for email, grant_id, provider, cal_id, is_primary in calendars_by_email(session, list(emails)):
-        account = accounts.get(email)
+        # Lower-cased here, as grants_by_email keys them: SQLite's lower() folds ASCII only.
+        key = email.lower()
+        account = accounts.get(key)
         if account is None:
-            account = accounts[email] = Account(grant_id, provider in REMOTE_KINDS, set())
+            account = accounts[key] = Account(grant_id, provider in REMOTE_KINDS, set())
         if cal_id is not None:
             account.calendars.add(cal_id)
             if is_primary:

@@ -43,7 +43,7 @@ def _calendars_by_email_query() -> Any:
     # Built once: the availability requests run it on every call, and a reused statement
     # skips construction and cache-key work.
     return (
-        select(func.lower(Grant.email), Grant.id, Grant.provider, Calendar.id, Calendar.is_primary)
+        select(Grant.email, Grant.id, Grant.provider, Calendar.id, Calendar.is_primary)
         .outerjoin(Calendar, Calendar.grant_id == Grant.id)
         .where(func.lower(Grant.email).in_(bindparam("emails", expanding=True)))
     )
@@ -52,7 +52,7 @@ def _calendars_by_email_query() -> Any:
 def calendars_by_email(
     session: Session, emails: list[str]
 ) -> Sequence[tuple[str, str, str, str | None, bool | None]]:
-    """(lower-cased email, grant id, provider, calendar id, is primary) of every calendar of
+    """(email, grant id, provider, calendar id, is primary) of every calendar of
     the grants of these emails, in one query; a grant with no calendar comes once, with None
     for the calendar. Plain rows, no Grant objects: the calendar availability requests need
     only the ids, and loading 50 grants through the ORM cost a tenth of a large request."""
