@@ -1,7 +1,7 @@
 """Reading what the engine needs from the database: busy time and round-robin history.
 
-Whatever the number of participants, this is a fixed number of queries: one for the grants
-and their calendars, one for stale remote mirrors (only when a grant is a remote calendar's),
+Whatever the number of participants, this is a fixed number of queries: one for the grants,
+one for their calendars, one for stale remote mirrors (only when a grant is a remote calendar's),
 the busy reader's (at most two), plus one for round-robin history.
 """
 
@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from slotwise.availability.explain import BusyEvent
+from slotwise.calendars import repository as calendar_repository
 from slotwise.errors import field_error
 from slotwise.events import repository as events_repository
 from slotwise.events.busy import read_busy, read_busy_events
-from slotwise.grants.repository import calendars_by_email
+from slotwise.grants.repository import grant_rows_by_email
 from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_calendars
 
@@ -43,17 +44,16 @@ class CalendarRequest:
 
 def grants_for(session: Session, emails: Sequence[str]) -> dict[str, Account]:
     """The grants of these emails with their calendars, keyed by the lower-cased email."""
-    accounts: dict[str, Account] = {}
-    for email, grant_id, provider, cal_id, is_primary in calendars_by_email(session, list(emails)):
-        # Lower-cased here, as grants_by_email keys them: SQLite's lower() folds ASCII only.
-        key = email.lower()
-        account = accounts.get(key)
-        if account is None:
-            account = accounts[key] = Account(grant_id, provider in REMOTE_KINDS, set())
-        if cal_id is not None:
-            account.calendars.add(cal_id)
-            if is_primary:
-                account.primary = cal_id
+    accounts = {
+        email.lower(): Account(grant_id, provider in REMOTE_KINDS, set())
+        for email, grant_id, provider in grant_rows_by_email(session, list(emails))
+    }
+    by_id = {account.grant_id: account for account in accounts.values()}
+    for cal_id, grant_id, is_primary in calendar_repository.calendar_rows_of(session, by_id):
+        account = by_id[grant_id]
+        account.calendars.add(cal_id)
+        if is_primary:
+            account.primary = cal_id
     return accounts
 
 
