@@ -61,9 +61,20 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     )
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(autouse=True)
 def _keyring(base_settings: Settings) -> None:
-    # Tests that write rows without a server (factories, workers) seal with the servers' key.
+    """Every test starts with the test settings' keyring, whatever an earlier test's app
+    configured.
+
+    The keyring is the process's: `create_app()` installs its settings' keyring, so an app
+    built only to read its routes or its OpenAPI document (tests/support/routes.py) installs
+    the key of its own data directory. Left in place, such a key sealed the next tests'
+    secrets: the in-process servers could still open them, but a `slotwise worker` process
+    started with the test data directory could not, so every claim it made failed
+    (SecretKeyError) and it never made an attempt; which tests met it depended on how xdist
+    shared out the tests.
+    Tests that write rows without a server (factories, workers) seal with the servers' key.
+    """
     keyring.configure(base_settings.secret_key, base_settings.data_dir)
 
 

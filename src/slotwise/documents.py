@@ -253,10 +253,17 @@ GROUP = "group"
 _GROUP_DURATION_MINUTES = 60
 
 
+def part_as_sent(document: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """One object of a stored document exactly as the client sent it, unknown keys included
+    (absent, null or not an object: empty). For an answer that passes a part on as sent (the
+    web component reads keys Slotwise does not know) and for the typed readings of one part;
+    code that acts on a part reads it typed."""
+    part = document.get(key)
+    return part if isinstance(part, dict) else {}
+
+
 def _group_event_booking(document: dict[str, Any]) -> dict[str, Any]:
-    group = document.get("group_booking") or {}
-    if not isinstance(group, dict):
-        group = {}
+    group = part_as_sent(document, "group_booking")
     parts = {
         key: group[key]
         for key in ("booking_type", "disable_emails", "reminders")
@@ -270,7 +277,12 @@ def event_booking_of(document: dict[str, Any]) -> EventBooking:
     from its `group_booking`), for readers that type no other part (notifications)."""
     if document.get("type") == GROUP:
         return EventBooking.model_validate(_group_event_booking(document))
-    return EventBooking.model_validate(document.get("event_booking") or {})
+    return EventBooking.model_validate(part_as_sent(document, "event_booking"))
+
+
+def scheduler_of(document: dict[str, Any]) -> Scheduler:
+    """The scheduler part of a stored document alone (notifications)."""
+    return Scheduler.model_validate(part_as_sent(document, "scheduler"))
 
 
 class ConfigurationDocument(_Part):

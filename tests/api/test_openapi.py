@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 import slotwise
 from slotwise.api import deps
-from slotwise.app import create_app
+from tests.support.routes import route_app
 from tests.support.server import LiveServer
 
 # The functions that read a request's body for a route (the rest of the code calls these).
@@ -30,7 +30,7 @@ SRC = Path(slotwise.__file__).resolve().parent
 
 def _routes() -> Iterator[tuple[str, set[str], APIRoute]]:
     """(full path, methods, route) of each operation the document should describe."""
-    for context in iter_route_contexts(create_app().routes):
+    for context in iter_route_contexts(route_app().routes):
         route = context.original_route
         if isinstance(route, APIRoute) and context.include_in_schema:
             yield str(context.path_format), set(context.methods or ()), route
@@ -85,7 +85,7 @@ def test_body_readers_are_the_only_json_readers() -> None:
 def document() -> dict[str, Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a duplicate operation id warns: fail on it
-        return create_app().openapi()
+        return route_app().openapi()
 
 
 def test_every_operation_that_reads_a_body_declares_one(document: dict[str, Any]) -> None:
@@ -165,7 +165,7 @@ def test_html_pages_are_not_operations(document: dict[str, Any]) -> None:
 
 def test_served_document_matches(server: LiveServer) -> None:
     served = httpx.get(f"{server.url}/openapi.json").json()
-    assert served["paths"].keys() == create_app().openapi()["paths"].keys()
+    assert served["paths"].keys() == route_app().openapi()["paths"].keys()
     assert served["info"]["title"] == "Slotwise"
 
 

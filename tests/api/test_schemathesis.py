@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import checks
 
-from slotwise.app import create_app
 from tests.conftest import API_KEY
 from tests.support.factories import create_event
+from tests.support.routes import route_app
 from tests.support.scheduling import book, config_body, create_config, future_hour, participant
 from tests.support.server import LiveServer
 
@@ -36,7 +36,7 @@ CHECKS = [
 ]
 OPERATIONS = sorted(
     (method.upper(), path)
-    for path, item in create_app().openapi()["paths"].items()
+    for path, item in route_app().openapi()["paths"].items()
     for method in item
 )
 

@@ -233,6 +233,31 @@ def test_round_robin_not_this_hosts_turn(world: World) -> None:
     assert x.blocked_by == ["ann@x", "bob@x"]
 
 
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_host_at_a_limit_is_passed_over_and_told_so_by_the_limit(
+    world: World, strict: bool
+) -> None:
+    """ann is next in turn but at a limit for the day: bob gets the turn (strict rotation, or
+    the half of max-fairness taken over bob and cy); ann's reason is the limit alone, cy's is
+    the turn, naming bob and the limit that passed ann over."""
+    ann = world.person("ann@x")
+    bob = world.person("bob@x", last_booked_at=world.local(0) - 7200)
+    cy = world.person("cy@x", last_booked_at=world.local(0) - 3600)
+    rules = replace(world.rules, method=MAX_FAIRNESS, strict_rotation=strict)
+    day = Block(world.bounds.window_start, world.bounds.window_end, BOOKING_LIMIT, "per_day")
+    x = world.explain(world.local(10), [ann, bob, cy], rules=rules, blocks={"ann@x": [day]})
+    assert x.offered and x.emails == ("bob@x",)
+    ann_says, bob_says, cy_says = x.participants
+    assert [r.code for r in ann_says.reasons] == [BOOKING_LIMIT]
+    assert bob_says.reasons == []
+    assert [r.code for r in cy_says.reasons] == [NOT_THIS_HOSTS_TURN]
+    assert cy_says.reasons[0].details == {
+        "position": 3,
+        "next_in_turn": ["bob@x"],
+        "passed_over_at_limit": ["ann@x"],
+    }
+
+
 def test_collective_names_who_blocks_it(world: World) -> None:
     ann = world.person("ann@x")
     bob = world.person("bob@x", busy=[(world.local(10), world.local(11))])

@@ -88,10 +88,16 @@ def worlds(draw: st.DrawFn) -> tuple[list[Participant], int, int, int | None, da
                     timezone=draw(st.sampled_from(ZONES)),
                 )
             )
+        # Booking limits reached (busy time that, under max-fairness, passes the turn on).
+        limited = []
+        for _ in range(draw(st.sampled_from([0, 0, 1, 2]))):
+            start = instant(-14, 62)
+            limited.append((start, start + draw(st.integers(0, 24 * HOUR // unit)) * unit))
         people.append(
             Participant(
                 email,
                 busy=busy,
+                limited=limited,
                 open_hours=hours,
                 specific=specific,
                 only_specific=draw(st.booleans()) and draw(st.booleans()),

@@ -18,6 +18,7 @@ from slotwise import clock
 from slotwise.config import Settings
 from slotwise.db.engine import Database
 from slotwise.notifications import booking_emails, email
+from slotwise.notifications.notices import read_notice
 from tests.notifications.smtp import SmtpServer
 from tests.notifications.test_emails_reminders import GUEST, ORGANIZER, BookingStory, configuration
 from tests.support.waiting import HTTP_TIMEOUT
@@ -160,10 +161,12 @@ def test_reminders_in_the_reader_language(
     weekday: str,
 ) -> None:
     story = BookingStory(db, str(uuid.uuid4()), clock.now() + 86400)
-    payload = {
-        "booking_id": story.booking_id,
-        "booking_info": story.info(guest_language=language, host_language="es"),
-    }
+    payload = read_notice(
+        {
+            "booking_id": story.booking_id,
+            "booking_info": story.info(guest_language=language, host_language="es"),
+        }
+    )
     composed = booking_emails.reminder_emails(payload, "all", None, mail_settings)
     for message in composed:
         assert email.send(mail_settings, message, timeout=HTTP_TIMEOUT).success

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from slotwise import clock
 from slotwise.db.engine import Database
@@ -12,6 +13,7 @@ from tests.scheduling.test_availability import add_event, slots
 from tests.support.scheduling import (
     DAY,
     HOUR,
+    book,
     config_body,
     create_config,
     make_grant,
@@ -192,3 +194,110 @@ def test_times_far_apart_are_refused_not_listed(api: httpx.Client, ada: tuple[st
     assert response.json()["error"]["message"].startswith("start_time:")
     edge = _explain(api, config["id"], [253_402_300_799 - 8 * DAY])
     assert edge["explanations"][0]["offered"] is False
+
+
+# -- configurations seating several guests (scheduler.capacity) ---------------------------------
+
+OPEN_9_TO_12 = [{"days": [0, 1, 2, 3, 4, 5, 6], "start": "9:00", "end": "12:00"}]
+
+
+def _group_call(people: list[dict[str, Any]], method: str | None = None) -> dict[str, Any]:
+    body = config_body(
+        people,
+        availability={"duration_minutes": 30, "interval_minutes": 15},
+        scheduler={"min_booking_notice": 0, "available_days_in_future": 30, "capacity": 2},
+    )
+    if method is not None:
+        body = round_robin(body, method=method)
+    rules = body["availability"].setdefault("availability_rules", {})
+    rules["default_open_hours"] = OPEN_9_TO_12
+    return body
+
+
+def _offered(client: httpx.Client, config_id: str, start: int, end: int) -> dict[int, list[str]]:
+    listed = slots(client, config_id, start, end)["time_slots"]
+    return {s["start_time"]: s["emails"] for s in listed}
+
+
+def test_seats_left_are_offered_and_a_full_meeting_is_full(
+    api: httpx.Client, ada: tuple[str, str], frozen_clock: int
+) -> None:
+    """Two seats per slot: a meeting with a seat left is offered, a time overlapping it is the
+    host's busy time (the organizer's: named), a full meeting is `full`; always as listed."""
+    grant_id, calendar_id = ada
+    body = _group_call([participant("ada@example.com", calendar_id, organizer=True)])
+    config = create_config(api, grant_id, body)
+    day = (frozen_clock // DAY + 2) * DAY
+    ten = day + 10 * HOUR
+    first = book(api, config["id"], ten, guest={"email": "g1@example.com", "name": "G1"})
+    assert first.status_code == 200, first.text
+    event_id = first.json()["data"]["event_id"]
+    times = [ten, ten + 15 * 60, ten + HOUR]
+    joined, overlapping, free = _explain(api, config["id"], times)["explanations"]
+    listed = _offered(api, config["id"], day, day + DAY)
+    assert [x["offered"] for x in (joined, overlapping, free)] == [t in listed for t in times]
+    assert joined["offered"] and joined["emails"] == ["ada@example.com"]
+    assert free["offered"]
+    assert _codes(overlapping["reasons"]) == ["busy"]
+    assert overlapping["reasons"][0]["details"] == {
+        "event_id": event_id,
+        "span": [ten, ten + 1800],
+    }
+    second = book(api, config["id"], ten, guest={"email": "g2@example.com", "name": "G2"})
+    assert second.status_code == 200, second.text
+    [full] = _explain(api, config["id"], [ten])["explanations"]
+    assert ten not in _offered(api, config["id"], day, day + DAY)
+    assert not full["offered"]
+    assert _codes(full["reasons"]) == ["full"]
+    assert full["reasons"][0]["details"] == {"capacity": 2, "taken": 2}
+    assert "email" not in full["reasons"][0]  # the meeting's, not one host's
+
+
+@pytest.mark.parametrize("method", ["max-availability", "strict-rotation"])
+def test_a_round_robin_seat_left_goes_to_the_meetings_host(
+    api: httpx.Client, db: Database, ada: tuple[str, str], frozen_clock: int, method: str
+) -> None:
+    """The next guest joins ada's meeting, so bob is told the meeting is another host's; with
+    strict rotation bob has the turn for new meetings, and ada's seat left is still offered."""
+    grant_id, ada_calendar = ada
+    _, bob_calendar = make_grant(db, "bob@example.com")
+    people = [
+        participant("ada@example.com", ada_calendar),
+        participant("bob@example.com", bob_calendar),
+    ]
+    strict = method == "strict-rotation"
+    body = _group_call(people, "max-fairness" if strict else method)
+    body["availability"]["availability_rules"]["strict_rotation"] = strict
+    config = create_config(api, grant_id, body)
+    day = (frozen_clock // DAY + 2) * DAY
+    ten = day + 10 * HOUR
+    made = book(api, config["id"], ten, guest={"email": "g1@example.com", "name": "G1"})
+    assert made.status_code == 200, made.text
+    assert made.json()["data"]["organizer"]["email"] == "ada@example.com"
+    times = [ten, ten + 15 * 60, day + 11 * HOUR]
+    joined, overlapping, later = _explain(api, config["id"], times)["explanations"]
+    listed = _offered(api, config["id"], day, day + DAY)
+    for x in (joined, overlapping, later):
+        assert x["offered"] == (x["start_time"] in listed)
+        assert x["emails"] == listed.get(x["start_time"], [])
+    assert joined["offered"] and joined["emails"] == ["ada@example.com"]
+    ada_says, bob_says = joined["participants"]
+    assert ada_says["reasons"] == []
+    assert _codes(bob_says["reasons"]) == ["another_hosts_meeting"]
+    assert bob_says["reasons"][0]["details"] == {"hosts": ["ada@example.com"]}
+    # Overlapping ada's meeting: ada is busy with it (just "busy": round robin has no
+    # organizer); bob takes it.
+    assert overlapping["emails"] == ["bob@example.com"]
+    ada_busy = overlapping["participants"][0]["reasons"]
+    assert ada_busy[0] == {
+        "code": "busy",
+        "message": "busy",
+        "email": "ada@example.com",
+        "details": {},
+    }
+    assert _codes(ada_busy[1:]) == (["not_this_hosts_turn"] if strict else [])
+    if strict:
+        assert later["emails"] == ["bob@example.com"]
+        assert _codes(later["participants"][0]["reasons"]) == ["not_this_hosts_turn"]
+    else:
+        assert later["emails"] == ["ada@example.com", "bob@example.com"]

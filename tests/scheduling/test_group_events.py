@@ -490,14 +490,39 @@ def test_declined_pending_seat_goes_to_the_line(api: httpx.Client, db: Database)
     assert outbox_types(db).count("booking.pending") == 2
 
 
-def test_explaining_a_group_configuration_is_no_server_error(
+def _explain(client: httpx.Client, config_id: str, times: list[int]) -> list[dict[str, Any]]:
+    response = client.get(
+        "/v3/scheduling/availability/explain",
+        params={"configuration_id": config_id, "start_time": ",".join(map(str, times))},
+    )
+    assert response.status_code == 200, response.text
+    return list(response.json()["data"]["explanations"])
+
+
+def test_a_group_configuration_explains_its_meetings_and_their_seats(
     api: httpx.Client, db: Database
 ) -> None:
+    """Offered: a meeting with a seat left starts then (as the group listing says); else no
+    meeting starts then (the nearest are named), or the meeting is full."""
     grant_id, _, config_id = make_group(api, db)
     start = future_hour(3, 9)
-    create_event(api, grant_id, config_id, event_body(start))
-    response = api.get(
-        "/v3/scheduling/availability/explain",
-        params={"configuration_id": config_id, "start_time": start},
-    )
-    assert response.status_code < 500, response.text
+    made = create_event(api, grant_id, config_id, event_body(start))
+    meeting, between = _explain(api, config_id, [start, start + HOUR])
+    assert meeting["offered"] and meeting["emails"] == [ORGANIZER]
+    assert meeting["end_time"] == start + HOUR
+    assert not between["offered"]
+    assert [r["code"] for r in between["reasons"]] == ["no_group_meeting"]
+    assert between["reasons"][0]["details"] == {"nearest": [start]}
+    [slot] = offer(api, config_id, start, start + HOUR)
+    for n in range(3):
+        assert book_seat(api, config_id, slot, f"g{n}@example.com").status_code == 200
+    [full] = _explain(api, config_id, [start])
+    assert not full["offered"]
+    assert [r["code"] for r in full["reasons"]] == ["full"]
+    assert full["reasons"][0]["details"] == {
+        "capacity": 3,
+        "taken": 3,
+        "event_id": made["event"]["id"],
+    }
+    # The listing still shows the full meeting (for its waitlist), with no seats left.
+    assert [s["capacity"] for s in offer(api, config_id, start, start + HOUR)] == [0]

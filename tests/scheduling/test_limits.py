@@ -343,3 +343,89 @@ def test_explanations_name_the_limit_and_the_hold(api: httpx.Client, db: Databas
     assert free["offered"] and free["reasons"] == []
     listed = set(offered(api, config["id"], day, day + 2 * DAY))
     assert [x["offered"] for x in (limited, holding, free)] == [t in listed for t in times]
+
+
+def _pool_at_limits(api: httpx.Client, db: Database, strict: bool) -> tuple[str, list[str]]:
+    """ada, bob and cyd in a max-fairness pool (strict rotation or not), open 9:00-12:00 in
+    half hours; ada alone may be booked once a day (her grant's limits)."""
+    people, grants = [], []
+    for name in ("ada", "bob", "cyd"):
+        grant_id, calendar_id = make_grant(db, f"{name}@example.com")
+        grants.append(grant_id)
+        people.append(participant(f"{name}@example.com", calendar_id))
+    body = round_robin(
+        config_body(people, availability={"duration_minutes": 30}), method="max-fairness"
+    )
+    rules = body["availability"]["availability_rules"]
+    rules.update(default_open_hours=OPEN_9_TO_12, strict_rotation=strict)
+    limits = api.put(
+        f"/v3/grants/{grants[0]}/scheduling/limits", json={"booking_limits": {"per_day": 1}}
+    )
+    assert limits.status_code == 200, limits.text
+    return create_config(api, grants[0], body)["id"], grants
+
+
+def _slots(client: httpx.Client, config_id: str, start: int, end: int) -> list[tuple[int, str]]:
+    """The slots offered in [start, end): (start, the host first in the listing's emails)."""
+    response = client.get(
+        "/v3/scheduling/availability",
+        params={"configuration_id": config_id, "start_time": start, "end_time": end},
+    )
+    assert response.status_code == 200, response.text
+    return [(s["start_time"], s["emails"][0]) for s in response.json()["data"]["time_slots"]]
+
+
+def _hosts(client: httpx.Client, config_id: str, start: int, end: int) -> set[str]:
+    return {email for _, email in _slots(client, config_id, start, end)}
+
+
+def _host_of(response: httpx.Response) -> str:
+    assert response.status_code == 200, response.text
+    return str(response.json()["data"]["organizer"]["email"]).split("@")[0]
+
+
+@pytest.mark.parametrize("strict", [True, False], ids=["strict-rotation", "max-fairness"])
+def test_round_robin_passes_a_host_at_a_limit_over_until_the_period_ends(
+    api: httpx.Client, db: Database, strict: bool
+) -> None:
+    """ada, next in turn again after one booking each, is at her limit for the day: the day's
+    slots go to bob, then cyd, in rotation (not to nobody); the next day is ada's turn. The
+    listing, the booking and the explanation agree; cancelling ada's booking gives her the
+    turn back."""
+    config_id, _ = _pool_at_limits(api, db, strict)
+    day = future_hour(3, 0)
+    first = book(api, config_id, day + 9 * HOUR, **_guest(0))
+    assert [_host_of(first)] + [
+        _host_of(book(api, config_id, day + 9 * HOUR + n * 1800, **_guest(n))) for n in (1, 2)
+    ] == ["ada", "bob", "cyd"]
+    # ada is least recently booked, so it is her turn; her limit passes it to bob today.
+    assert _hosts(api, config_id, day, day + DAY) == {"bob@example.com"}
+    assert _slots(api, config_id, day + DAY, day + 2 * DAY)[0] == (
+        day + DAY + 9 * HOUR,
+        "ada@example.com",
+    )
+    assert _host_of(book(api, config_id, day + 10 * HOUR + 1800, **_guest(3))) == "bob"
+    # Now cyd's turn (ada still passed over); the explanation says why for each host.
+    assert _hosts(api, config_id, day, day + DAY) == {"cyd@example.com"}
+    response = api.get(
+        "/v3/scheduling/availability/explain",
+        params={"configuration_id": config_id, "start_time": day + 11 * HOUR},
+    )
+    assert response.status_code == 200, response.text
+    [x] = response.json()["data"]["explanations"]
+    assert x["offered"] and x["emails"] == ["cyd@example.com"]
+    said = {p["email"]: p["reasons"] for p in x["participants"]}
+    assert [r["code"] for r in said["ada@example.com"]] == ["booking_limit"]
+    assert said["ada@example.com"][0]["details"]["limit"] == "grant.booking_limits.per_day"
+    assert said["cyd@example.com"] == []
+    [turn] = said["bob@example.com"]
+    assert turn["code"] == "not_this_hosts_turn"
+    assert turn["details"]["next_in_turn"] == ["cyd@example.com"]
+    assert turn["details"]["passed_over_at_limit"] == ["ada@example.com"]
+    assert _host_of(book(api, config_id, day + 11 * HOUR, **_guest(4))) == "cyd"
+    # Cancelling ada's booking frees her count, and she is the least recently booked again.
+    booking_id = first.json()["data"]["booking_id"]
+    cancelled = api.request("DELETE", f"/v3/scheduling/bookings/{booking_id}", json={})
+    assert cancelled.status_code == 200, cancelled.text
+    assert "ada@example.com" in _hosts(api, config_id, day, day + DAY)
+    assert _host_of(book(api, config_id, day + 11 * HOUR + 1800, **_guest(5))) == "ada"

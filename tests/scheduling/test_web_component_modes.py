@@ -410,8 +410,16 @@ def test_additional_fields_in_los_angeles(
 
 
 def test_round_robin_books_down_the_order(
-    api: httpx.Client, server: LiveServer, db: Database, tmp_path: Path, ada: tuple[str, str]
+    api: httpx.Client,
+    server: LiveServer,
+    db: Database,
+    tmp_path: Path,
+    ada: tuple[str, str],
+    frozen_clock: int,
 ) -> None:
+    # The server's clock stands still (the slots start from "now", with no booking notice):
+    # the slots the component listed, the test's own listing and the bookings then see the
+    # same first slot however slowly the browser goes, instead of one that began meanwhile.
     grant_id, ada_calendar = ada
     _, bob_calendar = make_grant(db, "bob@example.com", "Bob")
     body = round_robin(

@@ -25,7 +25,6 @@ import pytest
 from sqlalchemy import select
 
 from slotwise import keyring
-from slotwise.app import create_app
 from slotwise.db.base import Base
 from slotwise.db.engine import Database
 from slotwise.db.models import WebhookDestination
@@ -33,6 +32,7 @@ from slotwise.ids import decode_booking_ref, encode_booking_ref, new_id, new_sal
 from tests.conftest import API_KEY
 from tests.security.conftest import outbox
 from tests.support.pages import Account, booking_request, create_page, page_body
+from tests.support.routes import route_app
 from tests.support.scheduling import DAY, HOUR, config_body, future_hour, make_grant, participant
 from tests.support.server import LiveServer, http_client
 from tests.support.waiting import HTTP_TIMEOUT
@@ -681,7 +681,7 @@ def app_routes() -> set[tuple[str, str]]:
             elif hasattr(route, "routes") and not hasattr(route, "app"):
                 walk(route.routes, prefix + getattr(route, "path", ""))
 
-    walk(create_app().routes, "")
+    walk(route_app().routes, "")
     docs = {"/openapi.json", "/docs", "/redoc"}
     return {(m, p) for m, p in found if m != "HEAD" and p not in docs}
 

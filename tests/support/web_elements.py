@@ -6,6 +6,7 @@ package's browser bundle needs nothing else: `npm pack` it and unpack the tarbal
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tarfile
@@ -152,18 +153,23 @@ def pick_date_with_slots(page: Any, count: int = 1) -> Any:
     """Select the first date that shows at least `count` time slots; its slot buttons.
 
     Late in the (UTC) day today has few or no slots left, so no test may assume today's."""
+    from playwright.sync_api import expect
+
     dates = page.locator("button.date.current-month:not([disabled])")
     dates.first.wait_for(timeout=BROWSER_TIMEOUT_MS)
+    slots = page.locator("button.time")
+    # What the time picker shows for a date once it has it: its slots, or "no time slots".
+    shown = page.locator("nylas-timeslot-picker").locator("button.time, .empty")
     for i in range(dates.count()):
-        dates.nth(i).click()
-        slots = page.locator("button.time")
-        try:
-            # A date's slots come from one availability call; 10 s covers a loaded machine,
-            # and a date with none costs only this wait before the next is tried.
-            slots.nth(count - 1).wait_for(timeout=10_000)
-        except Exception:  # noqa: BLE001 - too few slots left that day: next date
-            continue
-        return slots
+        date = dates.nth(i)
+        date.click()
+        # Wait for the picker to show this date, however long a loaded machine takes (the
+        # deadline only catches a hang). A fixed wait here (it was 10 s) passed over a date
+        # whose slots were merely slow to render, and the test then booked another day.
+        expect(date).to_have_class(re.compile(r"\bselected\b"), timeout=BROWSER_TIMEOUT_MS)
+        shown.first.wait_for(timeout=BROWSER_TIMEOUT_MS)
+        if slots.count() >= count:
+            return slots
     pytest.fail(f"the component showed no date with {count} bookable slots")
 
 

@@ -14,9 +14,10 @@ import httpx
 import pytest
 from sqlalchemy import event, func, select
 
+from slotwise import keyring
 from slotwise.config import Settings
 from slotwise.db.engine import Database
-from slotwise.db.models import Delivery, DeliveryAttempt
+from slotwise.db.models import Delivery, DeliveryAttempt, WebhookDestination
 from slotwise.notifications import record
 from slotwise.webhooks.sender import Notification, post
 from slotwise.worker import Worker
@@ -347,3 +348,43 @@ def test_many_destinations_by_many_notifications(
     finally:
         for r in receivers:
             r.stop()
+
+
+def test_a_secret_no_key_opens_fails_its_own_attempts_only(
+    api: httpx.Client,
+    db: Database,
+    receiver: Receiver,
+    run_worker: Callable[..., None],
+) -> None:
+    """A destination whose secret was sealed with a key the worker no longer has gets failed
+    attempts naming the setting, and is retried; the other destinations still receive."""
+    good = api.post(
+        "/v3/webhooks", json={"trigger_types": ["booking.created"], "webhook_url": receiver.url}
+    ).json()["data"]
+    receiver.secret = good["webhook_secret"]
+    other = Receiver().start()
+    try:
+        lost = api.post(
+            "/v3/webhooks", json={"trigger_types": ["booking.created"], "webhook_url": other.url}
+        ).json()["data"]
+        gone = keyring.Keyring([keyring.generate_key()])
+        with db.session() as session:
+            destination = session.get(WebhookDestination, lost["id"])
+            assert destination is not None
+            destination.sealed_secret = gone.seal("sealed with a key that is gone")
+            record(session, "booking.created", {"booking_id": "b1", "booking_info": {}})
+
+        def lost_tried() -> bool:
+            with db.session(write=False) as session:
+                attempts = session.scalars(
+                    select(DeliveryAttempt).where(DeliveryAttempt.destination_id == lost["id"])
+                ).all()
+            return len(attempts) >= 2
+
+        run_worker(lambda: len(receiver.received) == 1 and lost_tried())
+        assert other.posts == 0  # nothing unsigned, or signed with something else, was sent
+        [delivery] = api.get(f"/v3/webhooks/{lost['id']}/deliveries").json()["data"]
+        assert delivery["status"] == "pending"  # retried: the key may be configured again
+        assert all("SLOTWISE_SECRET_KEY" in a["error"] for a in delivery["attempt_log"])
+    finally:
+        other.stop()

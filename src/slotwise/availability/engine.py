@@ -12,6 +12,9 @@ Methods:
 * max-fairness: max-availability over the first half (rounded up) of the round-robin order;
   if that yields nothing in the window, max-availability over everyone. With
   ``strict_rotation`` only the first person in the order is offered, and nobody else ever.
+  Someone at a booking limit (``Participant.limited``) is left out of the order for the
+  slots the limit blocks, so the cut moves on to the next in line there
+  (``roundrobin.Rotation``).
 
 max-availability has two paths with one result (``lattice_slots`` for the common grid where
 every stretch offers each lattice point inside it, ``swept_slots`` for any grid); the
@@ -37,7 +40,7 @@ from .model import (
     validate_participants,
     validate_rules,
 )
-from .roundrobin import fairness_keep, round_robin_order
+from .roundrobin import Piece, Rotation, round_robin_order
 from .zones import Snapper
 
 
@@ -62,7 +65,8 @@ class Context:
             else:
                 opened = open_windows(p, self.lo, self.hi, cache=self.rule_cache)
                 rules = self.rules
-                found = subtract_busy(opened, p.busy, rules.buffer_before, rules.buffer_after)
+                busy = [*p.busy, *p.limited] if p.limited else p.busy
+                found = subtract_busy(opened, busy, rules.buffer_before, rules.buffer_after)
             self.free_cache[p.email] = found
         return found
 
@@ -79,22 +83,62 @@ def compute_availability(
     *,
     not_before: int | None = None,
 ) -> AvailabilityResult:
+    return list_availability(participants, window_start, window_end, rules, not_before=not_before)[
+        0
+    ]
+
+
+def list_availability(
+    participants: Sequence[Participant],
+    window_start: int,
+    window_end: int,
+    rules: Rules,
+    *,
+    not_before: int | None = None,
+) -> tuple[AvailabilityResult, Rotation | None]:
+    """``compute_availability``, and the max-fairness rotation that cut its slots (None for
+    the other methods and when max-fairness fell back to everyone): what explanations need
+    to say whose turn a slot was."""
     validate_rules(rules)
     validate_participants(participants)
     ctx = Context(window_start, window_end, rules, not_before)
     if rules.method == COLLECTIVE:
-        return AvailabilityResult(collective_slots(participants, ctx), [])
+        return AvailabilityResult(collective_slots(participants, ctx), []), None
     order = round_robin_order(participants)
     if rules.method == MAX_AVAILABILITY:
-        return AvailabilityResult(any_free_slots(participants, ctx), order)
-    keep = order[:1] if rules.strict_rotation else fairness_keep(order)
-    kept = set(keep)
-    slots = any_free_slots([p for p in participants if p.email in kept], ctx)
+        return AvailabilityResult(any_free_slots(participants, ctx), order), None
+    rotation = Rotation(participants, rules)
+    pieces = rotation.pieces(ctx.lo, ctx.hi)
+    slots = rotated_slots(participants, ctx, pieces)
     if slots or rules.strict_rotation:
-        return AvailabilityResult(slots, keep)
+        # The order used: the cut, or the full order when the cut changes in the window.
+        used = list(pieces[0][2]) if len(pieces) == 1 else order
+        return AvailabilityResult(slots, used), rotation
     # Fallback: nobody in the kept half can meet in this window, so offer everyone and say so
     # by returning the full order.
-    return AvailabilityResult(any_free_slots(participants, ctx), order)
+    return AvailabilityResult(any_free_slots(participants, ctx), order), None
+
+
+def rotated_slots(
+    participants: Sequence[Participant], ctx: Context, pieces: Sequence[Piece]
+) -> list[Slot]:
+    """max-availability over the participants whose turn it is, piece by piece: each piece's
+    slots are those of its own cut listed over the whole window (so the grid is the window's),
+    kept where they start in the piece."""
+    if len(pieces) == 1:
+        kept = set(pieces[0][2])
+        return any_free_slots([p for p in participants if p.email in kept], ctx)
+    listed: dict[tuple[str, ...], tuple[list[Slot], list[int]]] = {}
+    out: list[Slot] = []
+    for a, b, keep in pieces:
+        found = listed.get(keep)
+        if found is None:
+            kept = set(keep)
+            slots = any_free_slots([p for p in participants if p.email in kept], ctx)
+            found = listed[keep] = (slots, [s.start for s in slots])
+        slots, starts = found
+        out += slots[bisect_left(starts, a) : bisect_left(starts, b)]
+    return out
 
 
 def collective_slots(participants: Sequence[Participant], ctx: Context) -> list[Slot]:

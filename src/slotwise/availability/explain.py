@@ -1,10 +1,11 @@
 """Why a time is or is not offered: the listing's own answer, explained reason by reason.
 
-``explain_times`` asks ``compute_availability`` for the slots of the window (so "offered" is
-the listing's answer, not a second opinion) and then, for each asked time, derives from the
-same primitives (open hours, busy widened by the buffers, the window bounds, the grid, the
-round-robin cut) every reason each participant cannot take ``[t, t + duration)``. The
-derivation and the listing agree by construction and a property test holds them to it:
+``explain_times`` asks the engine (``list_availability``: ``compute_availability`` and the
+round-robin cut it made) for the slots of the window (so "offered" is the listing's answer,
+not a second opinion) and then, for each asked time, derives from the same primitives (open
+hours, busy widened by the buffers, the window bounds, the grid, the round-robin cut) every
+reason each participant cannot take ``[t, t + duration)``. The derivation and the listing
+agree by construction and a property test holds them to it:
 
 * collective: offered ⇔ nobody has a reason;
 * max-availability and max-fairness: offered ⇔ some participant has no reason, and the
@@ -17,7 +18,14 @@ takes the offered slot. Reasons come in the order of ``PRECEDENCE``.
 Two inputs come from rules outside the engine, as busy-like spans per participant
 (``Block``): a booking limit reached for a period, and a slot held by another guest. They
 block exactly as busy time does (buffers included); whoever lists slots must pass the same
-spans to the engine as busy time, which ``with_blocks`` does.
+spans to the engine, which ``with_blocks`` does: holds as busy time, limits as
+``Participant.limited`` (under max-fairness a host at a limit is passed over for the turn, and
+is told so by the limit, never by "not this host's turn").
+
+Reasons of seats (``FULL``, ``OTHER_HOSTS_MEETING``) and of group configurations
+(``NO_GROUP_MEETING``) are named here so that every reason has its place in ``PRECEDENCE``;
+the engine knows nothing of either: the scheduler's seats (``scheduling.seats``) add them to
+its explanations, and a group configuration is explained by ``scheduling.group_explain``.
 """
 
 from __future__ import annotations
@@ -28,18 +36,17 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
-from .engine import compute_availability
+from .engine import list_availability
 from .hours import RuleCache, open_windows
 from .intervals import Span, intersect, subtract
 from .model import (
     COLLECTIVE,
-    MAX_FAIRNESS,
     Participant,
     Rules,
     SpecificHours,
     WeeklyHours,
 )
-from .roundrobin import fairness_keep, round_robin_order
+from .roundrobin import Rotation, round_robin_order
 from .zones import local_date, offset_at, wall_to_utc, zone
 
 OUTSIDE_OPEN_HOURS = "outside_open_hours"
@@ -52,8 +59,11 @@ BEFORE_NOTICE = "before_min_booking_notice"
 BEYOND_HORIZON = "beyond_available_days_in_future"
 EXPIRED = "expired"
 NOT_ON_GRID = "not_on_grid"
+NO_GROUP_MEETING = "no_group_meeting"
 BOOKING_LIMIT = "booking_limit"
 HELD = "held"
+FULL = "full"
+OTHER_HOSTS_MEETING = "another_hosts_meeting"
 NOT_THIS_HOSTS_TURN = "not_this_hosts_turn"
 NO_HOSTS = "no_hosts"
 
@@ -69,13 +79,27 @@ PRECEDENCE = (
     BEYOND_HORIZON,
     EXPIRED,
     NOT_ON_GRID,
+    NO_GROUP_MEETING,
     BOOKING_LIMIT,
     HELD,
+    FULL,
+    OTHER_HOSTS_MEETING,
     NOT_THIS_HOSTS_TURN,
 )
 _RANK = {code: i for i, code in enumerate(PRECEDENCE)}
 # Reasons that belong to the request, not to one participant: they block everyone alike.
-SHARED = frozenset({NO_HOSTS, OUTSIDE_WINDOW, BEFORE_NOTICE, BEYOND_HORIZON, EXPIRED, NOT_ON_GRID})
+SHARED = frozenset(
+    {
+        NO_HOSTS,
+        OUTSIDE_WINDOW,
+        BEFORE_NOTICE,
+        BEYOND_HORIZON,
+        EXPIRED,
+        NOT_ON_GRID,
+        NO_GROUP_MEETING,
+        FULL,
+    }
+)
 BLOCK_CODES = frozenset({BOOKING_LIMIT, HELD})
 
 Details = Mapping[str, object]
@@ -142,13 +166,17 @@ class Bounds:
 def with_blocks(
     participants: Sequence[Participant], blocks: Mapping[str, Sequence[Block]]
 ) -> list[Participant]:
-    """The participants with their blocks added to their busy time, as the listing sees them."""
+    """The participants as the listing sees them: holds added to their busy time, limits
+    reached to their ``limited`` spans."""
     out = []
     for p in participants:
         extra = blocks.get(p.email, ())
-        if extra:
-            busy = sorted({*p.busy, *((b.start, b.end) for b in extra)})
-            p = replace(p, busy=busy)
+        held = [(b.start, b.end) for b in extra if b.code != BOOKING_LIMIT]
+        limited = [(b.start, b.end) for b in extra if b.code == BOOKING_LIMIT]
+        if held:
+            p = replace(p, busy=sorted({*p.busy, *held}))
+        if limited:
+            p = replace(p, limited=sorted({*p.limited, *limited}))
         out.append(p)
     return out
 
@@ -172,17 +200,16 @@ def explain_times(
     hi = bounds.window_end if bounds.horizon is None else min(bounds.window_end, bounds.horizon)
     if bounds.expired:
         hi = bounds.window_start
-    result = compute_availability(
+    result, rotation = list_availability(
         people, bounds.window_start, hi, rules, not_before=bounds.not_before
     )
     offered = {s.start: s for s in result.slots}
     starts = sorted(offered)
-    kept = _turn_takers(people, rules, result.order)
     span = None
     if times:
         lo, hi = min(times), max(times) + rules.duration
         span = (lo, hi) if hi - lo <= _SHARED_EXPANSION else None
-    context = _Explain(people, bounds, rules, events or {}, blocks, starts, kept, span)
+    context = _Explain(people, bounds, rules, events or {}, blocks, starts, rotation, span)
     out = []
     for t in times:
         slot = offered.get(t)
@@ -190,15 +217,25 @@ def explain_times(
     return out
 
 
-def _turn_takers(people: Sequence[Participant], rules: Rules, used: list[str]) -> set[str] | None:
-    """max-fairness: the hosts whose turn it is, when the listing cut the others; else None."""
-    if rules.method != MAX_FAIRNESS:
-        return None
-    order = round_robin_order(people)
-    keep = order[:1] if rules.strict_rotation else fairness_keep(order)
-    if len(keep) < len(order) and used == keep:
-        return set(keep)
-    return None
+def refused(
+    t: int,
+    u: int,
+    shared: list[Reason],
+    per: list[ParticipantExplanation],
+    *,
+    collective: bool,
+    order: list[str],
+) -> Explanation:
+    """A time not offered, with the request's reasons (``shared``) and each participant's."""
+    flat = [*shared, *(r for x in per for r in x.reasons if r.code not in SHARED)]
+    # Collective: those with reasons of their own (a grid miss is nobody's doing); round
+    # robin: every host, since any one of them free on the grid would have taken it.
+    blocked_by = [
+        x.email
+        for x in per
+        if (any(r.code not in SHARED for r in x.reasons) if collective else x.reasons)
+    ]
+    return Explanation(t, u, False, (), ordered_reasons(flat), per, blocked_by, order)
 
 
 class _Explain:
@@ -210,7 +247,7 @@ class _Explain:
         events: Mapping[str, Sequence[BusyEvent]],
         blocks: Mapping[str, Sequence[Block]],
         starts: list[int],
-        kept: set[str] | None,
+        rotation: Rotation | None,
         span: Span | None,
     ) -> None:
         self.people = people
@@ -219,8 +256,8 @@ class _Explain:
         self.events = {e: {(b.start, b.end): b for b in evs} for e, evs in events.items()}
         self.blocks = {e: {(b.start, b.end): b for b in bs} for e, bs in blocks.items()}
         self.starts = starts
-        self.kept = kept
-        self.busy = {p.email: _BusyIndex(p.busy) for p in people}
+        self.rotation = rotation  # max-fairness when its cut shaped the listing
+        self.busy = {p.email: _BusyIndex([*p.busy, *p.limited]) for p in people}
         self.span = span
         self.open: dict[tuple[str, bool], _OpenIndex] = {}
         self.rule_cache: RuleCache = {}
@@ -231,8 +268,12 @@ class _Explain:
         if not self.people:
             shared.insert(0, Reason(NO_HOSTS, "there is nobody to host it"))
         own = {p.email: self._own_reasons(p, t, u) for p in self.people}
-        # The group the listing drew from: everyone, or (max-fairness) the hosts whose turn it is.
-        group = [p.email for p in self.people if self.kept is None or p.email in self.kept]
+        # The group the listing drew from: everyone, or (max-fairness) the hosts whose turn it
+        # is; someone a limit passed over is out of it by their limit, not by their turn.
+        rotation = self.rotation
+        kept = None if rotation is None else rotation.keep(t)
+        passed = set() if rotation is None else rotation.skipped(t)
+        group = [p.email for p in self.people if kept is None or p.email in kept]
         free = [e for e in group if not own[e]]
         collective = self.rules.method == COLLECTIVE
         grid_applies = not shared and bool(free) and (not collective or len(free) == len(group))
@@ -241,21 +282,13 @@ class _Explain:
         per: list[ParticipantExplanation] = []
         for p in self.people:
             reasons = own[p.email]
-            if self.kept is not None and p.email not in self.kept:
-                reasons.append(self._turn_reason(p.email, order))
+            if kept is not None and p.email not in kept and p.email not in passed:
+                reasons.append(self._turn_reason(p.email, kept, passed))
             mine = [r for r in shared if r.code != NOT_ON_GRID or p.email in free]
-            per.append(ParticipantExplanation(p.email, _ordered([*mine, *reasons])))
+            per.append(ParticipantExplanation(p.email, ordered_reasons([*mine, *reasons])))
         if emails is not None:
             return Explanation(t, u, True, emails, [], per, [], order)
-        flat = [*shared, *(r for x in per for r in x.reasons if r.code not in SHARED)]
-        # Collective: those with reasons of their own (a grid miss is nobody's doing); round
-        # robin: every host, since any one of them free on the grid would have taken it.
-        blocked_by = [
-            x.email
-            for x in per
-            if (any(r.code not in SHARED for r in x.reasons) if collective else x.reasons)
-        ]
-        return Explanation(t, u, False, (), _ordered(flat), per, blocked_by, order)
+        return refused(t, u, shared, per, collective=collective, order=order)
 
     # -- the request's edges ----------------------------------------------------------------
 
@@ -307,13 +340,20 @@ class _Explain:
             },
         )
 
-    def _turn_reason(self, email: str, order: list[str]) -> Reason:
+    def _turn_reason(self, email: str, kept: Sequence[str], passed: set[str]) -> Reason:
         full = round_robin_order(self.people)
+        details: dict[str, object] = {
+            "position": full.index(email) + 1,
+            "next_in_turn": list(kept),
+        }
+        if passed:
+            # The hosts a booking limit passes over for this slot.
+            details["passed_over_at_limit"] = [e for e in full if e in passed]
         return Reason(
             NOT_THIS_HOSTS_TURN,
             "not this host's turn (max-fairness offers the least recently booked first)",
             email,
-            {"position": full.index(email) + 1, "next_in_turn": order},
+            details,
         )
 
     # -- one participant --------------------------------------------------------------------
@@ -343,20 +383,8 @@ class _Explain:
             if s < u and t < e:
                 out.append(self._span_reason(p.email, s, e, events, blocks))
             elif s - before < u and t < e + after:
-                side = "before" if u <= s else "after"
                 what = self._span_reason(p.email, s, e, events, blocks)
-                out.append(
-                    Reason(
-                        BUFFER,
-                        f"within the {side} buffer of: {what.message}",
-                        p.email,
-                        {
-                            "side": side,
-                            "minutes": _minutes(before if side == "before" else after),
-                            "of": {"code": what.code, **what.details},
-                        },
-                    )
-                )
+                out.append(buffer_reason(p.email, u <= s, before, after, what))
         return out
 
     def _span_reason(
@@ -386,6 +414,22 @@ class _Explain:
             email,
             {"event_id": event.event_id, "calendar_id": event.calendar_id, "span": [s, e]},
         )
+
+
+def buffer_reason(email: str, before_it: bool, before: int, after: int, what: Reason) -> Reason:
+    """``email`` cannot take a time because it lies within a buffer of what ``what`` names:
+    the meeting would end within ``before`` of it (``before_it``), or start within ``after``."""
+    side = "before" if before_it else "after"
+    return Reason(
+        BUFFER,
+        f"within the {side} buffer of: {what.message}",
+        email,
+        {
+            "side": side,
+            "minutes": _minutes(before if before_it else after),
+            "of": {"code": what.code, **what.details},
+        },
+    )
 
 
 # Asked times within this many seconds of each other share one open-hours expansion.
@@ -425,7 +469,7 @@ def _minutes(seconds: int) -> int | float:
     return seconds // 60 if seconds % 60 == 0 else seconds / 60
 
 
-def _ordered(reasons: list[Reason]) -> list[Reason]:
+def ordered_reasons(reasons: list[Reason]) -> list[Reason]:
     return sorted(reasons, key=lambda r: _RANK[r.code])  # stable: equal codes keep their order
 
 

@@ -58,6 +58,10 @@ class Participant:
     last_booked_at: int | None = None
     # Orders bookings made at the same `last_booked_at` (a booking sequence); higher is later.
     last_booked_seq: int = 0
+    # Spans in which a booking limit keeps the participant from being booked. They are busy
+    # time like ``busy`` (buffers included); under max-fairness a slot they block also passes
+    # the participant's turn to the next in the round-robin order (``roundrobin.Rotation``).
+    limited: Sequence[tuple[int, int]] = ()
 
 
 @dataclass(frozen=True, slots=True)

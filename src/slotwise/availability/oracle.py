@@ -36,7 +36,18 @@ class _Person:
         self.lo = lo
         self.hi = hi
         self.windows = open_windows(p, lo, hi) if lo < hi else []
-        self.busy = [(s - rules.buffer_before, e + rules.buffer_after) for s, e in p.busy if s < e]
+        self.busy = [
+            (s - rules.buffer_before, e + rules.buffer_after)
+            for s, e in [*p.busy, *p.limited]
+            if s < e
+        ]
+        # Widened limit spans: a slot overlapping one is passed over for this person's turn.
+        self.limited = [
+            (s - rules.buffer_before, e + rules.buffer_after) for s, e in p.limited if s < e
+        ]
+
+    def at_limit_for(self, s: int, e: int) -> bool:
+        return any(a < e and s < b for a, b in self.limited)
 
     def free_at(self, t: int) -> bool:
         if not self.lo <= t < self.hi:
@@ -125,18 +136,54 @@ def _common_candidates(group: Sequence[_Person], duration: int, rules: Rules) ->
     return _candidates(stretches, duration, rules)
 
 
+def _own_grid(person: _Person, rules: Rules) -> set[int]:
+    stretches = _stretches(person.boundaries(), person.lo, person.hi, person.free_at)
+    return set(_candidates(stretches, rules.duration, rules))
+
+
 def _any_free(people: Sequence[_Person], rules: Rules) -> list[Slot]:
     d = rules.duration
     starts: set[int] = set()
     for person in people:
-        stretches = _stretches(person.boundaries(), person.lo, person.hi, person.free_at)
-        starts.update(_candidates(stretches, d, rules))
+        starts.update(_own_grid(person, rules))
     slots = []
     for s in sorted(starts):
         names = tuple(p.email for p in people if p.free_for(s, s + d))
         if names:
             slots.append(Slot(s, s + d, names))
     return slots
+
+
+def _cut(order: Sequence[str], strict: bool) -> list[str]:
+    return list(order[:1] if strict else order[: -(-len(order) // 2)])
+
+
+def _fairness(
+    people: Sequence[_Person], order: Sequence[str], rules: Rules
+) -> tuple[list[Slot], list[str]]:
+    """max-fairness start by start: whose turn a start is is the cut of the order without the
+    people at a limit for its slot; it is offered if on one of their own grids, to those of
+    them free for it. The order reported: the cut, if it is the same for every start in the
+    window, else the full order."""
+    d = rules.duration
+
+    def cut_at(t: int) -> list[str]:
+        passed = {p.email for p in people if p.at_limit_for(t, t + d)}
+        return _cut([e for e in order if e not in passed], rules.strict_rotation)
+
+    grids = {p.email: _own_grid(p, rules) for p in people}
+    slots = []
+    for s in sorted(set().union(*grids.values())):
+        turn = cut_at(s)
+        if any(s in grids[e] for e in turn):
+            names = tuple(p.email for p in people if p.email in turn and p.free_for(s, s + d))
+            if names:
+                slots.append(Slot(s, s + d, names))
+    lo, hi = (people[0].lo, people[0].hi) if people else (0, 0)
+    # Every start the cut can change at: where a widened limit span begins or ends a block.
+    points = {lo} | {x for p in people for a, b in p.limited for x in (a - d + 1, b) if lo < x < hi}
+    cuts = {tuple(cut_at(t)) for t in points}
+    return slots, list(cuts.pop()) if len(cuts) == 1 else list(order)
 
 
 def _order(participants: Sequence[Participant]) -> list[str]:
@@ -172,10 +219,9 @@ def oracle_availability(
     order = _order(participants)
     if rules.method == MAX_AVAILABILITY:
         return AvailabilityResult(_any_free(people, rules), order)
-    half = order[:1] if rules.strict_rotation else order[: -(-len(order) // 2)]
-    slots = _any_free([p for p in people if p.email in half], rules)
+    slots, used = _fairness(people, order, rules)
     if slots or rules.strict_rotation:
-        return AvailabilityResult(slots, half)
+        return AvailabilityResult(slots, used)
     return AvailabilityResult(_any_free(people, rules), order)
 
 

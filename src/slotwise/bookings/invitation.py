@@ -15,6 +15,7 @@ from slotwise.config import Settings
 from slotwise.db.models import Booking, Configuration, Event
 from slotwise.notifications.booking_effects import current_ical_sequence
 from slotwise.notifications.booking_emails import ics
+from slotwise.notifications.notices import read_notice
 
 _TRIGGERS = {"pending": "booking.pending", "cancelled": "booking.cancelled"}
 
@@ -24,7 +25,7 @@ def booking_invitation(
 ) -> str:
     """The iCalendar text of the booking as it stands (a cancelled one as its CANCEL)."""
     event = session.get(Event, booking.event_id) if booking.event_id else None
-    payload = created_payload(booking, config, event)
+    notice = read_notice(created_payload(booking, config, event))
     trigger = _TRIGGERS.get(booking.status, "booking.created")
-    text, _ = ics(trigger, payload, current_ical_sequence(session, booking.id), settings, now)
+    text, _ = ics(trigger, notice, current_ical_sequence(session, booking.id), settings, now)
     return text

@@ -26,7 +26,7 @@ from slotwise.bookings.group_seats import Waiting
 from slotwise.bookings.salts import guest_salt, seal_salt
 from slotwise.bookings.schemas import CancelBooking, DecideBooking, MoveBooking, NewBooking
 from slotwise.capabilities import matches_hash, same_secret, secret_hash
-from slotwise.db.models import Booking, Calendar, Configuration, Event
+from slotwise.db.models import Booking, Calendar, Configuration, Event, Hold
 from slotwise.db.rows import insert_row
 from slotwise.documents import read_document
 from slotwise.errors import (
@@ -262,19 +262,7 @@ def create_booking(
     start, end = req.start_time, req.end_time
     check_duration(config, start, end)
     now = clock.now()
-    candidates, organizer = pick_hosts(session, config, req.participants)
-    hold = hold_claims.claim_hold(session, config, req, now)
-    if hold is not None and organizer is None:
-        # Round robin: the hold kept its host free; the booking goes to that host.
-        held = set(holds_repository.hold_grant_ids(session, hold.id))
-        candidates = [h for h in candidates if h.grant.id in held] or candidates
-    own_hold = (hold.id,) if hold is not None else ()
-    free, order = take_slot(session, config, candidates, start, end, now, exclude_hold_ids=own_hold)
-    if organizer is None:
-        organizer = first_in_order(free, order)
-        booked = [organizer]
-    else:
-        booked = candidates
+    organizer, booked, hold = _book_hosts(session, config, req, now)
     document = read_document(config)
     event_booking = document.event_booking
     pending = event_booking.booking_type == "organizer-confirmation"
@@ -323,6 +311,26 @@ def create_booking(
         payload = payloads.created_payload(booking, config, event)
         record(session, "booking.created", payload, source=SOURCE)
     return booking, event
+
+
+def _book_hosts(
+    session: Session, config: Configuration, req: NewBooking, now: int
+) -> tuple[Host, list[Host], Hold | None]:
+    """(organizer, booked hosts, the guest's hold it converts), the slot taken under the
+    hosts' locks (`take_slot`): the hosts named, else round robin's next free host."""
+    candidates, organizer = pick_hosts(session, config, req.participants)
+    hold = hold_claims.claim_hold(session, config, req, now)
+    if hold is not None and organizer is None:
+        # Round robin: the hold kept its host free; the booking goes to that host.
+        held = set(holds_repository.hold_grant_ids(session, hold.id))
+        candidates = [h for h in candidates if h.grant.id in held] or candidates
+    own_hold = (hold.id,) if hold is not None else ()
+    start, end = req.start_time, req.end_time
+    free, order = take_slot(session, config, candidates, start, end, now, exclude_hold_ids=own_hold)
+    if organizer is None:
+        organizer = first_in_order(free, order)
+        return organizer, [organizer], hold
+    return organizer, candidates, hold
 
 
 def create_group_booking(

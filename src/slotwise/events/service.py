@@ -476,13 +476,15 @@ def delete_event(session: Session, grant: Grant, calendar: Calendar, event_id: s
 # ---------------------------------------------------------------------------- lists
 
 
-def _matches(data: dict[str, Any], metadata: dict[str, str], attendees: Iterable[str]) -> bool:
-    stored = data.get("metadata") or {}
+def _matches(event: Event, metadata: dict[str, str], attendees: Iterable[str]) -> bool:
+    """Whether the event has `metadata` and, if any are named, one of `attendees`; the
+    instances of a series carry its metadata and participants, so a series is matched once."""
+    stored = event.event_metadata or {}
     if any(stored.get(k) != v for k, v in metadata.items()):
         return False
     wanted = {a.lower() for a in attendees}
     if wanted:
-        emails = {str(p.get("email", "")).lower() for p in data.get("participants", [])}
+        emails = {str(p.get("email", "")).lower() for p in event.participants or []}
         if not wanted & emails:
             return False
     return True
@@ -502,10 +504,10 @@ def list_events(
     attendees = list(attendees)
     found: list[tuple[int, str, dict[str, Any]]] = []
     for event in repository.events_in_window(session, f):
+        if not _matches(event, metadata, attendees):
+            continue
         if not event.is_recurring or not expand_recurring:
-            data = event_to_dict(event)
-            if _matches(data, metadata, attendees):
-                found.append((event.start_ts, event.id, data))
+            found.append((event.start_ts, event.id, event_to_dict(event)))
             continue
         try:
             spans = series_of(event).between(f.start, f.end)
@@ -513,7 +515,6 @@ def list_events(
             continue
         for s, e in spans:
             data = instance_to_dict(event, s, e)
-            if _matches(data, metadata, attendees):
-                found.append((s, data["id"], data))
+            found.append((s, data["id"], data))
     found.sort(key=lambda item: (item[0], item[1]))
     return [data for _, _, data in found]

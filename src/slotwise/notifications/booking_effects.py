@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from slotwise import clock
 from slotwise.config import Settings
 from slotwise.db.models import Configuration, Delivery, IcalSequence, OutboxMessage
-from slotwise.documents import Scheduler, event_booking_of
+from slotwise.documents import event_booking_of, scheduler_of
 from slotwise.ids import new_id
 from slotwise.notifications import booking_emails, email, reminders, repository
+from slotwise.notifications.notices import BookingNotice, read_notice
 
 
 def next_ical_sequence(session: Session, booking_id: str) -> int:
@@ -41,24 +42,26 @@ def current_ical_sequence(session: Session, booking_id: str) -> int:
 
 @dataclass
 class FanoutBatch:
-    """What the rows of one fan-out batch need from the database, read in two queries.
+    """What the rows of one fan-out batch need, read once: each booking row's payload typed
+    (`notices`, by outbox id), and from the database, in two queries, their configurations.
 
     `pending_reminders`: bookings that have pending reminders. Only fan-out creates pending
     reminders and it runs one at a time, so the set is complete; rows of the batch add to it.
     """
 
+    notices: dict[str, BookingNotice]
     configurations: dict[str, Configuration]
     pending_reminders: set[str]
 
     @classmethod
     def read(cls, session: Session, messages: Sequence[OutboxMessage]) -> FanoutBatch:
-        payloads = [m.payload for m in messages if m.trigger.startswith("booking.")]
-        payloads = [p for p in payloads if isinstance(p, dict)]
-        config_ids = sorted(
-            {str(p["configuration_id"]) for p in payloads if p.get("configuration_id")}
-        )
-        booking_ids = sorted({str(p["booking_id"]) for p in payloads if p.get("booking_id")})
+        notices = {
+            m.id: read_notice(m.payload) for m in messages if m.trigger.startswith("booking.")
+        }
+        config_ids = sorted({n.configuration_id for n in notices.values() if n.configuration_id})
+        booking_ids = sorted({n.booking_id for n in notices.values() if n.booking_id})
         return cls(
+            notices,
             repository.configurations_by_id(session, config_ids),
             repository.with_pending_reminders(session, booking_ids),
         )
@@ -68,35 +71,36 @@ def on_booking_notification(
     session: Session, settings: Settings, message: OutboxMessage, batch: FanoutBatch
 ) -> None:
     """Queue the booking's emails and (re)schedule its reminders, in the fan-out transaction."""
-    trigger, payload = message.trigger, message.payload
-    booking_id = payload.get("booking_id")
+    trigger = message.trigger
+    notice = batch.notices[message.id]
+    booking_id = notice.booking_id
     if trigger == "booking.reminder" or not booking_id:
         return
-    config_id = payload.get("configuration_id")
-    config = batch.configurations.get(str(config_id)) if config_id else None
+    config_id = notice.configuration_id
+    config = batch.configurations.get(config_id) if config_id else None
     # Only the two parts the emails and reminders read, each typed on its own: a configuration
     # deleted since the notification was queued reads as empty (no reminders, default emails).
     document = config.document if config is not None else {}
     event_booking = event_booking_of(document)
-    scheduler = Scheduler.model_validate(document.get("scheduler") or {})
+    scheduler = scheduler_of(document)
     now = clock.now()
     if trigger in ("booking.created", "booking.rescheduled"):
         specs = list(event_booking.reminders)
-        if str(booking_id) in batch.pending_reminders:
-            reminders.cancel(session, str(booking_id))
-        if reminders.schedule(session, payload, specs, now):
-            batch.pending_reminders.add(str(booking_id))
-    elif trigger == "booking.cancelled" and str(booking_id) in batch.pending_reminders:
-        reminders.cancel(session, str(booking_id))
+        if booking_id in batch.pending_reminders:
+            reminders.cancel(session, booking_id)
+        if reminders.schedule(session, notice, message.payload, specs, now):
+            batch.pending_reminders.add(booking_id)
+    elif trigger == "booking.cancelled" and booking_id in batch.pending_reminders:
+        reminders.cancel(session, booking_id)
     if (
         trigger not in booking_emails.EMAIL_TRIGGERS
         or not email.smtp_configured(settings)
         or event_booking.disable_emails
     ):
         return
-    sequence = next_ical_sequence(session, str(booking_id))
+    sequence = next_ical_sequence(session, booking_id)
     composed_all = booking_emails.compose_all(
-        trigger, payload, event_booking, scheduler, sequence, settings, now
+        trigger, notice, event_booking, scheduler, sequence, settings, now
     )
     for composed in composed_all:
         session.add(

@@ -1,7 +1,8 @@
 """The emails a booking change sends, each with an iCalendar invitation.
 
-Built from the notification payload (booking_info carries organizer and guest) and the
-configuration document, so the email says exactly what the webhook said.
+Built from the notification payload, typed (`notifications.notices`: booking_info carries
+organizer and guest), and the configuration document, so the email says exactly what the
+webhook said.
 
 | trigger             | to                                | METHOD  | event STATUS |
 |---------------------|-----------------------------------|---------|--------------|
@@ -24,7 +25,6 @@ sends the guest side its emails without the invitation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -39,38 +39,9 @@ from slotwise.i18n import formats
 from slotwise.i18n.languages import Language, for_tag
 from slotwise.links import HostedLinks
 from slotwise.notifications import email
+from slotwise.notifications.notices import BookingInfo, BookingNotice, People, people
 
 EMAIL_TRIGGERS = ("booking.created", "booking.pending", "booking.rescheduled", "booking.cancelled")
-
-
-@dataclass(frozen=True)
-class People:
-    organizer: dict[str, str]
-    guests: list[dict[str, str]]  # the guest first, then additional guests
-    hosts: list[dict[str, str]]  # other booked hosts (not the organizer)
-
-
-def people(info: dict[str, Any]) -> People:
-    participants = [p for p in info.get("participants") or [] if p and p.get("email")]
-    organizer_email = info.get("organizer_email") or (
-        participants[0]["email"] if participants else ""
-    )
-    organizer = {"email": organizer_email, "name": info.get("organizer_name") or ""}
-    guest_email = info.get("guest_email")
-    emails = [p["email"] for p in participants]
-    if guest_email and guest_email in emails:
-        at = emails.index(guest_email)
-    else:
-        at = len(participants) - 1 if len(participants) > 1 else len(participants)
-    guests = [{"email": p["email"], "name": p.get("name") or ""} for p in participants[at:]]
-    if guest_email and not guests:
-        guests = [{"email": guest_email, "name": info.get("guest_name") or ""}]
-    hosts = [
-        {"email": p["email"], "name": p.get("name") or ""}
-        for p in participants[:at]
-        if p["email"] != organizer_email
-    ]
-    return People(organizer, guests, hosts)
 
 
 def uid_for(booking_id: str) -> str:
@@ -78,10 +49,10 @@ def uid_for(booking_id: str) -> str:
 
 
 def ics(
-    trigger: str, payload: dict[str, Any], sequence: int, settings: Settings, now: int
+    trigger: str, notice: BookingNotice, sequence: int, settings: Settings, now: int
 ) -> tuple[str, str]:
-    """(iCalendar text, METHOD) for the booking in `payload`."""
-    info = payload.get("booking_info") or {}
+    """(iCalendar text, METHOD) for the booking in `notice`."""
+    info = notice.booking_info
     who = people(info)
     method = "CANCEL" if trigger == "booking.cancelled" else "REQUEST"
     status = {"booking.cancelled": "CANCELLED", "booking.pending": "TENTATIVE"}.get(
@@ -92,25 +63,25 @@ def ics(
     cal.add("version", "2.0")
     cal.add("method", method)
     event = IcsEvent()
-    event.add("uid", uid_for(str(payload.get("booking_id"))))
+    event.add("uid", uid_for(notice.booking_id))
     event.add("sequence", sequence)
     event.add("dtstamp", datetime.fromtimestamp(now, UTC))
-    event.add("dtstart", datetime.fromtimestamp(int(info.get("start_time") or 0), UTC))
-    event.add("dtend", datetime.fromtimestamp(int(info.get("end_time") or 0), UTC))
-    event.add("summary", info.get("title") or "Booking")
-    if info.get("event_description"):
-        event.add("description", info["event_description"])
-    if info.get("location"):
-        event.add("location", info["location"])
+    event.add("dtstart", datetime.fromtimestamp(info.start_time, UTC))
+    event.add("dtend", datetime.fromtimestamp(info.end_time, UTC))
+    event.add("summary", info.title or "Booking")
+    if info.event_description:
+        event.add("description", info.event_description)
+    if info.location:
+        event.add("location", info.location)
     event.add("status", status)
-    organizer = vCalAddress(f"mailto:{who.organizer['email']}")
-    if who.organizer["name"]:
-        organizer.params["cn"] = vText(who.organizer["name"])
+    organizer = vCalAddress(f"mailto:{who.organizer.email}")
+    if who.organizer.name:
+        organizer.params["cn"] = vText(who.organizer.name)
     event.add("organizer", organizer)
     for person in [*who.hosts, *who.guests]:
-        attendee = vCalAddress(f"mailto:{person['email']}")
-        if person["name"]:
-            attendee.params["cn"] = vText(person["name"])
+        attendee = vCalAddress(f"mailto:{person.email}")
+        if person.name:
+            attendee.params["cn"] = vText(person.name)
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["partstat"] = vText("NEEDS-ACTION")
         attendee.params["rsvp"] = vText("TRUE")
@@ -119,13 +90,13 @@ def ics(
     return cal.to_ical().decode(), method
 
 
-def _when(info: dict[str, Any], zone: str | None, language: Language) -> str:
+def _when(span: tuple[int, int], zone: str | None, language: Language) -> str:
     try:
         tz = zones.zone(zone)
     except AvailabilityInputError:
         tz = zones.zone("UTC")
-    start = datetime.fromtimestamp(int(info.get("start_time") or 0), tz)
-    end = datetime.fromtimestamp(int(info.get("end_time") or 0), tz)
+    start = datetime.fromtimestamp(span[0], tz)
+    end = datetime.fromtimestamp(span[1], tz)
     return f"{formats.span_label(start, end, language)} ({tz.key})"
 
 
@@ -135,7 +106,7 @@ def _with_query(url: str, **params: str) -> str:
 
 
 def confirmation_links(
-    payload: dict[str, Any], scheduler: Scheduler, settings: Settings
+    notice: BookingNotice, scheduler: Scheduler, settings: Settings
 ) -> tuple[str, str]:
     """(confirm, decline) links for a pending booking.
 
@@ -143,16 +114,16 @@ def confirmation_links(
     with ":booking_ref" filled in, else Slotwise's own organizer page,
     {public_url}/scheduling/organizer-confirmation/{ref}) plus ?action=confirm|decline.
     """
-    # host_confirmation_url carries the organizer's ref; payload["booking_ref"] is the
+    # host_confirmation_url carries the organizer's ref; the payload's booking_ref is the
     # guest's. Rows written before the two were split only have the latter, then the
     # organizer's (see migration 0006_secguest).
-    host_url = (payload.get("booking_info") or {}).get("host_confirmation_url")
-    ref = str(payload.get("booking_ref") or "")
+    host_url = notice.booking_info.host_confirmation_url
     template = scheduler.organizer_confirmation_url
-    if isinstance(host_url, str) and host_url:
+    if host_url:
         base = host_url
     else:
-        built = HostedLinks.from_settings(settings).organizer_confirmation(template, ref)
+        links = HostedLinks.from_settings(settings)
+        built = links.organizer_confirmation(template, notice.booking_ref)
         base = built or ""
     return _with_query(base, action="confirm"), _with_query(base, action="decline")
 
@@ -160,38 +131,42 @@ def confirmation_links(
 def _guest_name(who: People, language: Language) -> str:
     if not who.guests:
         return language.gettext("a guest")
-    return who.guests[0]["name"] or who.guests[0]["email"]
+    return who.guests[0].name or who.guests[0].email
 
 
-def _guest_links(info: dict[str, Any], language: Language) -> str:
+def _guest_links(info: BookingInfo, language: Language) -> str:
     """The guest's reschedule and cancel links, as lines after the text (or nothing)."""
     lines = []
-    for label, key in (
-        (language.gettext("Reschedule: %(url)s"), "participant_rescheduling_url"),
-        (language.gettext("Cancel: %(url)s"), "participant_cancellation_url"),
+    for label, url in (
+        (language.gettext("Reschedule: %(url)s"), info.participant_rescheduling_url),
+        (language.gettext("Cancel: %(url)s"), info.participant_cancellation_url),
     ):
-        if info.get(key):
-            lines.append(label % {"url": info[key]})
+        if url:
+            lines.append(label % {"url": url})
     return ("\n\n" + "\n".join(lines)) if lines else ""
 
 
-def _title(info: dict[str, Any], language: Language) -> str:
-    return str(info.get("title") or language.gettext("Booking"))
+def _title(info: BookingInfo, language: Language) -> str:
+    return info.title or language.gettext("Booking")
+
+
+def _span(info: BookingInfo) -> tuple[int, int]:
+    return info.start_time, info.end_time
 
 
 def _guest_message(
-    trigger: str, info: dict[str, Any], template: ConfirmedEmail, language: Language
+    trigger: str, info: BookingInfo, template: ConfirmedEmail, language: Language
 ) -> tuple[str, str]:
     """(subject, text) of what the guest side reads about `trigger` (not booking.pending)."""
     _ = language.gettext
     title = _title(info, language)
-    zone = info.get("guest_timezone") or info.get("organizer_timezone")
+    zone = info.guest_timezone or info.organizer_timezone
     links = _guest_links(info, language)
     if trigger == "booking.created":
         # The configuration's own subject and intro are the organizer's words, sent as written.
         subject = template.title or _("Booking confirmed: %(title)s") % {"title": title}
         intro = template.body or _("Your booking is confirmed.")
-        return subject, f"{intro}\n\n{title}\n{_when(info, zone, language)}{links}"
+        return subject, f"{intro}\n\n{title}\n{_when(_span(info), zone, language)}{links}"
     if trigger == "booking.rescheduled":
         return _moved(info, zone, language, links)
     return _cancelled(info, zone, language)
@@ -199,22 +174,22 @@ def _guest_message(
 
 def _organizer_message(
     trigger: str,
-    payload: dict[str, Any],
+    notice: BookingNotice,
     scheduler: Scheduler,
     settings: Settings,
     language: Language,
 ) -> tuple[str, str]:
     """(subject, text) of what the organizer reads about `trigger`."""
     _ = language.gettext
-    info = payload.get("booking_info") or {}
+    info = notice.booking_info
     names = {"title": _title(info, language), "guest": _guest_name(people(info), language)}
-    zone = info.get("organizer_timezone")
-    when = _when(info, zone, language)
+    zone = info.organizer_timezone
+    when = _when(_span(info), zone, language)
     if trigger == "booking.created":
         subject = _("New booking: %(title)s with %(guest)s") % names
         return subject, _("%(guest)s booked %(title)s.") % names + f"\n\n{when}"
     if trigger == "booking.pending":
-        confirm, decline = confirmation_links(payload, scheduler, settings)
+        confirm, decline = confirmation_links(notice, scheduler, settings)
         subject = _("Booking request: %(title)s with %(guest)s") % names
         text = (
             _("%(guest)s asked to book %(title)s.") % names
@@ -229,16 +204,14 @@ def _organizer_message(
     return _cancelled(info, zone, language)
 
 
-def _moved(
-    info: dict[str, Any], zone: str | None, language: Language, extra: str
-) -> tuple[str, str]:
+def _moved(info: BookingInfo, zone: str | None, language: Language, extra: str) -> tuple[str, str]:
     _ = language.gettext
     title = _title(info, language)
-    old = {"start_time": info.get("old_start_time"), "end_time": info.get("old_end_time")}
+    old = (info.old_start_time, info.old_end_time)
     text = (
         _("%(title)s has moved.") % {"title": title}
         + "\n\n"
-        + _("New time: %(when)s") % {"when": _when(info, zone, language)}
+        + _("New time: %(when)s") % {"when": _when(_span(info), zone, language)}
         + "\n"
         + _("Previous time: %(when)s") % {"when": _when(old, zone, language)}
         + extra
@@ -246,19 +219,19 @@ def _moved(
     return _("Booking rescheduled: %(title)s") % {"title": title}, text
 
 
-def _cancelled(info: dict[str, Any], zone: str | None, language: Language) -> tuple[str, str]:
+def _cancelled(info: BookingInfo, zone: str | None, language: Language) -> tuple[str, str]:
     _ = language.gettext
     title = _title(info, language)
-    reason = info.get("cancellation_reason") or ""
+    reason = info.cancellation_reason
     why = "\n" + _("Reason: %(reason)s") % {"reason": reason} if reason else ""
     text = _("%(title)s was cancelled.") % {"title": title} + why
-    text += f"\n\n{_when(info, zone, language)}"
+    text += f"\n\n{_when(_span(info), zone, language)}"
     return _("Booking cancelled: %(title)s") % {"title": title}, text
 
 
 def compose_all(
     trigger: str,
-    payload: dict[str, Any],
+    notice: BookingNotice,
     event_booking: EventBooking,
     scheduler: Scheduler,
     sequence: int,
@@ -268,48 +241,46 @@ def compose_all(
     """Every email `trigger` sends: one composed message per recipient."""
     if trigger not in EMAIL_TRIGGERS:
         return []
-    info = payload.get("booking_info") or {}
+    info = notice.booking_info
     who = people(info)
-    calendar, method = ics(trigger, payload, sequence, settings, now)
+    calendar, method = ics(trigger, notice, sequence, settings, now)
     template = scheduler.email_template.booking_confirmed
     composed = []
     if trigger != "booking.pending" and who.guests:
-        subject, text = _guest_message(trigger, info, template, for_tag(info.get("guest_language")))
+        subject, text = _guest_message(trigger, info, template, for_tag(info.guest_language))
         invite = calendar if event_booking.notify_participants else None
         for guest in who.guests:
             composed.append(
-                email.compose(
-                    settings, [guest["email"]], subject, text, ics=invite, ics_method=method
-                )
+                email.compose(settings, [guest.email], subject, text, ics=invite, ics_method=method)
             )
-    if who.organizer["email"]:
-        language = for_tag(info.get("host_language"))
-        subject, text = _organizer_message(trigger, payload, scheduler, settings, language)
+    if who.organizer.email:
+        language = for_tag(info.host_language)
+        subject, text = _organizer_message(trigger, notice, scheduler, settings, language)
         composed.append(
             email.compose(
-                settings, [who.organizer["email"]], subject, text, ics=calendar, ics_method=method
+                settings, [who.organizer.email], subject, text, ics=calendar, ics_method=method
             )
         )
     return composed
 
 
 def reminder_emails(
-    payload: dict[str, Any], recipient: str, subject: str | None, settings: Settings
+    notice: BookingNotice, recipient: str, subject: str | None, settings: Settings
 ) -> list[dict[str, Any]]:
     """Reminder emails to all | host | guest (hosts are the organizer and other booked hosts)."""
-    info = payload.get("booking_info") or {}
+    info = notice.booking_info
     who = people(info)
-    hosts = [who.organizer, *who.hosts] if who.organizer["email"] else list(who.hosts)
+    hosts = [who.organizer, *who.hosts] if who.organizer.email else list(who.hosts)
     targets = {"host": hosts, "guest": who.guests}.get(recipient, [*hosts, *who.guests])
     composed = []
     for person in targets:
         is_host = person in hosts
-        zone = info.get("organizer_timezone") if is_host else info.get("guest_timezone")
-        language = for_tag(info.get("host_language" if is_host else "guest_language"))
-        when = _when(info, zone or info.get("organizer_timezone"), language)
+        zone = info.organizer_timezone if is_host else info.guest_timezone
+        language = for_tag(info.host_language if is_host else info.guest_language)
+        when = _when(_span(info), zone or info.organizer_timezone, language)
         # A reminder's configured subject is the organizer's words, sent as written.
         heading = language.gettext("Reminder: %(title)s") % {"title": _title(info, language)}
         composed.append(
-            email.compose(settings, [person["email"]], subject or heading, f"{heading}\n\n{when}")
+            email.compose(settings, [person.email], subject or heading, f"{heading}\n\n{when}")
         )
     return composed

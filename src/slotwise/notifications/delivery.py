@@ -56,6 +56,9 @@ class Claim:
     notification: sender.Notification | None = None
     message: dict[str, Any] | None = None
     destination_status: str = "active"
+    # Why no request can be signed for this claim (its destination's secret cannot be opened
+    # with the configured keys); the attempt then fails with this error, without sending.
+    unsendable: str | None = None
 
     @property
     def target(self) -> str:
@@ -180,7 +183,7 @@ def _snapshots(session: Session, chosen: list[tuple[Delivery, str]], token: str)
     outbox = repository.rows_by_id(session, OutboxMessage, {d.outbox_id for d in webhook_rows})
     email_ids = [d.id for d, _ in chosen if d.kind != "webhook"]
     messages = repository.email_messages(session, email_ids)
-    secrets_of = {d.id: keyring.unseal(d.sealed_secret) for d in destinations.values()}
+    secrets_of = {d.id: _open_secret(d) for d in destinations.values()}
     claims = []
     for delivery, status in chosen:
         if delivery.kind != "webhook":
@@ -204,7 +207,8 @@ def _snapshots(session: Session, chosen: list[tuple[Delivery, str]], token: str)
                 token,
                 destination_id=destination.id,
                 url=destination.webhook_url,
-                secret=secrets_of[destination.id],
+                secret=secrets_of[destination.id] or "",
+                unsendable=None if secrets_of[destination.id] is not None else _UNOPENABLE,
                 compressed=bool(destination.compressed_delivery),
                 notification=sender.Notification(
                     id=message.id,
@@ -219,6 +223,29 @@ def _snapshots(session: Session, chosen: list[tuple[Delivery, str]], token: str)
     return claims
 
 
+_UNOPENABLE = (
+    "not sent: the webhook secret cannot be opened with the configured SLOTWISE_SECRET_KEY "
+    "(a key it was sealed with is missing)"
+)
+
+
+def _open_secret(destination: WebhookDestination) -> str | None:
+    """The destination's signing secret, or None when no configured key opens it.
+
+    One such destination (a key dropped before its secrets were re-sealed) must not stop the
+    claim: raising here rolled back every claim, so no delivery to any destination, nor any
+    email, was attempted again, and the worker logged the same error on every pass.
+    """
+    try:
+        return keyring.unseal(destination.sealed_secret)
+    except keyring.SecretKeyError:
+        log.error(
+            "webhook %s: its secret cannot be opened with the configured SLOTWISE_SECRET_KEY",
+            destination.id,
+        )
+        return None
+
+
 def attempt(
     claim: Claim,
     settings: Settings,
@@ -228,6 +255,11 @@ def attempt(
     """One attempt; never raises. A row no request or message can be built from is a
     permanent failure with its error, so it cannot stop the deliveries after it."""
     started = clock.now_ms()
+    if claim.unsendable is not None:
+        # Not permanent: once the operator configures the key again, the retry goes out.
+        return sender.AttemptResult(
+            success=False, started_ms=started, duration_ms=0, error=claim.unsendable
+        )
     try:
         if claim.kind == "webhook":
             assert claim.notification is not None

@@ -21,6 +21,7 @@ from slotwise.db.models import Delivery, Reminder
 from slotwise.documents import ReminderSpec
 from slotwise.ids import new_id
 from slotwise.notifications import booking_emails, delivery, email, repository
+from slotwise.notifications.notices import BookingNotice, info_as_stored, people, read_notice
 from slotwise.notifications.outbox import notification_id, record
 from slotwise.webhooks import service as webhooks
 from slotwise.webhooks.triggers import order_key
@@ -35,13 +36,17 @@ _NOT_IN_REMINDERS = (
 
 
 def schedule(
-    session: Session, payload: dict[str, Any], specs: Sequence[ReminderSpec], now: int
+    session: Session,
+    notice: BookingNotice,
+    payload: dict[str, Any],
+    specs: Sequence[ReminderSpec],
+    now: int,
 ) -> bool:
     """Add the booking's reminders of `specs` (event_booking.reminders); the caller has
-    cancelled its pending ones first. Returns whether any of them is pending."""
-    booking_id = str(payload.get("booking_id"))
+    cancelled its pending ones first. Each keeps `payload` (as stored, `notice` is its typed
+    reading) to be fired from. Returns whether any of them is pending."""
     pending = False
-    start = int((payload.get("booking_info") or {}).get("start_time") or 0)
+    start = notice.booking_info.start_time
     for spec in specs:
         if spec.type not in ("webhook", "email"):
             continue
@@ -50,8 +55,8 @@ def schedule(
         session.add(
             Reminder(
                 id=new_id(),
-                booking_id=booking_id,
-                configuration_id=str(payload.get("configuration_id")),
+                booking_id=notice.booking_id,
+                configuration_id=str(notice.configuration_id),
                 kind=spec.type,
                 recipient=spec.recipient,
                 email_subject=spec.email_subject,
@@ -70,17 +75,17 @@ def cancel(session: Session, booking_id: str) -> None:
     repository.cancel_pending_reminders(session, booking_id)
 
 
-def reminder_payload(session: Session, reminder: Reminder, now: int) -> dict[str, Any]:
-    """booking.reminder's data.object (reference §8.6)."""
-    info = {
-        k: v
-        for k, v in (reminder.payload.get("booking_info") or {}).items()
-        if k not in _NOT_IN_REMINDERS
-    }
-    organizer = booking_emails.people(info).organizer["email"]
+def reminder_payload(
+    session: Session, reminder: Reminder, notice: BookingNotice, now: int
+) -> dict[str, Any]:
+    """booking.reminder's data.object (reference §8.6): the booking's booking_info as its
+    notification carried it (less what only a change has), with the time left."""
+    stored = info_as_stored(reminder.payload)
+    info = {k: v for k, v in stored.items() if k not in _NOT_IN_REMINDERS}
+    organizer = people(notice.booking_info).organizer.email
     provider = repository.provider_of_email(session, organizer)
     info.update(
-        time_until_event=int(info.get("start_time") or 0) - now,
+        time_until_event=notice.booking_info.start_time - now,
         organizer_email=organizer,
         provider=provider or "virtual-calendar",
     )
@@ -92,18 +97,21 @@ def reminder_payload(session: Session, reminder: Reminder, now: int) -> dict[str
     }
 
 
-def _fire(session: Session, settings: Settings, reminder: Reminder, now: int) -> None:
+def _fire(
+    session: Session, settings: Settings, reminder: Reminder, notice: BookingNotice, now: int
+) -> None:
     """The reminder's booking.reminder notification (webhooks) or its emails."""
     if reminder.kind == "webhook" and reminder.webhook_url:
-        _fire_to_page_endpoint(session, reminder, now)
+        _fire_to_page_endpoint(session, reminder, notice, now)
         return
     if reminder.kind == "webhook":
-        record(session, "booking.reminder", reminder_payload(session, reminder, now), source=SOURCE)
+        payload = reminder_payload(session, reminder, notice, now)
+        record(session, "booking.reminder", payload, source=SOURCE)
         return
     if not email.smtp_configured(settings):
         return
     messages = booking_emails.reminder_emails(
-        reminder.payload, reminder.recipient, reminder.email_subject, settings
+        notice, reminder.recipient, reminder.email_subject, settings
     )
     for message in messages:
         session.add(
@@ -124,12 +132,14 @@ def _fire(session: Session, settings: Settings, reminder: Reminder, now: int) ->
         )
 
 
-def _fire_to_page_endpoint(session: Session, reminder: Reminder, now: int) -> None:
+def _fire_to_page_endpoint(
+    session: Session, reminder: Reminder, notice: BookingNotice, now: int
+) -> None:
     """A page reminder with its own webhook_url: the same booking.reminder notification, one
     delivery to that URL only (the outbox row is born dispatched, so the fan-out leaves it
     alone and no registered webhook or other page hears of it)."""
     assert reminder.webhook_url is not None
-    payload = reminder_payload(session, reminder, now)
+    payload = reminder_payload(session, reminder, notice, now)
     message = record(session, "booking.reminder", payload, source=SOURCE, dispatched=True)
     endpoint = webhooks.page_endpoint(session, reminder.configuration_id, reminder.webhook_url)
     if endpoint.status not in ("active", "failing"):
@@ -167,15 +177,16 @@ def fire_due(
             session, now, policy.batch_size, skip_locked=not db.is_sqlite
         )
         for reminder in reminders:
-            start = int((reminder.payload.get("booking_info") or {}).get("start_time") or 0)
-            if start <= now:
+            # Read tolerantly (notifications.notices): an unreadable start reads as 0, begun.
+            notice = read_notice(reminder.payload)
+            if notice.booking_info.start_time <= now:
                 reminder.status = "skipped"
                 continue
             try:
                 # A reminder whose notification cannot be built from its stored row is marked
                 # failed (with a failed delivery saying why); the others still fire.
                 with session.begin_nested():
-                    _fire(session, settings, reminder, now)
+                    _fire(session, settings, reminder, notice, now)
             except Exception as exc:  # noqa: BLE001 - one bad row must not stop the batch
                 delivery.record_unbuildable(
                     session,

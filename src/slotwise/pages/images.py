@@ -22,6 +22,7 @@ from slotwise.db.models import PageImage, SchedulingPage
 from slotwise.errors import InvalidRequest, NotFound, PayloadTooLarge, Unauthorized, field_error
 from slotwise.ids import new_uuid
 from slotwise.pages import repository
+from slotwise.pages.stored import read_page
 from slotwise.tokens.secrets import digest, new_secret
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -70,8 +71,8 @@ def announce(
 
 def _make_room(session: Session, page: SchedulingPage) -> None:
     """Drop the oldest images beyond the cap, keeping the one the page shows as its logo."""
-    logo = ((page.document.get("config") or {}).get("appearance") or {}).get("logo")
-    shown = logo.rstrip("/").rsplit("/", 1)[-1] if isinstance(logo, str) else None
+    logo = read_page(page).config.appearance.logo
+    shown = logo.rstrip("/").rsplit("/", 1)[-1] if logo is not None else None
     ids = [i.id for i in repository.images_of_page(session, page.id)]
     others = [i for i in ids if i != shown]
     kept = MAX_IMAGES_PER_PAGE - 1 - (1 if shown in ids else 0)  # room for the new one

@@ -30,7 +30,7 @@ from slotwise.db.models import Booking, Configuration, PageBooking, SchedulingPa
 from slotwise.documents import read_document
 from slotwise.errors import Conflict, InvalidRequest, NotFound, field_error
 from slotwise.pages import repository
-from slotwise.pages.schemas import as_bool
+from slotwise.pages.stored import StoredBookingRules, read_page
 from slotwise.scheduling.access import ORGANIZER, PUBLIC, Access
 from slotwise.scheduling.checks import unix_seconds
 from slotwise.scheduling.offer import DAY, Offer, compute_offer, is_expired
@@ -143,12 +143,12 @@ def _slot(body: dict[str, Any]) -> tuple[int, int]:
     return start, end
 
 
-def _guest(body: dict[str, Any], booking_rules: dict[str, Any]) -> dict[str, str]:
+def _guest(body: dict[str, Any], booking_rules: StoredBookingRules) -> dict[str, str]:
     email = check_email("email", body.get("email"))
     name = body.get("name")
     check_line("name", name)
     if name is None or (isinstance(name, str) and not name.strip()):
-        if not as_bool(booking_rules.get("name_field_hidden")):
+        if not booking_rules.name_field_hidden:
             raise field_error("name", "is required")
         name = email
     if not isinstance(name, str) or len(name.strip()) > MAX_NAME:
@@ -156,11 +156,11 @@ def _guest(body: dict[str, Any], booking_rules: dict[str, Any]) -> dict[str, str
     return {"email": email.strip(), "name": name.strip()}
 
 
-def _extra_guests(body: dict[str, Any], booking_rules: dict[str, Any]) -> list[dict[str, str]]:
+def _extra_guests(body: dict[str, Any], booking_rules: StoredBookingRules) -> list[dict[str, str]]:
     emails = body.get("additional_emails") or []
     if not isinstance(emails, list):
         raise field_error("additional_emails", "expected a list of email addresses")
-    if emails and as_bool(booking_rules.get("additional_guests_hidden")):
+    if emails and booking_rules.additional_guests_hidden:
         raise field_error("additional_emails", "this page does not take additional guests")
     if len(emails) > MAX_GUESTS:
         raise field_error("additional_emails", f"at most {MAX_GUESTS} guests")
@@ -181,8 +181,8 @@ def _language(tag: str | None) -> str:
 
 def _v3_request(body: dict[str, Any], page: SchedulingPage) -> dict[str, Any]:
     """The v2 booking request as the v3 booking service takes it (v2 names in errors)."""
-    page_config = page.document.get("config") or {}
-    booking_rules = page_config.get("booking") or {}
+    page_config = read_page(page).config
+    booking_rules = page_config.booking
     start, end = _slot(body)
     timezone = body.get("timezone")
     if timezone is not None:
@@ -197,9 +197,7 @@ def _v3_request(body: dict[str, Any], page: SchedulingPage) -> dict[str, Any]:
         "guest": _guest(body, booking_rules),
         "timezone": timezone,
         # The guest's own language, else the page's language for guests, else the page's.
-        "email_language": _language(
-            locale or page_config.get("locale_for_guests") or page_config.get("locale")
-        ),
+        "email_language": _language(locale or page_config.locale_for_guests or page_config.locale),
         "additional_guests": _extra_guests(body, booking_rules),
         "additional_fields": answers or {},
     }

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.db.models import Configuration, Grant, SchedulingPage
+from slotwise.documents import part_as_sent
 from slotwise.errors import Forbidden, NotFound, Unauthorized, field_error
 from slotwise.pages import repository
 from slotwise.pages.access import EDITOR, PageCaller
@@ -27,6 +28,7 @@ from slotwise.pages.mapping import (
     configuration_document,
 )
 from slotwise.pages.schemas import check_page
+from slotwise.pages.stored import read_page
 from slotwise.scheduling import repository as scheduling_repository
 from slotwise.scheduling import service as scheduling
 from slotwise.tokens.secrets import EDIT_TOKEN_PREFIX, digest, new_secret
@@ -173,9 +175,9 @@ def page_to_dict(view: PageView, application_id: str) -> dict[str, Any]:
         "id": page.id,
         "app_client_id": application_id,
         "app_organization_id": 0,
-        "name": page.document.get("name") or "",
+        "name": read_page(page).name or "",
         "slug": view.configuration.slug,
-        "config": copy.deepcopy(page.document.get("config") or {}),
+        "config": copy.deepcopy(part_as_sent(page.document, "config")),
         "created_at": _day(page.created_at),
         "modified_at": _day(page.updated_at),
     }

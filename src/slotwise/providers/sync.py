@@ -288,23 +288,7 @@ def _apply_changes(
         if master_id is not None:
             children.setdefault(master_id, set()).add(event_id)
 
-    # An item Slotwise wrote back after this sync was planned (its etag is not the one the
-    # plan read, or it is new) may hold data newer than what the fetch saw: applying the fetch
-    # could undo the write (and move or cancel a booking through it). It is left as it is.
-    # Unless the fetch saw exactly that write (same etag), the sync is then incomplete: the
-    # validators are not advanced, so the next sync lists the object again and settles it.
-    # Providers list deletions themselves, also in full mode.
-    known = target.state.items
-    rewritten = {h for h, item in items.items() if h not in known or known[h] != item.etag}
-    # Likewise an object whose event a booking changed and has not written yet
-    # (events.remote_writes): the local change is newer than what the server holds.
-    waiting = repository.events_awaiting_write(session, target.calendar_id)
-    rewritten |= {h for h, item in items.items() if item.event_id in waiting}
-    complete = not (set(changes.deleted) & rewritten) and all(
-        remote.etag == items[remote.href].etag
-        for remote in changes.changed
-        if remote.href in rewritten
-    )
+    rewritten, complete = _rewritten(session, target, changes, items)
     gone = set(changes.deleted) - rewritten
     cancelled: list[str] = []
     dropped: list[ProviderItem] = []
@@ -345,11 +329,41 @@ def _apply_changes(
     repository.insert_events(session, list(plan.inserts.values()))
     repository.update_item_etags(session, etags)
     repository.insert_items(session, list(new_items.values()))
-    # ORM objects of this calendar that the caller's session holds would be out of date.
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, (Event, ProviderItem)) and obj.calendar_id == target.calendar_id:
-            session.expire(obj)
+    _expire_mirrored(session, target.calendar_id)
     return _Applied([*cancelled, *plan.updates, *plan.deletes], complete)
+
+
+def _rewritten(
+    session: Session, target: Target, changes: Changes, items: dict[str, ProviderItem]
+) -> tuple[set[str], bool]:
+    """The hrefs a sync leaves alone, and whether the sync is complete without them.
+
+    An item Slotwise wrote back after this sync was planned (its etag is not the one the
+    plan read, or it is new) may hold data newer than what the fetch saw: applying the fetch
+    could undo the write (and move or cancel a booking through it). It is left as it is.
+    Unless the fetch saw exactly that write (same etag), the sync is then incomplete: the
+    validators are not advanced, so the next sync lists the object again and settles it.
+    Providers list deletions themselves, also in full mode.
+    """
+    known = target.state.items
+    rewritten = {h for h, item in items.items() if h not in known or known[h] != item.etag}
+    # Likewise an object whose event a booking changed and has not written yet
+    # (events.remote_writes): the local change is newer than what the server holds.
+    waiting = repository.events_awaiting_write(session, target.calendar_id)
+    rewritten |= {h for h, item in items.items() if item.event_id in waiting}
+    complete = not (set(changes.deleted) & rewritten) and all(
+        remote.etag == items[remote.href].etag
+        for remote in changes.changed
+        if remote.href in rewritten
+    )
+    return rewritten, complete
+
+
+def _expire_mirrored(session: Session, calendar_id: str) -> None:
+    """ORM objects of the calendar that the caller's session holds would be out of date."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, (Event, ProviderItem)) and obj.calendar_id == calendar_id:
+            session.expire(obj)
 
 
 def _new_event_id(

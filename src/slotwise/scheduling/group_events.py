@@ -81,7 +81,7 @@ def owner_of(session: Session, config: Configuration) -> Grant:
 
 
 def _timed(data: dict[str, Any]) -> bool:
-    when = data.get("when") or {}
+    when = data["when"]  # every v3 Event object has one (events.service.event_to_dict)
     return "start_time" in when and "end_time" in when
 
 
@@ -203,7 +203,7 @@ def list_group_events(
 
 
 def _start_of(data: dict[str, Any]) -> int:
-    when = data.get("when") or {}
+    when = data["when"]
     return int(when.get("start_time") or when.get("time") or 0)
 
 

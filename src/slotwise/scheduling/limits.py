@@ -28,10 +28,11 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
 from slotwise.availability import zones
-from slotwise.documents import ConfigurationDocument
+from slotwise.documents import BookingLimits, ConfigurationDocument, DurationLimits
 from slotwise.scheduling import limits_repository
 from slotwise.scheduling.checks import WEEKDAYS
 from slotwise.scheduling.limits_repository import Booked
@@ -85,14 +86,33 @@ def _locale(tag: str) -> Locale | None:
         return None
 
 
-def _set(values: dict[str, Any], kinds: Sequence[str]) -> tuple[tuple[str, int], ...]:
-    return tuple((k, int(values[k])) for k in kinds if values.get(k) is not None)
+class StoredGrantLimits(BaseModel):
+    """A grant's stored limits document (`GrantLimitsDocument.stored()`, checked when it was
+    PUT), typed; a null reads as absent."""
+
+    booking_limits: BookingLimits = Field(default_factory=BookingLimits)
+    duration_limits: DurationLimits = Field(default_factory=DurationLimits)
+    timezone: str | None = None
+    locale: str | None = None
+    week_start: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unset(cls, data: Any) -> Any:
+        return {k: v for k, v in data.items() if v is not None} if isinstance(data, dict) else data
+
+
+def _set(
+    limits: BookingLimits | DurationLimits, kinds: Sequence[str]
+) -> tuple[tuple[str, int], ...]:
+    values = ((kind, getattr(limits, kind)) for kind in kinds)
+    return tuple((kind, int(value)) for kind, value in values if value is not None)
 
 
 def configuration_limits(configuration_id: str, document: ConfigurationDocument) -> Limits | None:
     scheduler = document.scheduler
-    counts = _set(scheduler.booking_limits.model_dump(), KINDS)
-    minutes = _set(scheduler.duration_limits.model_dump(), KINDS[:2])
+    counts = _set(scheduler.booking_limits, KINDS)
+    minutes = _set(scheduler.duration_limits, KINDS[:2])
     if not counts and not minutes:
         return None
     language = document.event_booking.organizer_language
@@ -110,14 +130,15 @@ def grant_limits(document: dict[str, Any] | None) -> Limits | None:
     """A grant's stored limits document (checked when it was PUT)."""
     if not document:
         return None
-    counts = _set(document.get("booking_limits") or {}, KINDS)
-    minutes = _set(document.get("duration_limits") or {}, KINDS[:2])
+    stored = StoredGrantLimits.model_validate(document)
+    counts = _set(stored.booking_limits, KINDS)
+    minutes = _set(stored.duration_limits, KINDS[:2])
     if not counts and not minutes:
         return None
     return Limits(
         where="grant",
-        timezone=document.get("timezone") or "UTC",
-        week_start=week_start_of(document.get("week_start"), document.get("locale")),
+        timezone=stored.timezone or "UTC",
+        week_start=week_start_of(stored.week_start, stored.locale),
         counts=counts,
         minutes=minutes,
         configuration_id=None,

@@ -20,9 +20,11 @@ Choices where the reference is silent:
 * `scheduler.expire_after` (a Slotwise extension the v2 pages map onto): from its `date`, or
   once `uses` bookings were made (cancelled ones included: a use is spent), nothing is offered.
 * `scheduler.capacity` (a Slotwise extension the v2 pages' `event.capacity` maps onto) seats
-  several guests in one slot: see `scheduling.seats`.
+  several guests in one slot: see `scheduling.seats` (`seated_availability`).
 * Booking limits and holds (`scheduling.blocks`) are busy-like spans added to each host's busy
-  time: a host at a limit, or held for another guest, is not free for those slots.
+  time: a host at a limit, or held for another guest, is not free for those slots. Limits go
+  to the engine as `Participant.limited`, so that max-fairness (strict rotation too) passes a
+  host at a limit over for the turn in that period, instead of offering nobody.
 * Round-robin order: when each host was last booked (event creation time, then the event's
   `rotation_seq` for bookings in the same second; cancelled ones excluded) through this
   configuration or its `round_robin_group_id` (metadata key5).
@@ -34,7 +36,6 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -52,7 +53,7 @@ from slotwise.scheduling import repository, seats
 from slotwise.scheduling.blocks import host_blocks
 from slotwise.scheduling.checks import hhmm_minutes
 from slotwise.scheduling.holds_repository import Held
-from slotwise.scheduling.limits import Blocked
+from slotwise.scheduling.limits import BOOKING_LIMIT, Blocked
 from slotwise.scheduling.service import Host, hosts_of
 
 DEFAULT_ROUND_TO = 15
@@ -221,13 +222,7 @@ def compute_offer(
     rules = rules_of(document)
     if exact:
         rules = replace(rules, round_to=0, interval=None)
-    if hosts is None:
-        hosts = hosts_of(session, document)
-    if document.is_round_robin:
-        hosts = [h for h in hosts if h.takes_bookings]
-    if only_emails is not None:
-        wanted = {e.lower() for e in only_emails}
-        hosts = [h for h in hosts if h.email.lower() in wanted]
+    hosts = _candidates(session, document, hosts, only_emails)
     lo, hi = bookable_window(document, start, end, now)
     if not hosts or hi <= lo or is_expired(session, config, now):
         return Offer(engine.AvailabilityResult([], []), hosts, [])
@@ -249,8 +244,7 @@ def compute_offer(
     )
     held: list[seats.Seat] = []
     if capacity != 1:
-        held = _held_seats(session, config, lo, hi, rules, exclude_event_ids)
-        held += _hold_seats(extra.seats, hosts)
+        held = seats_near(session, config, hosts, lo, hi, rules, extra.seats, exclude_event_ids)
         exclude_event_ids = [*exclude_event_ids, *(s.event_id for s in held if s.event_id)]
     participants = engine_participants(
         session,
@@ -264,27 +258,38 @@ def compute_offer(
         blocks=extra.blocks,
     )
     try:
-        result = engine.compute_availability(participants, lo, hi, rules, not_before=lo)
-    except engine.AvailabilityInputError as exc:
-        raise InvalidRequest(f"availability: {exc}") from None
-    if held:
-        fit = partial(
-            seats.fit,
+        result = seats.seated_availability(
+            participants,
+            lo,
+            hi,
+            rules,
+            not_before=lo,
             seats=held,
             capacity=capacity,
-            buffer_before=rules.buffer_before,
-            buffer_after=rules.buffer_after,
             collective=not document.is_round_robin,
         )
-        result = fit(result)
-        if rules.strict_rotation:
-            # Strict rotation offers the next host's empty slots; a seat left in another
-            # host's group meeting stays offered too (scheduling.seats.rejoin).
-            everyone = replace(rules, strict_rotation=False, method=engine.MAX_AVAILABILITY)
-            free = engine.compute_availability(participants, lo, hi, everyone, not_before=lo)
-            result = seats.rejoin(result, fit(free), held)
+    except engine.AvailabilityInputError as exc:
+        raise InvalidRequest(f"availability: {exc}") from None
     full_order = engine.round_robin_order(participants) if document.is_round_robin else []
     return Offer(result, hosts, full_order)
+
+
+def _candidates(
+    session: Session,
+    document: ConfigurationDocument,
+    hosts: list[Host] | None,
+    only_emails: Collection[str] | None,
+) -> list[Host]:
+    """Whom an offer is computed for: `hosts`, else the configuration's; in round robin only
+    those who take bookings; only `only_emails` if they are named."""
+    if hosts is None:
+        hosts = hosts_of(session, document)
+    if document.is_round_robin:
+        hosts = [h for h in hosts if h.takes_bookings]
+    if only_emails is not None:
+        wanted = {e.lower() for e in only_emails}
+        hosts = [h for h in hosts if h.email.lower() in wanted]
+    return hosts
 
 
 def engine_participants(
@@ -301,7 +306,7 @@ def engine_participants(
 ) -> list[engine.Participant]:
     """The hosts as the engine sees them: busy time over [start, end) (buffers' reach
     included by the caller), open hours, date overrides and round-robin history; `blocks`
-    (per email: reached limits, others' holds, `scheduling.blocks`) count as busy time."""
+    (per email: others' holds as busy time, reached limits as `limited`, `scheduling.blocks`)."""
     blocks = blocks or {}
     calendars = busy_calendars(hosts)
     all_ids = sorted({c for ids in calendars.values() for c in ids})
@@ -326,11 +331,13 @@ def engine_participants(
     for host in hosts:
         specific, only_specific = specific_of(host, document)
         spans = [span for cal in calendars[host.email] for span in busy.get(cal, [])]
-        spans += [(b.start, b.end) for b in blocks.get(host.email, [])]
+        mine = blocks.get(host.email, [])
+        spans += [(b.start, b.end) for b in mine if b.code != BOOKING_LIMIT]
         participants.append(
             engine.Participant(
                 email=host.email,
                 busy=sorted((int(s), int(e)) for s, e in spans),
+                limited=sorted((b.start, b.end) for b in mine if b.code == BOOKING_LIMIT),
                 open_hours=open_hours_of(host, document),
                 specific=specific,
                 only_specific=only_specific,
@@ -341,22 +348,27 @@ def engine_participants(
     return participants
 
 
-def _held_seats(
+def seats_near(
     session: Session,
     config: Configuration,
+    hosts: Sequence[Host],
     lo: int,
     hi: int,
     rules: engine.Rules,
+    holds: Sequence[Held],
     exclude_event_ids: Collection[str],
 ) -> list[seats.Seat]:
-    """The seats taken near [lo, hi) (a booking being moved gives up its own)."""
+    """The seats taken near [lo, hi) of a configuration seating several guests: its live
+    bookings (a booking being moved gives up its own), then its `holds` (`host_blocks`'s
+    seats), one seat each."""
     reach = rules.buffer_before + rules.buffer_after
     found = repository.live_bookings(session, config.id, lo - reach, hi + reach)
-    return [
+    booked = [
         seats.Seat(b.start_ts, b.end_ts, b.event_id, tuple(b.hosts or [b.organizer_email]))
         for b in found
         if b.event_id not in exclude_event_ids
     ]
+    return booked + _hold_seats(holds, hosts)
 
 
 SUGGESTIONS = 3

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from slotwise.db.models import Booking, Configuration, Grant
-from slotwise.documents import ConfigurationDocument, read_document
+from slotwise.documents import ConfigurationDocument, part_as_sent, read_document
 from slotwise.scheduling.offer import (
     DEFAULT_DAYS_IN_FUTURE,
     DEFAULT_NOTICE_MINUTES,
@@ -38,7 +38,7 @@ def ui_settings(
     else:
         organizer = _organizer(document)
     # The scheduler object as stored (the component reads keys Slotwise does not), defaulted.
-    scheduler = copy.deepcopy(config.document.get("scheduler") or {})
+    scheduler = copy.deepcopy(part_as_sent(config.document, "scheduler"))
     scheduler.setdefault("available_days_in_future", DEFAULT_DAYS_IN_FUTURE)
     if scheduler.get("min_booking_notice") is None:
         scheduler["min_booking_notice"] = DEFAULT_NOTICE_MINUTES

@@ -22,6 +22,7 @@ site are refused (403); the pages may not be framed (see render.SECURITY_HEADERS
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
@@ -319,21 +320,7 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
             zone = _zone_for(config, _one(form, "tz"))
             if start is None:
                 raise TimeslotUnavailable()
-            body = {
-                "start_time": start,
-                "end_time": start + duration_seconds(read_document(config)),
-                "guest": {"name": _one(form, "guest_name"), "email": _one(form, "guest_email")},
-                "timezone": zone,
-                "additional_fields": views.answers_of(config, form),
-                "additional_guests": [
-                    {"email": email}
-                    for email in views.guest_emails(_one(form, "additional_guests"))
-                ],
-                "hold_id": _one(form, "hold_id") or None,
-                "hold_secret": _one(form, "hold_secret") or None,
-                # The guest's emails speak the language the page spoke to them.
-                "email_language": email_language(request),
-            }
+            body = _booking_body(request, config, form, start, zone)
             with outcomes.counted():
                 booking, _ = service.create_booking(
                     session,
@@ -348,40 +335,9 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
                 booking, config, zone, context["clock"], context["language"]
             )
     except TimeslotUnavailable:
-        with db.session(write=False) as session:
-            config = public_configuration(session, name)
-            zone = _zone_for(config, _one(form, "tz"))
-            first = _one(form, "from") or None
-            taken = start is not None and on_offered_grid(read_document(config), start)
-            message = SLOT_TAKEN if taken else OFF_GRID
-            offered = next_offered(session, config, start, now=clock.now()) if start else []
-            return _slots_page(
-                request,
-                session,
-                config,
-                name,
-                zone,
-                first,
-                message=message,
-                status=409,
-                suggestions=[s.start for s in offered],
-            )
+        return _slot_taken_page(request, name, form, start)
     except InvalidRequest as exc:
-        with db.session(write=False) as session:
-            config = public_configuration(session, name)
-            zone = _zone_for(config, _one(form, "tz"))
-            return _form_page(
-                request,
-                session,
-                config,
-                name,
-                zone,
-                start or 0,
-                _one(form, "from"),
-                form,
-                error=friendly(config, exc.message, page_language(request)),
-                status=400,
-            )
+        return _refused_form_page(request, name, form, start, exc)
     # Checked again here: a configuration stored before URLs were checked may hold any text.
     if is_http_url(redirect_to):
         return redirect(str(redirect_to))
@@ -391,6 +347,69 @@ def book(request: Request, name: str, form: Form = Depends(form_data)) -> Respon
         return render("pending.html", context)
     choice = _clock_choice(request, form)
     return redirect(link(f"/bookings/{ref}", tz=zone, done="booked", clock=choice))
+
+
+def _booking_body(
+    request: Request, config: Configuration, form: Form, start: int, zone: str
+) -> dict[str, Any]:
+    """The booking form as the body of a v3 booking request (`NewBooking` checks it)."""
+    return {
+        "start_time": start,
+        "end_time": start + duration_seconds(read_document(config)),
+        "guest": {"name": _one(form, "guest_name"), "email": _one(form, "guest_email")},
+        "timezone": zone,
+        "additional_fields": views.answers_of(config, form),
+        "additional_guests": [
+            {"email": email} for email in views.guest_emails(_one(form, "additional_guests"))
+        ],
+        "hold_id": _one(form, "hold_id") or None,
+        "hold_secret": _one(form, "hold_secret") or None,
+        # The guest's emails speak the language the page spoke to them.
+        "email_language": email_language(request),
+    }
+
+
+def _slot_taken_page(request: Request, name: str, form: Form, start: int | None) -> Response:
+    """409: the slots again, saying why the time could not be booked, with the next ones."""
+    with get_db(request).session(write=False) as session:
+        config = public_configuration(session, name)
+        zone = _zone_for(config, _one(form, "tz"))
+        first = _one(form, "from") or None
+        taken = start is not None and on_offered_grid(read_document(config), start)
+        message = SLOT_TAKEN if taken else OFF_GRID
+        offered = next_offered(session, config, start, now=clock.now()) if start else []
+        return _slots_page(
+            request,
+            session,
+            config,
+            name,
+            zone,
+            first,
+            message=message,
+            status=409,
+            suggestions=[s.start for s in offered],
+        )
+
+
+def _refused_form_page(
+    request: Request, name: str, form: Form, start: int | None, exc: InvalidRequest
+) -> Response:
+    """400: the form again, as filled in, with the problem in the guest's words."""
+    with get_db(request).session(write=False) as session:
+        config = public_configuration(session, name)
+        zone = _zone_for(config, _one(form, "tz"))
+        return _form_page(
+            request,
+            session,
+            config,
+            name,
+            zone,
+            start or 0,
+            _one(form, "from"),
+            form,
+            error=friendly(config, exc.message, page_language(request)),
+            status=400,
+        )
 
 
 def email_language(request: Request) -> str:
@@ -461,15 +480,8 @@ def _manage_page(
     now = clock.now()
     context = _base(request, session, config, zone, form)
     guest_clock = context["clock"]
-    scheduler = context["page"].scheduler
-    live = booking.status != "cancelled"
-    # The booking service's rule: the page offers exactly what the service would accept.
-    deadline = service.change_deadline(config, booking)
-    too_late = live and deadline is not None and now > deadline
-    open_for_changes = live and not too_late
-    can_reschedule = open_for_changes and not scheduler.get("hide_rescheduling_options")
-    can_cancel = open_for_changes and not scheduler.get("hide_cancellation_options")
-    if (step == "reschedule" and not can_reschedule) or (step == "cancel" and not can_cancel):
+    rights = _changes_allowed(config, booking, now)
+    if (step == "reschedule" and not rights.reschedule) or (step == "cancel" and not rights.cancel):
         step = ""
     own = (booking.event_id,) if booking.event_id else ()
     chosen = None
@@ -481,40 +493,20 @@ def _manage_page(
             message = message or unavailable(config, start)
     week = month = None
     if step == "reschedule" and chosen is None:
-        day = views.parse_day(first, views.local_day(now, zone))
-        wanted = request.query_params.get("day")
-        week = views.week(
-            session,
-            config,
-            zone,
-            day,
-            now,
-            guest_clock,
-            exclude_event_ids=own,
-            skip_start=booking.start_ts,
-        )
-        month = views.month(
-            session,
-            config,
-            zone,
-            day,
-            now,
-            guest_clock,
-            wanted=wanted,
-            exclude_event_ids=own,
-            skip_start=booking.start_ts,
-        )
+        place = (zone, guest_clock)
+        week, month = _times_to_move_to(request, session, config, booking, place, first, now)
+    deadline = rights.deadline
     context.update(
         path=f"/bookings/{ref}",
         ref=ref,
         address=str(request.url.replace(query="")),
         booking=views.booking_view(booking, config, zone, guest_clock, context["language"]),
         book_again=_public_page_path(config),
-        can_reschedule=can_reschedule,
-        can_cancel=can_cancel,
+        can_reschedule=rights.reschedule,
+        can_cancel=rights.cancel,
         step=step,
         deadline=guest_clock.moment(deadline, zone) if deadline is not None else "",
-        too_late=too_late,
+        too_late=rights.too_late,
         week=week,
         month=month,
         chosen=chosen,
@@ -527,6 +519,65 @@ def _manage_page(
         error=error,
     )
     return render("manage.html", context, status)
+
+
+def _times_to_move_to(
+    request: Request,
+    session: Session,
+    config: Configuration,
+    booking: Booking,
+    place: tuple[str, formats.Clock],
+    first: str | None,
+    now: int,
+) -> tuple[views.WeekView, views.MonthView]:
+    """The week from `first` (else today) and its month in the guest's zone and clock
+    (`place`), as the reschedule step shows them: the booking being moved neither blocks its
+    own times nor is offered back."""
+    zone, guest_clock = place
+    day = views.parse_day(first, views.local_day(now, zone))
+    own = (booking.event_id,) if booking.event_id else ()
+    skip = booking.start_ts
+    week = views.week(
+        session, config, zone, day, now, guest_clock, exclude_event_ids=own, skip_start=skip
+    )
+    wanted = request.query_params.get("day")
+    month = views.month(
+        session,
+        config,
+        zone,
+        day,
+        now,
+        guest_clock,
+        wanted=wanted,
+        exclude_event_ids=own,
+        skip_start=skip,
+    )
+    return week, month
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """What the manage page lets the guest do with a booking."""
+
+    deadline: int | None  # the last moment a change is taken (min_cancellation_notice)
+    too_late: bool
+    reschedule: bool
+    cancel: bool
+
+
+def _changes_allowed(config: Configuration, booking: Booking, now: int) -> _Changes:
+    # The booking service's rule: the page offers exactly what the service would accept.
+    scheduler = read_document(config).scheduler
+    live = booking.status != "cancelled"
+    deadline = service.change_deadline(config, booking)
+    too_late = live and deadline is not None and now > deadline
+    open_for_changes = live and not too_late
+    return _Changes(
+        deadline,
+        too_late,
+        reschedule=open_for_changes and not scheduler.hide_rescheduling_options,
+        cancel=open_for_changes and not scheduler.hide_cancellation_options,
+    )
 
 
 def _public_page_path(config: Configuration) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from slotwise.availability import zones
 from slotwise.availability.zones import is_zone
 from slotwise.db.models import Booking, Configuration
-from slotwise.documents import read_document
+from slotwise.documents import part_as_sent, read_document
 from slotwise.i18n.languages import Language
 from slotwise.scheduling.offer import (
     DAY,
@@ -360,7 +360,7 @@ def page_info(session: Session, config: Configuration, language: Language) -> Pa
         pending_type=event_booking.booking_type == "organizer-confirmation",
         policy=document.scheduler.cancellation_policy or "",
         # As stored, not typed: the web component reads keys Slotwise does not know.
-        scheduler=config.document.get("scheduler") or {},
+        scheduler=part_as_sent(config.document, "scheduler"),
     )
 
 
