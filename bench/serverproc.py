@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -21,7 +22,8 @@ API_KEY = "bench-key"
 class Server:
     """A `slotwise serve` process on a free loopback port (no in-process worker)."""
 
-    def __init__(self, database_url: str, data_dir: Path) -> None:
+    def __init__(self, database_url: str, data_dir: Path, *, wrapper: Sequence[str] = ()) -> None:
+        """`wrapper` goes before the command (`valgrind --tool=callgrind ...`)."""
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -40,13 +42,24 @@ class Server:
             SLOTWISE_RATE_LIMIT_PUBLIC_WRITES_PER_CONFIGURATION="1000000000",
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "slotwise", "serve", "--port", str(self.port), "--no-worker"]
+            [
+                *wrapper,
+                sys.executable,
+                "-m",
+                "slotwise",
+                "serve",
+                "--port",
+                str(self.port),
+                "--no-worker",
+            ]
             + ["--data-dir", str(data_dir)],
             env=env,
             stdout=subprocess.DEVNULL,
         )
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 180  # a shared, busy machine starts Python slowly
+        self.wrapped = bool(wrapper)
+        # A shared, busy machine starts Python slowly (and under valgrind, very slowly).
+        deadline = time.monotonic() + (600 if wrapper else 180)
         while time.monotonic() < deadline:
             try:
                 httpx.get(self.url + "/healthz", timeout=1)
@@ -57,7 +70,7 @@ class Server:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=10)
+        self.process.wait(timeout=120 if self.wrapped else 10)
 
 
 def reset_postgres(url: str) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+
 import httpx
+
+from slotwise.app import YOUNG_COLLECTION_THRESHOLD, settle_heap
 
 
 def test_health_envelope_and_request_id(api: httpx.Client) -> None:
@@ -55,3 +59,17 @@ def test_v2_faces_keep_their_top_level_message(api: httpx.Client) -> None:
     # The v2 clients read `message` at the top level of an error.
     body = api.get("/manage/pages/no-such-page").json()
     assert body["message"] == body["error"]["message"] and body["type"]
+
+
+def test_a_served_process_settles_its_heap() -> None:
+    """`slotwise serve`'s start-up freezes what it built and collects the young generation
+    less often (app.settle_heap); restored here, since this process is the test run's."""
+    before = gc.get_threshold()
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (YOUNG_COLLECTION_THRESHOLD, *before[1:])
+        assert before[0] < YOUNG_COLLECTION_THRESHOLD
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

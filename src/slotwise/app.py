@@ -63,6 +63,9 @@ def _include_routers(app: FastAPI) -> None:
 
     app.include_router(health.router)
     app.include_router(metrics.router)
+    # Early: a request is matched against the routes in this order, and a large availability
+    # request is the one whose cost is measured against the engine's (bench/availability.py).
+    app.include_router(v3_availability.router)
     app.include_router(grants.router)
     app.include_router(applications.router)
     app.include_router(connect.router)
@@ -70,7 +73,6 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(free_busy.router)
     app.include_router(calendars.router)
     app.include_router(events.router)
-    app.include_router(v3_availability.router)
     app.include_router(v2_free_busy.router)
     app.include_router(v2_availability.router)
     app.include_router(configurations.router)
@@ -91,6 +93,30 @@ def _include_routers(app: FastAPI) -> None:
     web.install(app)  # hosted HTML pages (booking, manage, organizer confirmation)
 
 
+# Container allocations between two young-generation collections in a served process (the
+# interpreter's default is 700). A large availability answer allocates some 100,000 (slots,
+# busy spans, their tuples): at 700 that was over a hundred collections per request, each
+# also counting toward the older generations'. The objects a request makes are freed by
+# reference counting when it ends; the collector is there for cycles, which wait a little
+# longer now, a few megabytes at most.
+YOUNG_COLLECTION_THRESHOLD = 20_000
+
+
+def settle_heap() -> None:
+    """Tune the collector of a served process once its start-up has built everything.
+
+    Everything alive then (modules, routes, models) lives as long as the process: moved out
+    of the collector's generations, it is no longer traversed by every full collection that a
+    large answer's many small objects set off (a third of the server's CPU for a 50-person
+    month of availability, bench/availability.py). Not for apps made in-process (tests make
+    many in one process, and frozen objects are never collected).
+    """
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, older, oldest)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The in-process delivery worker (Settings.run_worker; `serve --no-worker` turns it off).
@@ -100,14 +126,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
         background = BackgroundWorker(Worker(app.state.db, app.state.settings)).start()
     if getattr(app.state, "freeze_heap", False):
-        # Everything alive once a served process has started (modules, routes, models) lives
-        # as long as the process: moved out of the collector's generations, it is no longer
-        # traversed by every full collection that a large answer's many small objects set off
-        # (a third of the server's CPU for a 50-person month of availability,
-        # bench/availability.py). Not for apps made in-process (tests make many in one
-        # process, and frozen objects are never collected).
-        gc.collect()
-        gc.freeze()
+        settle_heap()
     try:
         yield
     finally:

@@ -12,11 +12,13 @@ Counting writes, so it runs in its own short transaction, before the request's u
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import case, delete, select, text
+from sqlalchemy import bindparam, case, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from slotwise import clock
@@ -73,6 +75,16 @@ def hit(db: Database, limits: Sequence[Limit], window: int) -> int | None:
     return start + window - now if over else None
 
 
+@functools.cache
+def _hits_query() -> Any:
+    # Built once and run on a plain connection: every API-key request asks it (`blocked`),
+    # and a new statement and an ORM session each time were most of its cost.
+    return select(RateLimitCounter.key, RateLimitCounter.hits).where(
+        RateLimitCounter.key.in_(bindparam("keys", expanding=True)),
+        RateLimitCounter.window_start == bindparam("start"),
+    )
+
+
 def blocked(db: Database, limits: Sequence[Limit], window: int) -> int | None:
     """Without counting: the seconds until the window ends when any key has used up its
     limit, else None."""
@@ -81,14 +93,9 @@ def blocked(db: Database, limits: Sequence[Limit], window: int) -> int | None:
         return None
     now = clock.now()
     start = _window_start(now, window)
-    with db.session(write=False) as session:
-        rows = session.execute(
-            select(RateLimitCounter.key, RateLimitCounter.hits).where(
-                RateLimitCounter.key.in_([lim.key for lim in active]),
-                RateLimitCounter.window_start == start,
-            )
-        ).all()
-    hits = dict(rows)
+    params = {"keys": [lim.key for lim in active], "start": start}
+    with db.engine.connect() as conn:
+        hits: dict[str, int] = dict(conn.execute(_hits_query(), params).all())
     if any(hits.get(lim.key, 0) >= lim.limit for lim in active):
         return start + window - now
     return None

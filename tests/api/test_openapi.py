@@ -22,7 +22,7 @@ from tests.support.routes import route_app
 from tests.support.server import LiveServer
 
 # The functions that read a request's body for a route (the rest of the code calls these).
-BODY_READERS = {deps.json_body, deps.json_object}
+BODY_READERS = {deps.json_body, deps.json_object, deps.body_bytes}
 # What a route's own code calls on the request to read a body without them.
 RAW_READS = {"body", "stream", "form", "json"}
 SRC = Path(slotwise.__file__).resolve().parent

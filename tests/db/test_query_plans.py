@@ -261,7 +261,7 @@ def test_calendar_resolution_reads_only_the_participants_calendars(seeded: Datab
     def run(session: Session) -> None:
         grants = grants_for(session, ["person5@example.com"])
         ids = resolve_calendar_ids(
-            session, grants, [CalendarRequest("person5@example.com", None, "emails[0]")]
+            grants, [CalendarRequest("person5@example.com", None, "emails[0]")]
         )
         assert ids == {"person5@example.com": ["c00005"]}
 
@@ -291,8 +291,8 @@ def test_fifty_person_availability_reads_only_their_rows(seeded: Database) -> No
     def run(session: Session) -> None:
         grants = grants_for(session, emails)
         requests = [CalendarRequest(e, None, f"participants[{n}]") for n, e in enumerate(emails)]
-        calendars = resolve_calendar_ids(session, grants, requests)
-        found.update(busy_by_email(session, calendars, start, start + 7 * DAY))
+        calendars = resolve_calendar_ids(grants, requests)
+        found.update(busy_by_email(session, grants, calendars, start, start + 7 * DAY))
 
     _check(seeded, _plans(seeded, run), events_bounded=True)
     assert set(found) == set(emails)

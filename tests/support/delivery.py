@@ -1,4 +1,4 @@
-"""Delivering notifications in tests: a delivery policy with short retries and leases, a
+"""Delivering notifications in tests: a delivery policy with short retries, a
 worker run in a thread for tests that need deliveries going on while they act, and
 subscribing a receiver."""
 
@@ -20,7 +20,10 @@ FAST = DeliveryPolicy(
     retry_max_seconds=0.4,
     max_attempts=8,
     request_timeout_seconds=5,
-    lease_seconds=2,
+    # Longer than any attempt can take on a loaded machine: a claim whose lease runs out while
+    # its attempt is still going is claimed and sent again (at-least-once), which the email
+    # tests saw as a second copy of a message. Tests of lease expiry set their own, short.
+    lease_seconds=60,
     failing_after_seconds=3600,
     failed_after_seconds=3600,
 )

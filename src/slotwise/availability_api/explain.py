@@ -24,6 +24,7 @@ def explain(session: Session, request: CalendarExplainRequest) -> list[Explanati
     grants, calendars = calendars_of(session, request)
     events = sources.busy_events_by_email(
         session,
+        grants,
         calendars,
         start,
         end,

@@ -1,12 +1,12 @@
 """Reading what the engine needs from the database: busy time and round-robin history.
 
-Whatever the number of participants, this is a fixed number of queries: one for grants, one
-for their calendars, and the busy reader's (at most two), plus one for round-robin history.
+Whatever the number of participants, this is a fixed number of queries: one for the grants,
+one for their calendars, one for stale remote mirrors (only when a grant is a remote calendar's),
+the busy reader's (at most two), plus one for round-robin history.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,12 +14,23 @@ from sqlalchemy.orm import Session
 
 from slotwise.availability.explain import BusyEvent
 from slotwise.calendars import repository as calendar_repository
-from slotwise.db.models import Grant
 from slotwise.errors import field_error
 from slotwise.events import repository as events_repository
 from slotwise.events.busy import read_busy, read_busy_events
-from slotwise.grants.repository import grants_by_email
+from slotwise.grants.repository import grant_rows_by_email
+from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_calendars
+
+
+@dataclass
+class Account:
+    """A participant's grant as availability reads it: its id, whether its calendars are
+    mirrored from a remote server, the calendars it owns and which is primary."""
+
+    grant_id: str
+    remote: bool
+    calendars: set[str]
+    primary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,22 +42,25 @@ class CalendarRequest:
     field: str
 
 
-def grants_for(session: Session, emails: Sequence[str]) -> dict[str, Grant]:
-    """Grants keyed by the lower-cased email."""
-    return grants_by_email(session, list(emails))
+def grants_for(session: Session, emails: Sequence[str]) -> dict[str, Account]:
+    """The grants of these emails with their calendars, keyed by the lower-cased email."""
+    accounts = {
+        email.lower(): Account(grant_id, provider in REMOTE_KINDS, set())
+        for email, grant_id, provider in grant_rows_by_email(session, list(emails))
+    }
+    by_id = {account.grant_id: account for account in accounts.values()}
+    for cal_id, grant_id, is_primary in calendar_repository.calendar_rows_of(session, by_id):
+        account = by_id[grant_id]
+        account.calendars.add(cal_id)
+        if is_primary:
+            account.primary = cal_id
+    return accounts
 
 
 def resolve_calendar_ids(
-    session: Session, grants: dict[str, Grant], requests: Sequence[CalendarRequest]
+    grants: dict[str, Account], requests: Sequence[CalendarRequest]
 ) -> dict[str, list[str]]:
     """The calendar ids to read per email (lower-cased); "primary" names the primary calendar."""
-    grant_ids = {g.id for g in grants.values()}
-    owned: dict[str, set[str]] = defaultdict(set)
-    primary: dict[str, str] = {}
-    for cal_id, grant_id, is_primary in calendar_repository.calendar_rows_of(session, grant_ids):
-        owned[grant_id].add(cal_id)
-        if is_primary:
-            primary[grant_id] = cal_id
     out: dict[str, list[str]] = {}
     for req in requests:
         grant = grants.get(req.email.lower())
@@ -56,9 +70,9 @@ def resolve_calendar_ids(
         ids: list[str] = []
         for i, cal_id in enumerate(wanted):
             if cal_id == "primary":
-                if grant.id in primary:
-                    ids.append(primary[grant.id])
-            elif cal_id in owned[grant.id]:
+                if grant.primary is not None:
+                    ids.append(grant.primary)
+            elif cal_id in grant.calendars:
                 ids.append(cal_id)
             else:
                 raise field_error(
@@ -68,8 +82,18 @@ def resolve_calendar_ids(
     return out
 
 
+def _refresh_remote(
+    session: Session, grants: dict[str, Account], calendars: dict[str, list[str]]
+) -> None:
+    """Stale remote (CalDAV, feed) mirrors first; a grant of the embedded provider has none,
+    so a request naming only those asks nothing (as `scheduling.offer` does)."""
+    remote = sorted({c for email, ids in calendars.items() if grants[email].remote for c in ids})
+    refresh_calendars(session, remote)
+
+
 def busy_by_email(
     session: Session,
+    grants: dict[str, Account],
     calendars: dict[str, list[str]],
     start: int,
     end: int,
@@ -78,22 +102,25 @@ def busy_by_email(
 ) -> dict[str, list[tuple[int, int]]]:
     """Busy intervals per email (lower-cased) over [start, end), read in one pass."""
     all_ids = sorted({cal for ids in calendars.values() for cal in ids})
-    refresh_calendars(session, all_ids)  # stale remote (CalDAV, feed) mirrors first
+    _refresh_remote(session, grants, calendars)
     per_calendar = read_busy(session, all_ids, start, end, tentative_as_busy=tentative_as_busy)
+    # One calendar (the usual primary): its list as read, not a copy of thousands of spans.
     return {
-        email: [span for cal in ids for span in per_calendar.get(cal, ())]
+        email: per_calendar[ids[0]]
+        if len(ids) == 1
+        else [span for cal in ids for span in per_calendar.get(cal, ())]
         for email, ids in calendars.items()
     }
 
 
 def last_booked_at(
-    session: Session, grants: dict[str, Grant], group_id: str | None
+    session: Session, grants: dict[str, Account], group_id: str | None
 ) -> dict[str, int]:
     """When each person was last booked into round-robin group `group_id` (metadata key5).
 
     With no group (the v2 face has none), any round-robin booking counts.
     """
-    by_grant = {g.id: email for email, g in grants.items()}
+    by_grant = {g.grant_id: email for email, g in grants.items()}
     keys = None if group_id is None else [group_id]
     booked = events_repository.last_booked(session, list(by_grant), keys)
     return {by_grant[grant_id]: at for grant_id, at in booked.items()}
@@ -101,6 +128,7 @@ def last_booked_at(
 
 def busy_events_by_email(
     session: Session,
+    grants: dict[str, Account],
     calendars: dict[str, list[str]],
     start: int,
     end: int,
@@ -109,7 +137,7 @@ def busy_events_by_email(
 ) -> dict[str, list[BusyEvent]]:
     """`busy_by_email` with the event and calendar behind each span, for explanations."""
     all_ids = sorted({cal for ids in calendars.values() for cal in ids})
-    refresh_calendars(session, all_ids)
+    _refresh_remote(session, grants, calendars)
     per_calendar = read_busy_events(
         session, all_ids, start, end, tentative_as_busy=tentative_as_busy
     )

@@ -9,7 +9,6 @@ Each email with a grant is read from its primary calendar unless `calendars` nam
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -36,9 +35,11 @@ from slotwise.errors import InvalidRequest, field_error
 MAX_ITINERARIES = 10_000
 
 
-def _calendar_requests(request: RequestV2, grants: dict[str, Any]) -> list[sources.CalendarRequest]:
+def _calendar_requests(
+    request: RequestV2, grants: dict[str, sources.Account]
+) -> list[sources.CalendarRequest]:
     """Calendars to read per email: `calendars` entries by account (grant) id, else primary."""
-    by_grant_id = {g.id: email for email, g in grants.items()}
+    by_grant_id = {g.grant_id: email for email, g in grants.items()}
     named: dict[str, list[str]] = defaultdict(list)
     for entry in request.calendars:
         account = entry.account_id
@@ -69,9 +70,11 @@ def _participants(
                 f"emails[{i}]",
                 f"{email} has no grant here; give its busy time in free_busy",
             )
-    calendars = sources.resolve_calendar_ids(session, grants, _calendar_requests(request, grants))
+    calendars = sources.resolve_calendar_ids(grants, _calendar_requests(request, grants))
     tentative = request.tentative_busy
-    busy = sources.busy_by_email(session, calendars, start, end, tentative_as_busy=tentative)
+    busy = sources.busy_by_email(
+        session, grants, calendars, start, end, tentative_as_busy=tentative
+    )
     booked = sources.last_booked_at(session, grants, None) if round_robin else {}
     return [
         Participant(

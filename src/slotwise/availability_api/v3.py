@@ -21,7 +21,6 @@ from slotwise.availability import (
 )
 from slotwise.availability_api import sources
 from slotwise.availability_api.schemas import CalendarAvailabilityRequest
-from slotwise.db.models import Grant
 from slotwise.errors import InvalidRequest, field_error
 
 
@@ -30,7 +29,12 @@ def compute(session: Session, request: CalendarAvailabilityRequest) -> Availabil
     grants, calendars = calendars_of(session, request)
     tentative = request.availability_rules.tentative_as_busy
     busy = sources.busy_by_email(
-        session, calendars, request.start_time, request.end_time, tentative_as_busy=tentative
+        session,
+        grants,
+        calendars,
+        request.start_time,
+        request.end_time,
+        tentative_as_busy=tentative,
     )
     participants = participants_of(session, request, grants, busy)
     try:
@@ -44,7 +48,7 @@ def compute(session: Session, request: CalendarAvailabilityRequest) -> Availabil
 
 def calendars_of(
     session: Session, request: CalendarAvailabilityRequest
-) -> tuple[dict[str, Grant], dict[str, list[str]]]:
+) -> tuple[dict[str, sources.Account], dict[str, list[str]]]:
     """Each participant's grant and the calendars to read (both keyed by lower-cased email)."""
     specs = request.participants
     grants = sources.grants_for(session, [s.email for s in specs])
@@ -52,7 +56,6 @@ def calendars_of(
         if s.email.lower() not in grants:
             raise field_error(f"{s.field}.email", f"{s.email} has no grant in this application")
     calendars = sources.resolve_calendar_ids(
-        session,
         grants,
         [
             sources.CalendarRequest(s.email, s.calendar_ids, f"{s.field}.calendar_ids")
@@ -65,7 +68,7 @@ def calendars_of(
 def participants_of(
     session: Session,
     request: CalendarAvailabilityRequest,
-    grants: dict[str, Grant],
+    grants: dict[str, sources.Account],
     busy: dict[str, list[tuple[int, int]]],
 ) -> list[Participant]:
     """The engine's participants: open hours as asked, busy time as read, round-robin history."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Calendar
@@ -55,12 +57,18 @@ def find_calendar(session: Session, calendar_id: str) -> Calendar | None:
     return session.get(Calendar, calendar_id)
 
 
+@functools.cache
+def _calendar_rows_query() -> Any:
+    # Built once (every calendar availability request runs it).
+    return select(Calendar.id, Calendar.grant_id, Calendar.is_primary).where(
+        Calendar.grant_id.in_(bindparam("grant_ids", expanding=True))
+    )
+
+
 def calendar_rows_of(session: Session, grant_ids: Iterable[str]) -> list[tuple[str, str, bool]]:
     """(calendar id, grant id, is primary) of every calendar these grants own."""
     ids = sorted(set(grant_ids))
     if not ids:
         return []
-    query = select(Calendar.id, Calendar.grant_id, Calendar.is_primary).where(
-        Calendar.grant_id.in_(ids)
-    )
-    return [(c, g, bool(p)) for c, g, p in session.execute(query)]
+    rows = session.connection().execute(_calendar_rows_query(), {"grant_ids": ids})
+    return [(c, g, bool(p)) for c, g, p in rows]

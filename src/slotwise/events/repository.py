@@ -251,7 +251,7 @@ def busy_rows(
     finally:
         result.close()
     spans = [(cal, decode_int_list(s), decode_int_list(e)) for cal, s, e in rows]
-    return BusyRows(spans, session.execute(masters, params).all())
+    return BusyRows(spans, session.connection().execute(masters, params).all())
 
 
 @functools.cache

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from slotwise.db.models import Grant
@@ -32,6 +36,25 @@ def grants_by_email(session: Session, emails: list[str]) -> dict[str, Grant]:
         return {}
     rows = session.scalars(select(Grant).where(func.lower(Grant.email).in_(lowered)))
     return {g.email.lower(): g for g in rows}
+
+
+@functools.cache
+def _grant_rows_query() -> Any:
+    # Built once: the availability requests run it on every call, and a reused statement
+    # skips construction and cache-key work.
+    return select(Grant.email, Grant.id, Grant.provider).where(
+        func.lower(Grant.email).in_(bindparam("emails", expanding=True))
+    )
+
+
+def grant_rows_by_email(session: Session, emails: list[str]) -> Sequence[tuple[str, str, str]]:
+    """(email, grant id, provider) of the grants of these emails, in one query: plain rows, no
+    Grant objects, for the calendar availability requests, which need only the ids (loading
+    50 grants through the ORM was a tenth of a large request beyond the engine)."""
+    lowered = sorted({e.strip().lower() for e in emails})
+    if not lowered:
+        return []
+    return session.connection().execute(_grant_rows_query(), {"emails": lowered}).all()
 
 
 def list_grants(
