@@ -100,28 +100,40 @@ def request_body(work: Workload, method: str) -> dict[str, Any]:
     }
 
 
-def http_cost(
-    server: Server, body: dict[str, Any], runs: int, expected_slots: int
-) -> tuple[float, float]:
-    """(median wall ms, server CPU ms) per `POST /v3/calendars/availability`.
+class AvailabilityPoster:
+    """`POST /v3/calendars/availability` of one body, again and again, on one keep-alive
+    stdlib connection (a full-featured client spent as long parsing a megabyte-sized answer
+    as the server took to build it)."""
 
-    A keep-alive stdlib client that reads the whole body (a full-featured client spent as
-    long parsing a megabyte-sized answer as the server took to build it). The server's CPU
-    time per request, read from /proc around the timed requests, is the figure to compare on
-    a shared machine: wall time also counts waiting for the cores.
-    """
-    payload = json.dumps(body).encode()
-    headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    def __init__(self, port: int, body: dict[str, Any], *, timeout: float) -> None:
+        self.payload = json.dumps(body).encode()
+        self.headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
 
-    def one() -> bytes:
-        conn.request("POST", "/v3/calendars/availability", payload, headers)
-        response = conn.getresponse()
+    def post(self) -> bytes:
+        """One request; its whole body (exits on anything but 200)."""
+        self.conn.request("POST", "/v3/calendars/availability", self.payload, self.headers)
+        response = self.conn.getresponse()
         data = response.read()
         if response.status != 200:
             raise SystemExit(f"HTTP {response.status}: {data[:300]!r}")
         return data
 
+    def close(self) -> None:
+        self.conn.close()
+
+
+def http_cost(
+    server: Server, body: dict[str, Any], runs: int, expected_slots: int
+) -> tuple[float, float]:
+    """(median wall ms, server CPU ms) per `POST /v3/calendars/availability`.
+
+    Sent by `AvailabilityPoster`, which reads the whole body. The server's CPU
+    time per request, read from /proc around the timed requests, is the figure to compare on
+    a shared machine: wall time also counts waiting for the cores.
+    """
+    poster = AvailabilityPoster(server.port, body, timeout=60)
+    one = poster.post
     try:
         got = len(json.loads(one())["data"]["time_slots"])  # also warms the process up
         if got != expected_slots:
@@ -134,7 +146,7 @@ def http_cost(
             times.append((time.perf_counter() - t0) * 1000)
         cpu_after = cpu_of(server.process.pid)
     finally:
-        conn.close()
+        poster.close()
     known = cpu_before is not None and cpu_after is not None
     cpu = (cpu_after - cpu_before) * 1000 / runs if known else float("nan")
     return statistics.median(times), cpu

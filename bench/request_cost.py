@@ -15,8 +15,6 @@ when SLOTWISE_BENCH_DATABASE_URL is set). Needs valgrind; takes a few minutes.
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
 import subprocess
 import sys
@@ -26,9 +24,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from availability_engine import make_workload
-from serverproc import API_KEY, ROOT, Server, reset_postgres
+from serverproc import ROOT, Server, reset_postgres
 
-from availability import request_body, seed
+from availability import AvailabilityPoster, request_body, seed
 from slotwise.db.engine import Database
 from slotwise.db.migrate import upgrade
 
@@ -115,27 +113,18 @@ def request_instructions(url: str, requests: int, tmp: Path) -> float:
     out = tmp / f"serve-{len(list(tmp.iterdir()))}.cg"
     wrapper = [*CALLGRIND, f"--callgrind-out-file={out}", f"--log-file={out}.vg"]
     server = Server(url, tmp, wrapper=wrapper)
-    payload = json.dumps(request_body(work, METHOD)).encode()
-    headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
-
-    def one() -> None:
-        conn.request("POST", "/v3/calendars/availability", payload, headers)
-        response = conn.getresponse()
-        data = response.read()
-        if response.status != 200:
-            raise SystemExit(f"HTTP {response.status}: {data[:300]!r}")
+    poster = AvailabilityPoster(server.port, request_body(work, METHOD), timeout=600)
 
     def run() -> None:
         for _ in range(requests):
-            one()
+            poster.post()
 
     try:
         for _ in range(3):  # warm: first-use imports, statement caches, zone caches
-            one()
+            poster.post()
         total = _measured(server.process.pid, out, run)
     finally:
-        conn.close()
+        poster.close()
         server.stop()
     return total / requests
 
