@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from slotwise.availability import AvailabilityResult, Slot
@@ -12,6 +12,14 @@ HOUR = 3600
 DAY = 86400
 ALL_DAYS = frozenset(range(7))
 WEEKDAYS = frozenset(range(5))
+# Days just before a changeover (New York spring/fall, Sydney fall/spring) and a plain day.
+BASE_DAYS = [
+    date(2024, 3, 9),
+    date(2024, 11, 2),
+    date(2024, 4, 6),
+    date(2024, 10, 5),
+    date(2024, 5, 6),
+]
 
 
 def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0, tz: str = "UTC", fold: int = 0) -> int:

@@ -18,17 +18,9 @@ from slotwise.availability import (
 )
 from slotwise.availability.zones import DAY, Snapper
 
-from .helpers import HOUR, MIN, at
+from .helpers import BASE_DAYS, HOUR, MIN, at
 
 DST_ZONES = ["America/New_York", "Australia/Sydney", "Asia/Kathmandu", "UTC", "Europe/London"]
-# Days just before a changeover (New York spring/fall, Sydney fall/spring) and a plain day.
-BASE_DAYS = [
-    date(2024, 3, 9),
-    date(2024, 11, 2),
-    date(2024, 4, 6),
-    date(2024, 10, 5),
-    date(2024, 5, 6),
-]
 
 
 @settings(max_examples=200, deadline=None)

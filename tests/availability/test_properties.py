@@ -24,17 +24,9 @@ from slotwise.availability import (
 )
 from slotwise.availability.engine import Context, lattice_slots, step_of, swept_slots
 
-from .helpers import HOUR, MIN, at
+from .helpers import BASE_DAYS, HOUR, MIN, at
 
 ZONES = ["UTC", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "Asia/Kathmandu"]
-# Days just before a changeover (New York spring/fall, Sydney fall/spring) and a plain day.
-BASE_DAYS = [
-    date(2024, 3, 9),
-    date(2024, 11, 2),
-    date(2024, 4, 6),
-    date(2024, 10, 5),
-    date(2024, 5, 6),
-]
 EMAILS = ["ann@x", "Bob@x", "bob@x", "cy@x", "dee@x"]
 
 settings.register_profile(
