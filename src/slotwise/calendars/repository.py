@@ -6,9 +6,10 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slotwise.db.lists import bound_list, one_of
 from slotwise.db.models import Calendar
 
 
@@ -61,7 +62,7 @@ def find_calendar(session: Session, calendar_id: str) -> Calendar | None:
 def _calendar_rows_query() -> Any:
     # Built once (every calendar availability request runs it).
     return select(Calendar.id, Calendar.grant_id, Calendar.is_primary).where(
-        Calendar.grant_id.in_(bindparam("grant_ids", expanding=True))
+        one_of(Calendar.grant_id, bound_list("grant_ids"))
     )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
+from slotwise.db.lists import bound_list, one_of
 from slotwise.db.models import Event
 from slotwise.db.models.event import SHORT_SPAN_SECONDS
 
@@ -134,14 +135,14 @@ def exceptions_of(session: Session, master_id: str) -> list[Event]:
 
 def _busy_conditions(tentative_as_busy: bool, exclude: bool) -> list[Any]:
     conditions: list[Any] = [
-        Event.calendar_id.in_(bindparam("calendar_ids", expanding=True)),
+        one_of(Event.calendar_id, bound_list("calendar_ids")),
         Event.busy == true(),
         Event.status != "cancelled",
     ]
     if not tentative_as_busy:
         conditions.append(Event.status.not_in(TENTATIVE))
     if exclude:
-        conditions.append(Event.id.not_in(bindparam("exclude", expanding=True)))
+        conditions.append(~one_of(Event.id, bound_list("exclude")))
     return conditions
 
 

@@ -6,9 +6,10 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from slotwise.db.lists import bound_list, one_of
 from slotwise.db.models import Grant
 
 
@@ -43,7 +44,7 @@ def _grant_rows_query() -> Any:
     # Built once: the availability requests run it on every call, and a reused statement
     # skips construction and cache-key work.
     return select(Grant.email, Grant.id, Grant.provider).where(
-        func.lower(Grant.email).in_(bindparam("emails", expanding=True))
+        one_of(func.lower(Grant.email), bound_list("emails"))
     )
 
 

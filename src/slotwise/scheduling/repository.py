@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from slotwise.db.lists import bound_list, one_of
 from slotwise.db.models import Booking, Calendar, Configuration, Grant, SchedulingSession
 from slotwise.events import repository as events_repository
 
@@ -64,7 +65,7 @@ def calendars_of_grants(session: Session, grant_ids: Iterable[str]) -> list[Cale
 _GRANTS_WITH_CALENDARS = (
     select(Grant, Calendar)
     .outerjoin(Calendar, Calendar.grant_id == Grant.id)
-    .where(func.lower(Grant.email).in_(bindparam("emails", expanding=True)))
+    .where(one_of(func.lower(Grant.email), bound_list("emails")))
 )
 
 
