@@ -7,10 +7,11 @@ weekday 09:00-17:00 open hours spread over four time zones, four busy events per
   (b) the median time of `POST /v3/calendars/availability` against a real `slotwise serve`
       process whose database holds the same busy time as stored events (SQLite; PostgreSQL too
       when SLOTWISE_BENCH_DATABASE_URL is set), and the server's CPU time per request divided
-      by the engine's own CPU time per call on the same workload ("CPU/eng": what the whole
-      request costs beyond the engine).
+      by the engine's own CPU time per call on the same workload, each request paired with an
+      engine call at the same moment ("CPU/eng": what the whole request costs beyond the
+      engine).
 
-    python bench/availability.py [--runs 21] [--http-runs 21] [--oracle-runs 1]
+    python bench/availability.py [--runs 21] [--http-runs 41] [--oracle-runs 1]
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from availability_engine import RULES, SIZES, Workload, make_workload, timed
-from common import cpu_of
+from common import CpuClock
 from serverproc import API_KEY, Server, reset_postgres
 
-from slotwise.availability import Rules, compute_availability, oracle_availability
+from slotwise.availability import compute_availability, oracle_availability
 from slotwise.db.engine import Database
 from slotwise.db.migrate import upgrade
 from slotwise.db.models import Calendar, Grant
@@ -124,46 +126,47 @@ class AvailabilityPoster:
 
 
 def http_cost(
-    server: Server, body: dict[str, Any], runs: int, expected_slots: int
+    server: Server,
+    body: dict[str, Any],
+    runs: int,
+    expected_slots: int,
+    engine: Callable[[], object],
 ) -> tuple[float, float]:
-    """(median wall ms, server CPU ms) per `POST /v3/calendars/availability`.
+    """(median wall ms, median of server CPU over engine CPU) for `POST
+    /v3/calendars/availability`.
 
-    Sent by `AvailabilityPoster`, which reads the whole body. The server's CPU
-    time per request, read from /proc around the timed requests, is the figure to compare on
-    a shared machine: wall time also counts waiting for the cores.
+    Sent by `AvailabilityPoster`, which reads the whole body. The server's CPU time (its
+    process's CPU clock, every thread) is the figure to compare on a shared machine: wall
+    time also counts waiting for the cores. Each request is paired with one call of `engine`
+    here (the same work in process, on this process's CPU clock) just before it, and the
+    ratio is taken pair by pair: the machine's speed drifts by a third from one half-minute to
+    the next, which made the ratio of two separately timed runs swing from 1.3 to 2.2.
     """
     poster = AvailabilityPoster(server.port, body, timeout=60)
     one = poster.post
+    served = CpuClock(server.process.pid)
     try:
         got = len(json.loads(one())["data"]["time_slots"])  # also warms the process up
         if got != expected_slots:
             raise SystemExit(f"HTTP returned {got} slots, engine {expected_slots}")
-        times = []
-        cpu_before = cpu_of(server.process.pid)
+        times, ratios = [], []
         for _ in range(runs):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
+            engine()
+            engine_seconds = time.process_time() - t0
+            cpu_before, t0 = served.seconds(), time.perf_counter()
             one()
             times.append((time.perf_counter() - t0) * 1000)
-        cpu_after = cpu_of(server.process.pid)
+            ratios.append((served.seconds() - cpu_before) / engine_seconds)
     finally:
         poster.close()
-    known = cpu_before is not None and cpu_after is not None
-    cpu = (cpu_after - cpu_before) * 1000 / runs if known else float("nan")
-    return statistics.median(times), cpu
-
-
-def engine_cpu_ms(work: Workload, rules: Rules, runs: int) -> float:
-    """The engine's CPU time per call (the same clock as the server's figure)."""
-    t0 = time.process_time()
-    for _ in range(runs):
-        compute_availability(work.participants, work.window_start, work.window_end, rules)
-    return (time.process_time() - t0) * 1000 / runs
+    return statistics.median(times), statistics.median(ratios)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=21, help="engine runs per case (median)")
-    parser.add_argument("--http-runs", type=int, default=21, help="HTTP requests per case")
+    parser.add_argument("--http-runs", type=int, default=41, help="HTTP requests per case")
     parser.add_argument("--oracle-runs", type=int, default=1, help="oracle runs per case")
     args = parser.parse_args(argv)
     pg = os.environ.get("SLOTWISE_BENCH_DATABASE_URL")
@@ -212,15 +215,21 @@ def main(argv: Sequence[str] | None = None) -> None:
                     if got != want:
                         raise SystemExit(f"engine and oracle disagree for P={p} D={d} {method}")
                     body = request_body(work, method)
-                    engine_cpu = engine_cpu_ms(work, rules, args.runs)
+                    engine = partial(
+                        compute_availability,
+                        work.participants,
+                        work.window_start,
+                        work.window_end,
+                        rules,
+                    )
                     http = [
-                        http_cost(server, body, args.http_runs, len(got.slots))
+                        http_cost(server, body, args.http_runs, len(got.slots), engine)
                         for server in servers
                     ]
                     print(
                         f"{p:>3} {d:>3} {method:<17} {len(got.slots):>6} {fast:>10.2f}"
                         f" {slow:>10.1f} {slow / fast:>13.0f}"
-                        + "".join(f" {h:>13.1f} {c / engine_cpu:>14.2f}" for h, c in http)
+                        + "".join(f" {h:>13.1f} {ratio:>14.2f}" for h, ratio in http)
                     )
                 print(f"    load average {os.getloadavg()[0]:.1f}")
             finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import json
 import os
 import tempfile
@@ -191,6 +192,25 @@ def cpu_of(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuClock:
+    """Another process's CPU time (all its threads, user + system) to the nanosecond.
+
+    /proc's figures (`cpu_of`) count whole clock ticks, 10 ms, as long as one large request;
+    the kernel's per-process CPU clock (clock_getcpuclockid(3)) is exact, so one request's
+    cost can be read on its own and paired with an in-process measurement of the same moment.
+    """
+
+    def __init__(self, pid: int) -> None:
+        clock = ctypes.c_int()
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.clock_getcpuclockid(pid, ctypes.byref(clock)) != 0:
+            raise OSError(ctypes.get_errno(), f"no CPU clock for process {pid}")
+        self.clock_id = clock.value
+
+    def seconds(self) -> float:
+        return time.clock_gettime(self.clock_id)
 
 
 def stores(args: argparse.Namespace) -> Iterator[tuple[str, str, Path]]:
