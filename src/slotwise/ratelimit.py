@@ -20,9 +20,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from slotwise import clock
 from slotwise.db.engine import Database
+from slotwise.db.lists import bound_list, one_of
 from slotwise.db.models import RateLimitCounter
 
 # One counting call in this many also deletes the rows of windows long gone.
@@ -80,22 +82,29 @@ def _hits_query() -> Any:
     # Built once and run on a plain connection: every API-key request asks it (`blocked`),
     # and a new statement and an ORM session each time were most of its cost.
     return select(RateLimitCounter.key, RateLimitCounter.hits).where(
-        RateLimitCounter.key.in_(bindparam("keys", expanding=True)),
+        one_of(RateLimitCounter.key, bound_list("keys")),
         RateLimitCounter.window_start == bindparam("start"),
     )
 
 
-def blocked(db: Database, limits: Sequence[Limit], window: int) -> int | None:
+def blocked(
+    db: Database, limits: Sequence[Limit], window: int, *, session: Session | None = None
+) -> int | None:
     """Without counting: the seconds until the window ends when any key has used up its
-    limit, else None."""
+    limit, else None. Read in `session` when given (a request that has its read session open
+    already saves a connection's checkout and its transaction), else on a connection of its own.
+    """
     active = [lim for lim in limits if lim.limit > 0]
     if not active or window <= 0:
         return None
     now = clock.now()
     start = _window_start(now, window)
     params = {"keys": [lim.key for lim in active], "start": start}
-    with db.engine.connect() as conn:
-        hits: dict[str, int] = dict(conn.execute(_hits_query(), params).all())
+    if session is not None:
+        hits: dict[str, int] = dict(session.connection().execute(_hits_query(), params).all())
+    else:
+        with db.engine.connect() as conn:
+            hits = dict(conn.execute(_hits_query(), params).all())
     if any(hits.get(lim.key, 0) >= lim.limit for lim in active):
         return start + window - now
     return None

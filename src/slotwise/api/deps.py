@@ -205,16 +205,17 @@ def require_api_key(
     check_api_key(request)
 
 
-def check_api_key(request: Request) -> None:
+def check_api_key(request: Request, session: Session | None = None) -> None:
     """`require_api_key`'s check, for an endpoint that runs it itself (after `DeclaredBearer`)
-    in the worker thread of its own work."""
-    # Not the request's unit of work: on SQLite a POST's session takes the write lock, and
-    # checking a key must not (read-only POSTs such as availability use a read session).
+    in the worker thread of its own work; its reads go in `session` when given (a read
+    session the endpoint has opened: one connection and one transaction for the request)."""
+    # Never a write session: on SQLite a POST's session takes the write lock, and checking a
+    # key must not (read-only POSTs such as availability use a read session).
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("Authorization: missing Bearer API key")
-    limits.check_failed_auth(request, token)
-    if not is_admin_key(request, None, token):
+    limits.check_failed_auth(request, token, session)
+    if not is_admin_key(request, session, token):
         limits.count_failed_auth(request, token)
         raise Unauthorized("Authorization: the API key is not valid")
 

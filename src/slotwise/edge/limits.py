@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
 from slotwise import ratelimit
 from slotwise.edge.request import bearer_token, get_db, get_settings, hash_api_key, is_admin_key
@@ -114,11 +115,15 @@ def failed_auth_limits(request: Request, token: str) -> list[Limit]:
     ]
 
 
-def check_failed_auth(request: Request, token: str) -> None:
-    """429 while this address or this key has used up its failed attempts."""
+def check_failed_auth(request: Request, token: str, session: Session | None = None) -> None:
+    """429 while this address or this key has used up its failed attempts (read in
+    `session`, when the request has one open)."""
     settings = get_settings(request)
     retry_after = ratelimit.blocked(
-        get_db(request), failed_auth_limits(request, token), settings.rate_limit_window_seconds
+        get_db(request),
+        failed_auth_limits(request, token),
+        settings.rate_limit_window_seconds,
+        session=session,
     )
     if retry_after is not None:
         raise _too_many(retry_after)

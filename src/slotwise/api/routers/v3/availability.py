@@ -44,9 +44,9 @@ async def calendar_availability(request: Request) -> JSONResponse:
 
 
 def _availability(request: Request, raw: bytes) -> JSONResponse:
-    check_api_key(request)
-    body = parse_json_object(request, raw)
     with get_db(request).session(write=False) as session:
+        check_api_key(request, session)
+        body = parse_json_object(request, raw)
         result = v3.compute(session, validate_model(CalendarAvailabilityRequest, body))
     return ok_slots(request, wire.v3_availability(result))
 
