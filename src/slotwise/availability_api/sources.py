@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from slotwise.availability.explain import BusyEvent
-from slotwise.calendars import repository as calendar_repository
 from slotwise.errors import field_error
 from slotwise.events import repository as events_repository
 from slotwise.events.busy import read_busy, read_busy_events
-from slotwise.grants.repository import grant_rows_by_email
+from slotwise.grants.repository import grant_calendar_rows_by_email
 from slotwise.providers import REMOTE_KINDS
 from slotwise.providers.sync import refresh_calendars
 
@@ -44,16 +43,18 @@ class CalendarRequest:
 
 def grants_for(session: Session, emails: Sequence[str]) -> dict[str, Account]:
     """The grants of these emails with their calendars, keyed by the lower-cased email."""
-    accounts = {
-        email.lower(): Account(grant_id, provider in REMOTE_KINDS, set())
-        for email, grant_id, provider in grant_rows_by_email(session, list(emails))
-    }
-    by_id = {account.grant_id: account for account in accounts.values()}
-    for cal_id, grant_id, is_primary in calendar_repository.calendar_rows_of(session, by_id):
-        account = by_id[grant_id]
-        account.calendars.add(cal_id)
-        if is_primary:
-            account.primary = cal_id
+    accounts: dict[str, Account] = {}
+    for email, grant_id, provider, cal_id, is_primary in grant_calendar_rows_by_email(
+        session, list(emails)
+    ):
+        account = accounts.get(email.lower())
+        if account is None:
+            account = accounts[email.lower()] = Account(grant_id, provider in REMOTE_KINDS, set())
+        # Two grants may differ only in the case of their emails: one (the first) answers.
+        if cal_id is not None and account.grant_id == grant_id:
+            account.calendars.add(cal_id)
+            if is_primary:
+                account.primary = cal_id
     return accounts
 
 

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slotwise.db.lists import bound_list, one_of
 from slotwise.db.models import Calendar
 
 
@@ -56,20 +51,3 @@ def primary_calendar_ids(session: Session, grant_ids: list[str]) -> dict[str, st
 
 def find_calendar(session: Session, calendar_id: str) -> Calendar | None:
     return session.get(Calendar, calendar_id)
-
-
-@functools.cache
-def _calendar_rows_query() -> Any:
-    # Built once (every calendar availability request runs it).
-    return select(Calendar.id, Calendar.grant_id, Calendar.is_primary).where(
-        one_of(Calendar.grant_id, bound_list("grant_ids"))
-    )
-
-
-def calendar_rows_of(session: Session, grant_ids: Iterable[str]) -> list[tuple[str, str, bool]]:
-    """(calendar id, grant id, is primary) of every calendar these grants own."""
-    ids = sorted(set(grant_ids))
-    if not ids:
-        return []
-    rows = session.connection().execute(_calendar_rows_query(), {"grant_ids": ids})
-    return [(c, g, bool(p)) for c, g, p in rows]
