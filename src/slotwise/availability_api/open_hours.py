@@ -6,15 +6,26 @@ engine uses date.weekday() (0 = Monday). Times are "H:MM" with or without the le
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Any
+
+import orjson
 
 from slotwise.availability import SpecificHours, WeeklyHours
 from slotwise.errors import field_error
 from slotwise.validation import check_zone
 
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+# Rules already read, by their JSON text and face: a team's participants mostly share a few
+# rules, and a page asks again and again. Reading one (clock times, days, zone) was half of
+# validating a 50-person request. The values are frozen, so one may serve many requests; a
+# rule that fails is never kept (its message names the field it came in). Bounded by
+# emptying: no one request holds more than fields.MAX_PARTICIPANTS of them.
+_READ_RULES: dict[tuple[bytes, bool, str | None], WeeklyHours] = {}
+_READ_RULES_KEPT = 4096
 
 
 def clock_minutes(field: str, value: Any, *, end: bool = False) -> int:
@@ -64,6 +75,49 @@ def weekly_hours(
     field: str, rule: Any, *, sunday_first: bool, default_timezone: str | None
 ) -> WeeklyHours:
     """One open-hours rule of either face."""
+    key = _rule_key(rule, sunday_first, default_timezone)
+    found = _READ_RULES.get(key) if key is not None else None
+    if found is None:
+        found = _read_weekly_hours(
+            field, rule, sunday_first=sunday_first, default_timezone=default_timezone
+        )
+        if key is not None:
+            if len(_READ_RULES) >= _READ_RULES_KEPT:
+                _READ_RULES.clear()
+            _READ_RULES[key] = found
+    return found
+
+
+def _rule_key(
+    rule: Any, sunday_first: bool, default_timezone: str | None
+) -> tuple[bytes, bool, str | None] | None:
+    """A rule's identity as JSON text (which tells 1 from true and from "1"), or None for what
+    is not kept: not an object, not writable as JSON (an integer beyond 64 bits), or holding
+    a NaN or an infinity, which orjson writes as null like a None."""
+    if not isinstance(rule, dict):
+        return None
+    try:
+        text = orjson.dumps(rule, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return None
+    if b"null" in text and _non_finite(rule):
+        return None
+    return text, sunday_first, default_timezone
+
+
+def _non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_non_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_non_finite(v) for v in value)
+    return False
+
+
+def _read_weekly_hours(
+    field: str, rule: Any, *, sunday_first: bool, default_timezone: str | None
+) -> WeeklyHours:
     if not isinstance(rule, dict):
         raise field_error(field, "expected an object")
     zone = rule.get("timezone") or default_timezone

@@ -141,9 +141,7 @@ def _participant(field: str, raw: Any, default_hours: list[WeeklyHours]) -> Avai
         calendar_ids=_list(f"{field}.calendar_ids", entry.get("calendar_ids")),
         open_hours=hours,
         specific=specific,
-        only_specific=checked(
-            fields.boolean, f"{field}.only_specific_time_availability", only, False
-        ),
+        only_specific=only,
     )
 
 
