@@ -15,9 +15,14 @@ from slotwise.db.base import Base
 SHORT_SPAN_SECONDS = 2 * 86400
 LONG_SPAN_PREDICATE = f"end_ts - start_ts > {SHORT_SPAN_SECONDS}"
 # Busy single events, the rows availability reads (spelt as the busy query's own terms render
-# on each database, so the planners see that the query implies the index's predicate).
+# on each database, so the planners see that the query implies the index's predicate). On
+# SQLite only the short ones that are not cancelled: a term the predicate implies is not
+# evaluated again event by event, which was a third of the busy read's scan there.
 BUSY_SINGLES_POSTGRESQL = "busy AND NOT is_recurring"
-BUSY_SINGLES_SQLITE = "busy = 1 AND is_recurring = 0"
+BUSY_SINGLES_SQLITE = (
+    f"busy = 1 AND is_recurring = 0 AND status != 'cancelled'"
+    f" AND end_ts - start_ts <= {SHORT_SPAN_SECONDS}"
+)
 
 
 class Event(Base):
