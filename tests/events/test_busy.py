@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from slotwise.calendars.service import new_calendar, resolve_calendar
 from slotwise.db.engine import Database
 from slotwise.db.models import Calendar, Grant
+from slotwise.db.models.event import SHORT_SPAN_SECONDS
 from slotwise.events.busy import read_busy
 from slotwise.events.service import cancel_event, create_event
 from slotwise.grants.service import connect_custom
@@ -174,3 +176,44 @@ def test_many_calendars_take_at_most_two_queries(db: Database) -> None:
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 2
     assert all(len(busy[i]) == 11 for i in ids[0::2])
     assert all(len(busy[i]) >= 13 for i in ids[1::2])
+
+
+def test_every_kind_of_event_against_a_plain_overlap_rule(db: Database) -> None:
+    """Random events on three calendars (short, exactly two days, just longer, zero-length;
+    confirmed, tentative, cancelled, free) read through many windows: exactly those that are
+    busy, not cancelled (nor tentative when that is asked) and overlap the window come back, as
+    their own spans, per calendar. A zero-length event overlaps when it starts strictly inside.
+    """
+    rng = random.Random(20261203)
+    durations = [0, 1, 15 * 60, HOUR, SHORT_SPAN_SECONDS - 1, SHORT_SPAN_SECONDS]
+    durations += [SHORT_SPAN_SECONDS + 1, 9 * DAY]
+    stored: list[tuple[str, int, int, str, bool]] = []
+    with db.session() as session:
+        calendars = [_grant(session, f"c{i}@example.com") for i in range(3)]
+        empty_grant, empty = _grant(session, "nobody@example.com")
+        for _ in range(90):
+            grant, cal = rng.choice(calendars)
+            start = T0 + rng.randrange(-4 * DAY, 6 * DAY, 900)
+            end = start + rng.choice(durations)
+            status = rng.choice(["confirmed", "confirmed", "maybe", "tentative", "cancelled"])
+            busy = rng.random() < 0.85
+            made = create_event(
+                session, grant, cal, {"when": {"start_time": start, "end_time": end}, "busy": busy}
+            )
+            made.status = status
+            stored.append((cal.id, start, end, status, busy))
+        ids = [cal.id for _, cal in calendars] + [empty.id]
+    windows = [(T0, T0 + DAY), (T0 - 3 * DAY, T0 + 5 * DAY), (T0 + HOUR, T0 + HOUR + 900)]
+    windows += [(T0 + rng.randrange(-4 * DAY, 6 * DAY, 900), 0) for _ in range(12)]
+    windows = [(s, e or s + rng.choice([900, DAY, 3 * DAY])) for s, e in windows]
+    with db.session(write=False) as session:
+        for start, end in windows:
+            for tentative in (True, False):
+                got = read_busy(session, [*ids, ids[0]], start, end, tentative_as_busy=tentative)
+                want: dict[str, list[tuple[int, int]]] = {cal: [] for cal in ids}
+                for cal, s, e, status, busy in stored:
+                    counted = busy and status != "cancelled"
+                    counted = counted and (tentative or status not in ("maybe", "tentative"))
+                    if counted and e > start and s < end:
+                        want[cal].append((s, e))
+                assert got == {cal: sorted(spans) for cal, spans in want.items()}, (start, end)
