@@ -200,6 +200,7 @@ def _busy_queries(dialect: str, tentative_as_busy: bool, exclude: bool) -> tuple
     look_back_from = bindparam("look_back_from", type_=BigInteger)
     short, long, ending, open_ended = _window_branches(start, end, look_back_from)
     conditions = _busy_conditions(tentative_as_busy, exclude)
+    of_calendars = _of_calendars()
     spans = span_lists(Event.start_ts, Event.end_ts)
     if dialect == "sqlite":
         wanted = func.json_each(bound_list("calendar_ids")).table_valued("value").alias("wanted")
@@ -212,12 +213,12 @@ def _busy_queries(dialect: str, tentative_as_busy: bool, exclude: bool) -> tuple
     else:
         short_singles = (
             select(Event.calendar_id, spans)
-            .where(_of_calendars(), *conditions, short, Event.end_ts > start)
+            .where(of_calendars, *conditions, short, Event.end_ts > start)
             .group_by(Event.calendar_id)
         )
     long_singles = (
         select(Event.calendar_id, spans)
-        .where(_of_calendars(), *conditions, long)
+        .where(of_calendars, *conditions, long)
         .group_by(Event.calendar_id)
     )
     master_columns = (
@@ -230,8 +231,8 @@ def _busy_queries(dialect: str, tentative_as_busy: bool, exclude: bool) -> tuple
         Event.when,
     )
     masters = union_all(
-        select(*master_columns).where(_of_calendars(), *conditions, ending),
-        select(*master_columns).where(_of_calendars(), *conditions, open_ended),
+        select(*master_columns).where(of_calendars, *conditions, ending),
+        select(*master_columns).where(of_calendars, *conditions, open_ended),
     )
     return union_all(short_singles, long_singles), masters
 
