@@ -156,9 +156,10 @@ def _of_calendars() -> Any:
 class span_lists(GenericFunction[Any]):  # noqa: N801 (SQL functions are lower case)
     """`span_lists(start, end)`: the aggregate of a group's spans as one value, its starts and
     its ends as two lists consumed in the same pass (so they pair up element by element, in
-    no particular order, which `read_busy` sorts): JSON text `[[starts], [ends]]` on SQLite,
-    a two-row array on PostgreSQL (the driver hands it over as two lists). `decode_spans`
-    reads either."""
+    no particular order, which `read_busy` sorts), as JSON text `[[starts], [ends]]` on both
+    databases. On PostgreSQL a two-row int8 array came over as text that psycopg parsed at
+    about three times orjson's cost for the same numbers (0.5 ms of a 50-person month's
+    request, in the server's own thread)."""
 
     name = "span_lists"
     inherit_cache = True
@@ -173,12 +174,13 @@ def _span_lists_sqlite(element: span_lists, compiler: SQLCompiler, **kw: Any) ->
 @compiles(span_lists, "postgresql")
 def _span_lists_postgresql(element: span_lists, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"ARRAY[array_agg({start}), array_agg({end})]"
+    return f"CAST(json_build_array(array_agg({start}), array_agg({end})) AS TEXT)"
 
 
-def decode_spans(value: str | list[list[int]]) -> list[list[int]]:
+def decode_spans(value: str) -> list[list[int]]:
     """A `span_lists` as the driver returned it: [starts, ends]."""
-    return orjson.loads(value) if isinstance(value, str) else value
+    spans: list[list[int]] = orjson.loads(value)
+    return spans
 
 
 @functools.cache
