@@ -23,8 +23,11 @@ def read_busy(
     *,
     tentative_as_busy: bool = True,
     exclude_event_ids: Collection[str] = (),
+    in_order: bool = True,
 ) -> dict[str, list[tuple[int, int]]]:
-    """Busy intervals per calendar id that overlap [start, end), sorted by start.
+    """Busy intervals per calendar id that overlap [start, end), sorted by start unless
+    `in_order` is false: the engine orders busy time itself (`intervals.subtract_busy`), and
+    on a 50-person month ordering it here too was a fifth of reading it.
 
     Counted: events with busy=true that are not cancelled; tentative ones ("maybe" or
     "tentative" status) only when `tentative_as_busy`. Recurring series are expanded. Intervals
@@ -63,8 +66,9 @@ def read_busy(
             # Too dense to follow to the window's end: the rest of it is taken as busy, not
             # left free (docs/api-compatibility.md, "Recurrence limits").
             spans.append((expansion.cut, end))
-    for spans in busy.values():
-        spans.sort()
+    if in_order:
+        for spans in busy.values():
+            spans.sort()
     return busy
 
 

@@ -320,6 +320,7 @@ def engine_participants(
         end,
         tentative_as_busy=document.rules.tentative_as_busy,
         exclude_event_ids=tuple(exclude_event_ids),
+        in_order=False,  # merged with the holds and sorted below
     )
     last: dict[str, tuple[int, int]] = {}
     if document.is_round_robin:
