@@ -68,11 +68,38 @@ def find_event(session: Session, event_id: str, *, for_update: bool = False) -> 
     return session.get(Event, event_id)
 
 
+class filter_only(GenericFunction[int]):  # noqa: N801 (SQL functions are lower case)
+    """`filter_only(column)`: the column's value, which SQLite may not use to pick an index
+    (its documented unary `+`; plain on PostgreSQL, whose planner chose well without it).
+
+    For a condition that only filters rows an index range has found. SQLite without fresh
+    statistics (a server started on an empty database, then filled before the worker's next
+    refresh) took `start_ts < :end` as a range of ix_events_calendar_span for the long events'
+    and the ending series' branches: each calendar's whole past, read on every request."""
+
+    type = BigInteger()
+    name = "filter_only"
+    inherit_cache = True
+
+
+@compiles(filter_only, "sqlite")
+def _filter_only_sqlite(element: filter_only, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
+@compiles(filter_only, "postgresql")
+def _filter_only_postgresql(element: filter_only, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
 def _window_branches(start: Any, end: Any, look_back_from: Any) -> list[Any]:
     """The four disjoint ways an event reaches [start, end), each an index range bounded by
     the window: short single events (start_ts from `look_back_from` = start - SHORT_SPAN),
     long single events (partial index, by end_ts), recurring masters whose last occurrence
-    ends after `start`, and open-ended masters (both from the masters' partial index)."""
+    ends after `start`, and open-ended masters (both from the masters' partial index, the
+    open-ended ones by start_ts too). In the long events' and the ending series' branches,
+    starting before the window's end only filters (`filter_only`)."""
+    starts_before_end = filter_only(Event.start_ts) < end
     return [
         and_(
             Event.is_recurring == false(),
@@ -80,8 +107,8 @@ def _window_branches(start: Any, end: Any, look_back_from: Any) -> list[Any]:
             Event.start_ts >= look_back_from,
             Event.start_ts < end,
         ),
-        and_(Event.is_recurring == false(), _LONG, Event.end_ts > start, Event.start_ts < end),
-        and_(Event.is_recurring == true(), Event.recur_until > start, Event.start_ts < end),
+        and_(Event.is_recurring == false(), _LONG, Event.end_ts > start, starts_before_end),
+        and_(Event.is_recurring == true(), Event.recur_until > start, starts_before_end),
         and_(Event.is_recurring == true(), Event.recur_until.is_(None), Event.start_ts < end),
     ]
 

@@ -36,11 +36,15 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
         Index("ix_events_calendar_span", "calendar_id", "start_ts", "end_ts"),
-        # Recurring masters alone (few per calendar), by the end of their last occurrence.
+        # Recurring masters alone (few per calendar), by the end of their last occurrence,
+        # then their first start: an open-ended series (recur_until NULL) starting before a
+        # window's end is two equalities and a range here, which SQLite prefers to
+        # ix_events_calendar_span with statistics or without (migration 0028).
         Index(
             "ix_events_calendar_masters",
             "calendar_id",
             "recur_until",
+            "start_ts",
             postgresql_where=text("is_recurring"),
             sqlite_where=text("is_recurring = 1"),
         ),
