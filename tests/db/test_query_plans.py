@@ -166,30 +166,36 @@ def _insert_bookings(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(insert(Booking), rows)
 
 
-@pytest.fixture(scope="module", params=["analyzed", "sqlite-analyzed-while-empty"])
-def seeded(
-    request: pytest.FixtureRequest, session_db: Database, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
-    """The backend's database seeded and analyzed; then an embedded database whose statistics
-    were taken while it was empty, as a server started on an empty database has them until the
-    worker's next refresh (an import or a first sync fills it meanwhile): the hot paths must
-    not depend on statistics to stay bounded. The open-ended series' branch of the busy read
-    once went through ix_events_calendar_span there, reading each calendar's whole past."""
+@pytest.fixture(scope="module", params=["analyzed", "analyzed-while-empty"])
+def seeded(request: pytest.FixtureRequest, session_db: Database) -> Iterator[Database]:
+    """The backend's database seeded and analyzed; then the same database with statistics
+    taken while it was empty, as a server started on an empty database has them until the
+    next refresh (the worker's on SQLite, autovacuum's on PostgreSQL; an import or a first
+    sync fills it meanwhile): the hot paths must not depend on statistics to stay bounded.
+    SQLite's busy read once went through ix_events_calendar_span there for open-ended series,
+    reading each calendar's whole past."""
+    empty_all_tables(session_db)
     if request.param == "analyzed":
-        empty_all_tables(session_db)
         _seed(session_db)
         _analyze(session_db)
-        yield session_db
-        empty_all_tables(session_db)
+    else:
+        _analyze(session_db)  # as `slotwise serve` does on start, on the empty tables
+        _autovacuum(session_db, enabled=False)
+        _seed(session_db)
+    yield session_db
+    _autovacuum(session_db, enabled=True)
+    empty_all_tables(session_db)
+
+
+def _autovacuum(db: Database, *, enabled: bool) -> None:
+    """PostgreSQL's analysis of the seeded tables, held off so that the statistics stay those
+    of the empty tables (SQLite has none of its own)."""
+    if db.is_sqlite:
         return
-    db = Database(f"sqlite:///{tmp_path_factory.mktemp('stale') / 'slotwise.db'}")
-    upgrade(db.url)
-    try:
-        assert planning.refresh_statistics(db)  # as `slotwise serve` does on start
-        _seed(db)
-        yield db
-    finally:
-        db.dispose()
+    with db.engine.connect() as conn:
+        for table in sorted(TABLES):
+            conn.exec_driver_sql(f"ALTER TABLE {table} SET (autovacuum_enabled = {enabled})")
+        conn.commit()
 
 
 @contextmanager
