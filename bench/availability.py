@@ -10,10 +10,15 @@ weekday 09:00-17:00 open hours spread over four time zones, four busy events per
       by the engine's own CPU time per call on the same workload, each request paired with an
       engine call at the same moment ("CPU/eng": what the whole request costs beyond the
       engine). The paired engine call gets what the served engine gets: busy time in start
-      order, as the database reads it (`as_served`), under a served process's collector
-      settings (`slotwise.app.settle_heap`). Before 2026-12-04 it ran on the shuffled busy
-      lists under the interpreter's default collector, which cost it some 15% more than the
-      same work inside the server and flattered the ratio by as much (bench/README.md).
+      order, as the database reads it (`as_served`), the rules as the endpoint parses them
+      (`served_rules`), under a served process's collector settings
+      (`slotwise.app.settle_heap`). Before 2026-12-04 it ran on the shuffled busy lists under
+      the interpreter's default collector, which cost it some 15% more than the same work
+      inside the server and flattered the ratio by as much; until 2026-12-06 it rounded start
+      times in UTC, 2% less work than the served engine's (bench/README.md);
+  (c) with PostgreSQL, that ratio with the CPU time of the backends serving the server's
+      connections added ("postgresql+db CPU/eng"): PostgreSQL runs the busy read in its own
+      process, SQLite inside the server's.
 
     python bench/availability.py [--runs 21] [--http-runs 41] [--oracle-runs 1]
 """
@@ -37,13 +42,16 @@ from typing import Any
 from availability_engine import RULES, SIZES, Workload, as_served, make_workload, timed
 from common import CpuClock
 from serverproc import API_KEY, Server, reset_postgres
+from sqlalchemy import create_engine, text
 
 from slotwise.app import YOUNG_COLLECTION_THRESHOLD
-from slotwise.availability import compute_availability, oracle_availability
-from slotwise.db.engine import Database
+from slotwise.availability import Rules, compute_availability, oracle_availability
+from slotwise.availability_api.schemas import CalendarAvailabilityRequest
+from slotwise.db.engine import Database, normalize_url
 from slotwise.db.migrate import upgrade
 from slotwise.db.models import Calendar, Grant
 from slotwise.events.service import create_event
+from slotwise.validation import validate_model
 
 METHODS = ("collective", "max-availability")
 
@@ -107,6 +115,13 @@ def request_body(work: Workload, method: str) -> dict[str, Any]:
     }
 
 
+def served_rules(work: Workload, method: str) -> Rules:
+    """The engine's rules for `request_body(work, method)` as the served endpoint reads them:
+    v3 rounds start times in the first participant's open-hours zone (here New York), where
+    `RULES` rounds in UTC (2% less work for the engine on the 50 x 31 case)."""
+    return validate_model(CalendarAvailabilityRequest, request_body(work, method)).rules()
+
+
 class AvailabilityPoster:
     """`POST /v3/calendars/availability` of one body, again and again, on one keep-alive
     stdlib connection (a full-featured client spent as long parsing a megabyte-sized answer
@@ -130,15 +145,33 @@ class AvailabilityPoster:
         self.conn.close()
 
 
+def database_backends(url: str) -> list[int]:
+    """The PostgreSQL backends serving `url`'s database other than this query's own: the
+    server's pooled connections, once it has answered a request."""
+    engine = create_engine(normalize_url(url))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            return [int(pid) for (pid,) in rows]
+    finally:
+        engine.dispose()
+
+
 def http_cost(
     server: Server,
     body: dict[str, Any],
     runs: int,
     expected_slots: int,
     engine: Callable[[], object],
-) -> tuple[float, float]:
-    """(median wall ms, median of server CPU over engine CPU) for `POST
-    /v3/calendars/availability`.
+    database_url: str | None = None,
+) -> tuple[float, float, float | None]:
+    """(median wall ms, median of server CPU over engine CPU, the same with the database's
+    CPU added or None) for `POST /v3/calendars/availability`.
 
     Sent by `AvailabilityPoster`, which reads the whole body. The server's CPU time (its
     process's CPU clock, every thread) is the figure to compare on a shared machine: wall
@@ -146,6 +179,10 @@ def http_cost(
     here (the same work in process, on this process's CPU clock) just before it, and the
     ratio is taken pair by pair: the machine's speed drifts by a third from one half-minute to
     the next, which made the ratio of two separately timed runs swing from 1.3 to 2.2.
+
+    With `database_url` (PostgreSQL) the third figure adds the CPU time of the backends
+    serving the server's connections: SQLite runs the busy read in the server's own process,
+    PostgreSQL in its backend, which the server's clock does not see.
     """
     poster = AvailabilityPoster(server.port, body, timeout=60)
     one = poster.post
@@ -158,19 +195,31 @@ def http_cost(
         got = len(json.loads(one())["data"]["time_slots"])  # also warms the process up
         if got != expected_slots:
             raise SystemExit(f"HTTP returned {got} slots, engine {expected_slots}")
-        times, ratios = [], []
+        backends = (
+            [CpuClock(pid) for pid in database_backends(database_url)] if database_url else []
+        )
+
+        def database_seconds() -> float:
+            return sum(clock.seconds() for clock in backends)
+
+        times, ratios, with_database = [], [], []
         for _ in range(runs):
             t0 = time.process_time()
             engine()
             engine_seconds = time.process_time() - t0
-            cpu_before, t0 = served.seconds(), time.perf_counter()
+            cpu_before, db_before = served.seconds(), database_seconds()
+            t0 = time.perf_counter()
             one()
             times.append((time.perf_counter() - t0) * 1000)
-            ratios.append((served.seconds() - cpu_before) / engine_seconds)
+            server_seconds = served.seconds() - cpu_before
+            ratios.append(server_seconds / engine_seconds)
+            database = database_seconds() - db_before
+            with_database.append((server_seconds + database) / engine_seconds)
     finally:
         gc.set_threshold(*default_threshold)
         poster.close()
-    return statistics.median(times), statistics.median(ratios)
+    total = statistics.median(with_database) if backends else None
+    return statistics.median(times), statistics.median(ratios), total
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -185,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{'P':>3} {'D':>3} {'method':<17} {'slots':>6} {'engine ms':>10} {'oracle ms':>10}"
         f" {'oracle/engine':>13}"
         + "".join(f" {s + ' ms':>13} {s + ' CPU/eng':>14}" for s in stores)
+        + (f" {'postgresql+db CPU/eng':>21}" if pg else "")
     )
     print(header)
     print("-" * len(header))
@@ -193,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for p, d in SIZES:
             work = make_workload(p, d)
             served_work = as_served(work)
-            servers = []
+            servers: list[tuple[Server, str | None]] = []
             for store in stores:
                 url = f"sqlite:///{tmp}/bench-{p}-{d}.db" if store == "sqlite" else str(pg)
                 if store == "postgresql":
@@ -202,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 db = Database(url)
                 seed(db, work)
                 db.dispose()
-                servers.append(Server(url, tmp))
+                servers.append((Server(url, tmp), url if store == "postgresql" else None))
             # Served processes freeze their start-up heap (app.py); do the same with the
             # seeding heap, so the engine's many small objects do not make the collector walk
             # the ORM's objects over and over, which no served request pays for.
@@ -231,20 +281,22 @@ def main(argv: Sequence[str] | None = None) -> None:
                         served_work.participants,
                         served_work.window_start,
                         served_work.window_end,
-                        rules,
+                        served_rules(work, method),
                     )
                     http = [
-                        http_cost(server, body, args.http_runs, len(got.slots), engine)
-                        for server in servers
+                        http_cost(server, body, args.http_runs, len(got.slots), engine, db_url)
+                        for server, db_url in servers
                     ]
+                    with_database = "".join(f" {t:>21.2f}" for _, _, t in http if t is not None)
                     print(
                         f"{p:>3} {d:>3} {method:<17} {len(got.slots):>6} {fast:>10.2f}"
                         f" {slow:>10.1f} {slow / fast:>13.0f}"
-                        + "".join(f" {h:>13.1f} {ratio:>14.2f}" for h, ratio in http)
+                        + "".join(f" {h:>13.1f} {ratio:>14.2f}" for h, ratio, _ in http)
+                        + with_database
                     )
                 print(f"    load average {os.getloadavg()[0]:.1f}")
             finally:
-                for server in servers:
+                for server, _ in servers:
                     server.stop()
 
 

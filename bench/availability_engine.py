@@ -87,9 +87,15 @@ def make_workload(p: int, d: int, seed: int = 1, zones: Sequence[str] = ZONES) -
 def as_served(work: Workload) -> Workload:
     """The workload as a served request hands it to the engine: each person's busy time in
     start order, as the database's index reads it (`make_workload` shuffles it, so that the
-    engine-against-oracle figures include the engine's own sorting of unordered input)."""
-    people = [replace(p, busy=sorted(p.busy)) for p in work.participants]
-    return Workload(people, work.window_start, work.window_end)
+    engine-against-oracle figures include the engine's own sorting of unordered input), and
+    only the spans that reach into the window, as the read selects them (the workload's last
+    local days run past the window's end in zones behind UTC)."""
+    start, end = work.window_start, work.window_end
+    people = [
+        replace(p, busy=sorted(b for b in p.busy if b[1] > start and b[0] < end))
+        for p in work.participants
+    ]
+    return Workload(people, start, end)
 
 
 def timed(
