@@ -202,6 +202,35 @@ def test_one_address_keeps_few_holds(api: httpx.Client, db: Database, server: Li
         assert "at most 3 holds" in fourth.json()["error"]["message"]
 
 
+def test_an_ipv6_guest_is_one_address_across_its_64(
+    api: httpx.Client, db: Database, server: LiveServer
+) -> None:
+    """Counted by /64: new addresses in the same network keep the same three holds, while
+    another network has its own (the test server believes loopback's X-Forwarded-For, as
+    uvicorn does by default)."""
+    config = _config(api, db)
+    day = future_hour(3, 0)
+    with httpx.Client(base_url=server.url) as guest:
+
+        def hold_from(address: str, n: int) -> httpx.Response:
+            return guest.post(
+                "/v3/scheduling/holds",
+                params={"configuration_id": config["id"]},
+                json={
+                    "start_time": day + 9 * HOUR + n * 1800,
+                    "end_time": day + 9 * HOUR + n * 1800 + 1800,
+                },
+                headers={"X-Forwarded-For": address},
+            )
+
+        for n in range(3):
+            assert hold_from(f"2001:db8:0:1::{n + 1:x}", n).status_code == 200
+        fourth = hold_from("2001:db8:0:1:ffff:ffff:ffff:ffff", 3)
+        assert fourth.status_code == 409, fourth.text
+        assert "at most 3 holds" in fourth.json()["error"]["message"]
+        assert hold_from("2001:db8:0:2::1", 3).status_code == 200, "another /64 is someone else"
+
+
 def test_a_hold_blocks_its_host_in_every_configuration(api: httpx.Client, db: Database) -> None:
     config = _config(api, db)
     body = config_body(

@@ -9,12 +9,15 @@
   window ends, a valid key included, so that guessing learns nothing while blocked.
 
 The client address is `request.client.host`: behind a proxy, uvicorn's forwarded-headers
-settings make it the real client's (docs/security.md, "In production").
+settings make it the real client's (docs/security.md, "In production"). An IPv6 client is
+counted by its /64 network (`address_key`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import ipaddress
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -27,7 +30,28 @@ from slotwise.ratelimit import Limit
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """Who the per-address limits count (and holds are kept for): see `address_key`."""
+    return address_key(request.client.host) if request.client else "unknown"
+
+
+@functools.lru_cache(maxsize=4096)
+def address_key(host: str) -> str:
+    """An IPv4 client by its address, an IPv6 client by its /64 network.
+
+    One subscriber's IPv6 allocation is a /64 at least, and any address in it is theirs to
+    use: counted address by address, a single guest could step past every per-address limit
+    (a page's holds included) by changing the last 64 bits. An IPv4-mapped IPv6 address is
+    the IPv4 address it carries; a host that is no IP address (a test client's name) is kept
+    as given."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def _digest(value: str) -> str:
