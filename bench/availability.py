@@ -87,6 +87,14 @@ def seed(db: Database, work: Workload) -> None:
                 create_event(session, grant, calendar, body)
 
 
+def store_workload(url: str, work: Workload) -> None:
+    """Migrate `url`'s database and store the workload's busy time in it (`seed`)."""
+    upgrade(url)
+    db = Database(url)
+    seed(db, work)
+    db.dispose()
+
+
 def request_body(work: Workload, method: str) -> dict[str, Any]:
     participants = []
     for person in work.participants:
@@ -115,11 +123,11 @@ def request_body(work: Workload, method: str) -> dict[str, Any]:
     }
 
 
-def served_rules(work: Workload, method: str) -> Rules:
-    """The engine's rules for `request_body(work, method)` as the served endpoint reads them:
-    v3 rounds start times in the first participant's open-hours zone (here New York), where
-    `RULES` rounds in UTC (2% less work for the engine on the 50 x 31 case)."""
-    return validate_model(CalendarAvailabilityRequest, request_body(work, method)).rules()
+def served_rules(body: dict[str, Any]) -> Rules:
+    """The engine's rules for a `request_body` as the served endpoint reads them: v3 rounds
+    start times in the first participant's open-hours zone (here New York), where `RULES`
+    rounds in UTC (2% less work for the engine on the 50 x 31 case)."""
+    return validate_model(CalendarAvailabilityRequest, body).rules()
 
 
 class AvailabilityPoster:
@@ -248,10 +256,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 url = f"sqlite:///{tmp}/bench-{p}-{d}.db" if store == "sqlite" else str(pg)
                 if store == "postgresql":
                     reset_postgres(url)
-                upgrade(url)
-                db = Database(url)
-                seed(db, work)
-                db.dispose()
+                store_workload(url, work)
                 servers.append((Server(url, tmp), url if store == "postgresql" else None))
             # Served processes freeze their start-up heap (app.py); do the same with the
             # seeding heap, so the engine's many small objects do not make the collector walk
@@ -281,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         served_work.participants,
                         served_work.window_start,
                         served_work.window_end,
-                        served_rules(work, method),
+                        served_rules(body),
                     )
                     http = [
                         http_cost(server, body, args.http_runs, len(got.slots), engine, db_url)

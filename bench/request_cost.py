@@ -26,9 +26,7 @@ from pathlib import Path
 from availability_engine import make_workload
 from serverproc import ROOT, Server, reset_postgres
 
-from availability import AvailabilityPoster, request_body, seed
-from slotwise.db.engine import Database
-from slotwise.db.migrate import upgrade
+from availability import AvailabilityPoster, request_body, store_workload
 
 PEOPLE, DAYS, METHOD = 50, 31, "max-availability"
 CALLGRIND = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
@@ -42,13 +40,13 @@ CALLGRIND = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
 # first open-hours zone, 2% fewer).
 ENGINE = """
 import sys
-from availability import served_rules
+from availability import request_body, served_rules
 from availability_engine import as_served, make_workload
 from slotwise.app import settle_heap
 from slotwise.availability import compute_availability
 workload = make_workload({people}, {days})
 work = as_served(workload)
-rules = served_rules(workload, {method!r})
+rules = served_rules(request_body(workload, {method!r}))
 settle_heap()
 def run():
     compute_availability(work.participants, work.window_start, work.window_end, rules)
@@ -115,10 +113,7 @@ def engine_instructions(calls: int, tmp: Path) -> float:
 
 def request_instructions(url: str, requests: int, tmp: Path) -> float:
     work = make_workload(PEOPLE, DAYS)
-    upgrade(url)
-    db = Database(url)
-    seed(db, work)
-    db.dispose()
+    store_workload(url, work)
     out = tmp / f"serve-{len(list(tmp.iterdir()))}.cg"
     wrapper = [*CALLGRIND, f"--callgrind-out-file={out}", f"--log-file={out}.vg"]
     server = Server(url, tmp, wrapper=wrapper)

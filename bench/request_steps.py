@@ -28,9 +28,7 @@ from availability_engine import make_workload
 from request_cost import CALLGRIND, DAYS, METHOD, PEOPLE, _measured
 from serverproc import API_KEY, ROOT, reset_postgres
 
-from availability import request_body, seed
-from slotwise.db.engine import Database
-from slotwise.db.migrate import upgrade
+from availability import request_body, store_workload
 
 
 def steps(database_url: str, data_dir: str) -> list[tuple[str, Callable[[], object]]]:
@@ -154,10 +152,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for store, url in stores:
             if store == "postgresql":
                 reset_postgres(url)
-            upgrade(url)
-            db = Database(url)
-            seed(db, make_workload(PEOPLE, DAYS))
-            db.dispose()
+            store_workload(url, make_workload(PEOPLE, DAYS))
             report(store, measure(url, args.calls, tmp))
 
 

@@ -213,15 +213,8 @@ def test_an_ipv6_guest_is_one_address_across_its_64(
     with httpx.Client(base_url=server.url) as guest:
 
         def hold_from(address: str, n: int) -> httpx.Response:
-            return guest.post(
-                "/v3/scheduling/holds",
-                params={"configuration_id": config["id"]},
-                json={
-                    "start_time": day + 9 * HOUR + n * 1800,
-                    "end_time": day + 9 * HOUR + n * 1800 + 1800,
-                },
-                headers={"X-Forwarded-For": address},
-            )
+            guest.headers["X-Forwarded-For"] = address
+            return hold(guest, config["id"], day + 9 * HOUR + n * 1800)
 
         for n in range(3):
             assert hold_from(f"2001:db8:0:1::{n + 1:x}", n).status_code == 200
